@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The lowest aws-cdk-lib we support. It is set by a test tool, not by the construct: current cdk-nag
+ * (2.36.54 and later, the AwsSolutions rules users run today) needs ^2.176.0. Everything the construct
+ * uses (Function.logGroup, AsgCapacityProvider, EcsOptimizedImage.amazonLinux2023) is older, and the
+ * Lambda runtime is rendered by projen as a string (`new lambda.Runtime('nodejs24.x', ...)`).
+ */
+const CDK_VERSION = '2.176.0';
+
+/** One SDK line for every client, so the bundle carries a single copy of the shared smithy code. */
+const SDK_VERSION = '^3.1162.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecs-ami-refresher',
+  description:
+    'Keeps an Amazon ECS cluster on EC2 on the newest AMI: a scheduled, resumable rotator that replaces outdated container instances safely.',
+  author: 'cdk-ecs-ami-refresher developers',
+  authorAddress: 'cdk-ecs-ami-refresher@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-ecs-ami-refresher/cdk-ecs-ami-refresher.git',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'ecs', 'ami', 'auto-scaling', 'patching', 'bottlerocket'],
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  minNodeVersion: '20.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+
+  // CI is `.ci/run` on a plain machine; there is no GitHub here and nothing is released from it.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  docgen: true,
+
+  // The Lambda entry lives in src/rotator/ with the engine, but the generated construct must not:
+  // src/rotator/ never imports aws-cdk-lib. So the function is declared by hand below.
+  lambdaAutoDiscover: false,
+
+  devDeps: [
+    `@aws-sdk/client-auto-scaling@${SDK_VERSION}`,
+    `@aws-sdk/client-ec2@${SDK_VERSION}`,
+    `@aws-sdk/client-ecs@${SDK_VERSION}`,
+    `@aws-sdk/client-ssm@${SDK_VERSION}`,
+    '@aws-lambda-powertools/logger@^2.36.0',
+    '@aws-lambda-powertools/metrics@^2.36.0',
+    '@types/aws-lambda@^8.10.164',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    'cdk-nag@^2.38.2',
+    'esbuild@^0.28.2',
+    'fast-check@^4.3.0',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    // Relative to test/, where this projen keeps the dev tsconfig.
+    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', '.projenrc.ts'],
+  },
+  npmignoreEnabled: true,
+  gitignore: ['cdk.out', 'examples/cdk.out', 'bench/results/*.tmp.json'],
+});
+
+// The rotator Lambda. The AWS SDK v3 clients are bundled (projen's default would leave `@aws-sdk/*`
+// to the runtime): the bundle then runs exactly the SDK version the tests ran, whatever the runtime ships.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/rotator/rotator.lambda.ts',
+  constructFile: 'src/rotator-function.ts',
+  constructName: 'RotatorFunction',
+  cdkDeps: project.cdkDeps,
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  // That flag is for SDK v2; v3 keeps connections alive by default.
+  awsSdkConnectionReuse: false,
+  // Not minified: stack traces in the function's logs stay readable without a source map.
+  bundlingOptions: { externals: [] },
+});
+
+// Tests load the bundled asset (assets/rotator/...) and synthesize the construct, which points at it:
+// bundle before jest so `projen test` works on a fresh clone.
+const bundleTask = project.tasks.tryFind('bundle');
+if (bundleTask) {
+  project.testTask.prependSpawn(bundleTask);
+}
+
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/test/', 'cdk.out');
+
+project.synth();
