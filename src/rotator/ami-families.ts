@@ -1,0 +1,191 @@
+/**
+ * AMI families: how a group's family and architecture are recognised from its current image, which SSM
+ * parameter names its newest image, and how that parameter's value is read. Pure; shared by the engine
+ * and by the construct (which turns the map into IAM resources).
+ */
+import { Architecture, ImageInfo } from './model';
+
+/** Architectures a parameter key may name (DescribeImages `Architecture` values for ECS hosts). */
+export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
+
+/**
+ * The default AMI parameter map: `family/architecture` to a public SSM parameter whose value is the newest
+ * image id of that family (the plain `.../image_id` sub-parameters; their parents hold JSON). Sources, Amazon
+ * ECS Developer Guide:
+ * - "Retrieving Amazon ECS-optimized Linux AMI metadata"
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_AMI.html
+ *   (`amazon-linux-2/...` without a kernel segment is the kernel 4.14 AMI; kernel-5.10 is its own family)
+ * - "Retrieving Amazon ECS-optimized Bottlerocket AMI metadata"
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-bottlerocket-retrieve-ami.html
+ * - "Retrieving Amazon ECS-optimized Windows AMI metadata"
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_windows_AMI.html
+ *   (sub-parameters such as `image_id` are appended to the parameter path)
+ */
+export const DEFAULT_AMI_PARAMETERS: Readonly<Record<string, string>> = {
+  'amazon-linux-2023/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+  'amazon-linux-2023/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id',
+  'amazon-linux-2023-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id',
+  'amazon-linux-2023-neuron/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/neuron/recommended/image_id',
+  'amazon-linux-2/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id',
+  'amazon-linux-2/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended/image_id',
+  'amazon-linux-2-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id',
+  'amazon-linux-2-inf/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/inf/recommended/image_id',
+  'amazon-linux-2-kernel-5.10/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/recommended/image_id',
+  'amazon-linux-2-kernel-5.10/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/arm64/recommended/image_id',
+  'amazon-linux-2-kernel-5.10-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/gpu/recommended/image_id',
+  'amazon-linux-2-kernel-5.10-inf/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/inf/recommended/image_id',
+  'bottlerocket-ecs-2/x86_64': '/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id',
+  'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
+  'bottlerocket-ecs-2-nvidia/x86_64': '/aws/service/bottlerocket/aws-ecs-2-nvidia/x86_64/latest/image_id',
+  'bottlerocket-ecs-2-nvidia/arm64': '/aws/service/bottlerocket/aws-ecs-2-nvidia/arm64/latest/image_id',
+  'bottlerocket-ecs-1/x86_64': '/aws/service/bottlerocket/aws-ecs-1/x86_64/latest/image_id',
+  'bottlerocket-ecs-1/arm64': '/aws/service/bottlerocket/aws-ecs-1/arm64/latest/image_id',
+  'bottlerocket-ecs-1-nvidia/x86_64': '/aws/service/bottlerocket/aws-ecs-1-nvidia/x86_64/latest/image_id',
+  'bottlerocket-ecs-1-nvidia/arm64': '/aws/service/bottlerocket/aws-ecs-1-nvidia/arm64/latest/image_id',
+  'windows-server-2025-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-ECS_Optimized/image_id',
+  'windows-server-2025-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2025-English-Core-ECS_Optimized/image_id',
+  'windows-server-2022-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id',
+  'windows-server-2022-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2022-English-Core-ECS_Optimized/image_id',
+  'windows-server-2019-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-ECS_Optimized/image_id',
+  'windows-server-2019-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2019-English-Core-ECS_Optimized/image_id',
+};
+
+/**
+ * Public image names to family, first match wins (more specific patterns first). Names as AWS publishes
+ * them, e.g. `al2023-ami-ecs-hvm-2023.0.20241010-kernel-6.1-x86_64`, `amzn2-ami-ecs-kernel-5.10-hvm-...`,
+ * `bottlerocket-aws-ecs-2-aarch64-v1.25.0-...`, `Windows_Server-2022-English-Full-ECS_Optimized-2024.10.09`.
+ */
+const NAME_PATTERNS: ReadonlyArray<readonly [RegExp, (m: RegExpMatchArray) => string]> = [
+  [/^al2023-ami-ecs-(gpu|neuron)-hvm-/, (m) => `amazon-linux-2023-${m[1]}`],
+  [/^al2023-ami-ecs-hvm-/, () => 'amazon-linux-2023'],
+  [/^amzn2-ami-ecs-kernel-5\.10-(gpu|inf)-hvm-/, (m) => `amazon-linux-2-kernel-5.10-${m[1]}`],
+  [/^amzn2-ami-ecs-kernel-5\.10-hvm-/, () => 'amazon-linux-2-kernel-5.10'],
+  [/^amzn2-ami-ecs-(gpu|inf)-hvm-/, (m) => `amazon-linux-2-${m[1]}`],
+  [/^amzn2-ami-ecs-hvm-/, () => 'amazon-linux-2'],
+  [/^bottlerocket-aws-ecs-(\d+)(-nvidia)?-/, (m) => `bottlerocket-ecs-${m[1]}${m[2] ?? ''}`],
+  [
+    /^Windows_Server-(\d{4})-English-(Full|Core)-ECS_Optimized-/,
+    (m) => `windows-server-${m[1]}-${m[2].toLowerCase()}`,
+  ],
+];
+
+/** A family name as used in keys and in the family tag: lower case letters, digits, dots and dashes. */
+export const FAMILY_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;
+
+/** `family/architecture`, the key of the AMI parameter map. */
+export const PARAMETER_KEY_PATTERN = /^([a-z0-9][a-z0-9.-]*)\/(x86_64|arm64)$/;
+
+/**
+ * An SSM parameter name (`/a/b`, `a_b.c`) or ARN, as GetParameters accepts them.
+ * See the SSM API reference, PutParameter `Name` and GetParameters `Names`.
+ */
+export const PARAMETER_NAME_PATTERN = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[a-zA-Z0-9_.\-/]+|\/?[a-zA-Z0-9_.\-/]+)$/;
+
+export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+export function parameterKey(family: string, architecture: string): string {
+  return `${family}/${architecture}`;
+}
+
+export function familyFromImageName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  for (const [pattern, family] of NAME_PATTERNS) {
+    const match = name.match(pattern);
+    if (match) return family(match);
+  }
+  return undefined;
+}
+
+/** Windows AMIs report `PlatformDetails` `Windows...` (EC2 User Guide, "AMI billing information fields"). */
+export function isWindows(image: ImageInfo): boolean {
+  return (image.platformDetails ?? '').toLowerCase().startsWith('windows');
+}
+
+/** What the engine decided a group's family and architecture are, or why it could not. */
+export type FamilyDetection =
+  | { readonly ok: true; readonly family: string; readonly architecture: Architecture; readonly from: 'tag' | 'image-name' }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * A group's family comes from the family tag when present, else from its current image's name. The
+ * architecture always comes from the image: a tag cannot make an arm64 image run x86_64 hosts.
+ */
+export function detectFamily(image: ImageInfo | undefined, familyTag: string | undefined): FamilyDetection {
+  if (!image) {
+    return { ok: false, reason: 'the group\'s current image could not be described (it may be deregistered or shared no longer)' };
+  }
+  const architecture = image.architecture;
+  if (architecture !== 'x86_64' && architecture !== 'arm64') {
+    return { ok: false, reason: `image ${image.imageId} has architecture '${architecture ?? 'unknown'}'; supported: ${ARCHITECTURES.join(', ')}` };
+  }
+  if (familyTag !== undefined) {
+    if (!FAMILY_PATTERN.test(familyTag)) {
+      return { ok: false, reason: `the family tag value '${familyTag}' is not a family name (lower case letters, digits, '.', '-')` };
+    }
+    return { ok: true, family: familyTag, architecture, from: 'tag' };
+  }
+  const family = familyFromImageName(image.name);
+  if (!family) {
+    return {
+      ok: false,
+      reason: `the AMI family of image ${image.imageId} ('${image.name ?? 'no name'}') is not recognised; ` +
+        'tag the group with the family (see the README) or give the group its own parameter',
+    };
+  }
+  return { ok: true, family, architecture, from: 'image-name' };
+}
+
+export type ParsedParameter =
+  | { readonly ok: true; readonly imageId: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * A parameter's value is either an image id (the `.../image_id` parameters) or a JSON document with an
+ * `image_id` field (the `.../recommended` parameters). Anything else is refused, never guessed at.
+ */
+export function parseParameterValue(name: string, value: string | undefined): ParsedParameter {
+  if (value === undefined) {
+    return { ok: false, reason: `SSM parameter ${name} does not exist in this region or cannot be read` };
+  }
+  const trimmed = value.trim();
+  if (AMI_ID_PATTERN.test(trimmed)) return { ok: true, imageId: trimmed };
+  if (trimmed.startsWith('{')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(trimmed);
+    } catch {
+      return { ok: false, reason: `SSM parameter ${name} holds malformed JSON: ${abbreviate(trimmed)}` };
+    }
+    const imageId = (doc as { image_id?: unknown }).image_id;
+    if (typeof imageId === 'string' && AMI_ID_PATTERN.test(imageId)) return { ok: true, imageId };
+    return { ok: false, reason: `SSM parameter ${name} holds JSON without a valid image_id: ${abbreviate(trimmed)}` };
+  }
+  return {
+    ok: false,
+    reason: `SSM parameter ${name} holds '${abbreviate(trimmed)}', which is neither an AMI id (ami-xxxxxxxx) nor a JSON document with image_id`,
+  };
+}
+
+/**
+ * Why a target image may not replace a group's current image, or undefined when it may. Checked against
+ * DescribeImages data, so a parameter pointing at the wrong image stops the group instead of rotating it.
+ */
+export function targetImageProblem(target: ImageInfo | undefined, targetId: string, current: ImageInfo, parameterName: string): string | undefined {
+  if (!target) {
+    return `image ${targetId} named by SSM parameter ${parameterName} does not exist or is not visible to this account`;
+  }
+  if (target.state !== 'available') {
+    return `image ${targetId} named by SSM parameter ${parameterName} is '${target.state ?? 'unknown'}', not 'available'`;
+  }
+  if (target.architecture !== current.architecture) {
+    return `image ${targetId} named by SSM parameter ${parameterName} is for ${target.architecture ?? 'an unknown architecture'}, but the group runs ${current.architecture}`;
+  }
+  if (isWindows(target) !== isWindows(current)) {
+    return `image ${targetId} named by SSM parameter ${parameterName} is for platform '${target.platformDetails ?? 'unknown'}', but the group runs '${current.platformDetails ?? 'unknown'}'`;
+  }
+  return undefined;
+}
+
+function abbreviate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

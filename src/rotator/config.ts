@@ -1,0 +1,84 @@
+/**
+ * The engine's configuration, read from the function's environment in this one place. A missing or
+ * malformed variable is an error that names it, the value and what is allowed.
+ */
+import { PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
+import { EnvName } from './constants';
+
+export interface EngineConfig {
+  readonly clusterName: string;
+  readonly groupNames: readonly string[];
+  readonly amiParameters: Readonly<Record<string, string>>;
+  readonly dryRun: boolean;
+  readonly drainTimeoutSeconds: number;
+  readonly requireClusterTag: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function configFromEnvironment(env: Readonly<Record<string, string | undefined>>): EngineConfig {
+  const clusterName = required(env, EnvName.CLUSTER_NAME);
+  const groupNames = jsonValue(env, EnvName.GROUP_NAMES, '[]');
+  if (!Array.isArray(groupNames) || !groupNames.every((n) => typeof n === 'string' && n.length > 0)) {
+    throw new ConfigError(`${EnvName.GROUP_NAMES} must be a JSON array of Auto Scaling group names, got ${env[EnvName.GROUP_NAMES]}`);
+  }
+  const amiParameters = jsonValue(env, EnvName.AMI_PARAMETERS, undefined);
+  if (typeof amiParameters !== 'object' || amiParameters === null || Array.isArray(amiParameters)) {
+    throw new ConfigError(`${EnvName.AMI_PARAMETERS} must be a JSON object of 'family/arch' to SSM parameter name`);
+  }
+  for (const [key, name] of Object.entries(amiParameters as Record<string, unknown>)) {
+    if (!PARAMETER_KEY_PATTERN.test(key)) {
+      throw new ConfigError(`${EnvName.AMI_PARAMETERS} has key '${key}'; keys are 'family/arch' with arch x86_64 or arm64`);
+    }
+    if (typeof name !== 'string' || !PARAMETER_NAME_PATTERN.test(name)) {
+      throw new ConfigError(`${EnvName.AMI_PARAMETERS}['${key}'] is '${String(name)}', which is not an SSM parameter name or ARN`);
+    }
+  }
+  return {
+    clusterName,
+    groupNames: groupNames as string[],
+    amiParameters: amiParameters as Record<string, string>,
+    dryRun: boolean(env, EnvName.DRY_RUN, false),
+    drainTimeoutSeconds: positiveInteger(env, EnvName.DRAIN_TIMEOUT_SECONDS, 3600),
+    requireClusterTag: boolean(env, EnvName.REQUIRE_CLUSTER_TAG, false),
+  };
+}
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(`environment variable ${name} is required and is not set`);
+  return value.trim();
+}
+
+function jsonValue(env: Readonly<Record<string, string | undefined>>, name: string, fallback: string | undefined): unknown {
+  const raw = env[name] ?? fallback;
+  if (raw === undefined) throw new ConfigError(`environment variable ${name} is required and is not set`);
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not valid JSON: ${raw.slice(0, 80)}`);
+  }
+}
+
+function boolean(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`environment variable ${name} is '${raw}'; allowed: true, false`);
+}
+
+function positiveInteger(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`environment variable ${name} is '${raw}'; allowed: a positive whole number of seconds`);
+  }
+  return value;
+}

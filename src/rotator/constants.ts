@@ -1,0 +1,67 @@
+/**
+ * Names shared by the engine (which emits them) and the construct (which alarms on them and sets them).
+ * No SDK and no aws-cdk-lib import here, so both sides can import it and never disagree.
+ */
+
+/** CloudWatch namespace of every metric the engine publishes. */
+export const METRIC_NAMESPACE = 'EcsAmiRefresher';
+
+/** Metric names. Cluster-level metrics carry only the cluster dimension, so one alarm covers every group. */
+export const MetricName = {
+  /** Container instances of managed groups still on an older AMI (per group and per cluster). */
+  OUTDATED_INSTANCES: 'OutdatedInstances',
+  /** Container instances of managed groups on the target AMI (per group and per cluster). */
+  UP_TO_DATE_INSTANCES: 'UpToDateInstances',
+  /** Groups the engine could not read this run (API error, group gone). */
+  OBSERVE_FAILURES: 'ObserveFailures',
+  /** Groups refused for bad input (unknown AMI family, bad or missing parameter, wrong architecture). */
+  GROUPS_REFUSED: 'GroupsRefused',
+  /** Seconds since the oldest still-outdated instance became outdated (0 when none is). */
+  OLDEST_OUTDATED_AGE: 'OldestOutdatedAgeSeconds',
+  /** Container instances in the cluster that no managed Auto Scaling group owns. */
+  UNMANAGED_INSTANCES: 'UnmanagedInstances',
+} as const;
+
+export const Dimension = {
+  CLUSTER: 'ClusterName',
+  GROUP: 'AutoScalingGroupName',
+} as const;
+
+/** Tag keys the construct and the engine put on AWS resources. */
+export const TagKey = {
+  /**
+   * On an Auto Scaling group (propagated to its instances): the name of the cluster whose refresher may
+   * act on it. The IAM policy of a refresher whose groups are discovered at run time is conditioned on it.
+   */
+  CLUSTER: 'ecs-ami-refresher:cluster',
+  /** On an Auto Scaling group: overrides the AMI family detected from its image (e.g. `bottlerocket-ecs-2`). */
+  AMI_FAMILY: 'ecs-ami-refresher:ami-family',
+} as const;
+
+/** Environment variables of the rotator function, read in one place (`config.ts`). */
+export const EnvName = {
+  CLUSTER_NAME: 'ECS_AMI_REFRESHER_CLUSTER',
+  /** JSON array of group names given to the construct; empty means discover from capacity providers. */
+  GROUP_NAMES: 'ECS_AMI_REFRESHER_GROUPS',
+  /** JSON object: AMI parameter key (`family/arch`) to SSM parameter name. */
+  AMI_PARAMETERS: 'ECS_AMI_REFRESHER_AMI_PARAMETERS',
+  DRY_RUN: 'ECS_AMI_REFRESHER_DRY_RUN',
+  DRAIN_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS',
+  /** When groups are discovered, require the cluster tag on them (the IAM policy is conditioned on it). */
+  REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
+} as const;
+
+/** The batch limits of the AWS APIs the engine calls (see DESIGN.md). */
+export const BatchLimit = {
+  DESCRIBE_CONTAINER_INSTANCES: 100,
+  LIST_CONTAINER_INSTANCES_PAGE: 100,
+  /** Names a DescribeCapacityProviders call accepts; results still come in pages. */
+  DESCRIBE_CAPACITY_PROVIDERS: 100,
+  DESCRIBE_AUTO_SCALING_GROUPS: 100,
+  DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  SSM_GET_PARAMETERS: 10,
+  /** EC2 filters accept at most 200 values; we stay well inside. */
+  EC2_FILTER_VALUES: 100,
+  DETACH_INSTANCES: 20,
+  UPDATE_CONTAINER_INSTANCES_STATE: 10,
+} as const;

@@ -1,0 +1,51 @@
+/**
+ * The invocation event: an EventBridge scheduled event, or a manual invocation `{ "force": true }`.
+ * Anything else is refused before any AWS call.
+ */
+import type { PlanTotals } from './plan';
+
+export interface RunRequest {
+  /** Replace instances even when they already run the target image. */
+  readonly force: boolean;
+}
+
+export interface RunSummary {
+  readonly cluster: string;
+  readonly dryRun: boolean;
+  readonly groups: ReadonlyArray<{
+    readonly name: string;
+    readonly status: string;
+    readonly reason?: string;
+    readonly targetImageId?: string;
+    readonly outdatedInstances: number;
+  }>;
+  readonly totals: PlanTotals;
+}
+
+export class EventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventError';
+  }
+}
+
+const MANUAL_KEYS = new Set(['force']);
+
+export function parseEvent(event: unknown): RunRequest {
+  if (event === undefined || event === null) return { force: false };
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    throw new EventError(`the event must be a JSON object (a scheduled event or {"force": true}), got ${JSON.stringify(event)}`);
+  }
+  const record = event as Record<string, unknown>;
+  if (record['detail-type'] === 'Scheduled Event' || record.source === 'aws.events' || record.source === 'aws.scheduler') {
+    return { force: false };
+  }
+  const unknown = Object.keys(record).filter((k) => !MANUAL_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new EventError(`the event has unknown field(s) ${unknown.join(', ')}; a manual invocation accepts only: ${[...MANUAL_KEYS].join(', ')}`);
+  }
+  if (record.force !== undefined && typeof record.force !== 'boolean') {
+    throw new EventError(`the event's 'force' is ${JSON.stringify(record.force)}; allowed: true or false`);
+  }
+  return { force: record.force === true };
+}

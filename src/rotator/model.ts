@@ -1,0 +1,111 @@
+/**
+ * Plain data: what the engine observed of a cluster, and what it decided. No SDK types leak past
+ * `observe.ts`, so the planner, the simulator and the tests speak only these.
+ */
+
+export type Architecture = 'x86_64' | 'arm64';
+
+/** What EC2 says of an AMI (DescribeImages). */
+export interface ImageInfo {
+  readonly imageId: string;
+  readonly name?: string;
+  readonly architecture?: string;
+  /** `Linux/UNIX`, `Windows`, ... (DescribeImages `PlatformDetails`). */
+  readonly platformDetails?: string;
+  /** `available`, `pending`, `deregistered`, ... */
+  readonly state?: string;
+  readonly creationDate?: string;
+  readonly deprecationTime?: string;
+}
+
+/** Where a group gets the image of the instances it launches. */
+export type LaunchSource =
+  | {
+    readonly kind: 'launch-template';
+    readonly launchTemplateId: string;
+    readonly launchTemplateName?: string;
+    /** What the group references: a number, `$Latest` or `$Default`. */
+    readonly version: string;
+    /** The version that reference resolves to now. */
+    readonly resolvedVersion?: number;
+    /** True when this template sits in a mixed instances policy. */
+    readonly mixedInstancesPolicy: boolean;
+    /** The image id as written in the template (`ami-...` or `resolve:ssm:...`). */
+    readonly imageIdExpression?: string;
+  }
+  | { readonly kind: 'launch-configuration'; readonly launchConfigurationName: string }
+  | { readonly kind: 'none' };
+
+export interface GroupInstance {
+  readonly instanceId: string;
+  readonly lifecycleState: string;
+  readonly healthStatus: string;
+  readonly protectedFromScaleIn: boolean;
+}
+
+export interface ObservedGroup {
+  readonly name: string;
+  readonly arn?: string;
+  /** How the engine came to manage it. */
+  readonly source: 'capacity-provider' | 'configured';
+  readonly capacityProviderName?: string;
+  readonly desiredCapacity: number;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly instances: readonly GroupInstance[];
+  readonly launchSource: LaunchSource;
+  /** The AMI the group launches now (resolved through the template or configuration). */
+  readonly currentImageId?: string;
+}
+
+/** A group the engine should manage but could not read. */
+export interface GroupObserveFailure {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface ObservedContainerInstance {
+  readonly containerInstanceArn: string;
+  readonly ec2InstanceId: string;
+  /** ACTIVE, DRAINING, REGISTERING, ... */
+  readonly status: string;
+  readonly agentConnected: boolean;
+  readonly runningTasksCount: number;
+  readonly pendingTasksCount: number;
+  /** The `ecs.ami-id` attribute the agent reported. */
+  readonly amiIdAttribute?: string;
+  readonly registeredAt?: string;
+}
+
+export interface ObservedInstance {
+  readonly instanceId: string;
+  readonly imageId: string;
+  /** pending, running, stopping, ... */
+  readonly state: string;
+  readonly launchTime?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The value of one SSM parameter of the AMI map, as read. */
+export interface ParameterReading {
+  readonly name: string;
+  /** Absent when SSM reported the parameter as invalid (it does not exist, or we may not read it). */
+  readonly value?: string;
+}
+
+export interface ObservedCluster {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  /** Epoch milliseconds of the observation; the planner never reads a clock. */
+  readonly observedAt: number;
+  readonly groups: readonly ObservedGroup[];
+  readonly groupFailures: readonly GroupObserveFailure[];
+  readonly containerInstances: readonly ObservedContainerInstance[];
+  /** EC2 instances of the managed groups and of every container instance, by id. */
+  readonly instances: Readonly<Record<string, ObservedInstance>>;
+  /** Every AMI involved (groups' current images, instances' images, parameter targets), by id. */
+  readonly images: Readonly<Record<string, ImageInfo>>;
+  /** The parameters read, by name. */
+  readonly parameters: Readonly<Record<string, ParameterReading>>;
+}

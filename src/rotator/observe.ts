@@ -1,0 +1,459 @@
+/**
+ * AWS reads -> model. Every list is paginated to its end and every multi-id call is batched to its API's
+ * limit (constants.ts). Failures that concern one group are recorded against that group, so one bad group
+ * never hides the others; failures that concern the whole cluster throw.
+ */
+import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
+import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import { detectFamily, parameterKey } from './ami-families';
+import { AwsApi, chunk } from './aws';
+import { BatchLimit, TagKey } from './constants';
+import {
+  GroupInstance,
+  GroupObserveFailure,
+  ImageInfo,
+  LaunchSource,
+  ObservedCluster,
+  ObservedContainerInstance,
+  ObservedGroup,
+  ObservedInstance,
+  ParameterReading,
+} from './model';
+
+export interface ObserveOptions {
+  readonly clusterName: string;
+  /** Groups given to the construct. Empty: the groups of the cluster's ACTIVE capacity providers. */
+  readonly groupNames: readonly string[];
+  /** `family/arch` -> SSM parameter name. */
+  readonly amiParameters: Readonly<Record<string, string>>;
+  /** Epoch ms stamped on the observation. */
+  readonly now: number;
+}
+
+/** The cluster itself cannot be read or is not ACTIVE: nothing can be decided. */
+export class ClusterUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterUnavailableError';
+  }
+}
+
+const RESOLVE_SSM_PREFIX = 'resolve:ssm:';
+
+/** `resolve:ssm:/name`, `resolve:ssm:/name:3` or `resolve:ssm:name:label` -> the parameter selector. */
+export function ssmAliasParameter(imageIdExpression: string | undefined): string | undefined {
+  if (!imageIdExpression?.startsWith(RESOLVE_SSM_PREFIX)) return undefined;
+  return imageIdExpression.slice(RESOLVE_SSM_PREFIX.length);
+}
+
+export async function observeCluster(api: AwsApi, options: ObserveOptions): Promise<ObservedCluster> {
+  const cluster = await describeCluster(api, options.clusterName);
+  const groupFailures: GroupObserveFailure[] = [];
+
+  const discovered = options.groupNames.length > 0
+    ? new Map<string, string>()
+    : await capacityProviderGroups(api, cluster.capacityProviders ?? []);
+  const wanted = options.groupNames.length > 0 ? [...options.groupNames] : [...discovered.keys()];
+
+  const asgs = await describeGroups(api, wanted);
+  for (const name of wanted) {
+    if (!asgs.has(name)) groupFailures.push({ name, reason: `Auto Scaling group ${name} was not found` });
+  }
+
+  // Launch sources, then the parameters behind `resolve:ssm:` image ids, then the current images.
+  const sources = await launchSources(api, [...asgs.values()], groupFailures);
+  const parameters: Record<string, ParameterReading> = {};
+  const aliasNames = [...sources.values()].map((s) => s.aliasParameter).filter(isDefined);
+  Object.assign(parameters, await readParameters(api, aliasNames));
+
+  const groups: ObservedGroup[] = [];
+  for (const asg of asgs.values()) {
+    const name = asg.AutoScalingGroupName!;
+    const source = sources.get(name);
+    if (!source) continue; // its failure is recorded
+    const currentImageId = source.aliasParameter
+      ? imageIdFromValue(parameters[source.aliasParameter]?.value)
+      : source.literalImageId;
+    groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name)));
+  }
+
+  const images: Record<string, ImageInfo> = {};
+  Object.assign(images, await describeImages(api, groups.map((g) => g.currentImageId).filter(isDefined)));
+
+  // The parameters of the families the groups turn out to be.
+  const targetParameterNames = groups.map((g) => {
+    const detection = detectFamily(g.currentImageId ? images[g.currentImageId] : undefined, g.tags[TagKey.AMI_FAMILY]);
+    return detection.ok ? options.amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
+  }).filter(isDefined);
+  Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
+
+  const containerInstances = await describeContainerInstances(api, cluster.clusterArn!);
+  const instanceIds = new Set<string>([
+    ...groups.flatMap((g) => g.instances.map((i) => i.instanceId)),
+    ...containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== ''),
+  ]);
+  const instances = await describeInstances(api, [...instanceIds]);
+
+  const moreImages = new Set<string>();
+  for (const reading of Object.values(parameters)) {
+    const id = imageIdFromValue(reading.value);
+    if (id) moreImages.add(id);
+  }
+  for (const instance of Object.values(instances)) moreImages.add(instance.imageId);
+  Object.assign(images, await describeImages(api, [...moreImages].filter((id) => !(id in images))));
+
+  return {
+    clusterName: cluster.clusterName!,
+    clusterArn: cluster.clusterArn!,
+    observedAt: options.now,
+    groups,
+    groupFailures,
+    containerInstances,
+    instances,
+    images,
+    parameters,
+  };
+}
+
+async function describeCluster(api: AwsApi, clusterName: string) {
+  const response = await api.ecs.describeClusters({ clusters: [clusterName] });
+  const cluster = response.clusters?.[0];
+  if (!cluster) {
+    const failure = response.failures?.[0];
+    throw new ClusterUnavailableError(
+      `ECS cluster '${clusterName}' was not found (${failure?.reason ?? 'no cluster returned'}); check the cluster name and region`,
+    );
+  }
+  if (cluster.status !== 'ACTIVE') {
+    throw new ClusterUnavailableError(`ECS cluster '${clusterName}' is ${cluster.status}; only an ACTIVE cluster is refreshed`);
+  }
+  return cluster;
+}
+
+/** Group name -> capacity provider name, for the cluster's ACTIVE Auto Scaling group providers. */
+async function capacityProviderGroups(api: AwsApi, providerNames: readonly string[]): Promise<Map<string, string>> {
+  const groups = new Map<string, string>();
+  // Fargate providers are associated by name but are not Auto Scaling group providers.
+  const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT');
+  for (const batch of chunk(names, BatchLimit.DESCRIBE_CAPACITY_PROVIDERS)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await api.ecs.describeCapacityProviders({ capacityProviders: batch, nextToken });
+      for (const provider of page.capacityProviders ?? []) {
+        const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
+        if (provider.status !== 'ACTIVE' || !arn) continue;
+        groups.set(groupNameFromArnOrName(arn), provider.name!);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return groups;
+}
+
+/** `arn:aws:autoscaling:...:autoScalingGroup:uuid:autoScalingGroupName/NAME` -> NAME; a plain name as is. */
+export function groupNameFromArnOrName(arnOrName: string): string {
+  const marker = ':autoScalingGroupName/';
+  const at = arnOrName.indexOf(marker);
+  return at >= 0 ? arnOrName.slice(at + marker.length) : arnOrName;
+}
+
+async function describeGroups(api: AwsApi, names: readonly string[]): Promise<Map<string, AutoScalingGroup>> {
+  const found = new Map<string, AutoScalingGroup>();
+  for (const batch of chunk(names, BatchLimit.DESCRIBE_AUTO_SCALING_GROUPS)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: batch, NextToken: nextToken });
+      for (const group of page.AutoScalingGroups ?? []) found.set(group.AutoScalingGroupName!, group);
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return found;
+}
+
+interface SourceReading {
+  readonly launchSource: LaunchSource;
+  readonly literalImageId?: string;
+  readonly aliasParameter?: string;
+}
+
+/** Reads each distinct launch template version and launch configuration once. */
+async function launchSources(
+  api: AwsApi,
+  asgs: readonly AutoScalingGroup[],
+  failures: GroupObserveFailure[],
+): Promise<Map<string, SourceReading>> {
+  const result = new Map<string, SourceReading>();
+  const templateReads = new Map<string, Promise<TemplateReading>>();
+  const configurationNames = new Set<string>();
+
+  for (const asg of asgs) {
+    const spec = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? asg.LaunchTemplate;
+    if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
+      const version = spec.Version ?? '$Default';
+      const key = `${spec.LaunchTemplateId ?? spec.LaunchTemplateName}@${version}`;
+      if (!templateReads.has(key)) {
+        templateReads.set(key, readTemplateVersion(api, spec.LaunchTemplateId, spec.LaunchTemplateName, version));
+      }
+    } else if (asg.LaunchConfigurationName) {
+      configurationNames.add(asg.LaunchConfigurationName);
+    }
+  }
+
+  const configurations = new Map<string, LaunchConfiguration>();
+  for (const batch of chunk([...configurationNames], BatchLimit.DESCRIBE_LAUNCH_CONFIGURATIONS)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await api.autoScaling.describeLaunchConfigurations({ LaunchConfigurationNames: batch, NextToken: nextToken });
+      for (const lc of page.LaunchConfigurations ?? []) configurations.set(lc.LaunchConfigurationName!, lc);
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+
+  for (const asg of asgs) {
+    const name = asg.AutoScalingGroupName!;
+    const mixed = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const spec = mixed ?? asg.LaunchTemplate;
+    if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
+      const version = spec.Version ?? '$Default';
+      const reading = await templateReads.get(`${spec.LaunchTemplateId ?? spec.LaunchTemplateName}@${version}`)!;
+      if (!reading.ok) {
+        failures.push({ name, reason: reading.reason });
+        continue;
+      }
+      const aliasParameter = ssmAliasParameter(reading.imageIdExpression);
+      result.set(name, {
+        launchSource: {
+          kind: 'launch-template',
+          launchTemplateId: reading.launchTemplateId,
+          launchTemplateName: reading.launchTemplateName,
+          version,
+          resolvedVersion: reading.versionNumber,
+          mixedInstancesPolicy: mixed !== undefined,
+          imageIdExpression: reading.imageIdExpression,
+        },
+        literalImageId: aliasParameter ? undefined : reading.imageIdExpression,
+        aliasParameter,
+      });
+    } else if (asg.LaunchConfigurationName) {
+      const lc = configurations.get(asg.LaunchConfigurationName);
+      if (!lc) {
+        failures.push({ name, reason: `launch configuration ${asg.LaunchConfigurationName} of group ${name} was not found` });
+        continue;
+      }
+      result.set(name, {
+        launchSource: { kind: 'launch-configuration', launchConfigurationName: asg.LaunchConfigurationName },
+        literalImageId: lc.ImageId,
+      });
+    } else {
+      result.set(name, { launchSource: { kind: 'none' } });
+    }
+  }
+  return result;
+}
+
+type TemplateReading =
+  | {
+    readonly ok: true;
+    readonly launchTemplateId: string;
+    readonly launchTemplateName?: string;
+    readonly versionNumber?: number;
+    readonly imageIdExpression?: string;
+  }
+  | { readonly ok: false; readonly reason: string };
+
+async function readTemplateVersion(api: AwsApi, id: string | undefined, name: string | undefined, version: string): Promise<TemplateReading> {
+  try {
+    // ResolveAlias stays false: a `resolve:ssm:` image id must be seen as such (its value is read from SSM).
+    const response = await api.ec2.describeLaunchTemplateVersions({
+      LaunchTemplateId: id,
+      LaunchTemplateName: id ? undefined : name,
+      Versions: [version],
+    });
+    const v = response.LaunchTemplateVersions?.[0];
+    if (!v) return { ok: false, reason: `launch template ${id ?? name} has no version ${version}` };
+    return {
+      ok: true,
+      launchTemplateId: v.LaunchTemplateId ?? id!,
+      launchTemplateName: v.LaunchTemplateName ?? name,
+      versionNumber: v.VersionNumber,
+      imageIdExpression: v.LaunchTemplateData?.ImageId,
+    };
+  } catch (error) {
+    return { ok: false, reason: `launch template ${id ?? name} version ${version} could not be read: ${describeError(error)}` };
+  }
+}
+
+function toGroup(asg: AutoScalingGroup, launchSource: LaunchSource, currentImageId: string | undefined, capacityProviderName?: string): ObservedGroup {
+  const tags: Record<string, string> = {};
+  for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  const instances: GroupInstance[] = (asg.Instances ?? []).map((i) => ({
+    instanceId: i.InstanceId!,
+    lifecycleState: i.LifecycleState ?? 'Unknown',
+    healthStatus: i.HealthStatus ?? 'Unknown',
+    protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
+  }));
+  return {
+    name: asg.AutoScalingGroupName!,
+    arn: asg.AutoScalingGroupARN,
+    source: capacityProviderName ? 'capacity-provider' : 'configured',
+    capacityProviderName,
+    desiredCapacity: asg.DesiredCapacity ?? 0,
+    minSize: asg.MinSize ?? 0,
+    maxSize: asg.MaxSize ?? 0,
+    tags,
+    instances,
+    launchSource,
+    currentImageId,
+  };
+}
+
+/** Reads parameters ten at a time. Names SSM reports invalid are kept, valueless, so the planner can say so. */
+async function readParameters(api: AwsApi, names: readonly string[]): Promise<Record<string, ParameterReading>> {
+  const readings: Record<string, ParameterReading> = {};
+  for (const batch of chunk([...new Set(names)], BatchLimit.SSM_GET_PARAMETERS)) {
+    const response = await api.ssm.getParameters({ Names: batch });
+    for (const p of response.Parameters ?? []) {
+      // SSM answers with the name as asked for plain names, and with the ARN's name for ARNs.
+      const asked = batch.find((n) => n === p.Name || n === p.ARN || n === p.Selector || stripSelector(n) === p.Name) ?? p.Name!;
+      readings[asked] = { name: asked, value: p.Value };
+    }
+    for (const invalid of response.InvalidParameters ?? []) readings[invalid] = { name: invalid };
+  }
+  return readings;
+}
+
+function stripSelector(name: string): string {
+  // `name:3` or `name:label` selects a version; the response's Name has no selector.
+  const at = name.lastIndexOf(':');
+  return at > 0 && !name.startsWith('arn:') ? name.slice(0, at) : name;
+}
+
+/** An image id from a parameter value: plain, or the `image_id` of a JSON document. */
+export function imageIdFromValue(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('ami-')) return trimmed;
+  try {
+    const doc = JSON.parse(trimmed) as { image_id?: unknown };
+    return typeof doc.image_id === 'string' ? doc.image_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function describeContainerInstances(api: AwsApi, clusterArn: string): Promise<ObservedContainerInstance[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await api.ecs.listContainerInstances({
+      cluster: clusterArn,
+      maxResults: BatchLimit.LIST_CONTAINER_INSTANCES_PAGE,
+      nextToken,
+    });
+    arns.push(...(page.containerInstanceArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+
+  const result: ObservedContainerInstance[] = [];
+  for (const batch of chunk(arns, BatchLimit.DESCRIBE_CONTAINER_INSTANCES)) {
+    const response = await api.ecs.describeContainerInstances({ cluster: clusterArn, containerInstances: batch });
+    for (const ci of response.containerInstances ?? []) result.push(toContainerInstance(ci));
+  }
+  return result;
+}
+
+function toContainerInstance(ci: ContainerInstance): ObservedContainerInstance {
+  return {
+    containerInstanceArn: ci.containerInstanceArn!,
+    ec2InstanceId: ci.ec2InstanceId ?? '',
+    status: ci.status ?? 'UNKNOWN',
+    agentConnected: ci.agentConnected ?? false,
+    runningTasksCount: ci.runningTasksCount ?? 0,
+    pendingTasksCount: ci.pendingTasksCount ?? 0,
+    amiIdAttribute: ci.attributes?.find((a) => a.name === 'ecs.ami-id')?.value,
+    registeredAt: ci.registeredAt?.toISOString(),
+  };
+}
+
+/**
+ * Instances by id. A filter, not `InstanceIds`: an id that no longer exists then drops out instead of
+ * failing the whole call with InvalidInstanceID.NotFound.
+ */
+async function describeInstances(api: AwsApi, ids: readonly string[]): Promise<Record<string, ObservedInstance>> {
+  const result: Record<string, ObservedInstance> = {};
+  for (const batch of chunk(ids, BatchLimit.EC2_FILTER_VALUES)) {
+    const filters: Filter[] = [{ Name: 'instance-id', Values: batch }];
+    let nextToken: string | undefined;
+    do {
+      const page = await api.ec2.describeInstances({ Filters: filters, NextToken: nextToken });
+      for (const reservation of page.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          const observed = toInstance(instance);
+          if (observed) result[observed.instanceId] = observed;
+        }
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return result;
+}
+
+function toInstance(instance: Instance): ObservedInstance | undefined {
+  if (!instance.InstanceId || !instance.ImageId) return undefined;
+  const tags: Record<string, string> = {};
+  for (const tag of instance.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  return {
+    instanceId: instance.InstanceId,
+    imageId: instance.ImageId,
+    state: instance.State?.Name ?? 'unknown',
+    launchTime: instance.LaunchTime?.toISOString(),
+    tags,
+  };
+}
+
+/**
+ * Images by id, deprecated ones included. A filter, not `ImageIds`, so an id that does not exist (a bad
+ * parameter value) is simply absent and the planner can refuse the group that names it.
+ */
+async function describeImages(api: AwsApi, ids: readonly string[]): Promise<Record<string, ImageInfo>> {
+  const result: Record<string, ImageInfo> = {};
+  for (const batch of chunk([...new Set(ids)], BatchLimit.EC2_FILTER_VALUES)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await api.ec2.describeImages({
+        Filters: [{ Name: 'image-id', Values: batch }],
+        IncludeDeprecated: true,
+        NextToken: nextToken,
+      });
+      for (const image of page.Images ?? []) {
+        const info = toImage(image);
+        if (info) result[info.imageId] = info;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+  return result;
+}
+
+function toImage(image: Image): ImageInfo | undefined {
+  if (!image.ImageId) return undefined;
+  return {
+    imageId: image.ImageId,
+    name: image.Name,
+    architecture: image.Architecture,
+    platformDetails: image.PlatformDetails,
+    state: image.State,
+    creationDate: image.CreationDate,
+    deprecationTime: image.DeprecationTime,
+  };
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}

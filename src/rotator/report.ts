@@ -1,0 +1,62 @@
+/**
+ * What a run reports: metric points and log records derived from a plan. Pure, so the Lambda (through
+ * Powertools), the CLI and the tests all report the same numbers.
+ */
+import { MetricName } from './constants';
+import { RotationPlan } from './plan';
+
+export interface MetricPoint {
+  readonly name: string;
+  readonly unit: 'Count' | 'Seconds';
+  readonly value: number;
+  /** Absent: a cluster-level point (the one alarms watch). */
+  readonly group?: string;
+}
+
+export function planMetrics(plan: RotationPlan): MetricPoint[] {
+  const points: MetricPoint[] = [
+    { name: MetricName.OUTDATED_INSTANCES, unit: 'Count', value: plan.totals.outdatedInstances },
+    { name: MetricName.UP_TO_DATE_INSTANCES, unit: 'Count', value: plan.totals.upToDateInstances },
+    { name: MetricName.OBSERVE_FAILURES, unit: 'Count', value: plan.totals.unobservedGroups },
+    { name: MetricName.GROUPS_REFUSED, unit: 'Count', value: plan.totals.refusedGroups },
+    { name: MetricName.OLDEST_OUTDATED_AGE, unit: 'Seconds', value: plan.totals.oldestOutdatedAgeSeconds },
+    { name: MetricName.UNMANAGED_INSTANCES, unit: 'Count', value: plan.unmanagedInstanceIds.length },
+  ];
+  for (const group of plan.groups) {
+    if (group.status === 'unobserved' || group.status === 'refused') continue;
+    points.push(
+      { name: MetricName.OUTDATED_INSTANCES, unit: 'Count', value: group.outdatedInstances.length, group: group.groupName },
+      { name: MetricName.UP_TO_DATE_INSTANCES, unit: 'Count', value: group.upToDateCount, group: group.groupName },
+    );
+  }
+  return points;
+}
+
+/** One log record per group: everything an operator needs to see what the engine decided and why. */
+export function groupRecords(plan: RotationPlan): Array<Record<string, unknown>> {
+  return plan.groups.map((g) => ({
+    message: groupMessage(g.status),
+    autoScalingGroup: g.groupName,
+    status: g.status,
+    reason: g.reason,
+    family: g.family,
+    architecture: g.architecture,
+    familyFrom: g.familyFrom,
+    parameterName: g.parameterName,
+    currentImageId: g.currentImageId,
+    targetImageId: g.targetImageId,
+    updateLaunchSource: g.updateLaunchSource,
+    instances: g.instanceCount,
+    upToDate: g.upToDateCount,
+    outdated: g.outdatedInstances.map((i) => ({ instanceId: i.instanceId, imageId: i.imageId, runningTasks: i.runningTasksCount })),
+  }));
+}
+
+function groupMessage(status: string): string {
+  switch (status) {
+    case 'up-to-date': return 'group is on its target image';
+    case 'outdated': return 'group has instances to replace';
+    case 'refused': return 'group refused';
+    default: return 'group could not be observed';
+  }
+}
