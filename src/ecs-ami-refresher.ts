@@ -1,0 +1,541 @@
+import {
+  ArnFormat,
+  Duration,
+  Stack,
+  Tags,
+  Token,
+  aws_autoscaling as autoscaling,
+  aws_cloudwatch as cloudwatch,
+  aws_ec2 as ec2,
+  aws_ecs as ecs,
+  aws_events as events,
+  aws_events_targets as targets,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
+import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
+import { RotatorFunction } from './rotator-function';
+
+/**
+ * Properties of an `EcsAmiRefresher`.
+ */
+export interface EcsAmiRefresherProps {
+  /**
+   * The ECS cluster whose EC2 container instances are kept on the newest AMI.
+   */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * The Auto Scaling groups to refresh. Given groups are the only ones the refresher may change: its IAM
+   * policy names them by ARN, and it tags the ones defined in this app.
+   *
+   * @default - the groups of the cluster's ACTIVE capacity providers, discovered at run time. The IAM policy
+   * then lets the refresher act only on groups (and launch templates) tagged
+   * `ecs-ami-refresher:cluster=<cluster name>`; the construct adds that tag to the groups of the capacity
+   * providers this app associates with the cluster, and other groups must carry it to be refreshed.
+   */
+  readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * How often the engine runs. An idle run (nothing outdated) takes about a second and a handful of
+   * read-only API calls; a run with work to do keeps going for up to the function's 15 minutes.
+   *
+   * @default Schedule.rate(Duration.minutes(5)) - a new AMI is noticed within 5 minutes and an active
+   * rotation runs nearly continuously, for about 8,600 short idle invocations a month.
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * How long an instance may take to drain (ECS to report no running tasks on it) before the drain counts
+   * as stuck. Between 1 minute and 48 hours.
+   *
+   * @default Duration.hours(1) - as the seed script (3,600 s)
+   */
+  readonly drainTimeout?: Duration;
+
+  /**
+   * SSM parameters naming the newest image of an AMI family, merged over the defaults. Keys are
+   * `family/architecture` (architecture `x86_64` or `arm64`, family as detected from the group's current
+   * image, e.g. `amazon-linux-2023`, `bottlerocket-ecs-2`, `windows-server-2022-full`, or as set by the
+   * group's `ecs-ami-refresher:ami-family` tag); values are parameter names or ARNs holding an AMI id or a
+   * JSON document with `image_id`. Use it for a golden AMI: `{ 'amazon-linux-2023/x86_64': '/golden/al2023' }`.
+   *
+   * @default - `AmiParameters.defaults()`: the public ECS-optimized Amazon Linux 2 and 2023, Bottlerocket
+   * ECS and Windows Server ECS-optimized parameters
+   */
+  readonly amiParameters?: { [key: string]: string };
+
+  /**
+   * Observe and report only: log the plan and publish metrics, change nothing.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * Actions for every alarm the construct creates (for example an SNS topic action).
+   *
+   * @default - no actions; the alarms are still created and exposed in `alarms`
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * The outdated-instances alarm fires when an instance has stayed on an older AMI for longer than this,
+   * counted from the creation of the newer image. At least 1 hour.
+   *
+   * @default Duration.days(3) - a rotation normally finishes within hours; three days means it is stuck
+   * or refused
+   */
+  readonly outdatedAlarmThreshold?: Duration;
+
+  /**
+   * How long the rotator's logs are kept.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Keeps an ECS cluster's EC2 container instances on the newest AMI of their family: a scheduled, bundled
+ * Lambda observes the cluster, finds the newest image through SSM parameters, and replaces outdated
+ * instances safely, under an IAM policy scoped to the cluster and its groups.
+ */
+export class EcsAmiRefresher extends Construct {
+  /** The rotator function. */
+  public readonly function: lambda.IFunction;
+
+  /** The rule that runs the rotator on its schedule. */
+  public readonly rule: events.IRule;
+
+  /** The rotator's log group. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /** The rotator's execution role. */
+  public readonly role: iam.IRole;
+
+  /** Fires when the rotator function fails. */
+  public readonly errorsAlarm: cloudwatch.IAlarm;
+
+  /** Fires when a group could not be observed (an API error, a group that no longer exists). */
+  public readonly observeFailuresAlarm: cloudwatch.IAlarm;
+
+  /** Fires when a group is refused for bad input (unknown AMI family, bad parameter, wrong architecture). */
+  public readonly refusedGroupsAlarm: cloudwatch.IAlarm;
+
+  /** Fires when an instance has been outdated for longer than `outdatedAlarmThreshold`. */
+  public readonly outdatedAlarm: cloudwatch.IAlarm;
+
+  /** Every alarm above. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  constructor(scope: Construct, id: string, props: EcsAmiRefresherProps) {
+    super(scope, id);
+
+    const drainTimeout = props.drainTimeout ?? Duration.hours(1);
+    validateDuration('drainTimeout', drainTimeout, Duration.minutes(1), Duration.hours(48));
+    const outdatedAlarmThreshold = props.outdatedAlarmThreshold ?? Duration.days(3);
+    validateDuration('outdatedAlarmThreshold', outdatedAlarmThreshold, Duration.hours(1), undefined);
+    const amiParameters = mergeAmiParameters(props.amiParameters);
+    const givenGroups = props.autoScalingGroups;
+    if (givenGroups !== undefined && givenGroups.length === 0) {
+      throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset to discover the cluster\'s capacity provider groups');
+    }
+    const cluster = props.cluster;
+    const stack = Stack.of(this);
+
+    // Groups known in this app: the given ones, or those of the capacity providers this app associates.
+    const knownGroups = givenGroups ?? capacityProviderGroups(cluster);
+    for (const group of knownGroups) {
+      // Imported groups are not constructs with resources; Tags.of() is a no-op for them.
+      Tags.of(group).add(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Rotates the EC2 container instances of ECS cluster ${cluster.clusterName} onto the newest AMI`,
+    });
+    this.role = role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    for (const statement of rotatorStatements({
+      stack,
+      cluster,
+      givenGroups,
+      knownGroups,
+      amiParameters,
+    })) {
+      role.addToPrincipalPolicy(statement);
+    }
+
+    const fn = new RotatorFunction(this, 'Function', {
+      description: `Keeps ECS cluster ${cluster.clusterName} on the newest AMI (cdk-ecs-ami-refresher)`,
+      role,
+      logGroup: this.logGroup,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      // A run with work to do keeps going until close to this, then returns; the next run resumes.
+      timeout: Duration.minutes(15),
+      // One actor per cluster. Scheduled events that arrive while a run is still going are throttled
+      // and, after at most a minute, dropped: the next tick observes afresh, so nothing is lost.
+      reservedConcurrentExecutions: 1,
+      maxEventAge: Duration.minutes(1),
+      retryAttempts: 0,
+      environment: {
+        [EnvName.CLUSTER_NAME]: cluster.clusterName,
+        [EnvName.GROUP_NAMES]: stack.toJsonString((givenGroups ?? []).map((g) => g.autoScalingGroupName)),
+        [EnvName.AMI_PARAMETERS]: stack.toJsonString(amiParameters),
+        [EnvName.DRY_RUN]: String(props.dryRun ?? false),
+        [EnvName.DRAIN_TIMEOUT_SECONDS]: String(drainTimeout.toSeconds()),
+        [EnvName.REQUIRE_CLUSTER_TAG]: String(givenGroups === undefined),
+        POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      },
+    });
+    this.function = fn;
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: `Runs the AMI refresher of ECS cluster ${cluster.clusterName}`,
+      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    const clusterMetric = (metricName: string, statistic: string, period: Duration) => new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { [Dimension.CLUSTER]: cluster.clusterName },
+      statistic,
+      period,
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `The AMI refresher of ECS cluster ${cluster.clusterName} failed in 2 of the last 3 periods; see its logs.`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.observeFailuresAlarm = new cloudwatch.Alarm(this, 'ObserveFailuresAlarm', {
+      alarmDescription: `The AMI refresher of ECS cluster ${cluster.clusterName} could not observe a group in 2 of the last 3 periods; its logs name the group and the reason.`,
+      metric: clusterMetric(MetricName.OBSERVE_FAILURES, 'Maximum', Duration.minutes(5)),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.refusedGroupsAlarm = new cloudwatch.Alarm(this, 'RefusedGroupsAlarm', {
+      alarmDescription: `The AMI refresher of ECS cluster ${cluster.clusterName} refused a group (unknown AMI family, bad SSM parameter, wrong architecture); its logs give the reason. Nothing is rotated in that group until it is fixed.`,
+      metric: clusterMetric(MetricName.GROUPS_REFUSED, 'Maximum', Duration.minutes(5)),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.outdatedAlarm = new cloudwatch.Alarm(this, 'OutdatedAlarm', {
+      alarmDescription: `An EC2 container instance of ECS cluster ${cluster.clusterName} has run an outdated AMI for more than ${outdatedAlarmThreshold.toHumanString()}.`,
+      metric: clusterMetric(MetricName.OLDEST_OUTDATED_AGE, 'Maximum', Duration.minutes(15)),
+      threshold: outdatedAlarmThreshold.toSeconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = [this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.outdatedAlarm];
+    for (const alarm of this.alarms) {
+      for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
+    }
+
+    addNagSuppressions(role, fn);
+  }
+}
+
+/** The default AMI parameter map, as a jsii-friendly helper. */
+export class AmiParameters {
+  /**
+   * The default map from `family/architecture` to public SSM parameter name.
+   */
+  public static defaults(): { [key: string]: string } {
+    return { ...DEFAULT_AMI_PARAMETERS };
+  }
+
+  private constructor() {}
+}
+
+function mergeAmiParameters(given: { [key: string]: string } | undefined): Record<string, string> {
+  for (const [key, name] of Object.entries(given ?? {})) {
+    if (Token.isUnresolved(key)) {
+      throw new Error(`amiParameters keys must be literal 'family/architecture' strings, got a token: ${key}`);
+    }
+    if (!PARAMETER_KEY_PATTERN.test(key)) {
+      throw new Error(
+        `amiParameters has key '${key}'; a key is 'family/architecture' with a lower-case family (letters, digits, '.', '-') ` +
+        "and architecture 'x86_64' or 'arm64', e.g. 'amazon-linux-2023/arm64'",
+      );
+    }
+    if (!Token.isUnresolved(name) && !PARAMETER_NAME_PATTERN.test(name)) {
+      throw new Error(
+        `amiParameters['${key}'] is '${name}', which is not an SSM parameter name (letters, digits, '_', '.', '-', '/') or parameter ARN`,
+      );
+    }
+  }
+  return { ...DEFAULT_AMI_PARAMETERS, ...given };
+}
+
+function validateDuration(prop: string, value: Duration, min: Duration, max: Duration | undefined): void {
+  if (Token.isUnresolved(value.toSeconds())) return;
+  const seconds = value.toSeconds();
+  if (seconds < min.toSeconds() || (max && seconds > max.toSeconds())) {
+    const range = max ? `between ${min.toHumanString()} and ${max.toHumanString()}` : `at least ${min.toHumanString()}`;
+    throw new Error(`${prop} is ${value.toHumanString()}; it must be ${range}`);
+  }
+}
+
+/** The Auto Scaling groups of the capacity providers this app associates with the cluster. */
+function capacityProviderGroups(cluster: ecs.ICluster): autoscaling.IAutoScalingGroup[] {
+  if (!(cluster instanceof ecs.Cluster)) return [];
+  const names = new Set(cluster.capacityProviderNames);
+  return Stack.of(cluster).node.findAll()
+    .filter((c: IConstruct): c is ecs.AsgCapacityProvider => c instanceof ecs.AsgCapacityProvider)
+    .filter((provider) => names.has(provider.capacityProviderName))
+    .map((provider) => provider.autoScalingGroup);
+}
+
+interface StatementInputs {
+  readonly stack: Stack;
+  readonly cluster: ecs.ICluster;
+  readonly givenGroups: autoscaling.IAutoScalingGroup[] | undefined;
+  readonly knownGroups: autoscaling.IAutoScalingGroup[];
+  readonly amiParameters: Record<string, string>;
+}
+
+/**
+ * The rotator's permissions. Reads that AWS's Service Authorization Reference defines on no resource type
+ * are on `*`; every write is scoped to the cluster, its groups or their launch templates. The engine
+ * replaces capacity through Auto Scaling (raise desired capacity, then terminate-and-decrement), and keeps
+ * its progress in ECS attributes, so it needs no EC2 instance-level write at all.
+ */
+function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
+  const { stack, cluster, givenGroups, knownGroups } = inputs;
+  const clusterTagCondition = (prefix: string) => ({ StringEquals: { [`${prefix}/${TagKey.CLUSTER}`]: cluster.clusterName } });
+  const statements: iam.PolicyStatement[] = [];
+
+  statements.push(new iam.PolicyStatement({
+    sid: 'DescribeWithoutResourceLevelPermissions',
+    // The Service Authorization Reference lists no resource type for these: they only accept '*'.
+    actions: [
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:DescribeLaunchConfigurations',
+      'autoscaling:DescribeScalingActivities',
+      'autoscaling:DescribeInstanceRefreshes',
+      'ec2:DescribeImages',
+      'ec2:DescribeInstances',
+      'ec2:DescribeLaunchTemplates',
+      'ec2:DescribeLaunchTemplateVersions',
+    ],
+    resources: ['*'],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadCluster',
+    actions: ['ecs:DescribeClusters', 'ecs:ListContainerInstances'],
+    resources: [cluster.clusterArn],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadCapacityProviders',
+    actions: ['ecs:DescribeCapacityProviders'],
+    resources: [stack.formatArn({ service: 'ecs', resource: 'capacity-provider', resourceName: '*' })],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ContainerInstancesOfThisCluster',
+    // Container instance ARNs exist in an old format without the cluster name, so AWS recommends '*'
+    // with the ecs:cluster condition (as aws-cdk's own drain hook does). ListServices only accepts '*'.
+    actions: [
+      'ecs:DescribeContainerInstances',
+      'ecs:UpdateContainerInstancesState',
+      'ecs:PutAttributes',
+      'ecs:DeleteAttributes',
+      'ecs:ListTasks',
+      'ecs:DescribeTasks',
+      'ecs:ListServices',
+      'ecs:DescribeServices',
+    ],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'DeregisterFromThisCluster',
+    // DeregisterContainerInstance is authorised against the cluster and has no ecs:cluster key.
+    actions: ['ecs:DeregisterContainerInstance'],
+    resources: [cluster.clusterArn],
+  }));
+
+  const groupActions = [
+    'autoscaling:SetDesiredCapacity',
+    'autoscaling:UpdateAutoScalingGroup',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+    'autoscaling:SetInstanceProtection',
+  ];
+  if (givenGroups) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ChangeGivenGroups',
+      actions: groupActions,
+      resources: givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName)),
+    }));
+  } else {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ChangeTaggedGroups',
+      actions: groupActions,
+      resources: [groupArnPattern(stack, '*')],
+      conditions: clusterTagCondition('autoscaling:ResourceTag'),
+    }));
+  }
+
+  // Launch templates: those of groups defined here by id, any other by the cluster tag.
+  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions'];
+  const templateArns = knownGroups.map(launchTemplateOf).filter(isDefined).map((t) => templateArn(stack, t.launchTemplateId!));
+  if (templateArns.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'ChangeLaunchTemplatesOfGroups', actions: templateActions, resources: templateArns }));
+  }
+  statements.push(new iam.PolicyStatement({
+    sid: 'ChangeTaggedLaunchTemplates',
+    actions: templateActions,
+    resources: [templateArn(stack, '*')],
+    conditions: clusterTagCondition('aws:ResourceTag'),
+  }));
+
+  // Pointing a group at a launch template version makes Auto Scaling check that the caller could launch
+  // it (EC2 Auto Scaling User Guide, "Launch template permissions"). RunInstances is allowed only from a
+  // launch template (instance condition), only from our templates (launch-template resource: by id or by
+  // the cluster tag), and only with the other resources that template names.
+  statements.push(new iam.PolicyStatement({
+    sid: 'LaunchOnlyFromATemplate',
+    actions: ['ec2:RunInstances'],
+    resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+    conditions: { ArnLike: { 'ec2:LaunchTemplate': templateArn(stack, '*') } },
+  }));
+  if (templateArns.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'LaunchFromTemplatesOfGroups', actions: ['ec2:RunInstances'], resources: templateArns }));
+  }
+  statements.push(new iam.PolicyStatement({
+    sid: 'LaunchFromTaggedTemplates',
+    actions: ['ec2:RunInstances'],
+    resources: [templateArn(stack, '*')],
+    conditions: clusterTagCondition('aws:ResourceTag'),
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'LaunchWithTemplateResources',
+    actions: ['ec2:RunInstances'],
+    resources: [
+      stack.formatArn({ service: 'ec2', resource: 'image', account: '', resourceName: '*' }),
+      ...['subnet', 'security-group', 'network-interface', 'volume', 'key-pair', 'placement-group'].map(
+        (resource) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' }),
+      ),
+    ],
+    conditions: { Bool: { 'ec2:IsLaunchTemplateResource': 'true' } },
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'TagAtLaunch',
+    // Templates whose tag specifications tag instances and volumes at launch.
+    actions: ['ec2:CreateTags'],
+    resources: ['instance', 'volume', 'network-interface'].map((resource) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' })),
+    conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+  }));
+
+  const instanceRoles = knownGroups.map(instanceRoleOf).filter(isDefined);
+  if (instanceRoles.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'PassInstanceRolesOfGroups',
+      // Updating a group to a template version with an instance profile passes its role.
+      actions: ['iam:PassRole'],
+      resources: instanceRoles.map((r) => r.roleArn),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    }));
+  }
+
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadAmiParameters',
+    actions: ['ssm:GetParameters', 'ssm:GetParameter'],
+    resources: [...new Set(Object.values(inputs.amiParameters))].map((name) => parameterArn(stack, name)),
+  }));
+  return statements;
+}
+
+function groupArnPattern(stack: Stack, name: string): string {
+  return stack.formatArn({
+    service: 'autoscaling',
+    resource: 'autoScalingGroup',
+    resourceName: `*:autoScalingGroupName/${name}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+function templateArn(stack: Stack, id: string): string {
+  return stack.formatArn({ service: 'ec2', resource: 'launch-template', resourceName: id });
+}
+
+/** Public parameters (`/aws/service/...`) have ARNs without an account; an ARN is used as given. */
+function parameterArn(stack: Stack, name: string): string {
+  if (name.startsWith('arn:')) return name;
+  const path = name.startsWith('/') ? name.slice(1) : name;
+  const account = path.startsWith('aws/service/') ? '' : undefined;
+  return stack.formatArn({ service: 'ssm', resource: 'parameter', account, resourceName: path });
+}
+
+function launchTemplateOf(group: autoscaling.IAutoScalingGroup): ec2.LaunchTemplate | undefined {
+  const child = group.node.tryFindChild('LaunchTemplate');
+  return child instanceof ec2.LaunchTemplate && child.launchTemplateId ? child : undefined;
+}
+
+function instanceRoleOf(group: autoscaling.IAutoScalingGroup): iam.IRole | undefined {
+  if (!(group instanceof autoscaling.AutoScalingGroup)) return undefined;
+  try {
+    return group.role;
+  } catch {
+    // A group made from a user's launch template has no role known to CDK.
+    return undefined;
+  }
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/**
+ * cdk-nag reads suppressions from `cdk_nag` metadata; writing it directly keeps cdk-nag a dev-only tool
+ * for us while users' own cdk-nag runs see our reasons.
+ */
+function addNagSuppressions(role: iam.Role, fn: lambda.Function): void {
+  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy | undefined;
+  policy?.addMetadata('cdk_nag', {
+    rules_to_suppress: [{
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Describe actions accept only "*" (Service Authorization Reference); container-instance actions use "*" with an ' +
+        'ecs:cluster condition because container instance ARNs have two formats; group, launch template and launch ' +
+        'resources are wildcards narrowed by name, tag or ec2:LaunchTemplate conditions to this cluster.',
+      applies_to: [
+        'Resource::*',
+        { regex: '/^Resource::arn:<AWS::Partition>:(autoscaling|ec2|ecs|ssm):.*\\*.*$/g' },
+      ],
+    }],
+  });
+  (fn.node.defaultChild as lambda.CfnFunction).addMetadata('cdk_nag', {
+    rules_to_suppress: [{
+      id: 'AwsSolutions-L1',
+      reason: 'The runtime is pinned to nodejs24.x, the newest Node.js runtime the bundled asset is tested on; cdk-nag versions that predate it flag it.',
+    }],
+  });
+}
