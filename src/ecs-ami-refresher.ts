@@ -258,7 +258,7 @@ export class EcsAmiRefresher extends Construct {
       for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
     }
 
-    addNagSuppressions(role, fn);
+    addNagSuppressions(role);
   }
 }
 
@@ -515,27 +515,30 @@ function isDefined<T>(value: T | undefined): value is T {
 
 /**
  * cdk-nag reads suppressions from `cdk_nag` metadata; writing it directly keeps cdk-nag a dev-only tool
- * for us while users' own cdk-nag runs see our reasons.
+ * for us while users' own cdk-nag runs see our reasons. Each wildcard is listed, so a new one fails the
+ * nag test instead of being waved through.
  */
-function addNagSuppressions(role: iam.Role, fn: lambda.Function): void {
+function addNagSuppressions(role: iam.Role): void {
   const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy | undefined;
+  // Region and account render as tokens in an environment-agnostic stack and as literals otherwise.
+  const arn = (service: string, resources: string) =>
+    ({ regex: `/^Resource::arn:<AWS::Partition>:${service}:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12})?:(${resources})$/g` });
   policy?.addMetadata('cdk_nag', {
     rules_to_suppress: [{
       id: 'AwsSolutions-IAM5',
       reason:
         'Describe actions accept only "*" (Service Authorization Reference); container-instance actions use "*" with an ' +
-        'ecs:cluster condition because container instance ARNs have two formats; group, launch template and launch ' +
-        'resources are wildcards narrowed by name, tag or ec2:LaunchTemplate conditions to this cluster.',
+        'ecs:cluster condition because container instance ARNs exist in two formats; capacity providers are only read; ' +
+        'group and launch template wildcards are narrowed by the cluster tag condition; RunInstances wildcards are ' +
+        'narrowed by ec2:LaunchTemplate and ec2:IsLaunchTemplateResource, and only serve the launch check that Auto ' +
+        'Scaling makes when a group is pointed at a new launch template version.',
       applies_to: [
         'Resource::*',
-        { regex: '/^Resource::arn:<AWS::Partition>:(autoscaling|ec2|ecs|ssm):.*\\*.*$/g' },
+        arn('ecs', 'capacity-provider/\\*'),
+        // `*` stands for the group id, which changes when a group is replaced; the name is fixed or `*` + tag.
+        arn('autoscaling', 'autoScalingGroup:\\*:autoScalingGroupName/[^*]+|autoScalingGroup:\\*:autoScalingGroupName/\\*'),
+        arn('ec2', '(launch-template|image|instance|subnet|security-group|network-interface|volume|key-pair|placement-group)/\\*'),
       ],
-    }],
-  });
-  (fn.node.defaultChild as lambda.CfnFunction).addMetadata('cdk_nag', {
-    rules_to_suppress: [{
-      id: 'AwsSolutions-L1',
-      reason: 'The runtime is pinned to nodejs24.x, the newest Node.js runtime the bundled asset is tested on; cdk-nag versions that predate it flag it.',
     }],
   });
 }

@@ -1,0 +1,394 @@
+import {
+  App,
+  Aspects,
+  Duration,
+  Lazy,
+  Stack,
+  aws_autoscaling as autoscaling,
+  aws_cloudwatch_actions as actions,
+  aws_ec2 as ec2,
+  aws_ecs as ecs,
+  aws_events as events,
+  aws_logs as logs,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AmiParameters, EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
+import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
+
+const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly cluster: ecs.Cluster;
+  readonly group: autoscaling.AutoScalingGroup;
+  readonly vpc: ec2.Vpc;
+}
+
+/** A cluster with one capacity provider group, as most users have it. */
+function fixture(): Fixture {
+  const app = new App({ context: LT_FLAG });
+  const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, clusterName: 'prod' });
+  const group = new autoscaling.AutoScalingGroup(stack, 'Asg', {
+    vpc,
+    instanceType: new ec2.InstanceType('m7i.large'),
+    machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+    autoScalingGroupName: 'prod-x86',
+  });
+  cluster.addAsgCapacityProvider(new ecs.AsgCapacityProvider(stack, 'Provider', { autoScalingGroup: group }));
+  return { stack, cluster, group, vpc };
+}
+
+function synth(props: (f: Fixture) => EcsAmiRefresherProps, f: Fixture = fixture()) {
+  const refresher = new EcsAmiRefresher(f.stack, 'Refresher', props(f));
+  return { ...f, refresher, template: Template.fromStack(f.stack) };
+}
+
+function environment(template: Template): Record<string, unknown> {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { [EnvName.CLUSTER_NAME]: Match.anyValue() } } },
+  });
+  const [fn] = Object.values(functions);
+  return fn.Properties.Environment.Variables;
+}
+
+function policyStatements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RefresherRole') }] },
+  });
+  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+function statement(template: Template, sid: string): any {
+  const found = policyStatements(template).find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A CloudFormation string expression as text: `Fn::Join` joined, `Ref` and `GetAtt` as `${...}`. */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v.Ref) return `\${${v.Ref}}`;
+  if (v['Fn::GetAtt']) return `\${${v['Fn::GetAtt'].join('.')}}`;
+  if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+describe('defaults', () => {
+  const { template, refresher } = synth((f) => ({ cluster: f.cluster }));
+
+  test('schedule: every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+  });
+
+  test('drainTimeout: 1 hour (3,600 s, the seed script\'s bound)', () => {
+    expect(environment(template)[EnvName.DRAIN_TIMEOUT_SECONDS]).toBe('3600');
+  });
+
+  test('dryRun: false', () => {
+    expect(environment(template)[EnvName.DRY_RUN]).toBe('false');
+  });
+
+  test('amiParameters: the default map', () => {
+    const env = environment(template);
+    expect(JSON.parse(env[EnvName.AMI_PARAMETERS] as string)).toEqual(DEFAULT_AMI_PARAMETERS);
+    expect(AmiParameters.defaults()).toEqual(DEFAULT_AMI_PARAMETERS);
+  });
+
+  test('autoScalingGroups: discovered at run time, so groups must carry the cluster tag', () => {
+    const env = environment(template);
+    expect(env[EnvName.GROUP_NAMES]).toBe('[]');
+    expect(env[EnvName.REQUIRE_CLUSTER_TAG]).toBe('true');
+  });
+
+  test('alarmActions: none, but all four alarms exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+    expect(refresher.alarms).toHaveLength(4);
+  });
+
+  test('outdatedAlarmThreshold: 3 days', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: MetricName.OLDEST_OUTDATED_AGE,
+      Threshold: 3 * 24 * 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  test('logRetention: three months, in the construct\'s own log group (no LogRetention custom resource)', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RefresherLogGroup') } },
+    });
+    template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('one actor: reserved concurrency 1, no retries, stale events dropped after a minute', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
+  });
+
+  test('the groups of the cluster\'s capacity providers are tagged, and so are their instances and launch template', () => {
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      AutoScalingGroupName: 'prod-x86',
+      Tags: Match.arrayWith([{ Key: TagKey.CLUSTER, Value: { Ref: Match.stringLikeRegexp('^Cluster') }, PropagateAtLaunch: true }]),
+    });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      TagSpecifications: Match.arrayWith([Match.objectLike({
+        ResourceType: 'launch-template',
+        Tags: Match.arrayWith([{ Key: TagKey.CLUSTER, Value: { Ref: Match.stringLikeRegexp('^Cluster') } }]),
+      })]),
+    });
+  });
+
+  test('exposes the function, rule, log group and role', () => {
+    expect(refresher.function.functionArn).toBeDefined();
+    expect(refresher.rule.ruleArn).toBeDefined();
+    expect(refresher.logGroup.logGroupArn).toBeDefined();
+    expect(refresher.role.roleArn).toBeDefined();
+  });
+});
+
+describe('props', () => {
+  test('schedule, drainTimeout, dryRun, outdatedAlarmThreshold, logRetention are passed through', () => {
+    const { template } = synth((f) => ({
+      cluster: f.cluster,
+      schedule: events.Schedule.cron({ minute: '*/10' }),
+      drainTimeout: Duration.minutes(30),
+      dryRun: true,
+      outdatedAlarmThreshold: Duration.hours(12),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    }));
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(*/10 * * * ? *)' });
+    expect(environment(template)[EnvName.DRAIN_TIMEOUT_SECONDS]).toBe('1800');
+    expect(environment(template)[EnvName.DRY_RUN]).toBe('true');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: MetricName.OLDEST_OUTDATED_AGE, Threshold: 43200 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('amiParameters are merged over the defaults', () => {
+    const { template } = synth((f) => ({ cluster: f.cluster, amiParameters: { 'amazon-linux-2023/x86_64': '/golden/al2023', 'my-os/arm64': 'golden-arm' } }));
+    const map = JSON.parse(environment(template)[EnvName.AMI_PARAMETERS] as string);
+    expect(map['amazon-linux-2023/x86_64']).toBe('/golden/al2023');
+    expect(map['my-os/arm64']).toBe('golden-arm');
+    expect(map['bottlerocket-ecs-2/arm64']).toBe(DEFAULT_AMI_PARAMETERS['bottlerocket-ecs-2/arm64']);
+  });
+
+  test('alarmActions are added to every alarm', () => {
+    const f = fixture();
+    const topic = new sns.Topic(f.stack, 'Topic');
+    const { template } = synth((g) => ({ cluster: g.cluster, alarmActions: [new actions.SnsAction(topic)] }), f);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+  });
+
+  test('given groups: named in the environment, scoped by ARN, and tagged', () => {
+    const f = fixture();
+    const other = new autoscaling.AutoScalingGroup(f.stack, 'Other', {
+      vpc: f.vpc,
+      instanceType: new ec2.InstanceType('m7g.large'),
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(ecs.AmiHardwareType.ARM),
+      autoScalingGroupName: 'prod-arm',
+    });
+    const { template } = synth((g) => ({ cluster: g.cluster, autoScalingGroups: [g.group, other] }), f);
+    const env = environment(template);
+    expect(env[EnvName.REQUIRE_CLUSTER_TAG]).toBe('false');
+    expect(render(env[EnvName.GROUP_NAMES])).toMatch(/^\["\$\{AsgASG\w+\}","\$\{OtherASG\w+\}"\]$/);
+    const groups = statement(template, 'ChangeGivenGroups');
+    expect(groups.Condition).toBeUndefined();
+    expect(asList<unknown>(groups.Resource).map(render)).toEqual([
+      expect.stringMatching(/^arn:\$\{AWS::Partition\}:autoscaling:eu-west-1:111111111111:autoScalingGroup:\*:autoScalingGroupName\/\$\{AsgASG\w+\}$/),
+      expect.stringMatching(/^arn:\$\{AWS::Partition\}:autoscaling:eu-west-1:111111111111:autoScalingGroup:\*:autoScalingGroupName\/\$\{OtherASG\w+\}$/),
+    ]);
+    expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      AutoScalingGroupName: 'prod-arm',
+      Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
+    });
+  });
+
+  test('imported cluster and group work (nothing to tag, ARN-scoped)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] });
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'legacy', vpc });
+    const group = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Group', 'legacy-asg');
+    new EcsAmiRefresher(stack, 'Refresher', { cluster, autoScalingGroups: [group] });
+    const template = Template.fromStack(stack);
+    expect(environment(template)[EnvName.CLUSTER_NAME]).toBe('legacy');
+    expect(JSON.stringify(statement(template, 'ChangeGivenGroups').Resource)).toContain('autoScalingGroupName/legacy-asg');
+    expect(render(statement(template, 'ReadCluster').Resource)).toBe('arn:${AWS::Partition}:ecs:eu-west-1:111111111111:cluster/legacy');
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    ['drainTimeout', { drainTimeout: Duration.seconds(30) }, /drainTimeout is 30 seconds; it must be between 1 minute and 2 days/],
+    ['drainTimeout', { drainTimeout: Duration.hours(49) }, /drainTimeout is 2 days 1 hour; it must be between 1 minute and 2 days/],
+    ['outdatedAlarmThreshold', { outdatedAlarmThreshold: Duration.minutes(10) }, /outdatedAlarmThreshold is 10 minutes; it must be at least 1 hour/],
+    ['amiParameters key', { amiParameters: { 'amazon-linux-2023': '/p' } }, /amiParameters has key 'amazon-linux-2023'; a key is 'family\/architecture'/],
+    ['amiParameters arch', { amiParameters: { 'amazon-linux-2023/aarch64': '/p' } }, /key 'amazon-linux-2023\/aarch64'.*'x86_64' or 'arm64'/],
+    ['amiParameters value', { amiParameters: { 'amazon-linux-2023/arm64': 'has spaces' } }, /amiParameters\['amazon-linux-2023\/arm64'\] is 'has spaces', which is not an SSM parameter name/],
+    ['autoScalingGroups', { autoScalingGroups: [] }, /autoScalingGroups is an empty list/],
+  ])('%s: %j is refused at synth', (_name, extra, message) => {
+    const f = fixture();
+    expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
+  });
+
+  test('tokens are not validated at synth', () => {
+    const f = fixture();
+    const lazySeconds = Lazy.number({ produce: () => 5 });
+    const lazyName = Lazy.string({ produce: () => 'not a valid name' });
+    expect(() => new EcsAmiRefresher(f.stack, 'Refresher', {
+      cluster: f.cluster,
+      drainTimeout: Duration.seconds(lazySeconds),
+      amiParameters: { 'amazon-linux-2023/x86_64': lazyName },
+    })).not.toThrow();
+  });
+});
+
+describe('IAM', () => {
+  const { template } = synth((f) => ({ cluster: f.cluster }));
+  const statements = policyStatements(template);
+  const isReadOnly = (action: string) => /^[a-z0-9]+:(Describe|List|Get)/.test(action);
+
+  test('every mutation on a wildcard resource carries a condition', () => {
+    const offenders = statements.filter((s) => {
+      const wildcard = asList(s.Resource).some((r: unknown) => JSON.stringify(r).includes('*'));
+      const mutates = asList<string>(s.Action).some((a) => !isReadOnly(a));
+      return wildcard && mutates && !s.Condition;
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  test('only read actions are on the bare "*" resource without a condition', () => {
+    const bare = statements.filter((s) => s.Resource === '*' && !s.Condition);
+    expect(bare.map((s) => s.Sid)).toEqual(['DescribeWithoutResourceLevelPermissions']);
+    expect(asList<string>(bare[0].Action).every(isReadOnly)).toBe(true);
+  });
+
+  test('container-instance actions are limited to this cluster by ecs:cluster', () => {
+    const s = statement(template, 'ContainerInstancesOfThisCluster');
+    expect(s.Action).toEqual(expect.arrayContaining(['ecs:UpdateContainerInstancesState', 'ecs:PutAttributes', 'ecs:DescribeContainerInstances']));
+    expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
+    expect(statement(template, 'DeregisterFromThisCluster').Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] });
+  });
+
+  test('discovered groups and their launch templates are changed only when they carry the cluster tag', () => {
+    const groups = statement(template, 'ChangeTaggedGroups');
+    expect(groups.Action).toEqual([
+      'autoscaling:SetDesiredCapacity',
+      'autoscaling:UpdateAutoScalingGroup',
+      'autoscaling:TerminateInstanceInAutoScalingGroup',
+      'autoscaling:SetInstanceProtection',
+    ]);
+    expect(groups.Condition).toEqual({ StringEquals: { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } } });
+    const templates = statement(template, 'ChangeTaggedLaunchTemplates');
+    expect(templates.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } } });
+  });
+
+  test('the launch template of a group defined in the app is named by id', () => {
+    const s = statement(template, 'ChangeLaunchTemplatesOfGroups');
+    expect(render(s.Resource)).toMatch(/^arn:\$\{AWS::Partition\}:ec2:eu-west-1:111111111111:launch-template\/\$\{AsgLaunchTemplate\w+\}$/);
+    expect(s.Condition).toBeUndefined();
+  });
+
+  test('RunInstances only from a launch template, with the template\'s own resources', () => {
+    const fromTemplate = statement(template, 'LaunchOnlyFromATemplate');
+    expect(render(fromTemplate.Resource)).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:instance/*');
+    expect(render(fromTemplate.Condition.ArnLike['ec2:LaunchTemplate'])).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:launch-template/*');
+    expect(statement(template, 'LaunchWithTemplateResources').Condition).toEqual({ Bool: { 'ec2:IsLaunchTemplateResource': 'true' } });
+    expect(statement(template, 'TagAtLaunch').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+  });
+
+  test('PassRole only for the instance role of the groups, only to EC2', () => {
+    const s = statement(template, 'PassInstanceRolesOfGroups');
+    expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AsgInstanceRole/), 'Arn'] });
+    expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+  });
+
+  test('SSM: only the parameters of the map; public ones without an account, golden ones with it', () => {
+    const { template: golden } = synth((f) => ({
+      cluster: f.cluster,
+      amiParameters: {
+        'amazon-linux-2023/x86_64': '/golden/al2023',
+        'my-os/arm64': 'arn:aws:ssm:eu-west-1:222222222222:parameter/shared/golden',
+      },
+    }));
+    const s = statement(golden, 'ReadAmiParameters');
+    expect(s.Action).toEqual(['ssm:GetParameters', 'ssm:GetParameter']);
+    const resources = asList<unknown>(s.Resource).map(render);
+    expect(resources).toContain('arn:${AWS::Partition}:ssm:eu-west-1:111111111111:parameter/golden/al2023');
+    expect(resources).toContain('arn:aws:ssm:eu-west-1:222222222222:parameter/shared/golden');
+    expect(resources).toContain('arn:${AWS::Partition}:ssm:eu-west-1::parameter/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id');
+    // The overridden public parameter is no longer readable.
+    expect(resources).not.toContain('arn:${AWS::Partition}:ssm:eu-west-1::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id');
+    expect(resources).toHaveLength(new Set(Object.values({ ...DEFAULT_AMI_PARAMETERS, 'amazon-linux-2023/x86_64': 'x', 'my-os/arm64': 'y' })).size);
+  });
+
+  test('no EC2 instance-level write: capacity goes through Auto Scaling', () => {
+    const actionsAll = statements.flatMap((s) => asList<string>(s.Action));
+    expect(actionsAll).not.toContain('ec2:TerminateInstances');
+    expect(actionsAll).not.toContain('autoscaling:DetachInstances');
+    expect(actionsAll.filter((a) => a === 'ec2:CreateTags')).toHaveLength(1);
+  });
+});
+
+describe('alarms', () => {
+  const { template } = synth((f) => ({ cluster: f.cluster }));
+
+  test.each([
+    [MetricName.OBSERVE_FAILURES, 'Maximum', 1],
+    [MetricName.GROUPS_REFUSED, 'Maximum', 1],
+    [MetricName.OLDEST_OUTDATED_AGE, 'Maximum', 259200],
+  ])('engine metric %s alarms on the cluster dimension', (metricName, statistic, threshold) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: metricName,
+      Statistic: statistic,
+      Threshold: threshold,
+      Dimensions: [{ Name: 'ClusterName', Value: { Ref: Match.stringLikeRegexp('^Cluster') } }],
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('function errors alarm: 2 failing runs of 3', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+  });
+});
+
+test('cdk-nag: given groups (ARN-scoped policy) leave no unsuppressed finding on the refresher', () => {
+  const f = fixture();
+  new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, autoScalingGroups: [f.group] });
+  Aspects.of(f.stack).add(new AwsSolutionsChecks());
+  const annotations = Annotations.fromStack(f.stack);
+  const findings = [
+    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ].filter((finding) => finding.id.includes('/Refresher/'));
+  expect(findings.map((finding) => finding.id)).toEqual([]);
+});
