@@ -94,6 +94,20 @@ if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
 
+// The README's main-job command: synthesize the example app and show what the refresher adds.
+const demo = project.addTask('demo', {
+  description: 'Synthesize the example app and print what the refresher adds',
+  exec: 'ts-node --project test/tsconfig.json scripts/demo.ts',
+});
+if (bundleTask) demo.prependSpawn(bundleTask);
+
+// The packed tarball, installed into an app outside the repo, must synthesize and its handler load.
+const consumerTest = project.addTask('test:consumer', {
+  description: 'Install the npm tarball into a fresh CDK app outside the repo, synthesize, and load the handler',
+  exec: 'bash scripts/consumer-test.sh',
+});
+project.packageTask.spawn(consumerTest);
+
 project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/', '/test/', 'cdk.out');
 
 project.synth();
