@@ -5,14 +5,32 @@
  */
 import {
   AutoScalingClient,
+  CreateOrUpdateTagsCommand,
+  CreateOrUpdateTagsCommandInput,
+  CreateOrUpdateTagsCommandOutput,
+  DeleteTagsCommand,
+  DeleteTagsCommandInput,
+  DeleteTagsCommandOutput,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingGroupsCommandInput,
   DescribeAutoScalingGroupsCommandOutput,
   DescribeLaunchConfigurationsCommand,
   DescribeLaunchConfigurationsCommandInput,
   DescribeLaunchConfigurationsCommandOutput,
+  SetDesiredCapacityCommand,
+  SetDesiredCapacityCommandInput,
+  SetDesiredCapacityCommandOutput,
+  TerminateInstanceInAutoScalingGroupCommand,
+  TerminateInstanceInAutoScalingGroupCommandInput,
+  TerminateInstanceInAutoScalingGroupCommandOutput,
+  UpdateAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommandInput,
+  UpdateAutoScalingGroupCommandOutput,
 } from '@aws-sdk/client-auto-scaling';
 import {
+  CreateLaunchTemplateVersionCommand,
+  CreateLaunchTemplateVersionCommandInput,
+  CreateLaunchTemplateVersionCommandOutput,
   DescribeImagesCommand,
   DescribeImagesCommandInput,
   DescribeImagesCommandOutput,
@@ -23,8 +41,17 @@ import {
   DescribeLaunchTemplateVersionsCommandInput,
   DescribeLaunchTemplateVersionsCommandOutput,
   EC2Client,
+  ModifyLaunchTemplateCommand,
+  ModifyLaunchTemplateCommandInput,
+  ModifyLaunchTemplateCommandOutput,
 } from '@aws-sdk/client-ec2';
 import {
+  DeleteAttributesCommand,
+  DeleteAttributesCommandInput,
+  DeleteAttributesCommandOutput,
+  DeregisterContainerInstanceCommand,
+  DeregisterContainerInstanceCommandInput,
+  DeregisterContainerInstanceCommandOutput,
   DescribeCapacityProvidersCommand,
   DescribeCapacityProvidersCommandInput,
   DescribeCapacityProvidersCommandOutput,
@@ -38,6 +65,18 @@ import {
   ListContainerInstancesCommand,
   ListContainerInstancesCommandInput,
   ListContainerInstancesCommandOutput,
+  PutAttributesCommand,
+  PutAttributesCommandInput,
+  PutAttributesCommandOutput,
+  TagResourceCommand,
+  TagResourceCommandInput,
+  TagResourceCommandOutput,
+  UntagResourceCommand,
+  UntagResourceCommandInput,
+  UntagResourceCommandOutput,
+  UpdateContainerInstancesStateCommand,
+  UpdateContainerInstancesStateCommandInput,
+  UpdateContainerInstancesStateCommandOutput,
 } from '@aws-sdk/client-ecs';
 import { GetParametersCommand, GetParametersCommandInput, GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 
@@ -49,17 +88,32 @@ export interface EcsApi {
   describeCapacityProviders(input: DescribeCapacityProvidersCommandInput): Promise<Result<DescribeCapacityProvidersCommandOutput>>;
   listContainerInstances(input: ListContainerInstancesCommandInput): Promise<Result<ListContainerInstancesCommandOutput>>;
   describeContainerInstances(input: DescribeContainerInstancesCommandInput): Promise<Result<DescribeContainerInstancesCommandOutput>>;
+  updateContainerInstancesState(input: UpdateContainerInstancesStateCommandInput): Promise<Result<UpdateContainerInstancesStateCommandOutput>>;
+  deregisterContainerInstance(input: DeregisterContainerInstanceCommandInput): Promise<Result<DeregisterContainerInstanceCommandOutput>>;
+  putAttributes(input: PutAttributesCommandInput): Promise<Result<PutAttributesCommandOutput>>;
+  deleteAttributes(input: DeleteAttributesCommandInput): Promise<Result<DeleteAttributesCommandOutput>>;
+  tagResource(input: TagResourceCommandInput): Promise<Result<TagResourceCommandOutput>>;
+  untagResource(input: UntagResourceCommandInput): Promise<Result<UntagResourceCommandOutput>>;
 }
 
 export interface AutoScalingApi {
   describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput): Promise<Result<DescribeAutoScalingGroupsCommandOutput>>;
   describeLaunchConfigurations(input: DescribeLaunchConfigurationsCommandInput): Promise<Result<DescribeLaunchConfigurationsCommandOutput>>;
+  setDesiredCapacity(input: SetDesiredCapacityCommandInput): Promise<Result<SetDesiredCapacityCommandOutput>>;
+  terminateInstanceInAutoScalingGroup(
+    input: TerminateInstanceInAutoScalingGroupCommandInput,
+  ): Promise<Result<TerminateInstanceInAutoScalingGroupCommandOutput>>;
+  updateAutoScalingGroup(input: UpdateAutoScalingGroupCommandInput): Promise<Result<UpdateAutoScalingGroupCommandOutput>>;
+  createOrUpdateTags(input: CreateOrUpdateTagsCommandInput): Promise<Result<CreateOrUpdateTagsCommandOutput>>;
+  deleteTags(input: DeleteTagsCommandInput): Promise<Result<DeleteTagsCommandOutput>>;
 }
 
 export interface Ec2Api {
   describeImages(input: DescribeImagesCommandInput): Promise<Result<DescribeImagesCommandOutput>>;
   describeInstances(input: DescribeInstancesCommandInput): Promise<Result<DescribeInstancesCommandOutput>>;
   describeLaunchTemplateVersions(input: DescribeLaunchTemplateVersionsCommandInput): Promise<Result<DescribeLaunchTemplateVersionsCommandOutput>>;
+  createLaunchTemplateVersion(input: CreateLaunchTemplateVersionCommandInput): Promise<Result<CreateLaunchTemplateVersionCommandOutput>>;
+  modifyLaunchTemplate(input: ModifyLaunchTemplateCommandInput): Promise<Result<ModifyLaunchTemplateCommandOutput>>;
 }
 
 export interface SsmApi {
@@ -103,15 +157,28 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeCapacityProviders: (input) => clients.ecs.send(new DescribeCapacityProvidersCommand(input)),
       listContainerInstances: (input) => clients.ecs.send(new ListContainerInstancesCommand(input)),
       describeContainerInstances: (input) => clients.ecs.send(new DescribeContainerInstancesCommand(input)),
+      updateContainerInstancesState: (input) => clients.ecs.send(new UpdateContainerInstancesStateCommand(input)),
+      deregisterContainerInstance: (input) => clients.ecs.send(new DeregisterContainerInstanceCommand(input)),
+      putAttributes: (input) => clients.ecs.send(new PutAttributesCommand(input)),
+      deleteAttributes: (input) => clients.ecs.send(new DeleteAttributesCommand(input)),
+      tagResource: (input) => clients.ecs.send(new TagResourceCommand(input)),
+      untagResource: (input) => clients.ecs.send(new UntagResourceCommand(input)),
     },
     autoScaling: {
       describeAutoScalingGroups: (input) => clients.autoScaling.send(new DescribeAutoScalingGroupsCommand(input)),
       describeLaunchConfigurations: (input) => clients.autoScaling.send(new DescribeLaunchConfigurationsCommand(input)),
+      setDesiredCapacity: (input) => clients.autoScaling.send(new SetDesiredCapacityCommand(input)),
+      terminateInstanceInAutoScalingGroup: (input) => clients.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand(input)),
+      updateAutoScalingGroup: (input) => clients.autoScaling.send(new UpdateAutoScalingGroupCommand(input)),
+      createOrUpdateTags: (input) => clients.autoScaling.send(new CreateOrUpdateTagsCommand(input)),
+      deleteTags: (input) => clients.autoScaling.send(new DeleteTagsCommand(input)),
     },
     ec2: {
       describeImages: (input) => clients.ec2.send(new DescribeImagesCommand(input)),
       describeInstances: (input) => clients.ec2.send(new DescribeInstancesCommand(input)),
       describeLaunchTemplateVersions: (input) => clients.ec2.send(new DescribeLaunchTemplateVersionsCommand(input)),
+      createLaunchTemplateVersion: (input) => clients.ec2.send(new CreateLaunchTemplateVersionCommand(input)),
+      modifyLaunchTemplate: (input) => clients.ec2.send(new ModifyLaunchTemplateCommand(input)),
     },
     ssm: {
       getParameters: (input) => clients.ssm.send(new GetParametersCommand(input)),
