@@ -71,8 +71,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
 
 function publishMetrics(clusterName: string, rotationPlan: ReturnType<typeof plan>): void {
   // Two metric sets: cluster-level points (for alarms) and per-group points, each with its own dimensions.
-  const clusterMetrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'ecs-ami-refresher' });
-  clusterMetrics.setDefaultDimensions({ [Dimension.CLUSTER]: clusterName });
+  const clusterMetrics = metricsWithDimensions({ [Dimension.CLUSTER]: clusterName });
   const groupMetrics = new Map<string, Metrics>();
   for (const point of planMetrics(rotationPlan)) {
     const unit = point.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count;
@@ -82,12 +81,23 @@ function publishMetrics(clusterName: string, rotationPlan: ReturnType<typeof pla
     }
     let metrics = groupMetrics.get(point.group);
     if (!metrics) {
-      metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'ecs-ami-refresher' });
-      metrics.setDefaultDimensions({ [Dimension.CLUSTER]: clusterName, [Dimension.GROUP]: point.group });
+      metrics = metricsWithDimensions({ [Dimension.CLUSTER]: clusterName, [Dimension.GROUP]: point.group });
       groupMetrics.set(point.group, metrics);
     }
     metrics.addMetric(point.name, unit, point.value);
   }
   clusterMetrics.publishStoredMetrics();
   for (const metrics of groupMetrics.values()) metrics.publishStoredMetrics();
+}
+
+/**
+ * A metric set with exactly these dimensions. Powertools adds a default `service` dimension; CloudWatch
+ * matches a metric by its full dimension set, so the points would land on a metric the construct's alarms
+ * (ClusterName only) never read.
+ */
+function metricsWithDimensions(dimensions: Record<string, string>): Metrics {
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'ecs-ami-refresher' });
+  metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions(dimensions);
+  return metrics;
 }

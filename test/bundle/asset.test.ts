@@ -1,0 +1,309 @@
+/**
+ * The built Lambda asset (assets/rotator/rotator.lambda/index.js, made by `npx projen bundle`), loaded as
+ * the Lambda runtime loads it and invoked against a fake AWS on 127.0.0.1. This catches what tests of
+ * the TypeScript cannot: a bundling mistake, an SDK client that does not serialize or parse in the
+ * bundle, a Powertools logger or metrics set-up that prints nothing, or prints the wrong dimensions.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { el, FakeAws, queryList, raw, startFakeAws } from './fake-aws';
+import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
+import type { RunSummary } from '../../src/rotator/event';
+
+const ASSET = path.join(__dirname, '..', '..', 'assets', 'rotator', 'rotator.lambda', 'index.js');
+
+const ACCOUNT = '111122223333';
+const CLUSTER = 'shop';
+const CLUSTER_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`;
+const PROVIDER = 'shop-cp';
+const GROUP = 'shop-asg';
+const GROUP_ARN = `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:0b5e6f3a-1111-2222-3333-444455556666:autoScalingGroupName/${GROUP}`;
+const TEMPLATE_ID = 'lt-0a1b2c3d4e5f60718';
+const PARAMETER = '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
+
+const OLD_AMI = 'ami-0123456789abcdef0';
+const NEW_AMI = 'ami-0fedcba9876543210';
+const IMAGES: Record<string, { name: string; created: string }> = {
+  [OLD_AMI]: { name: 'al2023-ami-ecs-hvm-2023.0.20240101-kernel-6.1-x86_64', created: '2024-01-02T00:00:00.000Z' },
+  [NEW_AMI]: { name: 'al2023-ami-ecs-hvm-2023.0.20240601-kernel-6.1-x86_64', created: '2024-06-02T00:00:00.000Z' },
+};
+/** EC2 id -> image; i-...01 and i-...02 are outdated, i-...03 is already on the new image. */
+const INSTANCES: Record<string, string> = {
+  'i-00000000000000001': OLD_AMI,
+  'i-00000000000000002': OLD_AMI,
+  'i-00000000000000003': NEW_AMI,
+};
+const containerInstanceArn = (id: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/${CLUSTER}/ci-${id.slice(-2)}`;
+
+/** The cluster, served in each service's wire format. */
+function startShopCluster(): Promise<FakeAws> {
+  return startFakeAws({
+    ecs: {
+      DescribeClusters: () => ({
+        clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE', capacityProviders: [PROVIDER, 'FARGATE'] }],
+        failures: [],
+      }),
+      DescribeCapacityProviders: () => ({
+        capacityProviders: [{
+          capacityProviderArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:capacity-provider/${PROVIDER}`,
+          name: PROVIDER,
+          status: 'ACTIVE',
+          autoScalingGroupProvider: { autoScalingGroupArn: GROUP_ARN, managedTerminationProtection: 'DISABLED' },
+        }],
+        failures: [],
+      }),
+      ListContainerInstances: () => ({ containerInstanceArns: Object.keys(INSTANCES).map(containerInstanceArn) }),
+      DescribeContainerInstances: (params) => ({
+        containerInstances: Object.entries(INSTANCES)
+          .filter(([id]) => (params.containerInstances as string[]).includes(containerInstanceArn(id)))
+          .map(([id, ami], i) => ({
+            containerInstanceArn: containerInstanceArn(id),
+            ec2InstanceId: id,
+            status: 'ACTIVE',
+            agentConnected: true,
+            runningTasksCount: i + 1,
+            pendingTasksCount: 0,
+            attributes: [{ name: 'ecs.ami-id', value: ami }],
+            registeredAt: 1704153600, // JSON 1.1 timestamps are epoch seconds
+          })),
+        failures: [],
+      }),
+    },
+    ssm: {
+      GetParameters: (params) => ({
+        Parameters: (params.Names as string[]).filter((n) => n === PARAMETER).map((n) => ({
+          Name: n,
+          Type: 'String',
+          Value: NEW_AMI,
+          Version: 42,
+          DataType: 'aws:ec2:image',
+          ARN: `arn:aws:ssm:us-east-1::parameter${n}`,
+        })),
+        InvalidParameters: (params.Names as string[]).filter((n) => n !== PARAMETER),
+      }),
+    },
+    autoscaling: {
+      DescribeAutoScalingGroups: () => raw('AutoScalingGroups', raw('member',
+        el('AutoScalingGroupName', GROUP),
+        el('AutoScalingGroupARN', GROUP_ARN),
+        raw('LaunchTemplate', el('LaunchTemplateId', TEMPLATE_ID), el('LaunchTemplateName', 'shop-lt'), el('Version', '3')),
+        el('MinSize', 0), el('MaxSize', 6), el('DesiredCapacity', 3),
+        raw('Instances', ...Object.keys(INSTANCES).map((id) => raw('member',
+          el('InstanceId', id), el('AvailabilityZone', 'us-east-1a'), el('LifecycleState', 'InService'),
+          el('HealthStatus', 'Healthy'), el('ProtectedFromScaleIn', false)))),
+        raw('Tags', raw('member',
+          el('ResourceId', GROUP), el('ResourceType', 'auto-scaling-group'),
+          el('Key', TagKey.CLUSTER), el('Value', CLUSTER), el('PropagateAtLaunch', true))),
+      )),
+    },
+    ec2: {
+      DescribeLaunchTemplateVersions: () => raw('launchTemplateVersionSet', raw('item',
+        el('launchTemplateId', TEMPLATE_ID), el('launchTemplateName', 'shop-lt'), el('versionNumber', 3),
+        el('defaultVersion', false), raw('launchTemplateData', el('imageId', OLD_AMI), el('instanceType', 't3.large')),
+      )),
+      DescribeImages: (form) => raw('imagesSet', ...queryList(form, 'Filter.1.Value').filter((id) => IMAGES[id]).map((id) => raw('item',
+        el('imageId', id), el('imageState', 'available'), el('name', IMAGES[id].name), el('architecture', 'x86_64'),
+        el('platformDetails', 'Linux/UNIX'), el('creationDate', IMAGES[id].created), el('imageOwnerAlias', 'amazon'),
+      ))),
+      DescribeInstances: (form) => raw('reservationSet', raw('item',
+        el('reservationId', 'r-0123456789abcdef0'),
+        raw('instancesSet', ...queryList(form, 'Filter.1.Value').filter((id) => INSTANCES[id]).map((id) => raw('item',
+          el('instanceId', id), el('imageId', INSTANCES[id]), raw('instanceState', el('code', 16), el('name', 'running')),
+          el('launchTime', '2024-01-03T00:00:00.000Z'),
+          raw('tagSet', raw('item', el('key', 'aws:autoscaling:groupName'), el('value', GROUP))),
+        ))),
+      )),
+    },
+  });
+}
+
+/** Loads the built asset as the Lambda runtime does (CommonJS, `index.handler`). */
+function loadAsset(): { handler: (event: unknown) => Promise<RunSummary> } {
+  if (!existsSync(ASSET)) {
+    throw new Error(`the bundled rotator ${path.relative(process.cwd(), ASSET)} is missing: run npx projen bundle`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(ASSET);
+}
+
+/** Everything written to stdout, one parsed JSON value per line (non-JSON lines kept as strings). */
+function stdoutLines(spy: jest.SpyInstance): unknown[] {
+  return spy.mock.calls
+    .flatMap(([chunk]) => String(chunk).split('\n'))
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        return line;
+      }
+    });
+}
+
+interface Emf {
+  _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  [key: string]: unknown;
+}
+
+function isEmf(line: unknown): line is Emf {
+  return typeof line === 'object' && line !== null && '_aws' in line;
+}
+
+describe('the bundled rotator asset', () => {
+  const savedEnv = { ...process.env };
+  let aws: FakeAws;
+  let stdout: jest.SpyInstance;
+
+  beforeAll(async () => {
+    aws = await startShopCluster();
+  });
+
+  afterAll(async () => {
+    await aws.close();
+  });
+
+  beforeEach(() => {
+    aws.calls.length = 0;
+    // Only the fake endpoint and fake credentials: no profile, config file or instance metadata is read.
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('AWS_') || name.startsWith('POWERTOOLS_') || name.startsWith('ECS_AMI_REFRESHER_')) delete process.env[name];
+    }
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
+      AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      [EnvName.CLUSTER_NAME]: CLUSTER,
+      [EnvName.AMI_PARAMETERS]: JSON.stringify({ 'amazon-linux-2023/x86_64': PARAMETER }),
+      [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
+      [EnvName.DRY_RUN]: 'true',
+    });
+    // Powertools (outside Lambda, POWERTOOLS_DEV unset) logs and publishes EMF through its own
+    // `new Console({ stdout: process.stdout })`, not the global console: stdout is where to listen.
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+
+  afterEach(() => {
+    stdout.mockRestore();
+    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+    Object.assign(process.env, savedEnv);
+  });
+
+  test('exports the handler the function is configured with (index.handler)', () => {
+    expect(typeof loadAsset().handler).toBe('function');
+  });
+
+  test('observes the cluster through the bundled SDK clients and reports the outdated group', async () => {
+    const summary = await loadAsset().handler({ 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} });
+    const output = stdoutLines(stdout);
+    stdout.mockRestore();
+
+    // The summary the function returns.
+    expect(summary).toMatchObject({
+      cluster: CLUSTER,
+      dryRun: true,
+      groups: [{ name: GROUP, status: 'outdated', targetImageId: NEW_AMI, outdatedInstances: 2 }],
+      totals: { outdatedInstances: 2, upToDateInstances: 1, refusedGroups: 0, unobservedGroups: 0 },
+    });
+    expect(summary.totals.oldestOutdatedAgeSeconds).toBeGreaterThan(0);
+
+    // Every read, in order, of the service that serves it, signed for that service in the configured region.
+    expect(aws.calls.map((c) => `${c.service}:${c.action}`)).toEqual([
+      'ecs:DescribeClusters',
+      'ecs:DescribeCapacityProviders',
+      'autoscaling:DescribeAutoScalingGroups',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeImages',
+      'ssm:GetParameters',
+      'ecs:ListContainerInstances',
+      'ecs:DescribeContainerInstances',
+      'ec2:DescribeInstances',
+      'ec2:DescribeImages',
+    ]);
+    for (const call of aws.calls) expect(call.signedFor).toBe(`us-east-1/${call.service}`);
+    const params = (action: string) => aws.calls.filter((c) => c.action === action).map((c) => c.params);
+    expect(params('DescribeClusters')).toEqual([{ clusters: [CLUSTER] }]);
+    // Fargate providers are never described: they are not Auto Scaling group providers.
+    expect(params('DescribeCapacityProviders')).toEqual([{ capacityProviders: [PROVIDER] }]);
+    expect(params('DescribeAutoScalingGroups')).toEqual([expect.objectContaining({ 'AutoScalingGroupNames.member.1': GROUP })]);
+    expect(params('DescribeLaunchTemplateVersions')).toEqual([
+      expect.objectContaining({ 'LaunchTemplateId': TEMPLATE_ID, 'LaunchTemplateVersion.1': '3' }),
+    ]);
+    expect(params('GetParameters')).toEqual([{ Names: [PARAMETER] }]);
+    expect(params('ListContainerInstances')).toEqual([{ cluster: CLUSTER_ARN, maxResults: 100 }]);
+    expect(params('DescribeInstances')).toEqual([expect.objectContaining({
+      'Filter.1.Name': 'instance-id',
+      'Filter.1.Value.1': 'i-00000000000000001',
+      'Filter.1.Value.2': 'i-00000000000000002',
+      'Filter.1.Value.3': 'i-00000000000000003',
+    })]);
+    expect(params('DescribeImages').map((p) => queryList(p as Record<string, string>, 'Filter.1.Value'))).toEqual([[OLD_AMI], [NEW_AMI]]);
+    expect(params('DescribeImages')).toEqual([
+      expect.objectContaining({ IncludeDeprecated: 'true' }),
+      expect.objectContaining({ IncludeDeprecated: 'true' }),
+    ]);
+
+    // Structured JSON log lines, the cluster on every one and the group on the group's.
+    const logs = output.filter((line): line is Record<string, unknown> => typeof line === 'object' && line !== null && !isEmf(line));
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+    for (const log of logs) {
+      expect(log).toMatchObject({ service: 'ecs-ami-refresher', cluster: CLUSTER, level: expect.any(String), timestamp: expect.any(String) });
+    }
+    expect(logs).toContainEqual(expect.objectContaining({
+      level: 'INFO',
+      message: 'group has instances to replace',
+      autoScalingGroup: GROUP,
+      status: 'outdated',
+      family: 'amazon-linux-2023',
+      architecture: 'x86_64',
+      currentImageId: OLD_AMI,
+      targetImageId: NEW_AMI,
+      updateLaunchSource: true,
+      outdated: [
+        { instanceId: 'i-00000000000000001', imageId: OLD_AMI, runningTasks: 1 },
+        { instanceId: 'i-00000000000000002', imageId: OLD_AMI, runningTasks: 2 },
+      ],
+    }));
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'run finished', summary }));
+    expect(output.filter((line) => typeof line === 'string')).toEqual([]);
+
+    // EMF: one blob with only the cluster dimension (what the alarms watch), one per group.
+    const emf = output.filter(isEmf);
+    const withDimensions = (dimensions: string[]) => emf.filter((blob) =>
+      blob._aws.CloudWatchMetrics.some((m) => m.Namespace === METRIC_NAMESPACE && m.Dimensions.some((d) => sameSet(d, dimensions))));
+    const cluster = withDimensions([Dimension.CLUSTER]);
+    expect(cluster).toHaveLength(1);
+    expect(cluster[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([[Dimension.CLUSTER]]);
+    expect(cluster[0]).toMatchObject({
+      [Dimension.CLUSTER]: CLUSTER,
+      [MetricName.OUTDATED_INSTANCES]: 2,
+      [MetricName.UP_TO_DATE_INSTANCES]: 1,
+      [MetricName.GROUPS_REFUSED]: 0,
+      [MetricName.OBSERVE_FAILURES]: 0,
+      [MetricName.UNMANAGED_INSTANCES]: 0,
+    });
+    expect(cluster[0]._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: MetricName.OUTDATED_INSTANCES, Unit: 'Count' });
+    const group = withDimensions([Dimension.CLUSTER, Dimension.GROUP]);
+    expect(group).toHaveLength(1);
+    expect(group[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([[Dimension.CLUSTER, Dimension.GROUP]]);
+    expect(group[0]).toMatchObject({ [Dimension.GROUP]: GROUP, [MetricName.OUTDATED_INSTANCES]: 2, [MetricName.UP_TO_DATE_INSTANCES]: 1 });
+    expect(emf).toHaveLength(2);
+  });
+
+  test('refuses a malformed event before any AWS call, naming the field', async () => {
+    const { handler } = loadAsset();
+    await expect(handler({ forse: true })).rejects.toMatchObject({
+      name: 'EventError',
+      message: expect.stringMatching(/unknown field\(s\) forse\b.*accepts only: force/),
+    });
+    await expect(handler({ force: 'yes' })).rejects.toThrow(/'force' is "yes"/);
+    expect(aws.calls).toEqual([]);
+  });
+});
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
