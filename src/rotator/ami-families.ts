@@ -62,7 +62,8 @@ const NAME_PATTERNS: ReadonlyArray<readonly [RegExp, (m: RegExpMatchArray) => st
   [/^amzn2-ami-ecs-kernel-5\.10-hvm-/, () => 'amazon-linux-2-kernel-5.10'],
   [/^amzn2-ami-ecs-(gpu|inf)-hvm-/, (m) => `amazon-linux-2-${m[1]}`],
   [/^amzn2-ami-ecs-hvm-/, () => 'amazon-linux-2'],
-  [/^bottlerocket-aws-ecs-(\d+)(-nvidia)?-/, (m) => `bottlerocket-ecs-${m[1]}${m[2] ?? ''}`],
+  // The architecture must follow: `...-ecs-2-fips-x86_64-...` (FIPS) is another variant, never `bottlerocket-ecs-2`.
+  [/^bottlerocket-aws-ecs-(\d+)(-nvidia)?-(x86_64|aarch64)-/, (m) => `bottlerocket-ecs-${m[1]}${m[2] ?? ''}`],
   [
     /^Windows_Server-(\d{4})-English-(Full|Core)-ECS_Optimized-/,
     (m) => `windows-server-${m[1]}-${m[2].toLowerCase()}`,

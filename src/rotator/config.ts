@@ -29,7 +29,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   }
   const amiParameters = jsonValue(env, EnvName.AMI_PARAMETERS, undefined);
   if (typeof amiParameters !== 'object' || amiParameters === null || Array.isArray(amiParameters)) {
-    throw new ConfigError(`${EnvName.AMI_PARAMETERS} must be a JSON object of 'family/arch' to SSM parameter name`);
+    throw new ConfigError(`${EnvName.AMI_PARAMETERS} must be a JSON object of 'family/arch' to SSM parameter name, got ${env[EnvName.AMI_PARAMETERS]}`);
   }
   for (const [key, name] of Object.entries(amiParameters as Record<string, unknown>)) {
     if (!PARAMETER_KEY_PATTERN.test(key)) {

@@ -186,11 +186,14 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   };
 }
 
-/** A template whose image is `resolve:ssm:` of the very parameter we follow needs no new version. */
+/**
+ * A template whose image is `resolve:ssm:` of the very parameter we follow needs no new version. Only the
+ * bare name counts: `name:3` or `name:label` stays on that version when the parameter moves, so instances
+ * launched from it would boot the old image again.
+ */
 function resolvesFromParameter(group: ObservedGroup, parameterName: string): boolean {
   if (group.launchSource.kind !== 'launch-template') return false;
-  const alias = ssmAliasParameter(group.launchSource.imageIdExpression);
-  return alias !== undefined && (alias === parameterName || alias.replace(/:[^:/]+$/, '') === parameterName);
+  return ssmAliasParameter(group.launchSource.imageIdExpression) === parameterName;
 }
 
 function deprecationProblem(target: ImageInfo, now: number, parameterName: string): string | undefined {

@@ -1,0 +1,116 @@
+import { ConfigError, configFromEnvironment } from '../../src/rotator/config';
+import { EnvName } from '../../src/rotator/constants';
+
+const PARAMETERS = { 'amazon-linux-2023/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' };
+
+/** The smallest valid environment: the two variables without defaults. */
+const MINIMAL = {
+  [EnvName.CLUSTER_NAME]: 'prod',
+  [EnvName.AMI_PARAMETERS]: JSON.stringify(PARAMETERS),
+};
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    configFromEnvironment(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, and the environment was accepted');
+}
+
+describe('configFromEnvironment', () => {
+  test('defaults: drain timeout 3600 s, no dry run, no cluster tag required, groups discovered', () => {
+    expect(configFromEnvironment(MINIMAL)).toEqual({
+      clusterName: 'prod',
+      groupNames: [],
+      amiParameters: PARAMETERS,
+      dryRun: false,
+      drainTimeoutSeconds: 3600,
+      requireClusterTag: false,
+    });
+  });
+
+  test('empty optional variables take their defaults too', () => {
+    const config = configFromEnvironment({ ...MINIMAL, [EnvName.DRY_RUN]: '', [EnvName.DRAIN_TIMEOUT_SECONDS]: '', [EnvName.REQUIRE_CLUSTER_TAG]: '' });
+    expect([config.dryRun, config.drainTimeoutSeconds, config.requireClusterTag]).toEqual([false, 3600, false]);
+  });
+
+  test('every variable set', () => {
+    expect(configFromEnvironment({
+      [EnvName.CLUSTER_NAME]: ' prod ',
+      [EnvName.GROUP_NAMES]: '["asg-a","asg-b"]',
+      [EnvName.AMI_PARAMETERS]: JSON.stringify({
+        'acme-golden/arm64': 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/golden',
+        'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
+      }),
+      [EnvName.DRY_RUN]: 'true',
+      [EnvName.DRAIN_TIMEOUT_SECONDS]: '900',
+      [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
+    })).toEqual({
+      clusterName: 'prod',
+      groupNames: ['asg-a', 'asg-b'],
+      amiParameters: {
+        'acme-golden/arm64': 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/golden',
+        'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
+      },
+      dryRun: true,
+      drainTimeoutSeconds: 900,
+      requireClusterTag: true,
+    });
+  });
+
+  test('false is read as false', () => {
+    const config = configFromEnvironment({ ...MINIMAL, [EnvName.DRY_RUN]: 'false', [EnvName.REQUIRE_CLUSTER_TAG]: 'false' });
+    expect([config.dryRun, config.requireClusterTag]).toEqual([false, false]);
+  });
+
+  test.each([
+    [EnvName.CLUSTER_NAME, undefined],
+    [EnvName.CLUSTER_NAME, '   '],
+    [EnvName.AMI_PARAMETERS, undefined],
+  ])('a missing %s is an error naming it', (name, value) => {
+    const error = configError({ ...MINIMAL, [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.message).toContain('required');
+  });
+
+  // Each malformed value: the message names the variable and shows the value received.
+  test.each([
+    [EnvName.GROUP_NAMES, 'asg-a,asg-b'],
+    [EnvName.GROUP_NAMES, '"asg-a"'],
+    [EnvName.GROUP_NAMES, '{"name":"asg-a"}'],
+    [EnvName.GROUP_NAMES, '[""]'],
+    [EnvName.GROUP_NAMES, '[1,2]'],
+    [EnvName.AMI_PARAMETERS, '{not json'],
+    [EnvName.AMI_PARAMETERS, '["/aws/service/x"]'],
+    [EnvName.AMI_PARAMETERS, 'null'],
+    [EnvName.AMI_PARAMETERS, '"/aws/service/x"'],
+    [EnvName.DRY_RUN, 'yes'],
+    [EnvName.DRY_RUN, 'TRUE'],
+    [EnvName.DRY_RUN, '1'],
+    [EnvName.REQUIRE_CLUSTER_TAG, 'on'],
+    [EnvName.DRAIN_TIMEOUT_SECONDS, '0'],
+    [EnvName.DRAIN_TIMEOUT_SECONDS, '-60'],
+    [EnvName.DRAIN_TIMEOUT_SECONDS, '1.5'],
+    [EnvName.DRAIN_TIMEOUT_SECONDS, 'one hour'],
+    [EnvName.DRAIN_TIMEOUT_SECONDS, '3600s'],
+  ])('%s=%s is an error naming the variable and the value', (name, value) => {
+    const error = configError({ ...MINIMAL, [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(value);
+  });
+
+  test.each([
+    ['a key without architecture', { 'amazon-linux-2023': '/aws/service/x' }, ["'amazon-linux-2023'"]],
+    ['a key with aarch64', { 'bottlerocket-ecs-2/aarch64': '/aws/service/x' }, ["'bottlerocket-ecs-2/aarch64'"]],
+    ['a key in upper case', { 'AL2023/x86_64': '/aws/service/x' }, ["'AL2023/x86_64'"]],
+    ['a value that is not a string', { 'amazon-linux-2023/x86_64': 42 }, ["['amazon-linux-2023/x86_64']", "'42'"]],
+    ['a value that is not a parameter name', { 'amazon-linux-2023/x86_64': 'ami-0123456789abcdef0 latest' }, ["'ami-0123456789abcdef0 latest'"]],
+    ['a value with a version selector', { 'amazon-linux-2023/x86_64': '/acme/golden:3' }, ["'/acme/golden:3'"]],
+  ])('AMI parameters with %s are refused, naming the entry', (_, parameters, fragments) => {
+    const error = configError({ ...MINIMAL, [EnvName.AMI_PARAMETERS]: JSON.stringify(parameters) });
+    expect(error.message).toContain(EnvName.AMI_PARAMETERS);
+    for (const fragment of fragments) expect(error.message).toContain(fragment);
+  });
+});
