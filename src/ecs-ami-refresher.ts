@@ -17,6 +17,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
+import { BATCH_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -55,6 +56,25 @@ export interface EcsAmiRefresherProps {
    * @default Duration.hours(1) - as the seed script (3,600 s)
    */
   readonly drainTimeout?: Duration;
+
+  /**
+   * What happens to an instance still running tasks when `drainTimeout` has passed.
+   *
+   * @default DrainTimeoutAction.STOP_ROTATION - as the seed script, which raises an error: the group's
+   * rotation stops, the rotation-stopped alarm fires, and nothing more is terminated in that group until
+   * the instance's tasks stop
+   */
+  readonly onDrainTimeout?: DrainTimeoutAction;
+
+  /**
+   * How many instances of each group may be out of service (draining) at once. Replacements are launched
+   * first, so capacity never drops below the group's desired capacity; this bounds the tasks moving at
+   * once and the extra instances paid for during a batch.
+   *
+   * @default MaxUnavailable.percent(10) - at least one instance; the same 90% minimum healthy that EC2
+   * Auto Scaling instance refresh defaults to
+   */
+  readonly maxUnavailable?: MaxUnavailable;
 
   /**
    * SSM parameters naming the newest image of an AMI family, merged over the defaults. Keys are
@@ -125,6 +145,9 @@ export class EcsAmiRefresher extends Construct {
 
   /** Fires when a group is refused for bad input (unknown AMI family, bad parameter, wrong architecture). */
   public readonly refusedGroupsAlarm: cloudwatch.IAlarm;
+
+  /** Fires when a group's rotation stopped: a replacement did not come up, or a drain passed its timeout. */
+  public readonly rotationStoppedAlarm: cloudwatch.IAlarm;
 
   /** Fires when an instance has been outdated for longer than `outdatedAlarmThreshold`. */
   public readonly outdatedAlarm: cloudwatch.IAlarm;
@@ -198,6 +221,8 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.DRY_RUN]: String(props.dryRun ?? false),
         [EnvName.DRAIN_TIMEOUT_SECONDS]: String(drainTimeout.toSeconds()),
         [EnvName.REQUIRE_CLUSTER_TAG]: String(givenGroups === undefined),
+        [EnvName.MAX_UNAVAILABLE]: (props.maxUnavailable ?? MaxUnavailable.percent(10)).value,
+        [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
@@ -245,6 +270,14 @@ export class EcsAmiRefresher extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.rotationStoppedAlarm = new cloudwatch.Alarm(this, 'RotationStoppedAlarm', {
+      alarmDescription: `The AMI refresher of ECS cluster ${cluster.clusterName} stopped a group's rotation: a replacement did not become ACTIVE in the cluster, or an instance still runs tasks after the drain timeout. Its logs name the group, the instance and the reason; nothing more is terminated in that group until it is resolved.`,
+      metric: clusterMetric(MetricName.GROUPS_STOPPED, 'Maximum', Duration.minutes(5)),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.outdatedAlarm = new cloudwatch.Alarm(this, 'OutdatedAlarm', {
       alarmDescription: `An EC2 container instance of ECS cluster ${cluster.clusterName} has run an outdated AMI for more than ${outdatedAlarmThreshold.toHumanString()}.`,
       metric: clusterMetric(MetricName.OLDEST_OUTDATED_AGE, 'Maximum', Duration.minutes(15)),
@@ -253,13 +286,45 @@ export class EcsAmiRefresher extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.alarms = [this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.outdatedAlarm];
+    this.alarms = [this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.rotationStoppedAlarm, this.outdatedAlarm];
     for (const alarm of this.alarms) {
       for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
     }
 
     addNagSuppressions(role);
   }
+}
+
+/** What to do with an instance that still runs tasks after the drain timeout. */
+export enum DrainTimeoutAction {
+  /** Stop the group's rotation and alarm; terminate nothing more in the group until its tasks stop. */
+  STOP_ROTATION = 'stop',
+  /** Terminate the instance anyway, stopping the tasks still on it. */
+  FORCE_TERMINATE = 'force',
+}
+
+/** How many instances of a group may be out of service at once: a count or a percentage. */
+export class MaxUnavailable {
+  /** At most this many instances per group. */
+  public static count(count: number): MaxUnavailable {
+    if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1)) {
+      throw new Error(`maxUnavailable count is ${count}; it must be a whole number of at least 1`);
+    }
+    return new MaxUnavailable(String(count));
+  }
+
+  /** At most this percentage of the group's desired capacity, rounded down, and at least one instance. */
+  public static percent(percent: number): MaxUnavailable {
+    if (!Token.isUnresolved(percent) && (!Number.isInteger(percent) || percent < 1 || percent > 100)) {
+      throw new Error(`maxUnavailable percent is ${percent}; it must be a whole number from 1 to 100`);
+    }
+    return new MaxUnavailable(`${percent}%`);
+  }
+
+  private constructor(
+    /** As the engine reads it: `3` or `10%`. */
+    public readonly value: string,
+  ) {}
 }
 
 /** The default AMI parameter map, as a jsii-friendly helper. */
@@ -376,6 +441,13 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
   }));
   statements.push(new iam.PolicyStatement({
+    sid: 'LeaseOnThisCluster',
+    // One actor per cluster: the lease is a tag on the cluster, and only that tag may be written.
+    actions: ['ecs:TagResource', 'ecs:UntagResource'],
+    resources: [cluster.clusterArn],
+    conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [LEASE_TAG] } },
+  }));
+  statements.push(new iam.PolicyStatement({
     sid: 'DeregisterFromThisCluster',
     // DeregisterContainerInstance is authorised against the cluster and has no ecs:cluster key.
     actions: ['ecs:DeregisterContainerInstance'],
@@ -388,18 +460,25 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     'autoscaling:TerminateInstanceInAutoScalingGroup',
     'autoscaling:SetInstanceProtection',
   ];
+  // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
+  const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
+  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] } };
   if (givenGroups) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'ChangeGivenGroups',
-      actions: groupActions,
-      resources: givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName)),
-    }));
+    const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
+    statements.push(new iam.PolicyStatement({ sid: 'ChangeGivenGroups', actions: groupActions, resources }));
+    statements.push(new iam.PolicyStatement({ sid: 'TagGivenGroups', actions: groupTagActions, resources, conditions: ownTagKeys }));
   } else {
     statements.push(new iam.PolicyStatement({
       sid: 'ChangeTaggedGroups',
       actions: groupActions,
       resources: [groupArnPattern(stack, '*')],
       conditions: clusterTagCondition('autoscaling:ResourceTag'),
+    }));
+    statements.push(new iam.PolicyStatement({
+      sid: 'TagTaggedGroups',
+      actions: groupTagActions,
+      resources: [groupArnPattern(stack, '*')],
+      conditions: { ...clusterTagCondition('autoscaling:ResourceTag'), ...ownTagKeys },
     }));
   }
 

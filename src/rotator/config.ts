@@ -4,6 +4,7 @@
  */
 import { PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
+import { MaxUnavailableSetting } from './rotate';
 
 export interface EngineConfig {
   readonly clusterName: string;
@@ -12,6 +13,26 @@ export interface EngineConfig {
   readonly dryRun: boolean;
   readonly drainTimeoutSeconds: number;
   readonly requireClusterTag: boolean;
+  readonly maxUnavailable: MaxUnavailableSetting;
+  readonly onDrainTimeout: 'stop' | 'force';
+  /** How long replacements may take to be InService and ACTIVE in the cluster. */
+  readonly readinessTimeoutSeconds: number;
+}
+
+/**
+ * Replacements must be ACTIVE in the cluster within this: a Linux host boots and registers in 2-5 minutes;
+ * 30 minutes leaves room for slow AMIs and capacity retries, and still stops a bad image the same hour.
+ */
+export const DEFAULT_READINESS_TIMEOUT_SECONDS = 1800;
+
+/** `3` or `10%` -> a setting; anything else names the variable and what is allowed. */
+export function parseMaxUnavailable(raw: string, source: string): MaxUnavailableSetting {
+  const match = raw.trim().match(/^(\d{1,4})(%?)$/);
+  const value = match ? Number(match[1]) : NaN;
+  if (!match || value < 1 || (match[2] === '%' && value > 100)) {
+    throw new ConfigError(`${source} is '${raw}'; allowed: a whole number of instances (at least 1) or a percentage from 1% to 100%`);
+  }
+  return match[2] === '%' ? { percent: value } : { count: value };
 }
 
 export class ConfigError extends Error {
@@ -46,7 +67,17 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     dryRun: boolean(env, EnvName.DRY_RUN, false),
     drainTimeoutSeconds: positiveInteger(env, EnvName.DRAIN_TIMEOUT_SECONDS, 3600),
     requireClusterTag: boolean(env, EnvName.REQUIRE_CLUSTER_TAG, false),
+    maxUnavailable: parseMaxUnavailable(env[EnvName.MAX_UNAVAILABLE] || '10%', `environment variable ${EnvName.MAX_UNAVAILABLE}`),
+    onDrainTimeout: oneOf(env, EnvName.ON_DRAIN_TIMEOUT, ['stop', 'force'] as const, 'stop'),
+    readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
   };
+}
+
+function oneOf<T extends string>(env: Readonly<Record<string, string | undefined>>, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`environment variable ${name} is '${raw}'; allowed: ${allowed.join(', ')}`);
 }
 
 function required(env: Readonly<Record<string, string | undefined>>, name: string): string {

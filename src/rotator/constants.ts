@@ -18,6 +18,12 @@ export const MetricName = {
   GROUPS_REFUSED: 'GroupsRefused',
   /** Seconds since the oldest still-outdated instance became outdated (0 when none is). */
   OLDEST_OUTDATED_AGE: 'OldestOutdatedAgeSeconds',
+  /** Groups whose rotation stopped (a replacement that never came up, a drain past its timeout). */
+  GROUPS_STOPPED: 'GroupsStopped',
+  /** Instances terminated after draining, this run. */
+  INSTANCES_REPLACED: 'InstancesReplaced',
+  /** Container instances draining now. */
+  INSTANCES_DRAINING: 'InstancesDraining',
   /** Container instances in the cluster that no managed Auto Scaling group owns. */
   UNMANAGED_INSTANCES: 'UnmanagedInstances',
 } as const;
@@ -47,6 +53,10 @@ export const EnvName = {
   AMI_PARAMETERS: 'ECS_AMI_REFRESHER_AMI_PARAMETERS',
   DRY_RUN: 'ECS_AMI_REFRESHER_DRY_RUN',
   DRAIN_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS',
+  /** `3` or `10%`: instances per group out of service at once. */
+  MAX_UNAVAILABLE: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE',
+  /** `stop` or `force`. */
+  ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** When groups are discovered, require the cluster tag on them (the IAM policy is conditioned on it). */
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;
@@ -64,4 +74,6 @@ export const BatchLimit = {
   EC2_FILTER_VALUES: 100,
   DETACH_INSTANCES: 20,
   UPDATE_CONTAINER_INSTANCES_STATE: 10,
+  /** Attributes a PutAttributes call accepts. */
+  PUT_ATTRIBUTES: 10,
 } as const;

@@ -12,13 +12,21 @@ export interface RunRequest {
 export interface RunSummary {
   readonly cluster: string;
   readonly dryRun: boolean;
+  /** Observe-plan-act rounds this run made. */
+  readonly rounds: number;
+  /** Nothing is in flight: every group is up to date, refused or stopped. */
+  readonly settled: boolean;
+  /** Set when another engine held the cluster's lease, so this run only observed. */
+  readonly leaseHolder?: string;
   readonly groups: ReadonlyArray<{
     readonly name: string;
     readonly status: string;
     readonly reason?: string;
+    readonly phase?: string;
     readonly targetImageId?: string;
     readonly outdatedInstances: number;
   }>;
+  readonly actions: ReadonlyArray<{ readonly kind: string; readonly group: string; readonly ok: boolean; readonly error?: string }>;
   readonly totals: PlanTotals;
 }
 

@@ -32,9 +32,18 @@ export type LaunchSource =
     readonly mixedInstancesPolicy: boolean;
     /** The image id as written in the template (`ami-...` or `resolve:ssm:...`). */
     readonly imageIdExpression?: string;
+    /** The template's `$Latest` version, so a version this engine created is found again, not duplicated. */
+    readonly latestVersion?: TemplateVersion;
   }
   | { readonly kind: 'launch-configuration'; readonly launchConfigurationName: string }
   | { readonly kind: 'none' };
+
+export interface TemplateVersion {
+  readonly number: number;
+  readonly imageIdExpression?: string;
+  /** Its description carries this engine's marker. */
+  readonly createdByEngine: boolean;
+}
 
 export interface GroupInstance {
   readonly instanceId: string;
@@ -75,6 +84,8 @@ export interface ObservedContainerInstance {
   readonly pendingTasksCount: number;
   /** The `ecs.ami-id` attribute the agent reported. */
   readonly amiIdAttribute?: string;
+  /** The engine's phase attribute (see state.ts), as written. */
+  readonly phase?: string;
   readonly registeredAt?: string;
 }
 
@@ -97,6 +108,8 @@ export interface ParameterReading {
 export interface ObservedCluster {
   readonly clusterName: string;
   readonly clusterArn: string;
+  /** The cluster's tags (the engine's lease lives there); absent means none. */
+  readonly clusterTags?: Readonly<Record<string, string>>;
   /** Epoch milliseconds of the observation; the planner never reads a clock. */
   readonly observedAt: number;
   readonly groups: readonly ObservedGroup[];

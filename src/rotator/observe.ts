@@ -4,7 +4,7 @@
  * never hides the others; failures that concern the whole cluster throw.
  */
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
+import type { Filter, Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { detectFamily, parameterKey } from './ami-families';
 import { AwsApi, chunk } from './aws';
@@ -19,7 +19,9 @@ import {
   ObservedGroup,
   ObservedInstance,
   ParameterReading,
+  TemplateVersion,
 } from './model';
+import { PHASE_ATTRIBUTE, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -103,9 +105,13 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   for (const instance of Object.values(instances)) moreImages.add(instance.imageId);
   Object.assign(images, await describeImages(api, [...moreImages].filter((id) => !(id in images))));
 
+  const clusterTags: Record<string, string> = {};
+  for (const tag of cluster.tags ?? []) if (tag.key) clusterTags[tag.key] = tag.value ?? '';
+
   return {
     clusterName: cluster.clusterName!,
     clusterArn: cluster.clusterArn!,
+    clusterTags,
     observedAt: options.now,
     groups,
     groupFailures,
@@ -117,7 +123,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
 }
 
 async function describeCluster(api: AwsApi, clusterName: string) {
-  const response = await api.ecs.describeClusters({ clusters: [clusterName] });
+  const response = await api.ecs.describeClusters({ clusters: [clusterName], include: ['TAGS'] });
   const cluster = response.clusters?.[0];
   if (!cluster) {
     const failure = response.failures?.[0];
@@ -231,6 +237,7 @@ async function launchSources(
           resolvedVersion: reading.versionNumber,
           mixedInstancesPolicy: mixed !== undefined,
           imageIdExpression: reading.imageIdExpression,
+          latestVersion: reading.latest,
         },
         literalImageId: aliasParameter ? undefined : reading.imageIdExpression,
         aliasParameter,
@@ -259,29 +266,46 @@ type TemplateReading =
     readonly launchTemplateName?: string;
     readonly versionNumber?: number;
     readonly imageIdExpression?: string;
+    readonly latest?: TemplateVersion;
   }
   | { readonly ok: false; readonly reason: string };
 
 async function readTemplateVersion(api: AwsApi, id: string | undefined, name: string | undefined, version: string): Promise<TemplateReading> {
   try {
     // ResolveAlias stays false: a `resolve:ssm:` image id must be seen as such (its value is read from SSM).
+    // `$Latest` too, in the same call: a version this engine created but did not yet put to use is found
+    // there, and reused rather than created again.
     const response = await api.ec2.describeLaunchTemplateVersions({
       LaunchTemplateId: id,
       LaunchTemplateName: id ? undefined : name,
-      Versions: [version],
+      Versions: version === '$Latest' ? [version] : [version, '$Latest'],
     });
-    const v = response.LaunchTemplateVersions?.[0];
+    const versions = response.LaunchTemplateVersions ?? [];
+    const v = version === '$Default' ? versions.find((x) => x.DefaultVersion) ?? versions[0]
+      : version === '$Latest' ? maxBy(versions)
+        : versions.find((x) => String(x.VersionNumber) === version);
     if (!v) return { ok: false, reason: `launch template ${id ?? name} has no version ${version}` };
+    const latest = maxBy(versions);
     return {
       ok: true,
       launchTemplateId: v.LaunchTemplateId ?? id!,
       launchTemplateName: v.LaunchTemplateName ?? name,
       versionNumber: v.VersionNumber,
       imageIdExpression: v.LaunchTemplateData?.ImageId,
+      latest: latest?.VersionNumber === undefined ? undefined : {
+        number: latest.VersionNumber,
+        imageIdExpression: latest.LaunchTemplateData?.ImageId,
+        createdByEngine: (latest.VersionDescription ?? '').startsWith(VERSION_DESCRIPTION_PREFIX),
+      },
     };
   } catch (error) {
     return { ok: false, reason: `launch template ${id ?? name} version ${version} could not be read: ${describeError(error)}` };
   }
+}
+
+function maxBy(versions: readonly LaunchTemplateVersion[]): LaunchTemplateVersion | undefined {
+  return versions.reduce<LaunchTemplateVersion | undefined>(
+    (best, v) => (best === undefined || (v.VersionNumber ?? 0) > (best.VersionNumber ?? 0) ? v : best), undefined);
 }
 
 function toGroup(asg: AutoScalingGroup, launchSource: LaunchSource, currentImageId: string | undefined, capacityProviderName?: string): ObservedGroup {
@@ -372,6 +396,7 @@ function toContainerInstance(ci: ContainerInstance): ObservedContainerInstance {
     runningTasksCount: ci.runningTasksCount ?? 0,
     pendingTasksCount: ci.pendingTasksCount ?? 0,
     amiIdAttribute: ci.attributes?.find((a) => a.name === 'ecs.ami-id')?.value,
+    phase: ci.attributes?.find((a) => a.name === PHASE_ATTRIBUTE)?.value,
     registeredAt: ci.registeredAt?.toISOString(),
   };
 }

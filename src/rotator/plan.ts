@@ -7,6 +7,7 @@ import { detectFamily, parameterKey, parseParameterValue, targetImageProblem } f
 import { TagKey } from './constants';
 import { ImageInfo, ObservedCluster, ObservedGroup } from './model';
 import { ssmAliasParameter } from './observe';
+import { decodeEpoch, REPLACE_BEFORE_TAG } from './state';
 
 export interface PlanConfig {
   /** `family/arch` -> SSM parameter name. */
@@ -16,7 +17,10 @@ export interface PlanConfig {
    * then lets the engine act only on tagged groups.
    */
   readonly requireClusterTag: boolean;
-  /** Replace instances even when they already run the target image (seed 004's FORCE). */
+  /**
+   * Replace instances even when they already run the target image (seed 004's FORCE): every instance
+   * launched before this observation. The engine records the time on the group so later runs finish it.
+   */
   readonly force: boolean;
 }
 
@@ -149,8 +153,18 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   if (!parsed.ok) return refuse(parsed.reason, { ...known, parameterName });
 
   const target = observed.images[parsed.imageId];
-  const problem = targetImageProblem(target, parsed.imageId, current!, parameterName) ?? deprecationProblem(target!, observed.observedAt, parameterName);
+  const problem = targetImageProblem(target, parsed.imageId, current!, parameterName)
+    ?? deprecationProblem(target!, observed.observedAt, parameterName);
   if (problem) return refuse(problem, { ...known, parameterName, targetImageId: parsed.imageId });
+
+  // A forced replacement (this run's, or one a previous run recorded on the group) covers every instance
+  // launched before it; one whose launch time is unknown is counted as launched before.
+  const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]) ?? (config.force ? observed.observedAt : undefined);
+  const launchedBefore = (id: string) => {
+    if (replaceBefore === undefined) return false;
+    const launched = Date.parse(observed.instances[id]?.launchTime ?? '');
+    return Number.isNaN(launched) || launched < replaceBefore;
+  };
 
   const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
   const outdated: OutdatedInstance[] = [];
@@ -158,7 +172,7 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   for (const member of group.instances) {
     const container = byInstance.get(member.instanceId);
     const imageId = observed.instances[member.instanceId]?.imageId ?? container?.amiIdAttribute;
-    if (imageId === parsed.imageId && !config.force) {
+    if (imageId === parsed.imageId && !launchedBefore(member.instanceId)) {
       upToDate++;
       continue;
     }

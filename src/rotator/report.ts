@@ -2,8 +2,10 @@
  * What a run reports: metric points and log records derived from a plan. Pure, so the Lambda (through
  * Powertools), the CLI and the tests all report the same numbers.
  */
+import type { ActionOutcome } from './act';
 import { MetricName } from './constants';
 import { RotationPlan } from './plan';
+import type { GroupRotation } from './rotate';
 
 export interface MetricPoint {
   readonly name: string;
@@ -30,6 +32,37 @@ export function planMetrics(plan: RotationPlan): MetricPoint[] {
     );
   }
   return points;
+}
+
+/** Rotation progress: stopped groups (alarmed), draining instances, and instances replaced this run. */
+export function rotationMetrics(
+  rotations: ReadonlyMap<string, GroupRotation>,
+  outcomes: readonly ActionOutcome[],
+  containerDrainingByGroup: ReadonlyMap<string, number>,
+): MetricPoint[] {
+  const replaced = new Map<string, number>();
+  for (const o of outcomes) {
+    if (o.ok && o.action.kind === 'terminate') replaced.set(o.action.group, (replaced.get(o.action.group) ?? 0) + 1);
+  }
+  const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;
+  const points: MetricPoint[] = [
+    { name: MetricName.GROUPS_STOPPED, unit: 'Count', value: stopped },
+    { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: sumValues(replaced) },
+    { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: sumValues(containerDrainingByGroup) },
+  ];
+  for (const group of rotations.keys()) {
+    points.push(
+      { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: replaced.get(group) ?? 0, group },
+      { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: containerDrainingByGroup.get(group) ?? 0, group },
+    );
+  }
+  return points;
+}
+
+function sumValues(map: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const v of map.values()) total += v;
+  return total;
 }
 
 /** One log record per group: everything an operator needs to see what the engine decided and why. */

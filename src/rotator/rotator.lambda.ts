@@ -1,6 +1,6 @@
 /**
- * The rotator Lambda: parses the event and environment, builds clients, runs the engine, reports.
- * It holds no decision logic.
+ * The rotator Lambda: parses the event and environment, builds clients, runs the engine until its time
+ * budget is nearly used, reports. It holds no decision logic.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -8,13 +8,19 @@ import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
 import { configFromEnvironment } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
+import { Round, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
-import { observeCluster } from './observe';
-import { plan } from './plan';
-import { groupRecords, planMetrics } from './report';
+import { groupRecords, MetricPoint, planMetrics, rotationMetrics } from './report';
 import { DEFAULT_RETRY, retryingApi } from './retry';
 
 const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
+
+/** Rounds are this far apart while a rotation is in flight. */
+const POLL_INTERVAL_MS = 15_000;
+/** Left for the last round (observe and act on a large cluster) and for reporting before the timeout. */
+const SAFETY_MARGIN_MS = 90_000;
+/** Budget when invoked without a Lambda context (a local or test invocation): one round or two. */
+const DEFAULT_BUDGET_MS = 60_000;
 
 export async function handler(event: unknown, context?: Context): Promise<RunSummary> {
   if (context) logger.addContext(context);
@@ -22,58 +28,106 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   const config = configFromEnvironment(process.env);
   logger.appendKeys({ cluster: config.clusterName });
 
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   const api = retryingApi(sdkApi(createSdkClients()), {
     ...DEFAULT_RETRY,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep,
     random: Math.random,
     onRetry: (call, attempt, delayMs, error) => logger.warn('retrying AWS call', { call, attempt, delayMs, error: String(error) }),
   });
+  const budget = context ? context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : DEFAULT_BUDGET_MS;
 
-  const observed = await observeCluster(api, {
-    clusterName: config.clusterName,
-    groupNames: config.groupNames,
-    amiParameters: config.amiParameters,
-    now: Date.now(),
-  });
-  const rotationPlan = plan(observed, {
-    amiParameters: config.amiParameters,
-    requireClusterTag: config.requireClusterTag,
-    force: request.force,
+  const result = await runEngine({
+    api,
+    clock: { now: () => Date.now(), sleep },
+    owner: `lambda:${context?.awsRequestId ?? 'local'}`,
+    deadline: Date.now() + Math.max(0, budget),
+    pollIntervalMs: POLL_INTERVAL_MS,
+    settings: {
+      clusterName: config.clusterName,
+      groupNames: config.groupNames,
+      amiParameters: config.amiParameters,
+      requireClusterTag: config.requireClusterTag,
+      dryRun: config.dryRun,
+      rotation: {
+        maxUnavailable: config.maxUnavailable,
+        drainTimeoutSeconds: config.drainTimeoutSeconds,
+        onDrainTimeout: config.onDrainTimeout,
+        readinessTimeoutSeconds: config.readinessTimeoutSeconds,
+        force: request.force,
+      },
+    },
+    onRound: (round) => logRound(round, round.index === 1),
   });
 
-  for (const record of groupRecords(rotationPlan)) {
-    const { message, ...fields } = record;
-    if (fields.status === 'refused' || fields.status === 'unobserved') logger.error(String(message), fields);
-    else logger.info(String(message), fields);
+  const last = result.last;
+  if (result.leaseHolder) {
+    logger.warn('another engine holds the cluster lease; this run only observed', { leaseHolder: result.leaseHolder });
   }
-  if (rotationPlan.unmanagedInstanceIds.length > 0) {
-    logger.warn('container instances outside every managed group are reported and never touched', {
-      instanceIds: rotationPlan.unmanagedInstanceIds,
-    });
-  }
-  publishMetrics(config.clusterName, rotationPlan);
+  publishMetrics(config.clusterName, [
+    ...planMetrics(last.plan),
+    ...rotationMetrics(last.rotations, result.outcomes, drainingByGroup(last)),
+  ]);
 
   const summary: RunSummary = {
     cluster: config.clusterName,
     dryRun: config.dryRun,
-    groups: rotationPlan.groups.map((g) => ({
+    rounds: result.rounds,
+    settled: result.settled,
+    leaseHolder: result.leaseHolder?.owner,
+    groups: last.plan.groups.map((g) => ({
       name: g.groupName,
       status: g.status,
-      reason: g.reason,
+      reason: g.reason ?? last.rotations.get(g.groupName)?.stoppedReason,
+      phase: last.rotations.get(g.groupName)?.phase,
       targetImageId: g.targetImageId,
       outdatedInstances: g.outdatedInstances.length,
     })),
-    totals: rotationPlan.totals,
+    actions: result.outcomes.map((o) => ({ kind: o.action.kind, group: o.action.group, ok: o.ok, error: o.error })),
+    totals: last.plan.totals,
   };
   logger.info('run finished', { summary });
   return summary;
 }
 
-function publishMetrics(clusterName: string, rotationPlan: ReturnType<typeof plan>): void {
+/** The full plan on the first round; afterwards only what changed hands: actions and stopped groups. */
+function logRound(round: Round, full: boolean): void {
+  if (full) {
+    for (const record of groupRecords(round.plan)) {
+      const { message, ...fields } = record;
+      if (fields.status === 'refused' || fields.status === 'unobserved') logger.error(String(message), fields);
+      else logger.info(String(message), { ...fields, phase: round.rotations.get(String(fields.autoScalingGroup))?.phase });
+    }
+    if (round.plan.unmanagedInstanceIds.length > 0) {
+      logger.warn('container instances outside every managed group are reported and never touched', {
+        instanceIds: round.plan.unmanagedInstanceIds,
+      });
+    }
+  }
+  for (const [group, rotation] of round.rotations) {
+    if (rotation.phase === 'stopped') logger.error('rotation stopped', { autoScalingGroup: group, reason: rotation.stoppedReason });
+  }
+  for (const outcome of round.outcomes) {
+    const fields = { autoScalingGroup: outcome.action.group, action: outcome.action, round: round.index };
+    if (outcome.ok) logger.info(`did ${outcome.action.kind}`, fields);
+    else logger.error(`failed ${outcome.action.kind}`, { ...fields, error: outcome.error });
+  }
+}
+
+function drainingByGroup(round: Round): Map<string, number> {
+  const draining = new Map<string, number>();
+  const statusOf = new Map(round.observed.containerInstances.map((c) => [c.ec2InstanceId, c.status]));
+  for (const group of round.observed.groups) {
+    draining.set(group.name, group.instances.filter((i) => statusOf.get(i.instanceId) === 'DRAINING').length);
+  }
+  return draining;
+}
+
+function publishMetrics(clusterName: string, points: readonly MetricPoint[]): void {
   // Two metric sets: cluster-level points (for alarms) and per-group points, each with its own dimensions.
   const clusterMetrics = metricsWithDimensions({ [Dimension.CLUSTER]: clusterName });
   const groupMetrics = new Map<string, Metrics>();
-  for (const point of planMetrics(rotationPlan)) {
+  for (const point of points) {
     const unit = point.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count;
     if (point.group === undefined) {
       clusterMetrics.addMetric(point.name, unit, point.value);

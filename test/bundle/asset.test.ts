@@ -225,7 +225,7 @@ describe('the bundled rotator asset', () => {
     ]);
     for (const call of aws.calls) expect(call.signedFor).toBe(`us-east-1/${call.service}`);
     const params = (action: string) => aws.calls.filter((c) => c.action === action).map((c) => c.params);
-    expect(params('DescribeClusters')).toEqual([{ clusters: [CLUSTER] }]);
+    expect(params('DescribeClusters')).toEqual([{ clusters: [CLUSTER], include: ['TAGS'] }]);
     // Fargate providers are never described: they are not Auto Scaling group providers.
     expect(params('DescribeCapacityProviders')).toEqual([{ capacityProviders: [PROVIDER] }]);
     expect(params('DescribeAutoScalingGroups')).toEqual([expect.objectContaining({ 'AutoScalingGroupNames.member.1': GROUP })]);

@@ -14,9 +14,10 @@ import {
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AmiParameters, EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
+import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
+import { BATCH_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -56,10 +57,13 @@ function environment(template: Template): Record<string, unknown> {
   return fn.Properties.Environment.Variables;
 }
 
+/** The role's statements, in its inline policy and in the managed policy CDK overflows into. */
 function policyStatements(template: Template): any[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RefresherRole') }] },
-  });
+  const ofRole = { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RefresherRole') }] } };
+  const policies = {
+    ...template.findResources('AWS::IAM::Policy', ofRole),
+    ...template.findResources('AWS::IAM::ManagedPolicy', ofRole),
+  };
   return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -110,12 +114,20 @@ describe('defaults', () => {
     expect(env[EnvName.REQUIRE_CLUSTER_TAG]).toBe('true');
   });
 
-  test('alarmActions: none, but all four alarms exist', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  test('maxUnavailable: 10% of each group (at least one instance)', () => {
+    expect(environment(template)[EnvName.MAX_UNAVAILABLE]).toBe('10%');
+  });
+
+  test('onDrainTimeout: stop the rotation (the seed raises an error)', () => {
+    expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('stop');
+  });
+
+  test('alarmActions: none, but all five alarms exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
-    expect(refresher.alarms).toHaveLength(4);
+    expect(refresher.alarms).toHaveLength(5);
   });
 
   test('outdatedAlarmThreshold: 3 days', () => {
@@ -183,6 +195,15 @@ describe('props', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
+  test.each([
+    [MaxUnavailable.count(3), '3'],
+    [MaxUnavailable.percent(25), '25%'],
+  ])('maxUnavailable %j is passed as %s', (maxUnavailable, expected) => {
+    const { template } = synth((f) => ({ cluster: f.cluster, maxUnavailable, onDrainTimeout: DrainTimeoutAction.FORCE_TERMINATE }));
+    expect(environment(template)[EnvName.MAX_UNAVAILABLE]).toBe(expected);
+    expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('force');
+  });
+
   test('amiParameters are merged over the defaults', () => {
     const { template } = synth((f) => ({ cluster: f.cluster, amiParameters: { 'amazon-linux-2023/x86_64': '/golden/al2023', 'my-os/arm64': 'golden-arm' } }));
     const map = JSON.parse(environment(template)[EnvName.AMI_PARAMETERS] as string);
@@ -196,7 +217,7 @@ describe('props', () => {
     const topic = new sns.Topic(f.stack, 'Topic');
     const { template } = synth((g) => ({ cluster: g.cluster, alarmActions: [new actions.SnsAction(topic)] }), f);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
   });
 
@@ -219,6 +240,9 @@ describe('props', () => {
       expect.stringMatching(/^arn:\$\{AWS::Partition\}:autoscaling:eu-west-1:111111111111:autoScalingGroup:\*:autoScalingGroupName\/\$\{OtherASG\w+\}$/),
     ]);
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
+    const tags = statement(template, 'TagGivenGroups');
+    expect(tags.Resource).toEqual(groups.Resource);
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -251,6 +275,15 @@ describe('validation', () => {
   ])('%s: %j is refused at synth', (_name, extra, message) => {
     const f = fixture();
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
+  });
+
+  test.each([
+    [() => MaxUnavailable.count(0), /maxUnavailable count is 0; it must be a whole number of at least 1/],
+    [() => MaxUnavailable.count(1.5), /maxUnavailable count is 1.5/],
+    [() => MaxUnavailable.percent(0), /maxUnavailable percent is 0; it must be a whole number from 1 to 100/],
+    [() => MaxUnavailable.percent(101), /maxUnavailable percent is 101/],
+  ])('MaxUnavailable refuses bad values (%#)', (make, message) => {
+    expect(make).toThrow(message);
   });
 
   test('tokens are not validated at synth', () => {
@@ -311,6 +344,22 @@ describe('IAM', () => {
     expect(s.Condition).toBeUndefined();
   });
 
+  test('the lease: only the lease tag, only on this cluster', () => {
+    const s = statement(template, 'LeaseOnThisCluster');
+    expect(s.Action).toEqual(['ecs:TagResource', 'ecs:UntagResource']);
+    expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] });
+    expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [LEASE_TAG] } });
+  });
+
+  test('group bookkeeping tags: only the engine\'s own keys, only on tagged groups', () => {
+    const s = statement(template, 'TagTaggedGroups');
+    expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
+    expect(s.Condition).toEqual({
+      'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] },
+    });
+  });
+
   test('RunInstances only from a launch template, with the template\'s own resources', () => {
     const fromTemplate = statement(template, 'LaunchOnlyFromATemplate');
     expect(render(fromTemplate.Resource)).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:instance/*');
@@ -359,6 +408,7 @@ describe('alarms', () => {
     [MetricName.OBSERVE_FAILURES, 'Maximum', 1],
     [MetricName.GROUPS_REFUSED, 'Maximum', 1],
     [MetricName.OLDEST_OUTDATED_AGE, 'Maximum', 259200],
+    [MetricName.GROUPS_STOPPED, 'Maximum', 1],
   ])('engine metric %s alarms on the cluster dimension', (metricName, statistic, threshold) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,

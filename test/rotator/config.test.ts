@@ -20,7 +20,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('configFromEnvironment', () => {
-  test('defaults: drain timeout 3600 s, no dry run, no cluster tag required, groups discovered', () => {
+  test('defaults: drain timeout 3600 s, no dry run, no cluster tag required, groups discovered, 10% at once, stop on drain timeout', () => {
     expect(configFromEnvironment(MINIMAL)).toEqual({
       clusterName: 'prod',
       groupNames: [],
@@ -28,6 +28,9 @@ describe('configFromEnvironment', () => {
       dryRun: false,
       drainTimeoutSeconds: 3600,
       requireClusterTag: false,
+      maxUnavailable: { percent: 10 },
+      onDrainTimeout: 'stop',
+      readinessTimeoutSeconds: 1800,
     });
   });
 
@@ -47,6 +50,8 @@ describe('configFromEnvironment', () => {
       [EnvName.DRY_RUN]: 'true',
       [EnvName.DRAIN_TIMEOUT_SECONDS]: '900',
       [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
+      [EnvName.MAX_UNAVAILABLE]: '3',
+      [EnvName.ON_DRAIN_TIMEOUT]: 'force',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -57,7 +62,28 @@ describe('configFromEnvironment', () => {
       dryRun: true,
       drainTimeoutSeconds: 900,
       requireClusterTag: true,
+      maxUnavailable: { count: 3 },
+      onDrainTimeout: 'force',
+      readinessTimeoutSeconds: 1800,
     });
+  });
+
+  test.each([
+    ['1', { count: 1 }],
+    ['25%', { percent: 25 }],
+    ['100%', { percent: 100 }],
+  ])('maxUnavailable %s', (raw, expected) => {
+    expect(configFromEnvironment({ ...MINIMAL, [EnvName.MAX_UNAVAILABLE]: raw }).maxUnavailable).toEqual(expected);
+  });
+
+  test.each(['0', '0%', '101%', '-1', 'ten', '5 %', '2.5'])('maxUnavailable %s is refused, naming the variable and the value', (raw) => {
+    expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.MAX_UNAVAILABLE]: raw }))
+      .toThrow(`environment variable ${EnvName.MAX_UNAVAILABLE} is '${raw}'; allowed: a whole number of instances (at least 1) or a percentage from 1% to 100%`);
+  });
+
+  test('onDrainTimeout other than stop or force is refused', () => {
+    expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.ON_DRAIN_TIMEOUT]: 'terminate' }))
+      .toThrow(`environment variable ${EnvName.ON_DRAIN_TIMEOUT} is 'terminate'; allowed: stop, force`);
   });
 
   test('false is read as false', () => {

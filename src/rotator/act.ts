@@ -1,0 +1,151 @@
+/**
+ * Actions -> AWS writes, within each API's batch limits. A failing action stops the rest of its group's
+ * actions for this round (they depend on it) and is reported; other groups go on.
+ */
+import { Action } from './actions';
+import { AwsApi, chunk } from './aws';
+import { BatchLimit } from './constants';
+import { describeError } from './observe';
+import { BATCH_TAG, encodeBatch, encodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+
+export interface ActContext {
+  readonly api: AwsApi;
+  readonly clusterArn: string;
+}
+
+export interface ActionOutcome {
+  readonly action: Action;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export async function act(context: ActContext, actions: readonly Action[]): Promise<ActionOutcome[]> {
+  const outcomes: ActionOutcome[] = [];
+  const failedGroups = new Set<string>();
+  for (const action of actions) {
+    if (failedGroups.has(action.group)) continue;
+    try {
+      await perform(context, action);
+      outcomes.push({ action, ok: true });
+    } catch (error) {
+      failedGroups.add(action.group);
+      outcomes.push({ action, ok: false, error: describeError(error) });
+    }
+  }
+  return outcomes;
+}
+
+async function perform({ api, clusterArn }: ActContext, action: Action): Promise<void> {
+  switch (action.kind) {
+    case 'create-template-version': {
+      const created = await api.ec2.createLaunchTemplateVersion({
+        LaunchTemplateId: action.launchTemplateId,
+        SourceVersion: String(action.sourceVersion),
+        VersionDescription: `${VERSION_DESCRIPTION_PREFIX}${action.imageId}`,
+        LaunchTemplateData: { ImageId: action.imageId },
+      });
+      const version = created.LaunchTemplateVersion?.VersionNumber;
+      if (version === undefined) throw new Error(`CreateLaunchTemplateVersion on ${action.launchTemplateId} returned no version number`);
+      if (action.use !== 'none') {
+        await useTemplateVersion(api, action.group, action.launchTemplateId, version, action.use, action.mixedInstancesPolicy);
+      }
+      return;
+    }
+    case 'use-template-version':
+      return useTemplateVersion(api, action.group, action.launchTemplateId, action.version, action.use, action.mixedInstancesPolicy);
+    case 'start-batch': {
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{
+          ResourceId: action.group,
+          ResourceType: 'auto-scaling-group',
+          Key: BATCH_TAG,
+          Value: encodeBatch(action.batch),
+          PropagateAtLaunch: false,
+        }],
+      });
+      await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing' }));
+      await setDesired(api, action.group, action.batch.target, action.raiseMaxTo);
+      return;
+    }
+    case 'set-desired':
+      return setDesired(api, action.group, action.desired, action.raiseMaxTo);
+    case 'drain': {
+      const toMark = action.containerInstanceArns.filter((arn) => !action.alreadyMarked.includes(arn));
+      await putPhase(api, clusterArn, toMark, encodePhase({ kind: 'draining', since: action.since }));
+      for (const batch of chunk(action.containerInstanceArns, BatchLimit.UPDATE_CONTAINER_INSTANCES_STATE)) {
+        const response = await api.ecs.updateContainerInstancesState({ cluster: clusterArn, containerInstances: batch, status: 'DRAINING' });
+        const failure = response.failures?.find((f) => f.reason !== 'MISSING');
+        if (failure) throw new Error(`UpdateContainerInstancesState failed for ${failure.arn}: ${failure.reason} ${failure.detail ?? ''}`.trim());
+      }
+      return;
+    }
+    case 'terminate': {
+      await api.autoScaling.terminateInstanceInAutoScalingGroup({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true });
+      if (action.containerInstanceArn) {
+        // ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once.
+        try {
+          await api.ecs.deregisterContainerInstance({ cluster: clusterArn, containerInstance: action.containerInstanceArn, force: true });
+        } catch (error) {
+          if (!/InvalidParameter|ClientException|not found|MISSING/i.test(describeError(error))) throw error;
+        }
+      }
+      return;
+    }
+    case 'finish-batch':
+      if (action.restoreMaxTo !== undefined) {
+        await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MaxSize: action.restoreMaxTo });
+      }
+      await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: BATCH_TAG }] });
+      return;
+    case 'set-replace-before':
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{
+          ResourceId: action.group,
+          ResourceType: 'auto-scaling-group',
+          Key: REPLACE_BEFORE_TAG,
+          Value: String(action.before),
+          PropagateAtLaunch: false,
+        }],
+      });
+      return;
+    case 'clear-replace-before':
+      await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
+      return;
+  }
+}
+
+async function useTemplateVersion(
+  api: AwsApi,
+  group: string,
+  launchTemplateId: string,
+  version: number,
+  use: 'default-version' | 'group-version',
+  mixedInstancesPolicy: boolean,
+): Promise<void> {
+  if (use === 'default-version') {
+    await api.ec2.modifyLaunchTemplate({ LaunchTemplateId: launchTemplateId, DefaultVersion: String(version) });
+    return;
+  }
+  const specification = { LaunchTemplateId: launchTemplateId, Version: String(version) };
+  await api.autoScaling.updateAutoScalingGroup(mixedInstancesPolicy
+    ? { AutoScalingGroupName: group, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: specification } } }
+    : { AutoScalingGroupName: group, LaunchTemplate: specification });
+}
+
+async function setDesired(api: AwsApi, group: string, desired: number, raiseMaxTo?: number): Promise<void> {
+  if (raiseMaxTo !== undefined) {
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: raiseMaxTo, DesiredCapacity: desired });
+    return;
+  }
+  await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false });
+}
+
+/** PutAttributes takes at most 10 attributes a call; each names its container instance. */
+async function putPhase(api: AwsApi, clusterArn: string, containerInstanceArns: readonly string[], value: string): Promise<void> {
+  for (const batch of chunk(containerInstanceArns, BatchLimit.PUT_ATTRIBUTES)) {
+    await api.ecs.putAttributes({
+      cluster: clusterArn,
+      attributes: batch.map((arn) => ({ name: PHASE_ATTRIBUTE, value, targetType: 'container-instance', targetId: arn })),
+    });
+  }
+}

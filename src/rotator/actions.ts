@@ -1,0 +1,108 @@
+/**
+ * What the engine may do, as data. The planner produces these; `act.ts` performs them. Each action is
+ * safe to repeat: the state it leaves is re-observed next time, and a half-done action is finished, not
+ * redone (see the crash notes on each).
+ */
+import type { Batch } from './state';
+
+export type Action =
+  | CreateTemplateVersion
+  | UseTemplateVersion
+  | StartBatch
+  | SetDesired
+  | Drain
+  | Terminate
+  | FinishBatch
+  | SetReplaceBefore
+  | ClearReplaceBefore;
+
+/** Where a group must be pointed once a template version with the target image exists. */
+export type TemplateUse = 'default-version' | 'group-version' | 'none';
+
+/**
+ * A new launch template version: the group's current one with only the image changed. A crash after
+ * creation leaves it as `$Latest` with our description; the planner then uses it instead of creating another.
+ */
+export interface CreateTemplateVersion {
+  readonly kind: 'create-template-version';
+  readonly group: string;
+  readonly launchTemplateId: string;
+  readonly sourceVersion: number;
+  readonly imageId: string;
+  readonly use: TemplateUse;
+  readonly mixedInstancesPolicy: boolean;
+}
+
+/** Point the group (or the template's default) at an existing version. */
+export interface UseTemplateVersion {
+  readonly kind: 'use-template-version';
+  readonly group: string;
+  readonly launchTemplateId: string;
+  readonly version: number;
+  readonly use: Exclude<TemplateUse, 'none'>;
+  readonly mixedInstancesPolicy: boolean;
+}
+
+/**
+ * Replacement capacity first: record the batch on the group (tag), mark the instances it replaces
+ * (ECS attribute `replacing`), then raise desired capacity (and max size when needed). A crash after the
+ * tag or the marks is finished by `SetDesired` next time.
+ */
+export interface StartBatch {
+  readonly kind: 'start-batch';
+  readonly group: string;
+  readonly batch: Batch;
+  readonly containerInstanceArns: readonly string[];
+  /** Set when the target exceeds the group's max size. */
+  readonly raiseMaxTo?: number;
+}
+
+/** Desired capacity did not reach what the batch needs (a crash, or a lost call): set it. */
+export interface SetDesired {
+  readonly kind: 'set-desired';
+  readonly group: string;
+  readonly desired: number;
+  readonly raiseMaxTo?: number;
+}
+
+/** Mark `draining:<since>` then set DRAINING; marked instances still ACTIVE are set DRAINING again. */
+export interface Drain {
+  readonly kind: 'drain';
+  readonly group: string;
+  readonly containerInstanceArns: readonly string[];
+  /** Those already marked draining (only the state call is repeated for them). */
+  readonly alreadyMarked: readonly string[];
+  readonly since: number;
+}
+
+/**
+ * ECS reports no running task (or the drain timed out and the user chose to force): terminate through
+ * Auto Scaling, decrementing desired capacity, then deregister the container instance.
+ */
+export interface Terminate {
+  readonly kind: 'terminate';
+  readonly group: string;
+  readonly instanceId: string;
+  readonly containerInstanceArn?: string;
+  readonly forced: boolean;
+  readonly runningTasks: number;
+}
+
+/** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */
+export interface FinishBatch {
+  readonly kind: 'finish-batch';
+  readonly group: string;
+  readonly restoreMaxTo?: number;
+}
+
+/** A forced run: replace instances launched before now, whatever their image, across runs. */
+export interface SetReplaceBefore {
+  readonly kind: 'set-replace-before';
+  readonly group: string;
+  readonly before: number;
+}
+
+export interface ClearReplaceBefore {
+  readonly kind: 'clear-replace-before';
+  readonly group: string;
+}

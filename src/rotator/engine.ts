@@ -1,0 +1,149 @@
+/**
+ * The reconciler. Each round observes the cluster afresh, plans, and (holding the lease) acts; it keeps
+ * going while a rotation is in flight and its time budget allows, then returns. Nothing is carried from
+ * one run to the next except what it wrote on AWS resources, so any run can pick up where another left.
+ */
+import { act, ActionOutcome } from './act';
+import { AwsApi } from './aws';
+import { acquireLease, releaseLease } from './lease';
+import { ObservedCluster } from './model';
+import { observeCluster } from './observe';
+import { GroupPlan, plan, RotationPlan } from './plan';
+import { GroupRotation, rotateGroup, RotationConfig } from './rotate';
+import { Lease } from './state';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface EngineSettings {
+  readonly clusterName: string;
+  readonly groupNames: readonly string[];
+  readonly amiParameters: Readonly<Record<string, string>>;
+  readonly requireClusterTag: boolean;
+  readonly dryRun: boolean;
+  readonly rotation: RotationConfig;
+}
+
+export interface EngineOptions {
+  readonly api: AwsApi;
+  readonly clock: Clock;
+  readonly settings: EngineSettings;
+  /** Who holds the lease: `lambda:<request id>`, `cli:<host>:<pid>`. */
+  readonly owner: string;
+  /** Epoch ms after which no new round starts. */
+  readonly deadline: number;
+  /** Between rounds while a rotation is in flight. */
+  readonly pollIntervalMs: number;
+  /** Told of every round, e.g. to log or print progress. */
+  readonly onRound?: (round: Round) => void;
+}
+
+export interface Round {
+  readonly index: number;
+  readonly observed: ObservedCluster;
+  readonly plan: RotationPlan;
+  readonly rotations: ReadonlyMap<string, GroupRotation>;
+  readonly outcomes: readonly ActionOutcome[];
+  /** Set when another actor holds the lease: this round only observed. */
+  readonly leaseHolder?: Lease;
+}
+
+export interface RunResult {
+  readonly rounds: number;
+  readonly last: Round;
+  /** True when no group has work in flight or pending (everything is up to date, refused or stopped). */
+  readonly settled: boolean;
+  readonly outcomes: readonly ActionOutcome[];
+  readonly leaseHolder?: Lease;
+}
+
+/** How long a lease outlives its last renewal: a crashed holder blocks others this long at most. */
+export const LEASE_TTL_MS = 5 * 60_000;
+
+export async function runEngine(options: EngineOptions): Promise<RunResult> {
+  const { api, clock, settings } = options;
+  const outcomes: ActionOutcome[] = [];
+  let lease: Lease | undefined;
+  let last: Round | undefined;
+  let clusterArn: string | undefined;
+
+  try {
+    for (let index = 1; ; index++) {
+      const observed = await observeCluster(api, {
+        clusterName: settings.clusterName,
+        groupNames: settings.groupNames,
+        amiParameters: settings.amiParameters,
+        now: clock.now(),
+      });
+      clusterArn = observed.clusterArn;
+      const rotationPlan = plan(observed, {
+        amiParameters: settings.amiParameters,
+        requireClusterTag: settings.requireClusterTag,
+        force: settings.rotation.force,
+      });
+      const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
+      const actions = [...rotations.values()].flatMap((r) => r.actions);
+
+      let leaseHolder: Lease | undefined;
+      let roundOutcomes: ActionOutcome[] = [];
+      if (!settings.dryRun && actions.length > 0) {
+        // The lease is taken only when there is something to write, so an idle run stays read-only.
+        if (!lease || lease.expiresAt - clock.now() < LEASE_TTL_MS / 2) {
+          const result = await acquireLease({
+            api,
+            clusterArn: observed.clusterArn,
+            owner: options.owner,
+            now: clock.now(),
+            ttlMs: LEASE_TTL_MS,
+            tags: observed.clusterTags ?? {},
+          });
+          if (result.held) lease = result.lease;
+          else leaseHolder = result.holder;
+        }
+        if (!leaseHolder) roundOutcomes = await act({ api, clusterArn: observed.clusterArn }, actions);
+      }
+      outcomes.push(...roundOutcomes);
+      last = { index, observed, plan: rotationPlan, rotations, outcomes: roundOutcomes, leaseHolder };
+      options.onRound?.(last);
+
+      const busy = [...rotations.values()].some(inFlight) || actions.length > 0;
+      if (settings.dryRun || leaseHolder || !busy) {
+        return { rounds: index, last, settled: !busy, outcomes, leaseHolder };
+      }
+      if (clock.now() + options.pollIntervalMs >= options.deadline) {
+        return { rounds: index, last, settled: false, outcomes };
+      }
+      await clock.sleep(options.pollIntervalMs);
+    }
+  } finally {
+    if (lease && clusterArn) {
+      // Released at the end of every run, so a terminal run can act between two scheduled runs.
+      await releaseLease(api, clusterArn, options.owner);
+    }
+  }
+}
+
+function inFlight(rotation: GroupRotation): boolean {
+  return rotation.phase === 'replacing' || rotation.phase === 'draining' || rotation.phase === 'updating-launch-template';
+}
+
+/** The rotation decision of every group whose image decision allows one. */
+export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPlan, config: RotationConfig): Map<string, GroupRotation> {
+  const rotations = new Map<string, GroupRotation>();
+  for (const groupPlan of rotationPlan.groups) {
+    const group = observed.groups.find((g) => g.name === groupPlan.groupName);
+    if (!group || !rotatable(groupPlan)) continue;
+    rotations.set(group.name, rotateGroup(observed, group, {
+      targetImageId: groupPlan.targetImageId!,
+      updateLaunchSource: groupPlan.updateLaunchSource,
+      outdatedInstanceIds: groupPlan.outdatedInstances.map((i) => i.instanceId),
+    }, config));
+  }
+  return rotations;
+}
+
+function rotatable(groupPlan: GroupPlan): boolean {
+  return (groupPlan.status === 'outdated' || groupPlan.status === 'up-to-date') && groupPlan.targetImageId !== undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * One actor per cluster. The Lambda has reserved concurrency 1, but an operator's terminal run is another
+ * actor: both take this lease, a tag on the ECS cluster, before any write. Taking it is write-then-read:
+ * of two actors writing at once, the one whose value is read back holds it; the other backs off.
+ */
+import { AwsApi } from './aws';
+import { decodeLease, encodeLease, Lease, LEASE_TAG } from './state';
+
+export type LeaseResult =
+  | { readonly held: true; readonly lease: Lease }
+  | { readonly held: false; readonly holder: Lease };
+
+export interface LeaseRequest {
+  readonly api: AwsApi;
+  readonly clusterArn: string;
+  readonly owner: string;
+  readonly now: number;
+  readonly ttlMs: number;
+  /** The cluster's tags as just observed. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Takes or renews the lease unless another owner holds an unexpired one. */
+export async function acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+  const current = decodeLease(request.tags[LEASE_TAG]);
+  if (current && current.owner !== request.owner && current.expiresAt > request.now) {
+    return { held: false, holder: current };
+  }
+  const lease: Lease = { owner: request.owner, expiresAt: request.now + request.ttlMs };
+  await request.api.ecs.tagResource({ resourceArn: request.clusterArn, tags: [{ key: LEASE_TAG, value: encodeLease(lease) }] });
+  const readBack = await request.api.ecs.describeClusters({ clusters: [request.clusterArn], include: ['TAGS'] });
+  const value = readBack.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value;
+  const winner = decodeLease(value);
+  if (!winner || winner.owner !== request.owner) {
+    return { held: false, holder: winner ?? { owner: 'unknown', expiresAt: lease.expiresAt } };
+  }
+  return { held: true, lease: winner };
+}
+
+/** Gives the lease back if this owner still holds it (it may have expired and been taken meanwhile). */
+export async function releaseLease(api: AwsApi, clusterArn: string, owner: string): Promise<void> {
+  const response = await api.ecs.describeClusters({ clusters: [clusterArn], include: ['TAGS'] });
+  const current = decodeLease(response.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value);
+  if (current?.owner !== owner) return;
+  await api.ecs.untagResource({ resourceArn: clusterArn, tagKeys: [LEASE_TAG] });
+}

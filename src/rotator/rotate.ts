@@ -1,0 +1,254 @@
+/**
+ * The rotation decision for one group: pure, from what was observed and the group's plan (its target image
+ * and outdated instances) to the next safe actions. The order of a rotation:
+ *
+ *   1. point the launch source at the target image (before any replacement is launched);
+ *   2. start a batch: record it, mark up to `maxUnavailable` outdated instances, raise desired capacity;
+ *   3. when the group's unmarked, ACTIVE capacity is back at its desired capacity before the batch,
+ *      drain the marked instances;
+ *   4. terminate (decrementing desired capacity) each one ECS reports empty; deregister it;
+ *   5. when none is left, clear the batch; start the next.
+ *
+ * It stops a group, terminating nothing more, when replacements do not become ACTIVE in time, or a drain
+ * outlasts the drain timeout and the user did not choose to force.
+ */
+import { Action, TemplateUse } from './actions';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
+import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, Phase, REPLACE_BEFORE_TAG } from './state';
+
+export interface RotationConfig {
+  /** Instances per group out of service at once: a count, or a percentage of desired capacity (at least 1). */
+  readonly maxUnavailable: MaxUnavailableSetting;
+  readonly drainTimeoutSeconds: number;
+  /** After the drain timeout: stop the group's rotation (and alarm), or terminate anyway. */
+  readonly onDrainTimeout: 'stop' | 'force';
+  /** How long replacements may take to be InService and ACTIVE in the cluster. */
+  readonly readinessTimeoutSeconds: number;
+  /** This run was asked to replace every instance launched before it, whatever its image. */
+  readonly force: boolean;
+}
+
+export interface MaxUnavailableSetting {
+  readonly count?: number;
+  readonly percent?: number;
+}
+
+export type RotationPhase = 'idle' | 'updating-launch-template' | 'replacing' | 'draining' | 'stopped';
+
+export interface GroupRotation {
+  readonly phase: RotationPhase;
+  readonly stoppedReason?: string;
+  readonly actions: readonly Action[];
+  /** Instances marked in the current batch. */
+  readonly inFlight: number;
+  /** The budget this group's batches use. */
+  readonly budget: number;
+}
+
+/** What the planner decided about the group's image (see plan.ts). */
+export interface ImageDecision {
+  readonly targetImageId: string;
+  readonly updateLaunchSource: boolean;
+  /**
+   * Outdated instance ids, fewest running tasks first: on another image than the target, or launched before
+   * the group's forced-replacement time.
+   */
+  readonly outdatedInstanceIds: readonly string[];
+}
+
+const ALIVE = (state: string) => !state.startsWith('Terminating') && state !== 'Terminated' && !state.startsWith('Detach');
+
+export function budgetFor(setting: MaxUnavailableSetting, desired: number): number {
+  if (setting.count !== undefined) return Math.max(1, setting.count);
+  const percent = setting.percent ?? 10;
+  return Math.max(1, Math.floor((desired * percent) / 100));
+}
+
+export function rotateGroup(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+): GroupRotation {
+  const now = observed.observedAt;
+  const actions: Action[] = [];
+  const byInstance = new Map<string, ObservedContainerInstance>(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const alive = group.instances.filter((i) => ALIVE(i.lifecycleState));
+  const batch = decodeBatch(group.tags[BATCH_TAG]);
+  const budget = budgetFor(config.maxUnavailable, batch?.base ?? group.desiredCapacity);
+
+  // A forced run leaves its intent on the group, so later runs finish what it started.
+  const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]);
+  if (config.force && replaceBefore === undefined) {
+    actions.push({ kind: 'set-replace-before', group: group.name, before: now });
+  }
+
+  const marked = alive
+    .map((i) => ({ instance: i, container: byInstance.get(i.instanceId) }))
+    .map((m) => ({ ...m, phase: decodePhase(m.container?.phase) }))
+    .filter((m): m is typeof m & { phase: Phase } => m.phase !== undefined);
+
+  // 1. The launch source first: no replacement may boot the old image.
+  if (decision.updateLaunchSource) {
+    const update = launchSourceAction(group, decision.targetImageId);
+    if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
+    actions.push(update.action);
+    return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
+  }
+
+  if (!batch) {
+    if (marked.length > 0) {
+      // Marks without a batch record: adopt them as a batch whose replacements are already counted.
+      const adopted: Batch = { base: group.desiredCapacity - marked.length, target: group.desiredCapacity, originalMax: group.maxSize, startedAt: now };
+      actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
+      return { phase: 'replacing', actions, inFlight: marked.length, budget };
+    }
+    // Only instances serving in the cluster are replaced; one still booting is looked at when it is up.
+    const inService = new Set(alive.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
+    const chosen = decision.outdatedInstanceIds
+      .filter((id) => inService.has(id) && byInstance.get(id)?.status === 'ACTIVE')
+      .slice(0, budget);
+    if (chosen.length === 0) {
+      if (replaceBefore !== undefined && !config.force && decision.outdatedInstanceIds.length === 0) {
+        actions.push({ kind: 'clear-replace-before', group: group.name });
+      }
+      return { phase: 'idle', actions, inFlight: 0, budget };
+    }
+    const base = group.desiredCapacity;
+    const target = base + chosen.length;
+    actions.push({
+      kind: 'start-batch',
+      group: group.name,
+      batch: { base, target, originalMax: group.maxSize, startedAt: now },
+      containerInstanceArns: chosen.map((id) => byInstance.get(id)!.containerInstanceArn),
+      raiseMaxTo: target > group.maxSize ? target : undefined,
+    });
+    return { phase: 'replacing', actions, inFlight: chosen.length, budget };
+  }
+
+  // A batch is in flight.
+  if (marked.length === 0) {
+    actions.push({
+      kind: 'finish-batch',
+      group: group.name,
+      restoreMaxTo: group.maxSize > batch.originalMax ? batch.originalMax : undefined,
+    });
+    return { phase: 'idle', actions, inFlight: 0, budget };
+  }
+
+  const expectedDesired = batch.base + marked.length;
+  if (group.desiredCapacity < expectedDesired) {
+    actions.push({
+      kind: 'set-desired',
+      group: group.name,
+      desired: expectedDesired,
+      raiseMaxTo: expectedDesired > group.maxSize ? expectedDesired : undefined,
+    });
+  }
+
+  const markedIds = new Set(marked.map((m) => m.instance.instanceId));
+  const ready = alive.filter((i) => {
+    if (i.lifecycleState !== 'InService' || markedIds.has(i.instanceId)) return false;
+    const container = byInstance.get(i.instanceId);
+    return container?.status === 'ACTIVE' && container.agentConnected;
+  }).length;
+
+  const replacing = marked.filter((m) => m.phase.kind === 'replacing');
+  const draining = marked.filter((m) => m.phase.kind === 'draining');
+
+  if (replacing.length > 0) {
+    if (ready >= batch.base) {
+      actions.push({
+        kind: 'drain',
+        group: group.name,
+        containerInstanceArns: replacing.map((m) => m.container!.containerInstanceArn),
+        alreadyMarked: [],
+        since: now,
+      });
+    } else if (draining.length === 0 && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
+      return {
+        phase: 'stopped',
+        stoppedReason:
+          `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
+          `(${ready} of ${batch.base} instances ready); nothing more is drained or terminated in ${group.name} until it is`,
+        actions,
+        inFlight: marked.length,
+        budget,
+      };
+    }
+  }
+
+  let stoppedReason: string | undefined;
+  const stillActive = draining.filter((m) => m.container?.status === 'ACTIVE');
+  if (stillActive.length > 0) {
+    // Marked draining but the state call did not land: repeat only that call.
+    actions.push({
+      kind: 'drain',
+      group: group.name,
+      containerInstanceArns: stillActive.map((m) => m.container!.containerInstanceArn),
+      alreadyMarked: stillActive.map((m) => m.container!.containerInstanceArn),
+      since: now,
+    });
+  }
+  for (const m of draining) {
+    if (m.container?.status !== 'DRAINING') continue;
+    const running = m.container.runningTasksCount + m.container.pendingTasksCount;
+    const since = m.phase.kind === 'draining' ? m.phase.since : now;
+    const timedOut = now - since > config.drainTimeoutSeconds * 1000;
+    if (running === 0 || (timedOut && config.onDrainTimeout === 'force')) {
+      actions.push({
+        kind: 'terminate',
+        group: group.name,
+        instanceId: m.instance.instanceId,
+        containerInstanceArn: m.container.containerInstanceArn,
+        forced: running > 0,
+        runningTasks: running,
+      });
+    } else if (timedOut) {
+      stoppedReason ??=
+        `instance ${m.instance.instanceId} still runs ${running} task(s) after the ${config.drainTimeoutSeconds} s drain timeout; ` +
+        `nothing more is terminated in ${group.name} until its tasks stop (or onDrainTimeout is set to force)`;
+    }
+  }
+  if (stoppedReason) return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+  return { phase: draining.length > 0 ? 'draining' : 'replacing', actions, inFlight: marked.length, budget };
+}
+
+/**
+ * A new template version with only the image changed, then wherever the group reads its version from.
+ * A version this engine already created for the target (found as `$Latest`) is reused, never duplicated.
+ */
+function launchSourceAction(group: ObservedGroup, imageId: string): { action: Action } | { stopped: string } {
+  const source = group.launchSource;
+  if (source.kind === 'launch-configuration') {
+    return { stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}; this engine rotates launch template groups only` };
+  }
+  if (source.kind !== 'launch-template' || source.resolvedVersion === undefined) {
+    return { stopped: `the launch template version of group ${group.name} could not be resolved` };
+  }
+  const use: TemplateUse = source.version === '$Latest' ? 'none' : source.version === '$Default' ? 'default-version' : 'group-version';
+  const latest = source.latestVersion;
+  if (use !== 'none' && latest && latest.imageIdExpression === imageId && latest.createdByEngine && latest.number !== source.resolvedVersion) {
+    return {
+      action: {
+        kind: 'use-template-version',
+        group: group.name,
+        launchTemplateId: source.launchTemplateId,
+        version: latest.number,
+        use,
+        mixedInstancesPolicy: source.mixedInstancesPolicy,
+      },
+    };
+  }
+  return {
+    action: {
+      kind: 'create-template-version',
+      group: group.name,
+      launchTemplateId: source.launchTemplateId,
+      sourceVersion: source.resolvedVersion,
+      imageId,
+      use,
+      mixedInstancesPolicy: source.mixedInstancesPolicy,
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The engine's memory, kept on AWS resources rather than in the process, so a killed run, a redeploy or a
+ * concurrent manual run loses nothing. Three small records, each encoded here and nowhere else:
+ *
+ * - on a container instance, an ECS custom attribute: the instance's phase in a rotation
+ *   (`replacing` once chosen for a batch, `draining:<epoch ms>` once set DRAINING);
+ * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>`),
+ *   and, after a forced run, the launch time before which instances are replaced whatever their image;
+ * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>|<expires epoch ms>`).
+ *
+ * ECS attribute values allow letters, digits, `-_.@/: ` and ASG/ECS tag values up to 256 characters; every
+ * encoding below stays inside both.
+ */
+
+/** The description of every launch template version this engine creates (`<prefix><image id>`). */
+export const VERSION_DESCRIPTION_PREFIX = 'ecs-ami-refresher: ';
+
+/** ECS custom attribute on a container instance being replaced. */
+export const PHASE_ATTRIBUTE = 'ecs-ami-refresher.phase';
+
+/** ASG tag: the batch in flight. */
+export const BATCH_TAG = 'ecs-ami-refresher:batch';
+
+/** ASG tag: replace every instance launched before this epoch ms (set by a forced run). */
+export const REPLACE_BEFORE_TAG = 'ecs-ami-refresher:replace-before';
+
+/** ECS cluster tag: who may act on the cluster, until when. */
+export const LEASE_TAG = 'ecs-ami-refresher:lease';
+
+export type Phase =
+  | { readonly kind: 'replacing' }
+  | { readonly kind: 'draining'; readonly since: number };
+
+export function encodePhase(phase: Phase): string {
+  return phase.kind === 'replacing' ? 'replacing' : `draining:${phase.since}`;
+}
+
+/** Undefined for a value this engine did not write (it is then ignored, never acted on). */
+export function decodePhase(value: string | undefined): Phase | undefined {
+  if (value === 'replacing') return { kind: 'replacing' };
+  const match = value?.match(/^draining:(\d{1,15})$/);
+  return match ? { kind: 'draining', since: Number(match[1]) } : undefined;
+}
+
+export interface Batch {
+  /** The group's desired capacity before the batch: what it returns to. */
+  readonly base: number;
+  /** base + the number of instances the batch replaces. */
+  readonly target: number;
+  /** The group's max size before the batch (raised when target exceeded it). */
+  readonly originalMax: number;
+  readonly startedAt: number;
+}
+
+export function encodeBatch(batch: Batch): string {
+  return `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
+}
+
+export function decodeBatch(value: string | undefined): Batch | undefined {
+  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})$/);
+  if (!match) return undefined;
+  const [base, target, originalMax, startedAt] = match.slice(1).map(Number);
+  return target >= base ? { base, target, originalMax, startedAt } : undefined;
+}
+
+export function decodeEpoch(value: string | undefined): number | undefined {
+  return value && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+export interface Lease {
+  readonly owner: string;
+  readonly expiresAt: number;
+}
+
+export function encodeLease(lease: Lease): string {
+  return `${lease.owner}|${lease.expiresAt}`;
+}
+
+export function decodeLease(value: string | undefined): Lease | undefined {
+  const match = value?.match(/^(.{1,200})\|(\d{1,15})$/);
+  return match ? { owner: match[1], expiresAt: Number(match[2]) } : undefined;
+}
