@@ -442,3 +442,38 @@ test('cdk-nag: given groups (ARN-scoped policy) leave no unsuppressed finding on
   ].filter((finding) => finding.id.includes('/Refresher/'));
   expect(findings.map((finding) => finding.id)).toEqual([]);
 });
+
+describe('AmiParameters.imageResolvedAtLaunch (the conflict-free pattern)', () => {
+  test('the launch template holds resolve:ssm of the very parameter the refresher follows, no AMI id', () => {
+    const app = new App({ context: LT_FLAG });
+    const stack = new Stack(app, 'Launch', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const group = new autoscaling.AutoScalingGroup(stack, 'Asg', {
+      vpc,
+      instanceType: new ec2.InstanceType('m7g.large'),
+      machineImage: AmiParameters.imageResolvedAtLaunch('amazon-linux-2023/arm64'),
+    });
+    cluster.addAsgCapacityProvider(new ecs.AsgCapacityProvider(stack, 'Provider', { autoScalingGroup: group }));
+    new EcsAmiRefresher(stack, 'Refresher', { cluster });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ ImageId: `resolve:ssm:${DEFAULT_AMI_PARAMETERS['amazon-linux-2023/arm64']}` }),
+    });
+    // CloudFormation resolves no AMI for it: nothing a later deploy could roll back.
+    expect(Object.keys(template.toJSON().Parameters ?? {}).filter((p) => p.startsWith('SsmParameterValue'))).toEqual([]);
+  });
+
+  test('a golden parameter is followed as given', () => {
+    const image = AmiParameters.imageResolvedAtLaunch('acme/x86_64', '/golden/acme');
+    const stack = new Stack();
+    expect(image.getImage(stack).imageId).toBe('resolve:ssm:/golden/acme');
+  });
+
+  test.each([
+    [() => AmiParameters.imageResolvedAtLaunch('nope/x86_64'), /'nope\/x86_64' is not a key of the default AMI parameter map/],
+    [() => AmiParameters.imageResolvedAtLaunch('acme/x86_64', 'bad name'), /parameterName 'bad name' is not an SSM parameter name/],
+  ])('bad input is refused (%#)', (make, message) => {
+    expect(make).toThrow(message);
+  });
+});
