@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { TypescriptConfig, TypescriptConfigExtends } from 'projen/lib/javascript';
 
 /**
  * The lowest aws-cdk-lib we support. It is set by a test tool, not by the construct: current cdk-nag
@@ -74,6 +75,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
   gitignore: ['cdk.out', 'examples/cdk.out', 'bench/results/*.tmp.json'],
 });
+
+// The engine's SDK clients are bundled into the Lambda asset (devDependencies); the construct itself
+// imports only the SDK-free modules of src/rotator (constants, ami-families, state).
+project.eslint?.allowDevDeps('src/rotator/**');
+
+// Type-checked (and linted) folders outside src/ and test/, each with its own tsconfig so the
+// editor and eslint's project service find it.
+for (const dir of ['examples', 'scripts', 'bench']) {
+  new TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+  });
+}
 
 // The rotator Lambda. The AWS SDK v3 clients are bundled (projen's default would leave `@aws-sdk/*`
 // to the runtime): the bundle then runs exactly the SDK version the tests ran, whatever the runtime ships.

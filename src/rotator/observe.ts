@@ -308,7 +308,12 @@ function maxBy(versions: readonly LaunchTemplateVersion[]): LaunchTemplateVersio
     (best, v) => (best === undefined || (v.VersionNumber ?? 0) > (best.VersionNumber ?? 0) ? v : best), undefined);
 }
 
-function toGroup(asg: AutoScalingGroup, launchSource: LaunchSource, currentImageId: string | undefined, capacityProviderName?: string): ObservedGroup {
+function toGroup(
+  asg: AutoScalingGroup,
+  launchSource: LaunchSource,
+  currentImageId: string | undefined,
+  capacityProviderName?: string,
+): ObservedGroup {
   const tags: Record<string, string> = {};
   for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
   const instances: GroupInstance[] = (asg.Instances ?? []).map((i) => ({

@@ -99,7 +99,12 @@ export function rotateGroup(
   if (!batch) {
     if (marked.length > 0) {
       // Marks without a batch record: adopt them as a batch whose replacements are already counted.
-      const adopted: Batch = { base: group.desiredCapacity - marked.length, target: group.desiredCapacity, originalMax: group.maxSize, startedAt: now };
+      const adopted: Batch = {
+        base: group.desiredCapacity - marked.length,
+        target: group.desiredCapacity,
+        originalMax: group.maxSize,
+        startedAt: now,
+      };
       actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
       return { phase: 'replacing', actions, inFlight: marked.length, budget };
     }
