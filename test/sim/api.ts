@@ -1,0 +1,857 @@
+/**
+ * The `AwsApi` port over the simulated cloud: SDK v3 request and response shapes, AWS's batch limits and
+ * error codes, pagination tokens. Every call is recorded, may meet an injected fault, and is charged a
+ * virtual latency (events due meanwhile run) before it answers.
+ */
+import type {
+  AutoScalingGroup,
+  Instance as AsgInstance,
+  LifecycleState,
+  TagDescription,
+} from '@aws-sdk/client-auto-scaling';
+import type {
+  ArchitectureValues,
+  Filter,
+  Image,
+  ImageState,
+  Instance,
+  InstanceStateName,
+  LaunchTemplateVersion,
+  Reservation,
+  ResponseLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
+import type { Attribute, ContainerInstance, Failure } from '@aws-sdk/client-ecs';
+import type { Parameter } from '@aws-sdk/client-ssm';
+import { Cloud } from './cloud';
+import { SimAwsError, SimService } from './errors';
+import { Faults } from './faults';
+import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimLaunchTemplate, SimTemplateData, SimTemplateVersion } from './model';
+import { Recorder } from './recorder';
+import type { AutoScalingApi, AwsApi, Ec2Api, EcsApi, SsmApi } from '../../src/rotator/aws';
+
+export interface SimApiOptions {
+  readonly cloud: Cloud;
+  readonly recorder: Recorder;
+  readonly faults: Faults;
+  /** Virtual time each call takes (events due meanwhile run before it answers). */
+  readonly latencyMs?: number;
+}
+
+// Documented limits (API references of each operation).
+const LIMIT = {
+  DESCRIBE_CLUSTERS: 100,
+  DESCRIBE_CAPACITY_PROVIDERS: 100,
+  DESCRIBE_CONTAINER_INSTANCES: 100,
+  LIST_CONTAINER_INSTANCES_MAX: 100,
+  UPDATE_CONTAINER_INSTANCES_STATE: 10,
+  PUT_ATTRIBUTES: 10,
+  CUSTOM_ATTRIBUTES_PER_RESOURCE: 10,
+  ECS_TAGS_PER_RESOURCE: 50,
+  DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 100,
+  DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
+  DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  ASG_TAGS_PER_GROUP: 50,
+  EC2_FILTER_VALUES: 1000,
+  SSM_GET_PARAMETERS: 10,
+} as const;
+
+type Bag = Record<string, unknown>;
+
+export function createSimApi(options: SimApiOptions): AwsApi {
+  const { cloud, recorder, faults } = options;
+  const latency = options.latencyMs ?? 0;
+
+  function wrap<I, O>(service: SimService, name: string, fn: (input: I) => O): (input: I) => Promise<O> {
+    const operation = `${service}:${name}`;
+    return async (input: I) => {
+      const at = cloud.now();
+      const call = recorder.record(service, operation, at, input);
+      try {
+        const before = faults.apiFault(operation, input, 'before', at);
+        if (before) throw before;
+        let output: O;
+        try {
+          output = fn((input ?? {}) as I);
+        } finally {
+          cloud.settle();
+        }
+        const after = faults.apiFault(operation, input, 'after', at);
+        if (after) throw after;
+        return output;
+      } catch (error) {
+        call.error = (error as Error).name;
+        throw error;
+      } finally {
+        if (latency > 0) cloud.clock.advance(latency);
+      }
+    };
+  }
+
+  const ecs: EcsApi = {
+    describeClusters: wrap('ecs', 'describeClusters', (input) => {
+      const names = input.clusters ?? ['default'];
+      if (names.length > LIMIT.DESCRIBE_CLUSTERS) throw ecsInvalid(`clusters can have at most ${LIMIT.DESCRIBE_CLUSTERS} items`);
+      const withTags = (input.include ?? []).includes('TAGS');
+      const clusters = [];
+      const failures: Failure[] = [];
+      for (const ref of names) {
+        const cluster = findCluster(cloud, ref);
+        if (!cluster) {
+          failures.push({ arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${cloud.region}:${cloud.account}:cluster/${ref}`, reason: 'MISSING' });
+          continue;
+        }
+        const registered = cloud.registeredContainerInstances();
+        let running = 0;
+        let pending = 0;
+        for (const ci of registered) {
+          running += ci.runningCount;
+          pending += ci.pendingCount;
+        }
+        clusters.push({
+          clusterArn: cluster.arn,
+          clusterName: cluster.name,
+          status: cluster.status,
+          registeredContainerInstancesCount: registered.length,
+          runningTasksCount: running,
+          pendingTasksCount: pending,
+          activeServicesCount: cloud.services.size,
+          capacityProviders: [...cluster.capacityProviders],
+          tags: withTags ? [...cluster.tags].map(([key, value]) => ({ key, value })) : undefined,
+        });
+      }
+      return { clusters, failures };
+    }),
+
+    describeCapacityProviders: wrap('ecs', 'describeCapacityProviders', (input) => {
+      const names = input.capacityProviders ?? [...cloud.capacityProviders.keys()];
+      if (names.length > LIMIT.DESCRIBE_CAPACITY_PROVIDERS) {
+        throw ecsInvalid(`capacityProviders can have at most ${LIMIT.DESCRIBE_CAPACITY_PROVIDERS} items`);
+      }
+      const found = [];
+      const failures: Failure[] = [];
+      for (const ref of names) {
+        const name = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+        if (name === 'FARGATE' || name === 'FARGATE_SPOT') {
+          found.push({ capacityProviderArn: `arn:aws:ecs:${cloud.region}:${cloud.account}:capacity-provider/${name}`, name, status: 'ACTIVE' as const });
+          continue;
+        }
+        const provider = cloud.capacityProviders.get(name);
+        if (!provider) {
+          failures.push({ arn: ref, reason: 'MISSING' });
+          continue;
+        }
+        found.push({
+          capacityProviderArn: provider.arn,
+          name: provider.name,
+          status: provider.status,
+          autoScalingGroupProvider: {
+            autoScalingGroupArn: provider.groupArn,
+            managedScaling: { status: 'ENABLED' as const, targetCapacity: 100 },
+            managedTerminationProtection: provider.managedTerminationProtection,
+          },
+        });
+      }
+      const page = paginate(found, input.nextToken, input.maxResults ?? found.length, 'ecs');
+      return { capacityProviders: page.items, failures, nextToken: page.nextToken };
+    }),
+
+    listContainerInstances: wrap('ecs', 'listContainerInstances', (input) => {
+      requireCluster(cloud, input.cluster);
+      const max = input.maxResults ?? 100;
+      if (!Number.isInteger(max) || max < 1 || max > LIMIT.LIST_CONTAINER_INSTANCES_MAX) {
+        throw ecsInvalid(`maxResults must be between 1 and ${LIMIT.LIST_CONTAINER_INSTANCES_MAX}`);
+      }
+      if (input.filter) throw ecsInvalid('the simulator does not evaluate cluster query language filters');
+      // "If you don't specify this parameter, the default is to include container instances set to all
+      // states other than INACTIVE." ListContainerInstances API reference:
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListContainerInstances.html
+      const wanted = input.status;
+      const order = cloud.containerInstanceOrder;
+      let i = decodeToken(input.nextToken, 'ecs');
+      const arns: string[] = [];
+      for (; i < order.length && arns.length < max; i++) {
+        const ci = order[i];
+        if (wanted ? ci.status !== wanted : ci.status === 'INACTIVE') continue;
+        arns.push(ci.arn);
+      }
+      // Another page only if something remains to be listed.
+      let more = false;
+      for (let j = i; j < order.length; j++) {
+        if (wanted ? order[j].status === wanted : order[j].status !== 'INACTIVE') {
+          more = true;
+          break;
+        }
+      }
+      return { containerInstanceArns: arns, nextToken: more ? encodeToken(i) : undefined };
+    }),
+
+    describeContainerInstances: wrap('ecs', 'describeContainerInstances', (input) => {
+      requireCluster(cloud, input.cluster);
+      const refs = input.containerInstances ?? [];
+      if (refs.length === 0) throw ecsInvalid('containerInstances must not be empty');
+      if (refs.length > LIMIT.DESCRIBE_CONTAINER_INSTANCES) {
+        throw ecsInvalid(`containerInstances can have at most ${LIMIT.DESCRIBE_CONTAINER_INSTANCES} items`);
+      }
+      const containerInstances: ContainerInstance[] = [];
+      const failures: Failure[] = [];
+      for (const ref of refs) {
+        const ci = findCi(cloud, ref);
+        if (ci) containerInstances.push(toContainerInstance(ci));
+        else failures.push({ arn: ref, reason: 'MISSING' });
+      }
+      return { containerInstances, failures };
+    }),
+
+    updateContainerInstancesState: wrap('ecs', 'updateContainerInstancesState', (input) => {
+      requireCluster(cloud, input.cluster);
+      const refs = input.containerInstances ?? [];
+      if (refs.length > LIMIT.UPDATE_CONTAINER_INSTANCES_STATE) {
+        throw ecsInvalid(`containerInstances can have at most ${LIMIT.UPDATE_CONTAINER_INSTANCES_STATE} items`);
+      }
+      const status = input.status;
+      if (status !== 'ACTIVE' && status !== 'DRAINING') throw ecsInvalid(`status must be ACTIVE or DRAINING, got ${String(status)}`);
+      const updated: ContainerInstance[] = [];
+      const failures: Failure[] = [];
+      for (const ref of refs) {
+        const ci = findCi(cloud, ref);
+        if (!ci) {
+          failures.push({ arn: ref, reason: 'MISSING' });
+          continue;
+        }
+        if (ci.status !== 'ACTIVE' && ci.status !== 'DRAINING') {
+          failures.push({ arn: ci.arn, reason: 'INACTIVE', detail: `Container instance is ${ci.status}; only ACTIVE or DRAINING instances can change state` });
+          continue;
+        }
+        cloud.setCiStatus(ci, status);
+        updated.push(toContainerInstance(ci));
+      }
+      return { containerInstances: updated, failures };
+    }),
+
+    deregisterContainerInstance: wrap('ecs', 'deregisterContainerInstance', (input) => {
+      requireCluster(cloud, input.cluster);
+      const ci = input.containerInstance ? findCi(cloud, input.containerInstance) : undefined;
+      if (!ci) throw ecsInvalid(`Container instance ${input.containerInstance ?? ''} not found.`);
+      if (ci.status !== 'INACTIVE') {
+        if ((ci.runningCount > 0 || ci.pendingCount > 0) && !input.force) {
+          throw ecsInvalid('Found running tasks on the instance. Stop them first or use the force option.');
+        }
+        cloud.deregister(ci);
+      }
+      return { containerInstance: toContainerInstance(ci) };
+    }),
+
+    putAttributes: wrap('ecs', 'putAttributes', (input) => {
+      requireCluster(cloud, input.cluster);
+      const attributes = input.attributes ?? [];
+      if (attributes.length > LIMIT.PUT_ATTRIBUTES) throw ecsInvalid(`attributes can have at most ${LIMIT.PUT_ATTRIBUTES} items`);
+      const targets = attributes.map((a) => {
+        validateAttribute(a);
+        const ci = a.targetId ? findCi(cloud, a.targetId) : undefined;
+        if (!ci || ci.status === 'INACTIVE') {
+          throw new SimAwsError('TargetNotFoundException', `Could not find ${a.targetId ?? '(no targetId)'}.`);
+        }
+        return ci;
+      });
+      attributes.forEach((a, i) => {
+        const ci = targets[i];
+        const custom = [...ci.attributes.keys()].filter((k) => !k.startsWith('ecs.')).length;
+        if (!ci.attributes.has(a.name!) && custom >= LIMIT.CUSTOM_ATTRIBUTES_PER_RESOURCE) {
+          throw new SimAwsError('AttributeLimitExceededException', `You can apply up to ${LIMIT.CUSTOM_ATTRIBUTES_PER_RESOURCE} custom attributes per resource.`);
+        }
+        ci.attributes.set(a.name!, a.value ?? '');
+        ci.version++;
+      });
+      return { attributes };
+    }),
+
+    deleteAttributes: wrap('ecs', 'deleteAttributes', (input) => {
+      requireCluster(cloud, input.cluster);
+      const attributes = input.attributes ?? [];
+      for (const a of attributes) {
+        const ci = a.targetId ? findCi(cloud, a.targetId) : undefined;
+        if (!ci) throw new SimAwsError('TargetNotFoundException', `Could not find ${a.targetId ?? '(no targetId)'}.`);
+        ci.attributes.delete(a.name ?? '');
+        ci.version++;
+      }
+      return { attributes };
+    }),
+
+    tagResource: wrap('ecs', 'tagResource', (input) => {
+      const tags = taggable(cloud, input.resourceArn);
+      for (const t of input.tags ?? []) {
+        if (!t.key) throw ecsInvalid('tag keys must not be empty');
+        if (!tags.has(t.key) && tags.size >= LIMIT.ECS_TAGS_PER_RESOURCE) throw ecsInvalid(`a resource can have at most ${LIMIT.ECS_TAGS_PER_RESOURCE} tags`);
+        if ((t.value ?? '').length > 256) throw ecsInvalid('tag values can be at most 256 characters');
+        tags.set(t.key, t.value ?? '');
+      }
+      return {};
+    }),
+
+    untagResource: wrap('ecs', 'untagResource', (input) => {
+      const tags = taggable(cloud, input.resourceArn);
+      for (const key of input.tagKeys ?? []) tags.delete(key);
+      return {};
+    }),
+  };
+
+  const autoScaling: AutoScalingApi = {
+    describeAutoScalingGroups: wrap('autoscaling', 'describeAutoScalingGroups', (input) => {
+      const names = input.AutoScalingGroupNames;
+      if (names && names.length > LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES) {
+        throw asgValidation(`The number of AutoScalingGroupNames cannot exceed ${LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES}.`);
+      }
+      const max = input.MaxRecords ?? cloud.asgPageSize;
+      if (max < 1 || max > LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS) throw asgValidation('MaxRecords must be between 1 and 100');
+      let groups = names ? names.map((n) => cloud.groups.get(n)).filter((g): g is SimGroup => g !== undefined) : [...cloud.groups.values()];
+      for (const f of input.Filters ?? []) groups = groups.filter((g) => matchesGroupFilter(g, f.Name ?? '', f.Values ?? []));
+      const page = paginate(groups, input.NextToken, max, 'autoscaling');
+      return { AutoScalingGroups: page.items.map((g) => toGroup(cloud, g)), NextToken: page.nextToken };
+    }),
+
+    describeLaunchConfigurations: wrap('autoscaling', 'describeLaunchConfigurations', (input) => {
+      const names = input.LaunchConfigurationNames;
+      if (names && names.length > LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS) {
+        throw asgValidation(`The number of LaunchConfigurationNames cannot exceed ${LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS}.`);
+      }
+      const all = names
+        ? names.map((n) => cloud.launchConfigurations.get(n)).filter((x) => x !== undefined)
+        : [...cloud.launchConfigurations.values()];
+      const page = paginate(all, input.NextToken, input.MaxRecords ?? 50, 'autoscaling');
+      return {
+        LaunchConfigurations: page.items.map((lc) => ({
+          LaunchConfigurationName: lc.name,
+          ImageId: lc.imageId,
+          InstanceType: lc.instanceType,
+          CreatedTime: new Date(lc.createdAt),
+        })),
+        NextToken: page.nextToken,
+      };
+    }),
+
+    setDesiredCapacity: wrap('autoscaling', 'setDesiredCapacity', (input) => {
+      const group = requireGroup(cloud, input.AutoScalingGroupName);
+      if (input.DesiredCapacity === undefined) throw asgValidation('DesiredCapacity is required');
+      cloud.setDesiredCapacity(group, input.DesiredCapacity);
+      return {};
+    }),
+
+    terminateInstanceInAutoScalingGroup: wrap('autoscaling', 'terminateInstanceInAutoScalingGroup', (input) => {
+      if (input.ShouldDecrementDesiredCapacity === undefined) throw asgValidation('ShouldDecrementDesiredCapacity is required');
+      const instance = input.InstanceId ? cloud.instances.get(input.InstanceId) : undefined;
+      if (!instance || !instance.group) {
+        throw asgValidation(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId ?? ''}`);
+      }
+      const activityId = cloud.terminateInGroup(instance, input.ShouldDecrementDesiredCapacity);
+      return {
+        Activity: {
+          ActivityId: activityId,
+          AutoScalingGroupName: instance.group.name,
+          Description: `Terminating EC2 instance: ${instance.id}`,
+          Cause: `At ${new Date(cloud.now()).toISOString()} instance ${instance.id} was taken out of service in response to a user request${input.ShouldDecrementDesiredCapacity ? ', shrinking the capacity' : ''}.`,
+          StartTime: new Date(cloud.now()),
+          StatusCode: 'InProgress',
+          Progress: 0,
+        },
+      };
+    }),
+
+    updateAutoScalingGroup: wrap('autoscaling', 'updateAutoScalingGroup', (input) => {
+      const group = requireGroup(cloud, input.AutoScalingGroupName);
+      const spec = input.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? input.LaunchTemplate;
+      if (input.LaunchTemplate && input.MixedInstancesPolicy) {
+        throw asgValidation('Valid requests must contain either LaunchTemplate, LaunchConfigurationName or MixedInstancesPolicy parameter.');
+      }
+      if (spec) {
+        const template = findTemplate(cloud, spec.LaunchTemplateId, spec.LaunchTemplateName);
+        if (!template) throw asgValidation(`The specified launch template, with template ID ${spec.LaunchTemplateId ?? spec.LaunchTemplateName ?? ''}, does not exist.`);
+        const version = spec.Version ?? '$Default';
+        if (!cloud.resolveTemplateVersion(template, version)) {
+          throw asgValidation(`The specified launch template, with template ID ${template.id}, version ${version}, does not exist.`);
+        }
+        group.launchTemplate = { id: template.id, name: template.name, version };
+        group.launchConfigurationName = undefined;
+        if (input.MixedInstancesPolicy) group.mixedInstancesPolicy ??= { instanceTypes: ['m6i.large'], onDemandPercentage: 100 };
+        else if (input.LaunchTemplate) group.mixedInstancesPolicy = undefined;
+      }
+      if (input.LaunchConfigurationName) {
+        if (!cloud.launchConfigurations.has(input.LaunchConfigurationName)) throw asgValidation(`Launch configuration name not found - ${input.LaunchConfigurationName}`);
+        group.launchConfigurationName = input.LaunchConfigurationName;
+        group.launchTemplate = undefined;
+        group.mixedInstancesPolicy = undefined;
+      }
+      if (input.NewInstancesProtectedFromScaleIn !== undefined) group.newInstancesProtectedFromScaleIn = input.NewInstancesProtectedFromScaleIn;
+      cloud.updateGroup(group, { minSize: input.MinSize, maxSize: input.MaxSize, desired: input.DesiredCapacity });
+      return {};
+    }),
+
+    createOrUpdateTags: wrap('autoscaling', 'createOrUpdateTags', (input) => {
+      const tags = input.Tags ?? [];
+      const groups = tags.map((t) => {
+        if (t.ResourceType && t.ResourceType !== 'auto-scaling-group') throw asgValidation(`ResourceType must be auto-scaling-group, got ${t.ResourceType}`);
+        if (!t.Key) throw asgValidation('Tag key must not be empty');
+        if ((t.Value ?? '').length > 256) throw asgValidation('Tag value can be at most 256 characters');
+        return requireGroup(cloud, t.ResourceId);
+      });
+      tags.forEach((t, i) => {
+        const group = groups[i];
+        if (!group.tags.has(t.Key!) && group.tags.size >= LIMIT.ASG_TAGS_PER_GROUP) {
+          throw new SimAwsError('LimitExceeded', `You have reached the limit of ${LIMIT.ASG_TAGS_PER_GROUP} tags for this Auto Scaling group.`);
+        }
+        group.tags.set(t.Key!, { value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false });
+      });
+      return {};
+    }),
+
+    deleteTags: wrap('autoscaling', 'deleteTags', (input) => {
+      for (const t of input.Tags ?? []) requireGroup(cloud, t.ResourceId).tags.delete(t.Key ?? '');
+      return {};
+    }),
+  };
+
+  const ec2: Ec2Api = {
+    describeImages: wrap('ec2', 'describeImages', (input) => {
+      const filters = input.Filters ?? [];
+      checkFilterValues(filters);
+      let images: SimImage[];
+      if (input.ImageIds && input.ImageIds.length > 0) {
+        images = input.ImageIds.map((id) => {
+          const image = cloud.images.get(id);
+          if (!image) throw new SimAwsError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+          return image;
+        });
+      } else {
+        const ids = filterValuesOf(filters, 'image-id');
+        images = ids ? ids.map((id) => cloud.images.get(id)).filter((x): x is SimImage => x !== undefined) : [...cloud.images.values()];
+        // Deprecated images are left out unless asked for (or named by ImageIds).
+        // DescribeImages, IncludeDeprecated: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html
+        if (!input.IncludeDeprecated) images = images.filter((i) => !isDeprecated(i, cloud.now()));
+      }
+      images = images.filter((i) => i.state !== 'deregistered');
+      for (const f of filters) if (f.Name !== 'image-id') images = images.filter((i) => matchesImageFilter(i, f));
+      const page = paginate(images, input.NextToken, ec2PageSize(cloud, input.MaxResults), 'ec2');
+      return { Images: page.items.map(toImage), NextToken: page.nextToken };
+    }),
+
+    describeInstances: wrap('ec2', 'describeInstances', (input) => {
+      const filters = input.Filters ?? [];
+      checkFilterValues(filters);
+      if (input.InstanceIds?.length && input.MaxResults !== undefined) {
+        throw new SimAwsError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+      }
+      const visible = (i: SimInstance) => i.terminatedAt === undefined || cloud.now() - i.terminatedAt < cloud.timing.terminatedVisibleS * 1000;
+      let instances: SimInstance[];
+      if (input.InstanceIds?.length) {
+        instances = input.InstanceIds.map((id) => {
+          const i = cloud.instances.get(id);
+          if (!i || !visible(i)) throw new SimAwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+          return i;
+        });
+      } else {
+        const ids = filterValuesOf(filters, 'instance-id');
+        instances = ids
+          ? [...new Set(ids)]
+            .map((id) => cloud.instances.get(id))
+            .filter((i): i is SimInstance => i !== undefined && visible(i))
+            .sort((a, b) => a.seq - b.seq)
+          : [...cloud.instances.values()].filter(visible);
+      }
+      for (const f of filters) if (f.Name !== 'instance-id') instances = instances.filter((i) => matchesInstanceFilter(i, f));
+      const page = paginate(instances, input.NextToken, ec2PageSize(cloud, input.MaxResults), 'ec2');
+      const reservations: Reservation[] = page.items.map((i) => ({
+        ReservationId: i.reservationId,
+        OwnerId: cloud.account,
+        Instances: [toInstance(i)],
+      }));
+      return { Reservations: reservations, NextToken: page.nextToken };
+    }),
+
+    describeLaunchTemplateVersions: wrap('ec2', 'describeLaunchTemplateVersions', (input) => {
+      const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
+      let versions: SimTemplateVersion[];
+      if (input.Versions && input.Versions.length > 0) {
+        versions = [];
+        for (const v of input.Versions) {
+          const found = cloud.resolveTemplateVersion(template, v);
+          if (!found) {
+            throw new SimAwsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${v} for launch template ${template.id}`);
+          }
+          if (!versions.includes(found)) versions.push(found);
+        }
+      } else {
+        versions = [...template.versions.values()]
+          .filter((v) => input.MinVersion === undefined || v.number >= Number(input.MinVersion))
+          .filter((v) => input.MaxVersion === undefined || v.number <= Number(input.MaxVersion))
+          .sort((a, b) => b.number - a.number);
+      }
+      const page = paginate(versions, input.NextToken, input.MaxResults ?? 100, 'ec2');
+      return { LaunchTemplateVersions: page.items.map((v) => toTemplateVersion(cloud, template, v, input.ResolveAlias ?? false)) };
+    }),
+
+    createLaunchTemplateVersion: wrap('ec2', 'createLaunchTemplateVersion', (input) => {
+      const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
+      if (input.ClientToken && template.clientTokens.has(input.ClientToken)) {
+        const existing = template.versions.get(template.clientTokens.get(input.ClientToken)!)!;
+        return { LaunchTemplateVersion: toTemplateVersion(cloud, template, existing, false) };
+      }
+      // "SourceVersion: The version of the launch template on which to base the new version. Snapshot
+      // of the launch template parameters... the new version inherits the launch parameters from the
+      // source version. If you specify additional launch parameters for the new version, they overwrite
+      // any corresponding launch parameters inherited from the source version."
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html
+      let base: SimTemplateData = {};
+      if (input.SourceVersion !== undefined) {
+        const source = cloud.resolveTemplateVersion(template, input.SourceVersion);
+        if (!source) {
+          throw new SimAwsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${input.SourceVersion} for launch template ${template.id}`);
+        }
+        base = source.data;
+      }
+      // Parameters are not validated here (an image that does not exist fails the launch, not this call).
+      const data: SimTemplateData = { ...structuredClone(base), ...structuredClone((input.LaunchTemplateData ?? {}) as SimTemplateData) };
+      if (input.VersionDescription && input.VersionDescription.length > 255) throw new SimAwsError('InvalidParameterValue', 'VersionDescription is too long');
+      const number = template.latestVersion + 1;
+      const version: SimTemplateVersion = { number, description: input.VersionDescription, data, createdAt: cloud.now() };
+      template.versions.set(number, version);
+      template.latestVersion = number;
+      if (input.ClientToken) template.clientTokens.set(input.ClientToken, number);
+      return { LaunchTemplateVersion: toTemplateVersion(cloud, template, version, false) };
+    }),
+
+    modifyLaunchTemplate: wrap('ec2', 'modifyLaunchTemplate', (input) => {
+      const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
+      if (input.DefaultVersion !== undefined) {
+        const version = cloud.resolveTemplateVersion(template, input.DefaultVersion);
+        if (!version) {
+          throw new SimAwsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${input.DefaultVersion} for launch template ${template.id}`);
+        }
+        template.defaultVersion = version.number;
+      }
+      return {
+        LaunchTemplate: {
+          LaunchTemplateId: template.id,
+          LaunchTemplateName: template.name,
+          DefaultVersionNumber: template.defaultVersion,
+          LatestVersionNumber: template.latestVersion,
+          CreateTime: new Date(template.createdAt),
+        },
+      };
+    }),
+  };
+
+  const ssm: SsmApi = {
+    getParameters: wrap('ssm', 'getParameters', (input) => {
+      const names = input.Names ?? [];
+      // "Names: ... Array Members: Minimum number of 1 item. Maximum number of 10 items."
+      // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html
+      if (names.length < 1 || names.length > LIMIT.SSM_GET_PARAMETERS) {
+        throw new SimAwsError(
+          'ValidationException',
+          `1 validation error detected: Value '[${names.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length less than or equal to ${LIMIT.SSM_GET_PARAMETERS}`,
+        );
+      }
+      const parameters: Parameter[] = [];
+      const invalid: string[] = [];
+      for (const selector of [...new Set(names)]) {
+        const found = cloud.parameterValue(selector);
+        if (!found) {
+          invalid.push(selector);
+          continue;
+        }
+        const selectorPart = selector.startsWith('arn:') ? undefined : selector.slice(found.name.length) || undefined;
+        parameters.push({
+          Name: found.name,
+          Type: 'String',
+          Value: found.value,
+          Version: found.version,
+          Selector: selectorPart,
+          LastModifiedDate: new Date(found.modifiedAt),
+          ARN: `arn:aws:ssm:${cloud.region}:${found.name.startsWith('/aws/') ? '' : cloud.account}:parameter${found.name.startsWith('/') ? '' : '/'}${found.name}`,
+          DataType: 'text',
+        });
+      }
+      return { Parameters: parameters, InvalidParameters: invalid };
+    }),
+  };
+
+  return { ecs, autoScaling, ec2, ssm };
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Lookups
+
+function ecsInvalid(message: string): SimAwsError {
+  return new SimAwsError('InvalidParameterException', message);
+}
+
+function asgValidation(message: string): SimAwsError {
+  return new SimAwsError('ValidationError', message);
+}
+
+function findCluster(cloud: Cloud, ref: string | undefined) {
+  const name = ref === undefined ? 'default' : ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+  return cloud.clusters.get(name);
+}
+
+function requireCluster(cloud: Cloud, ref: string | undefined) {
+  const cluster = findCluster(cloud, ref);
+  if (!cluster) throw new SimAwsError('ClusterNotFoundException', 'Cluster not found.');
+  return cluster;
+}
+
+function findCi(cloud: Cloud, ref: string): SimContainerInstance | undefined {
+  const direct = cloud.containerInstances.get(ref);
+  if (direct) return direct;
+  // A bare id (the ARN's last segment).
+  if (!ref.startsWith('arn:')) {
+    const arn = `arn:aws:ecs:${cloud.region}:${cloud.account}:container-instance/${cloud.cluster.name}/${ref}`;
+    return cloud.containerInstances.get(arn);
+  }
+  return undefined;
+}
+
+function taggable(cloud: Cloud, arn: string | undefined): Map<string, string> {
+  const cluster = arn ? [...cloud.clusters.values()].find((c) => c.arn === arn) : undefined;
+  if (cluster) return cluster.tags;
+  const ci = arn ? cloud.containerInstances.get(arn) : undefined;
+  if (ci) return ci.tags;
+  throw new SimAwsError('InvalidParameterException', `The specified resource ${arn ?? ''} is not valid.`);
+}
+
+function requireGroup(cloud: Cloud, name: string | undefined): SimGroup {
+  const group = name ? cloud.groups.get(name) : undefined;
+  if (!group) throw asgValidation(`AutoScalingGroup name not found - AutoScalingGroup '${name ?? ''}' not found`);
+  return group;
+}
+
+function findTemplate(cloud: Cloud, id: string | undefined, name: string | undefined): SimLaunchTemplate | undefined {
+  return id ? cloud.templates.get(id) : name ? cloud.templatesByName.get(name) : undefined;
+}
+
+function requireTemplate(cloud: Cloud, id: string | undefined, name: string | undefined): SimLaunchTemplate {
+  if (id && name) throw new SimAwsError('InvalidParameterCombination', 'Specify either LaunchTemplateId or LaunchTemplateName, not both');
+  const template = findTemplate(cloud, id, name);
+  if (!template) {
+    if (id) throw new SimAwsError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`);
+    throw new SimAwsError('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name ?? ''}, does not exist.`);
+  }
+  return template;
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Pagination: opaque tokens carrying an offset into a stable order.
+
+function encodeToken(offset: number): string {
+  return Buffer.from(`sim:${offset}`).toString('base64');
+}
+
+function decodeToken(token: string | undefined, service: SimService): number {
+  if (!token) return 0;
+  const match = Buffer.from(token, 'base64').toString().match(/^sim:(\d+)$/);
+  if (!match) {
+    const code = service === 'ecs' ? 'InvalidParameterException' : service === 'autoscaling' ? 'InvalidNextToken' : 'InvalidParameterValue';
+    throw new SimAwsError(code, `The nextToken '${token}' is not valid`);
+  }
+  return Number(match[1]);
+}
+
+function paginate<T>(items: readonly T[], token: string | undefined, size: number, service: SimService): { items: T[]; nextToken?: string } {
+  const start = decodeToken(token, service);
+  const end = start + Math.max(1, size);
+  return { items: items.slice(start, end), nextToken: end < items.length ? encodeToken(end) : undefined };
+}
+
+function ec2PageSize(cloud: Cloud, maxResults: number | undefined): number {
+  if (maxResults === undefined) return cloud.ec2PageSize;
+  if (maxResults < 5 || maxResults > 1000) throw new SimAwsError('InvalidParameterValue', `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+  return maxResults;
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Filters
+
+function checkFilterValues(filters: readonly Filter[]): void {
+  for (const f of filters) {
+    if ((f.Values ?? []).length > LIMIT.EC2_FILTER_VALUES) {
+      throw new SimAwsError('FilterLimitExceeded', `The maximum number of filter values specified on a single call is ${LIMIT.EC2_FILTER_VALUES}`);
+    }
+  }
+}
+
+function filterValuesOf(filters: readonly Filter[], name: string): string[] | undefined {
+  const f = filters.find((x) => x.Name === name);
+  return f ? f.Values ?? [] : undefined;
+}
+
+function wildcard(pattern: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(value);
+}
+
+function matchesImageFilter(image: SimImage, f: Filter): boolean {
+  const values = f.Values ?? [];
+  const field = (): string | undefined => {
+    switch (f.Name) {
+      case 'name': return image.name;
+      case 'architecture': return image.architecture;
+      case 'state': return image.state;
+      case 'platform-details': return image.platformDetails;
+      default: throw new SimAwsError('InvalidParameterValue', `The filter '${f.Name ?? ''}' is not supported by the simulator`);
+    }
+  };
+  const actual = field();
+  return values.some((v) => wildcard(v, actual));
+}
+
+function matchesInstanceFilter(instance: SimInstance, f: Filter): boolean {
+  const values = f.Values ?? [];
+  const name = f.Name ?? '';
+  if (name.startsWith('tag:')) return values.some((v) => wildcard(v, instance.tags.get(name.slice(4))));
+  switch (name) {
+    case 'tag-key': return values.some((v) => instance.tags.has(v));
+    case 'image-id': return values.includes(instance.imageId);
+    case 'instance-state-name': return values.includes(instance.state);
+    case 'availability-zone': return values.includes(instance.availabilityZone);
+    default: throw new SimAwsError('InvalidParameterValue', `The filter '${name}' is not supported by the simulator`);
+  }
+}
+
+function matchesGroupFilter(group: SimGroup, name: string, values: readonly string[]): boolean {
+  if (name.startsWith('tag:')) {
+    const tag = group.tags.get(name.slice(4));
+    return tag !== undefined && values.includes(tag.value);
+  }
+  if (name === 'tag-key') return values.some((v) => group.tags.has(v));
+  if (name === 'tag-value') return [...group.tags.values()].some((t) => values.includes(t.value));
+  throw asgValidation(`Filter name ${name} is not valid`);
+}
+
+function isDeprecated(image: SimImage, now: number): boolean {
+  return image.deprecationTime !== undefined && Date.parse(image.deprecationTime) <= now;
+}
+
+function validateAttribute(a: Attribute): void {
+  // Attribute names: up to 128 letters, numbers, hyphens, underscores, slashes, backslashes or periods;
+  // values: up to 128 of those, plus @, colons and spaces. Amazon ECS API reference, "Attribute":
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Attribute.html
+  if (!a.name || !/^[a-zA-Z0-9_.\-/\\]{1,128}$/.test(a.name)) throw ecsInvalid(`attribute name '${a.name ?? ''}' is not valid`);
+  if (a.value !== undefined && !/^[a-zA-Z0-9_.\-/\\@: ]{1,128}$/.test(a.value)) throw ecsInvalid(`attribute value '${a.value}' is not valid`);
+  if (a.targetType !== undefined && a.targetType !== 'container-instance') throw ecsInvalid(`targetType must be container-instance, got ${a.targetType}`);
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Shapes
+
+function toContainerInstance(ci: SimContainerInstance): ContainerInstance {
+  return {
+    containerInstanceArn: ci.arn,
+    ec2InstanceId: ci.instance.id,
+    capacityProviderName: ci.capacityProviderName,
+    version: ci.version,
+    status: ci.status,
+    agentConnected: ci.agentConnected,
+    runningTasksCount: ci.status === 'INACTIVE' ? 0 : ci.runningCount,
+    pendingTasksCount: ci.status === 'INACTIVE' ? 0 : ci.pendingCount,
+    attributes: [...ci.attributes].map(([name, value]) => (value === '' ? { name } : { name, value })),
+    registeredAt: new Date(ci.registeredAt),
+    tags: [...ci.tags].map(([key, value]) => ({ key, value })),
+  };
+}
+
+const EC2_STATE_CODE: Record<string, number> = { 'pending': 0, 'running': 16, 'shutting-down': 32, 'terminated': 48 };
+
+function toInstance(i: SimInstance): Instance {
+  return {
+    InstanceId: i.id,
+    ImageId: i.imageId,
+    InstanceType: i.instanceType as Instance['InstanceType'],
+    Architecture: i.architecture as ArchitectureValues,
+    State: { Code: EC2_STATE_CODE[i.state], Name: i.state as InstanceStateName },
+    LaunchTime: new Date(i.launchTime),
+    Placement: { AvailabilityZone: i.availabilityZone },
+    Tags: [...i.tags].map(([Key, Value]) => ({ Key, Value })),
+  };
+}
+
+function toImage(image: SimImage): Image {
+  return {
+    ImageId: image.imageId,
+    Name: image.name,
+    Architecture: image.architecture as ArchitectureValues,
+    PlatformDetails: image.platformDetails,
+    State: image.state as ImageState,
+    CreationDate: image.creationDate,
+    DeprecationTime: image.deprecationTime,
+    OwnerId: '591542846629',
+    Public: true,
+    ImageOwnerAlias: 'amazon',
+  };
+}
+
+function toTemplateVersion(cloud: Cloud, template: SimLaunchTemplate, v: SimTemplateVersion, resolveAlias: boolean): LaunchTemplateVersion {
+  const data = structuredClone(v.data) as ResponseLaunchTemplateData & Bag;
+  // ResolveAlias: "If true, and if a Systems Manager parameter is specified for ImageId, the AMI ID is
+  // displayed in the response for imageId." Otherwise the parameter itself is shown.
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLaunchTemplateVersions.html
+  if (resolveAlias && typeof data.ImageId === 'string' && data.ImageId.startsWith('resolve:ssm:')) {
+    data.ImageId = cloud.parameterValue(data.ImageId.slice('resolve:ssm:'.length))?.value ?? data.ImageId;
+  }
+  return {
+    LaunchTemplateId: template.id,
+    LaunchTemplateName: template.name,
+    VersionNumber: v.number,
+    VersionDescription: v.description,
+    CreateTime: new Date(v.createdAt),
+    DefaultVersion: v.number === template.defaultVersion,
+    LaunchTemplateData: data,
+  };
+}
+
+function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
+  const lt = g.launchTemplate;
+  const spec = lt ? { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, Version: lt.version } : undefined;
+  const instances: AsgInstance[] = [...g.instances.values()].map((i) => ({
+    InstanceId: i.id,
+    InstanceType: i.instanceType,
+    AvailabilityZone: i.availabilityZone,
+    LifecycleState: i.lifecycle as LifecycleState,
+    HealthStatus: i.health,
+    ProtectedFromScaleIn: i.protectedFromScaleIn,
+    LaunchTemplate: i.templateId ? { LaunchTemplateId: i.templateId, LaunchTemplateName: i.templateName, Version: i.templateVersion } : undefined,
+    LaunchConfigurationName: i.launchConfigurationName,
+  }));
+  const tags: TagDescription[] = [...g.tags].map(([Key, t]) => ({
+    ResourceId: g.name,
+    ResourceType: 'auto-scaling-group',
+    Key,
+    Value: t.value,
+    PropagateAtLaunch: t.propagateAtLaunch,
+  }));
+  return {
+    AutoScalingGroupName: g.name,
+    AutoScalingGroupARN: g.arn,
+    LaunchTemplate: g.mixedInstancesPolicy ? undefined : spec,
+    LaunchConfigurationName: g.launchConfigurationName,
+    MixedInstancesPolicy: g.mixedInstancesPolicy && spec
+      ? {
+        LaunchTemplate: {
+          LaunchTemplateSpecification: spec,
+          Overrides: g.mixedInstancesPolicy.instanceTypes.map((InstanceType) => ({ InstanceType })),
+        },
+        InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: g.mixedInstancesPolicy.onDemandPercentage },
+      }
+      : undefined,
+    MinSize: g.minSize,
+    MaxSize: g.maxSize,
+    DesiredCapacity: g.desired,
+    DefaultCooldown: 300,
+    AvailabilityZones: [`${cloud.region}a`, `${cloud.region}b`, `${cloud.region}c`],
+    HealthCheckType: 'EC2',
+    CreatedTime: new Date(g.createdAt),
+    Instances: instances,
+    Tags: tags,
+    NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
+  };
+}

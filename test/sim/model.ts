@@ -1,0 +1,225 @@
+/**
+ * The simulator's state: plain mutable records, indexed by the `Cloud`. Tests may read them (through
+ * `Cloud`'s accessors) but change them only through `Cloud`'s methods, which keep counts consistent.
+ */
+import type { ScheduledEvent } from './clock';
+
+export interface SimImage {
+  readonly imageId: string;
+  name: string;
+  /** `x86_64` | `arm64`. */
+  architecture: string;
+  /** `Linux/UNIX` or `Windows`. */
+  platformDetails: string;
+  /** `available`, `pending`, `deregistered`, ... */
+  state: string;
+  /** ISO 8601. */
+  creationDate: string;
+  /** ISO 8601; the image counts as deprecated from then on. */
+  deprecationTime?: string;
+  /** The ECS agent on instances of this image never registers (a bad AMI). */
+  bad?: boolean;
+}
+
+export interface SimParameterVersion {
+  readonly value: string;
+  readonly modifiedAt: number;
+}
+
+export interface SimParameter {
+  readonly name: string;
+  readonly versions: SimParameterVersion[];
+}
+
+/** Launch template data as stored: the fields the simulator uses, and any others given, kept as is. */
+export interface SimTemplateData {
+  ImageId?: string;
+  InstanceType?: string;
+  [field: string]: unknown;
+}
+
+export interface SimTemplateVersion {
+  readonly number: number;
+  readonly description?: string;
+  readonly data: SimTemplateData;
+  readonly createdAt: number;
+}
+
+export interface SimLaunchTemplate {
+  readonly id: string;
+  readonly name: string;
+  readonly versions: Map<number, SimTemplateVersion>;
+  defaultVersion: number;
+  latestVersion: number;
+  readonly createdAt: number;
+  /** CreateLaunchTemplateVersion ClientToken -> version, for idempotent retries. */
+  readonly clientTokens: Map<string, number>;
+}
+
+export interface SimLaunchConfiguration {
+  readonly name: string;
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly createdAt: number;
+}
+
+export interface SimTemplateSpec {
+  readonly id: string;
+  readonly name: string;
+  /** A number, `$Latest` or `$Default`, as the group references it. */
+  version: string;
+}
+
+export interface SimGroupTag {
+  value: string;
+  propagateAtLaunch: boolean;
+}
+
+export interface SimActivity {
+  readonly id: string;
+  readonly at: number;
+  readonly description: string;
+  readonly status: 'Successful' | 'Failed' | 'InProgress';
+  readonly message?: string;
+}
+
+export interface SimGroup {
+  readonly name: string;
+  readonly arn: string;
+  minSize: number;
+  maxSize: number;
+  desired: number;
+  launchTemplate?: SimTemplateSpec;
+  /** When set, the launch template lives in a mixed instances policy. */
+  mixedInstancesPolicy?: { readonly instanceTypes: readonly string[]; onDemandPercentage: number };
+  launchConfigurationName?: string;
+  readonly tags: Map<string, SimGroupTag>;
+  /** Instances the group lists (until they are Terminated), in launch order. */
+  readonly instances: Map<string, SimInstance>;
+  newInstancesProtectedFromScaleIn: boolean;
+  readonly createdAt: number;
+  /** InService instances whose container instance is ACTIVE with a connected agent. */
+  servingCount: number;
+  retry?: ScheduledEvent;
+  readonly activities: SimActivity[];
+}
+
+export type Ec2State = 'pending' | 'running' | 'shutting-down' | 'terminated';
+
+export interface SimInstance {
+  readonly id: string;
+  readonly seq: number;
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+  readonly architecture: string;
+  state: Ec2State;
+  readonly launchTime: number;
+  readonly tags: Map<string, string>;
+  readonly group?: SimGroup;
+  /** Auto Scaling lifecycle state: Pending, InService, Terminating, Terminating:Wait, Terminated, ... */
+  lifecycle: string;
+  health: 'Healthy' | 'Unhealthy';
+  protectedFromScaleIn: boolean;
+  /** The template version it was launched from (a number). */
+  readonly templateVersion?: string;
+  readonly templateId?: string;
+  readonly templateName?: string;
+  readonly launchConfigurationName?: string;
+  ci?: SimContainerInstance;
+  terminatedAt?: number;
+  /** Counted in its group's `servingCount`. */
+  serving: boolean;
+  /** Its agent will register with ECS (false for a bad AMI or an injected registration failure). */
+  readonly registers: boolean;
+  readonly reservationId: string;
+  readonly events: ScheduledEvent[];
+}
+
+export type CiStatus = 'REGISTERING' | 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+
+export interface SimContainerInstance {
+  readonly arn: string;
+  readonly seq: number;
+  readonly instance: SimInstance;
+  status: CiStatus;
+  agentConnected: boolean;
+  readonly attributes: Map<string, string>;
+  readonly registeredAt: number;
+  /** Bumped on every change, like ECS's `version`. */
+  version: number;
+  /** Tasks whose containers are alive (not STOPPED), orphaned ones included. */
+  readonly tasks: Set<SimTask>;
+  /** As ECS reports them. */
+  runningCount: number;
+  pendingCount: number;
+  /** Alive tasks that are not daemon tasks. */
+  nonDaemonAlive: number;
+  /** Most non-daemon tasks it holds (a stand-in for CPU/memory); Infinity when unbounded. */
+  readonly maxTasks: number;
+  /** In its replica services' placement buckets (ACTIVE with a connected agent). */
+  placeable: boolean;
+  readonly capacityProviderName?: string;
+  deregisteredAt?: number;
+  readonly tags: Map<string, string>;
+}
+
+export type TaskStatus = 'PENDING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPED';
+
+export interface SimService {
+  readonly name: string;
+  readonly arn: string;
+  desired: number;
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  readonly daemon: boolean;
+  /** How long a stopping task stays DEACTIVATING (load balancer deregistration delay). */
+  readonly deregistrationDelayMs: number;
+  /** PENDING -> RUNNING, a uniform range in ms. */
+  readonly taskStartMs: readonly [number, number];
+  /** PENDING or RUNNING tasks with desired status RUNNING (not orphaned). */
+  activeCount: number;
+  /** RUNNING tasks with desired status RUNNING: the service's healthy tasks. */
+  runningCount: number;
+  /** Active tasks on ACTIVE container instances (those not to be replaced). */
+  goodCount: number;
+  /** Active tasks on DRAINING container instances, in the order they became so. */
+  readonly drainingActive: Set<SimTask>;
+  /** Active tasks per container instance, and the placeable instances bucketed by that count. */
+  readonly perCi: Map<SimContainerInstance, number>;
+  readonly buckets: Map<number, Set<SimContainerInstance>>;
+  maxBucket: number;
+  tasksStarted: number;
+  tasksStopped: number;
+}
+
+export interface SimTask {
+  readonly arn: string;
+  readonly service?: SimService;
+  readonly ci: SimContainerInstance;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  readonly createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  stoppedReason?: string;
+  /** ECS no longer accounts for it (its instance was force-deregistered); its containers may still run. */
+  orphaned: boolean;
+  event?: ScheduledEvent;
+}
+
+export interface SimCapacityProvider {
+  readonly name: string;
+  readonly arn: string;
+  readonly groupArn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  readonly managedTerminationProtection: 'ENABLED' | 'DISABLED';
+}
+
+export interface SimCluster {
+  readonly name: string;
+  readonly arn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  readonly capacityProviders: string[];
+  readonly tags: Map<string, string>;
+}
