@@ -1,0 +1,89 @@
+/**
+ * Drives the engine over a simulated cloud the way production does: scheduled Lambda invocations, each
+ * with its own time budget and a fresh engine (nothing carried over), or one long terminal run.
+ */
+import { AwsApi } from '../../src/rotator/aws';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
+import { Clock, EngineSettings, runEngine, RunResult } from '../../src/rotator/engine';
+import { RotationConfig } from '../../src/rotator/rotate';
+
+export const POLL_MS = 15_000;
+
+export function settingsFor(clusterName: string, rotation: Partial<RotationConfig> = {}, extra: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    clusterName,
+    groupNames: [],
+    amiParameters: DEFAULT_AMI_PARAMETERS,
+    requireClusterTag: true,
+    dryRun: false,
+    rotation: {
+      maxUnavailable: { percent: 10 },
+      drainTimeoutSeconds: 3600,
+      onDrainTimeout: 'stop',
+      readinessTimeoutSeconds: 1800,
+      force: false,
+      ...rotation,
+    },
+    ...extra,
+  };
+}
+
+export interface InvocationOptions {
+  readonly api: AwsApi;
+  readonly clock: Clock;
+  readonly settings: EngineSettings;
+  /** Time each invocation may work (the Lambda's 15 minutes less the engine's margin). */
+  readonly budgetMs: number;
+  /** The schedule's period: invocations start on these ticks. */
+  readonly periodMs: number;
+  /** Stop after this much virtual time even if not settled. */
+  readonly maxVirtualMs: number;
+  /** Called after each invocation. */
+  readonly afterInvocation?: (result: RunResult, index: number) => void;
+}
+
+export interface InvocationsResult {
+  readonly invocations: number;
+  readonly settled: boolean;
+  readonly elapsedMs: number;
+  readonly results: RunResult[];
+}
+
+/** Scheduled invocations until a run finds nothing in flight. */
+export async function runInvocations(options: InvocationOptions): Promise<InvocationsResult> {
+  const start = options.clock.now();
+  const results: RunResult[] = [];
+  for (let index = 1; options.clock.now() - start < options.maxVirtualMs; index++) {
+    const invokedAt = options.clock.now();
+    const result = await runEngine({
+      api: options.api,
+      clock: options.clock,
+      settings: options.settings,
+      owner: `lambda:invocation-${index}`,
+      deadline: invokedAt + options.budgetMs,
+      pollIntervalMs: POLL_MS,
+    });
+    results.push(result);
+    options.afterInvocation?.(result, index);
+    if (result.settled) {
+      return { invocations: index, settled: true, elapsedMs: options.clock.now() - start, results };
+    }
+    // The next tick of the schedule after this run ended.
+    const sinceStart = options.clock.now() - start;
+    const nextTick = start + Math.ceil((sinceStart + 1) / options.periodMs) * options.periodMs;
+    await options.clock.sleep(nextTick - options.clock.now());
+  }
+  return { invocations: results.length, settled: false, elapsedMs: options.clock.now() - start, results };
+}
+
+/** One run with a budget long enough to finish (a terminal run). */
+export async function runToCompletion(api: AwsApi, clock: Clock, settings: EngineSettings, maxVirtualMs: number): Promise<RunResult> {
+  return runEngine({
+    api,
+    clock,
+    settings,
+    owner: 'cli:test',
+    deadline: clock.now() + maxVirtualMs,
+    pollIntervalMs: POLL_MS,
+  });
+}
