@@ -1,0 +1,86 @@
+/**
+ * Kill the engine right after its k-th AWS write, for every k of a whole rotation, then let scheduled
+ * invocations of a fresh engine carry on: the rotation must complete with nothing lost or repeated.
+ */
+import { AwsApi } from '../../src/rotator/aws';
+import { methodNames } from '../../src/rotator/retry';
+import { buildScenario, GroupSpec, Simulation } from '../sim';
+import { runInvocations, settingsFor } from './harness';
+
+const HOUR = 3600_000;
+const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
+
+class Killed extends Error {}
+
+const isWrite = (name: string) => !/^(describe|list|get)/.test(name);
+
+/** The ports of a process that dies right after its k-th write took effect: every later call fails. */
+function dyingAfter(api: AwsApi, k: number): { api: AwsApi; writes: () => number } {
+  let writes = 0;
+  const wrap = <S extends object>(service: S): S => {
+    const wrapped: Record<string, unknown> = {};
+    for (const name of methodNames(service)) {
+      const method = (service as Record<string, (input: unknown) => Promise<unknown>>)[name];
+      wrapped[name] = async (input: unknown) => {
+        if (writes >= k) throw new Killed(`killed after write ${k}`);
+        const result = await method.call(service, input);
+        if (isWrite(name)) writes++;
+        return result;
+      };
+    }
+    return wrapped as S;
+  };
+  return { api: { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm) }, writes: () => writes };
+}
+
+function scenario(): Simulation {
+  return buildScenario({ seed: 11, groups: GROUPS, services: 'auto', standaloneTasks: { count: 1, durationS: 600 } });
+}
+
+async function finish(sim: Simulation) {
+  return runInvocations({
+    api: sim.api,
+    clock: sim.clock,
+    settings: settingsFor(sim.clusterName),
+    budgetMs: 13.5 * 60_000,
+    periodMs: 5 * 60_000,
+    maxVirtualMs: 24 * HOUR,
+  });
+}
+
+test('killed after every write of a rotation, the next runs complete it safely', async () => {
+  // How many writes a whole uninterrupted rotation makes.
+  const reference = scenario();
+  const counting = dyingAfter(reference.api, Number.MAX_SAFE_INTEGER);
+  await runInvocations({
+    api: counting.api, clock: reference.clock, settings: settingsFor(reference.clusterName), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+  });
+  const total = counting.writes();
+  expect(total).toBeGreaterThan(10);
+
+  for (let k = 1; k <= total; k++) {
+    const sim = scenario();
+    const dying = dyingAfter(sim.api, k);
+    const killed = runInvocations({
+      api: dying.api, clock: sim.clock, settings: settingsFor(sim.clusterName), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+    });
+    // The last write is the lease's release: a process killed after it has nothing left to do.
+    if (k < total) await expect(killed).rejects.toThrow(Killed);
+    else await killed;
+
+    const resumed = await finish(sim);
+    const context = { k, settled: resumed.settled };
+    expect(context).toEqual({ k, settled: true });
+    const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+    expect({ k, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })
+      .toEqual({ k, images: { [target]: 3 }, desired: 3 });
+    expect({ k, violations: sim.invariants.terminationViolations }).toEqual({ k, violations: [] });
+    expect({ k, low: sim.invariants.servicesBelowMinimum() }).toEqual({ k, low: [] });
+    expect({ k, below: sim.invariants.groupsBelow(0) }).toEqual({ k, below: [] });
+    // No duplicate launch template versions: the one the killed run made is reused.
+    expect({ k, versions: sim.recorder.count('ec2:createLaunchTemplateVersion') }).toEqual({ k, versions: 1 });
+    // No instance left running outside its group.
+    const orphans = [...sim.cloud.instances.values()].filter((i) => !i.group && i.state !== 'terminated');
+    expect({ k, orphans }).toEqual({ k, orphans: [] });
+  }
+});
