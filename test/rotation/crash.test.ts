@@ -53,7 +53,12 @@ test('killed after every write of a rotation, the next runs complete it safely',
   const reference = scenario();
   const counting = dyingAfter(reference.api, Number.MAX_SAFE_INTEGER);
   await runInvocations({
-    api: counting.api, clock: reference.clock, settings: settingsFor(reference.clusterName), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+    api: counting.api,
+    clock: reference.clock,
+    settings: settingsFor(reference.clusterName),
+    budgetMs: 24 * HOUR,
+    periodMs: 5 * 60_000,
+    maxVirtualMs: 24 * HOUR,
   });
   const total = counting.writes();
   expect(total).toBeGreaterThan(10);

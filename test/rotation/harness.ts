@@ -2,8 +2,8 @@
  * Drives the engine over a simulated cloud the way production does: scheduled Lambda invocations, each
  * with its own time budget and a fresh engine (nothing carried over), or one long terminal run.
  */
-import { AwsApi } from '../../src/rotator/aws';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
+import { AwsApi } from '../../src/rotator/aws';
 import { Clock, EngineSettings, runEngine, RunResult } from '../../src/rotator/engine';
 import { RotationConfig } from '../../src/rotator/rotate';
 

@@ -212,7 +212,12 @@ describe('stuck drains', () => {
     // The tasks end; the next runs find the instance empty and carry on.
     await sim.sleep(2 * HOUR);
     const later = await runInvocations({
-      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, maxVirtualMs: 24 * HOUR,
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName),
+      budgetMs: LAMBDA_BUDGET_MS,
+      periodMs: SCHEDULE_MS,
+      maxVirtualMs: 24 * HOUR,
     });
     expect(later.settled).toBe(true);
     expectRotated(sim, groups);
