@@ -114,7 +114,7 @@ if (bundleTask) {
 
 // The README's main-job command: synthesize the example app and show what the refresher adds.
 const demo = project.addTask('demo', {
-  description: 'Synthesize the example app and print what the refresher adds',
+  description: 'Synthesize the example app, print what the refresher adds, and run a simulated rotation',
   exec: 'ts-node --project test/tsconfig.json scripts/demo.ts',
 });
 if (bundleTask) demo.prependSpawn(bundleTask);

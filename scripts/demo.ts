@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource } from 'aws-cdk-lib';
 import { ClusterWithRefresherStack } from '../examples/app';
+import { runInvocations, settingsFor } from '../test/rotation/harness';
+import { buildScenario } from '../test/sim';
 
 const outdir = path.join(__dirname, '..', 'examples', 'cdk.out');
 const app = new App({
@@ -48,3 +50,53 @@ for (const s of policy.Properties.PolicyDocument.Statement) {
 lines.push('');
 lines.push('Deploy it with `npx cdk deploy --app "npx ts-node examples/app.ts"`; the rotator then runs every 5 minutes.');
 console.log(lines.join('\n'));
+
+void simulateRotation();
+
+/**
+ * The same engine the Lambda runs, on the in-memory cloud: a cluster of two groups (x86_64 Amazon Linux
+ * 2023 and arm64 Bottlerocket) on last month's AMIs, rotated by scheduled invocations with the Lambda's
+ * time budget. Virtual time; it takes about a second.
+ */
+async function simulateRotation(): Promise<void> {
+  const groups = [
+    { name: 'web-x86', family: 'amazon-linux-2023', architecture: 'x86_64' as const, instances: 6, launchTemplateVersion: '1' as const },
+    { name: 'jobs-arm', family: 'bottlerocket-ecs-2', architecture: 'arm64' as const, instances: 4 },
+  ];
+  const sim = buildScenario({ seed: 42, groups, services: 'auto', standaloneTasks: { count: 1, durationS: 900 } });
+  const start = sim.clock.now();
+  const clockText = () => new Date(sim.clock.now() - start).toISOString().slice(11, 19);
+  const out: string[] = ['', `Simulated rotation of ECS cluster ${sim.clusterName} (${groups.map((g) => `${g.name}: ${g.instances} x ${g.family}/${g.architecture}`).join(', ')}):`];
+  out.push(`  ${'time'.padEnd(9)}${groups.map((g) => g.name.padEnd(26)).join('')}actions`);
+  let previous = '';
+  const result = await runInvocations({
+    api: sim.api,
+    clock: sim.clock,
+    settings: settingsFor(sim.clusterName),
+    budgetMs: 13.5 * 60_000,
+    periodMs: 5 * 60_000,
+    maxVirtualMs: 12 * 3600_000,
+    onRound: (round) => {
+      const cells = groups.map((g) => {
+        const target = sim.images[`${g.family}/${g.architecture}`].new.imageId;
+        const alive = sim.cloud.instancesOf(g.name).filter((i) => i.lifecycle === 'InService' || i.lifecycle === 'Pending');
+        const fresh = alive.filter((i) => i.imageId === target).length;
+        const draining = alive.filter((i) => i.ci?.status === 'DRAINING').length;
+        return `old ${alive.length - fresh} new ${fresh} draining ${draining}`.padEnd(26);
+      });
+      const actions = round.outcomes.map((o) => `${o.action.group}:${o.action.kind}`).join(', ');
+      const line = cells.join('');
+      if (line === previous && !actions) return;
+      previous = line;
+      out.push(`  ${clockText().padEnd(9)}${line}${actions}`);
+    },
+  });
+  const target = (g: typeof groups[number]) => sim.images[`${g.family}/${g.architecture}`].new.imageId;
+  out.push('');
+  out.push(`Done in ${clockText()} of virtual time over ${result.invocations} scheduled invocations: ` +
+    groups.map((g) => `${g.name} ${sim.cloud.imagesOf(g.name)[target(g)] ?? 0}/${g.instances} on ${target(g)}`).join(', ') + '.');
+  out.push(`Safety: ${sim.invariants.terminationViolations.length} instances terminated with tasks running, ` +
+    `${sim.invariants.servicesBelowMinimum().length} services below their minimum healthy percent, ` +
+    `${sim.invariants.groupsBelow(0).length} groups below their desired capacity; ${sim.recorder.calls.length} AWS calls.`);
+  console.log(out.join('\n'));
+}

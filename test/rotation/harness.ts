@@ -4,7 +4,7 @@
  */
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { AwsApi } from '../../src/rotator/aws';
-import { Clock, EngineSettings, runEngine, RunResult } from '../../src/rotator/engine';
+import { Clock, EngineSettings, Round, runEngine, RunResult } from '../../src/rotator/engine';
 import { RotationConfig } from '../../src/rotator/rotate';
 
 export const POLL_MS = 15_000;
@@ -40,6 +40,8 @@ export interface InvocationOptions {
   readonly maxVirtualMs: number;
   /** Called after each invocation. */
   readonly afterInvocation?: (result: RunResult, index: number) => void;
+  /** Called after every round of every invocation. */
+  readonly onRound?: (round: Round) => void;
 }
 
 export interface InvocationsResult {
@@ -62,6 +64,7 @@ export async function runInvocations(options: InvocationOptions): Promise<Invoca
       owner: `lambda:invocation-${index}`,
       deadline: invokedAt + options.budgetMs,
       pollIntervalMs: POLL_MS,
+      onRound: options.onRound,
     });
     results.push(result);
     options.afterInvocation?.(result, index);
