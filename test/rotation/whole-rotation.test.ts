@@ -4,7 +4,8 @@
  */
 import { BatchLimit } from '../../src/rotator/constants';
 import { RunResult } from '../../src/rotator/engine';
-import { BATCH_TAG, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
+import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
+import { BATCH_TAG, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { runInvocations, runToCompletion, settingsFor } from './harness';
 
@@ -234,5 +235,41 @@ describe('stuck drains', () => {
     // The only terminations with live tasks are the forced ones, and only after the timeout.
     const forcedIds = new Set(forced.map((o) => (o.action as { instanceId: string }).instanceId));
     for (const violation of sim.invariants.terminationViolations) expect(forcedIds.has(violation.instanceId)).toBe(true);
+  });
+});
+
+describe('one actor, and AWS pushing back', () => {
+  const groups: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 6 }];
+
+  test('while another engine holds the lease, a run observes and writes nothing; once it expires, rotation goes on', async () => {
+    const sim = scenario(groups);
+    const cluster = [...sim.cloud.clusters.values()][0];
+    cluster.tags.set(LEASE_TAG, encodeLease({ owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 }));
+    const blocked = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), HOUR);
+    expect(blocked.leaseHolder?.owner).toBe('cli:operator-laptop:4242');
+    expect(blocked.outcomes).toEqual([]);
+    expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation))).toEqual([]);
+
+    await sim.sleep(11 * 60_000);
+    const result = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    expect(result.leaseHolder).toBeUndefined();
+    expectRotated(sim, groups);
+    expectSafe(sim);
+  });
+
+  test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
+    const sim = scenario(groups);
+    const operations = ['ecs:describeClusters', 'ecs:listContainerInstances', 'ecs:describeContainerInstances', 'ecs:updateContainerInstancesState',
+      'ecs:putAttributes', 'autoscaling:describeAutoScalingGroups', 'autoscaling:setDesiredCapacity', 'autoscaling:terminateInstanceInAutoScalingGroup',
+      'ec2:describeImages', 'ec2:describeInstances', 'ec2:createLaunchTemplateVersion', 'ssm:getParameters'];
+    for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
+    const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
+    const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
+    // Every injected fault was met (3 throttles and 2 server errors per API), and each was retried.
+    const errors = Object.values(sim.recorder.errors()).reduce((a, b) => a + b, 0);
+    expect(errors).toBe(operations.length * 5);
+    expectRotated(sim, groups);
+    expectSafe(sim);
   });
 });
