@@ -1,0 +1,132 @@
+/**
+ * Builders for the per-group rotation decision (`rotateGroup`): a group `web` in cluster `prod`, its members
+ * as Auto Scaling and ECS see them, the engine's marks, the planner's image decision and the rotation settings.
+ */
+import { CLUSTER, CLUSTER_ARN, containerInstanceArn, groupArn, instanceId, NEW_AMI, OBSERVED_AT, OLD_AMI, templateSource } from './fixtures';
+import { LaunchSource, ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../../src/rotator/model';
+import { GroupRotation, ImageDecision, rotateGroup, RotationConfig } from '../../src/rotator/rotate';
+import { Batch, BATCH_TAG, encodeBatch, encodePhase, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+
+export const GROUP = 'web';
+export const NOW = OBSERVED_AT;
+export const TEMPLATE_ID = 'lt-0123456789abcdef0';
+
+/** The ECS side of a member; `false` on a member: not registered in the cluster. */
+export interface ContainerSpec {
+  readonly status?: string;
+  readonly agentConnected?: boolean;
+  readonly running?: number;
+  readonly pending?: number;
+  /** The engine's phase attribute as written (see `replacing`, `drainingSince`). */
+  readonly phase?: string;
+}
+
+export interface MemberSpec {
+  readonly id: string;
+  readonly lifecycleState?: string;
+  readonly container?: ContainerSpec | false;
+}
+
+/** Member `n` of the group: InService, ACTIVE, agent connected, no task, unmarked, unless told. */
+export function member(n: number, overrides: Omit<MemberSpec, 'id'> = {}): MemberSpec {
+  return { id: instanceId(n), ...overrides };
+}
+
+/** The id and container instance ARN of member `n`. */
+export const id = (n: number): string => instanceId(n);
+export const arn = (n: number): string => containerInstanceArn(instanceId(n));
+
+/** Phase attribute values as the engine writes them. */
+export const REPLACING = encodePhase({ kind: 'replacing' });
+export const drainingSince = (since: number): string => encodePhase({ kind: 'draining', since });
+
+export const batchTag = (batch: Batch): Record<string, string> => ({ [BATCH_TAG]: encodeBatch(batch) });
+export const replaceBeforeTag = (before: number): Record<string, string> => ({ [REPLACE_BEFORE_TAG]: String(before) });
+
+export interface RotationSpec {
+  readonly desired: number;
+  readonly max?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly members?: readonly MemberSpec[];
+  readonly launchSource?: LaunchSource;
+  /** Container instances of other groups' instances, in the same cluster. */
+  readonly strangers?: readonly ObservedContainerInstance[];
+  readonly observedAt?: number;
+}
+
+export function containerOf(instance: string, spec: ContainerSpec = {}): ObservedContainerInstance {
+  return {
+    containerInstanceArn: containerInstanceArn(instance),
+    ec2InstanceId: instance,
+    status: spec.status ?? 'ACTIVE',
+    agentConnected: spec.agentConnected ?? true,
+    runningTasksCount: spec.running ?? 0,
+    pendingTasksCount: spec.pending ?? 0,
+    phase: spec.phase,
+  };
+}
+
+export interface RotationInput {
+  readonly observed: ObservedCluster;
+  readonly group: ObservedGroup;
+}
+
+export function rotationInput(spec: RotationSpec): RotationInput {
+  const members = spec.members ?? [];
+  const group: ObservedGroup = {
+    name: GROUP,
+    arn: groupArn(GROUP),
+    source: 'configured',
+    desiredCapacity: spec.desired,
+    minSize: 0,
+    maxSize: spec.max ?? spec.desired + 2,
+    tags: spec.tags ?? {},
+    instances: members.map((m) => ({
+      instanceId: m.id,
+      lifecycleState: m.lifecycleState ?? 'InService',
+      healthStatus: 'Healthy',
+      protectedFromScaleIn: false,
+    })),
+    launchSource: spec.launchSource ?? templateSource({ launchTemplateId: TEMPLATE_ID }),
+    currentImageId: OLD_AMI,
+  };
+  const containers = members.flatMap((m) => (m.container === false ? [] : [containerOf(m.id, m.container)]));
+  const observed: ObservedCluster = {
+    clusterName: CLUSTER,
+    clusterArn: CLUSTER_ARN,
+    observedAt: spec.observedAt ?? NOW,
+    groups: [group],
+    groupFailures: [],
+    containerInstances: [...containers, ...(spec.strangers ?? [])],
+    instances: {},
+    images: {},
+    parameters: {},
+  };
+  return { observed, group };
+}
+
+export function imageDecision(outdated: readonly string[] = [], overrides: Partial<ImageDecision> = {}): ImageDecision {
+  return { targetImageId: NEW_AMI, updateLaunchSource: false, outdatedInstanceIds: outdated, ...overrides };
+}
+
+export function rotationConfig(overrides: Partial<RotationConfig> = {}): RotationConfig {
+  return {
+    maxUnavailable: { count: 1 },
+    drainTimeoutSeconds: 600,
+    onDrainTimeout: 'stop',
+    readinessTimeoutSeconds: 900,
+    force: false,
+    ...overrides,
+  };
+}
+
+/** The decision for a spec, with the given outdated ids (or decision) and settings. */
+export function rotate(
+  spec: RotationSpec,
+  decision: ImageDecision | readonly string[] = [],
+  config: Partial<RotationConfig> = {},
+): GroupRotation {
+  const { observed, group } = rotationInput(spec);
+  const d = Array.isArray(decision) ? imageDecision(decision) : (decision as ImageDecision);
+  return rotateGroup(observed, group, d, rotationConfig(config));
+}
