@@ -98,13 +98,10 @@ export function rotateGroup(
 
   if (!batch) {
     if (marked.length > 0) {
-      // Marks without a batch record: adopt them as a batch whose replacements are already counted.
-      const adopted: Batch = {
-        base: group.desiredCapacity - marked.length,
-        target: group.desiredCapacity,
-        originalMax: group.maxSize,
-        startedAt: now,
-      };
+      // Marks without a batch record: adopt them as a batch whose replacements are already counted. Desired
+      // capacity may since have been lowered below the marks (scale-in): the base is then never negative.
+      const base = Math.max(0, group.desiredCapacity - marked.length);
+      const adopted: Batch = { base, target: base + marked.length, originalMax: group.maxSize, startedAt: now };
       actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
       return { phase: 'replacing', actions, inFlight: marked.length, budget };
     }
@@ -160,41 +157,11 @@ export function rotateGroup(
 
   const replacing = marked.filter((m) => m.phase.kind === 'replacing');
   const draining = marked.filter((m) => m.phase.kind === 'draining');
-
-  if (replacing.length > 0) {
-    if (ready >= batch.base) {
-      actions.push({
-        kind: 'drain',
-        group: group.name,
-        containerInstanceArns: replacing.map((m) => m.container!.containerInstanceArn),
-        alreadyMarked: [],
-        since: now,
-      });
-    } else if (draining.length === 0 && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
-      return {
-        phase: 'stopped',
-        stoppedReason:
-          `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
-          `(${ready} of ${batch.base} instances ready); nothing more is drained or terminated in ${group.name} until it is`,
-        actions,
-        inFlight: marked.length,
-        budget,
-      };
-    }
-  }
-
-  let stoppedReason: string | undefined;
+  // Marked draining but the state call did not land: the instance still serves, like a replacing one.
   const stillActive = draining.filter((m) => m.container?.status === 'ACTIVE');
-  if (stillActive.length > 0) {
-    // Marked draining but the state call did not land: repeat only that call.
-    actions.push({
-      kind: 'drain',
-      group: group.name,
-      containerInstanceArns: stillActive.map((m) => m.container!.containerInstanceArn),
-      alreadyMarked: stillActive.map((m) => m.container!.containerInstanceArn),
-      since: now,
-    });
-  }
+
+  // First what may be terminated, and whether a drain outlasted its timeout: a stopped group drains nothing more.
+  let stoppedReason: string | undefined;
   for (const m of draining) {
     if (m.container?.status !== 'DRAINING') continue;
     const running = m.container.runningTasksCount + m.container.pendingTasksCount;
@@ -216,6 +183,32 @@ export function rotateGroup(
     }
   }
   if (stoppedReason) return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+
+  // Then what may be taken out of service: only once the rest of the group serves its desired capacity.
+  const toDrain = [...replacing, ...stillActive];
+  if (toDrain.length > 0) {
+    if (ready >= batch.base) {
+      actions.push({
+        kind: 'drain',
+        group: group.name,
+        containerInstanceArns: toDrain.map((m) => m.container!.containerInstanceArn),
+        alreadyMarked: stillActive.map((m) => m.container!.containerInstanceArn),
+        since: now,
+      });
+    } else if (!draining.some((m) => m.container?.status === 'DRAINING') && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
+      // (While another instance drains, the batch is still moving; replacements are judged once it is done.)
+      return {
+        phase: 'stopped',
+        stoppedReason:
+          `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
+          `(${ready} of ${batch.base} instances ready); nothing more is drained in ${group.name} until it is`,
+        // A stopped group terminates only instances already empty.
+        actions: actions.filter((a) => a.kind !== 'terminate' || !a.forced),
+        inFlight: marked.length,
+        budget,
+      };
+    }
+  }
   return { phase: draining.length > 0 ? 'draining' : 'replacing', actions, inFlight: marked.length, budget };
 }
 
