@@ -42,6 +42,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     `@aws-sdk/client-auto-scaling@${SDK_VERSION}`,
+    `@aws-sdk/client-cloudformation@${SDK_VERSION}`,
     `@aws-sdk/client-ec2@${SDK_VERSION}`,
     `@aws-sdk/client-ecs@${SDK_VERSION}`,
     `@aws-sdk/client-ssm@${SDK_VERSION}`,

@@ -14,6 +14,9 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingGroupsCommandInput,
   DescribeAutoScalingGroupsCommandOutput,
+  DescribeInstanceRefreshesCommand,
+  DescribeInstanceRefreshesCommandInput,
+  DescribeInstanceRefreshesCommandOutput,
   DescribeLaunchConfigurationsCommand,
   DescribeLaunchConfigurationsCommandInput,
   DescribeLaunchConfigurationsCommandOutput,
@@ -27,6 +30,12 @@ import {
   UpdateAutoScalingGroupCommandInput,
   UpdateAutoScalingGroupCommandOutput,
 } from '@aws-sdk/client-auto-scaling';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  DescribeStacksCommandInput,
+  DescribeStacksCommandOutput,
+} from '@aws-sdk/client-cloudformation';
 import {
   CreateLaunchTemplateVersionCommand,
   CreateLaunchTemplateVersionCommandInput,
@@ -99,6 +108,7 @@ export interface EcsApi {
 export interface AutoScalingApi {
   describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput): Promise<Result<DescribeAutoScalingGroupsCommandOutput>>;
   describeLaunchConfigurations(input: DescribeLaunchConfigurationsCommandInput): Promise<Result<DescribeLaunchConfigurationsCommandOutput>>;
+  describeInstanceRefreshes(input: DescribeInstanceRefreshesCommandInput): Promise<Result<DescribeInstanceRefreshesCommandOutput>>;
   setDesiredCapacity(input: SetDesiredCapacityCommandInput): Promise<Result<SetDesiredCapacityCommandOutput>>;
   terminateInstanceInAutoScalingGroup(
     input: TerminateInstanceInAutoScalingGroupCommandInput,
@@ -120,12 +130,18 @@ export interface SsmApi {
   getParameters(input: GetParametersCommandInput): Promise<Result<GetParametersCommandOutput>>;
 }
 
+/** Only to see whether the stack that manages a group is being updated (the engine then waits). */
+export interface CloudFormationApi {
+  describeStacks(input: DescribeStacksCommandInput): Promise<Result<DescribeStacksCommandOutput>>;
+}
+
 /** Everything the engine may call. */
 export interface AwsApi {
   readonly ecs: EcsApi;
   readonly autoScaling: AutoScalingApi;
   readonly ec2: Ec2Api;
   readonly ssm: SsmApi;
+  readonly cloudFormation: CloudFormationApi;
 }
 
 export interface SdkClients {
@@ -133,6 +149,7 @@ export interface SdkClients {
   readonly autoScaling: AutoScalingClient;
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
+  readonly cloudFormation: CloudFormationClient;
 }
 
 /**
@@ -146,6 +163,7 @@ export function createSdkClients(region?: string): SdkClients {
     autoScaling: new AutoScalingClient(config),
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
+    cloudFormation: new CloudFormationClient(config),
   };
 }
 
@@ -167,6 +185,7 @@ export function sdkApi(clients: SdkClients): AwsApi {
     autoScaling: {
       describeAutoScalingGroups: (input) => clients.autoScaling.send(new DescribeAutoScalingGroupsCommand(input)),
       describeLaunchConfigurations: (input) => clients.autoScaling.send(new DescribeLaunchConfigurationsCommand(input)),
+      describeInstanceRefreshes: (input) => clients.autoScaling.send(new DescribeInstanceRefreshesCommand(input)),
       setDesiredCapacity: (input) => clients.autoScaling.send(new SetDesiredCapacityCommand(input)),
       terminateInstanceInAutoScalingGroup: (input) => clients.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand(input)),
       updateAutoScalingGroup: (input) => clients.autoScaling.send(new UpdateAutoScalingGroupCommand(input)),
@@ -182,6 +201,9 @@ export function sdkApi(clients: SdkClients): AwsApi {
     },
     ssm: {
       getParameters: (input) => clients.ssm.send(new GetParametersCommand(input)),
+    },
+    cloudFormation: {
+      describeStacks: (input) => clients.cloudFormation.send(new DescribeStacksCommand(input)),
     },
   };
 }

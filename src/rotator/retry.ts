@@ -89,6 +89,7 @@ export function retryingApi(api: AwsApi, options: RetryOptions): AwsApi {
     autoScaling: wrapService('autoscaling', api.autoScaling, options),
     ec2: wrapService('ec2', api.ec2, options),
     ssm: wrapService('ssm', api.ssm, options),
+    cloudFormation: wrapService('cloudformation', api.cloudFormation, options),
   };
 }
 

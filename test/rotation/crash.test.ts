@@ -30,7 +30,10 @@ function dyingAfter(api: AwsApi, k: number): { api: AwsApi; writes: () => number
     }
     return wrapped as S;
   };
-  return { api: { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm) }, writes: () => writes };
+  return {
+    api: { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm), cloudFormation: wrap(api.cloudFormation) },
+    writes: () => writes,
+  };
 }
 
 function scenario(): Simulation {

@@ -27,7 +27,7 @@ import { SimAwsError, SimService } from './errors';
 import { Faults } from './faults';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimLaunchTemplate, SimTemplateData, SimTemplateVersion } from './model';
 import { Recorder } from './recorder';
-import type { AutoScalingApi, AwsApi, Ec2Api, EcsApi, SsmApi } from '../../src/rotator/aws';
+import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SsmApi } from '../../src/rotator/aws';
 
 export interface SimApiOptions {
   readonly cloud: Cloud;
@@ -296,6 +296,9 @@ export function createSimApi(options: SimApiOptions): AwsApi {
   };
 
   const autoScaling: AutoScalingApi = {
+    // No instance refresh is ever started in this cloud yet: the list is empty, as AWS answers then.
+    describeInstanceRefreshes: wrap('autoscaling', 'describeInstanceRefreshes', () => ({ InstanceRefreshes: [] })),
+
     describeAutoScalingGroups: wrap('autoscaling', 'describeAutoScalingGroups', (input) => {
       const names = input.AutoScalingGroupNames;
       if (names && names.length > LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES) {
@@ -574,7 +577,14 @@ export function createSimApi(options: SimApiOptions): AwsApi {
     }),
   };
 
-  return { ecs, autoScaling, ec2, ssm };
+  const cloudFormation: CloudFormationApi = {
+    // No group of this cloud belongs to a stack yet: AWS answers a name it does not know with a ValidationError.
+    describeStacks: wrap('cloudformation', 'describeStacks', (input) => {
+      throw new SimAwsError('ValidationError', `Stack with id ${input.StackName ?? ''} does not exist`);
+    }),
+  };
+
+  return { ecs, autoScaling, ec2, ssm, cloudFormation };
 }
 
 // -------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * as it treats AWS's.
  */
 
-export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm';
+export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm' | 'cloudformation';
 
 export class SimAwsError extends Error {
   readonly $fault: 'client' | 'server';
@@ -30,6 +30,7 @@ export const THROTTLING_CODE: Record<SimService, string> = {
   autoscaling: 'Throttling',
   ec2: 'RequestLimitExceeded',
   ssm: 'ThrottlingException',
+  cloudformation: 'Throttling',
 };
 
 /** A 5xx each service answers with. */
@@ -38,6 +39,7 @@ export const SERVER_ERROR_CODE: Record<SimService, string> = {
   autoscaling: 'InternalFailure',
   ec2: 'InternalError',
   ssm: 'InternalServerError',
+  cloudformation: 'InternalFailure',
 };
 
 const THROTTLING = new Set(Object.values(THROTTLING_CODE).concat(['Throttling', 'ThrottlingException', 'RequestLimitExceeded']));
