@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
     '@types/aws-lambda@^8.10.164',
+    // AGPL-3.0: used only by tests to evaluate the synthesized policy; never bundled or shipped.
+    '@cloud-copilot/iam-simulate@^0.1.173',
     'aws-sdk-client-mock@^4.1.0',
     'aws-sdk-client-mock-jest@^4.1.0',
     'cdk-nag@^2.38.2',
