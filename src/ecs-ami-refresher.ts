@@ -439,6 +439,12 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     resources: ['*'],
   }));
   statements.push(new iam.PolicyStatement({
+    sid: 'ReadStacks',
+    // Only to wait while the stack that manages a group is being updated; read-only.
+    actions: ['cloudformation:DescribeStacks'],
+    resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })],
+  }));
+  statements.push(new iam.PolicyStatement({
     sid: 'ReadCluster',
     actions: ['ecs:DescribeClusters', 'ecs:ListContainerInstances'],
     resources: [cluster.clusterArn],
@@ -639,6 +645,7 @@ function addNagSuppressions(role: iam.Role): void {
       applies_to: [
         'Resource::*',
         arn('ecs', 'capacity-provider/\\*'),
+        arn('cloudformation', 'stack/\\*'),
         // `*` stands for the group id, which changes when a group is replaced; the name is fixed or `*` + tag.
         arn('autoscaling', 'autoScalingGroup:\\*:autoScalingGroupName/[^*]+|autoScalingGroup:\\*:autoScalingGroupName/\\*'),
         arn('ec2', '(launch-template|image|instance|subnet|security-group|network-interface|volume|key-pair|placement-group)/\\*'),

@@ -20,6 +20,8 @@ export const MetricName = {
   OLDEST_OUTDATED_AGE: 'OldestOutdatedAgeSeconds',
   /** Groups whose rotation stopped (a replacement that never came up, a drain past its timeout). */
   GROUPS_STOPPED: 'GroupsStopped',
+  /** Groups with work paused: an instance refresh, a stack update, or suspended processes. */
+  GROUPS_WAITING: 'GroupsWaiting',
   /** Instances terminated after draining, this run. */
   INSTANCES_REPLACED: 'InstancesReplaced',
   /** Container instances draining now. */

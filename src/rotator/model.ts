@@ -66,6 +66,14 @@ export interface ObservedGroup {
   readonly launchSource: LaunchSource;
   /** The AMI the group launches now (resolved through the template or configuration). */
   readonly currentImageId?: string;
+  /** Auto Scaling processes suspended on the group (`Launch`, `Terminate`, ...). */
+  readonly suspendedProcesses?: readonly string[];
+  /**
+   * Read only for groups the engine may act on (an idle group costs no extra call): the group's newest
+   * instance refresh, and the status of the CloudFormation stack that manages it.
+   */
+  readonly instanceRefresh?: { readonly id: string; readonly status: string };
+  readonly stack?: { readonly name: string; readonly status?: string };
 }
 
 /** A group the engine should manage but could not read. */

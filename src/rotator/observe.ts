@@ -21,7 +21,7 @@ import {
   ParameterReading,
   TemplateVersion,
 } from './model';
-import { PHASE_ATTRIBUTE, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -98,6 +98,12 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const instances = await describeInstances(api, [...instanceIds]);
 
   const moreImages = new Set<string>();
+  const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images);
+  for (let i = 0; i < groups.length; i++) {
+    const extra = activity.get(groups[i].name);
+    if (extra) groups[i] = { ...groups[i], ...extra };
+  }
+
   for (const reading of Object.values(parameters)) {
     const id = imageIdFromValue(reading.value);
     if (id) moreImages.add(id);
@@ -303,6 +309,52 @@ async function readTemplateVersion(api: AwsApi, id: string | undefined, name: st
   }
 }
 
+/**
+ * For the groups the engine may act on this round — a rotation recorded on them, or an instance or launch
+ * source not on the target image — whether something else is changing them: an instance refresh, or an
+ * update of the CloudFormation stack that manages them. Idle groups cost no call.
+ */
+async function groupActivity(
+  api: AwsApi,
+  groups: readonly ObservedGroup[],
+  instances: Readonly<Record<string, ObservedInstance>>,
+  parameters: Readonly<Record<string, ParameterReading>>,
+  amiParameters: Readonly<Record<string, string>>,
+  images: Readonly<Record<string, ImageInfo>>,
+): Promise<Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'>>> {
+  const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'>>();
+  const stackStatus = new Map<string, Promise<string | undefined>>();
+  for (const group of groups) {
+    const detection = detectFamily(group.currentImageId ? images[group.currentImageId] : undefined, group.tags[TagKey.AMI_FAMILY]);
+    const parameter = detection.ok ? amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
+    const target = parameter ? imageIdFromValue(parameters[parameter]?.value) : undefined;
+    const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
+    const behind = target !== undefined && (group.currentImageId !== target
+      || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
+    if (!recorded && !behind) continue;
+
+    const refreshes = await api.autoScaling.describeInstanceRefreshes({ AutoScalingGroupName: group.name, MaxRecords: 1 });
+    const newest = refreshes.InstanceRefreshes?.[0];
+    const stackName = group.tags['aws:cloudformation:stack-id'] ?? group.tags['aws:cloudformation:stack-name'];
+    if (stackName && !stackStatus.has(stackName)) stackStatus.set(stackName, readStackStatus(api, stackName));
+    result.set(group.name, {
+      instanceRefresh: newest?.InstanceRefreshId ? { id: newest.InstanceRefreshId, status: newest.Status ?? 'Unknown' } : undefined,
+      stack: stackName ? { name: group.tags['aws:cloudformation:stack-name'] ?? stackName, status: await stackStatus.get(stackName) } : undefined,
+    });
+  }
+  return result;
+}
+
+/** A stack deleted since (its tags stay on the group) or not readable is reported without a status. */
+async function readStackStatus(api: AwsApi, stack: string): Promise<string | undefined> {
+  try {
+    const response = await api.cloudFormation.describeStacks({ StackName: stack });
+    return response.Stacks?.[0]?.StackStatus;
+  } catch {
+    return undefined;
+  }
+}
+
 function maxBy(versions: readonly LaunchTemplateVersion[]): LaunchTemplateVersion | undefined {
   return versions.reduce<LaunchTemplateVersion | undefined>(
     (best, v) => (best === undefined || (v.VersionNumber ?? 0) > (best.VersionNumber ?? 0) ? v : best), undefined);
@@ -334,6 +386,7 @@ function toGroup(
     instances,
     launchSource,
     currentImageId,
+    suspendedProcesses: (asg.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? '').filter((p) => p !== ''),
   };
 }
 

@@ -45,8 +45,10 @@ export function rotationMetrics(
     if (o.ok && o.action.kind === 'terminate') replaced.set(o.action.group, (replaced.get(o.action.group) ?? 0) + 1);
   }
   const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;
+  const waiting = [...rotations.values()].filter((r) => r.phase === 'waiting').length;
   const points: MetricPoint[] = [
     { name: MetricName.GROUPS_STOPPED, unit: 'Count', value: stopped },
+    { name: MetricName.GROUPS_WAITING, unit: 'Count', value: waiting },
     { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: sumValues(replaced) },
     { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: sumValues(containerDrainingByGroup) },
   ];

@@ -33,11 +33,13 @@ export interface MaxUnavailableSetting {
   readonly percent?: number;
 }
 
-export type RotationPhase = 'idle' | 'updating-launch-template' | 'replacing' | 'draining' | 'stopped';
+export type RotationPhase = 'idle' | 'updating-launch-template' | 'replacing' | 'draining' | 'waiting' | 'stopped';
 
 export interface GroupRotation {
   readonly phase: RotationPhase;
   readonly stoppedReason?: string;
+  /** Why a group that has work is paused (another actor is changing it, or processes are suspended). */
+  readonly waitingReason?: string;
   readonly actions: readonly Action[];
   /** Instances marked in the current batch. */
   readonly inFlight: number;
@@ -64,7 +66,51 @@ export function budgetFor(setting: MaxUnavailableSetting, desired: number): numb
   return Math.max(1, Math.floor((desired * percent) / 100));
 }
 
+/** Instance refresh states in which Auto Scaling is replacing the group's instances itself. */
+const REFRESH_ACTIVE = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
+
+/**
+ * Another actor is changing the group: the engine does nothing to it until that is over. An instance refresh
+ * replaces instances itself; a CloudFormation update may rewrite desired capacity, size or template.
+ */
+function otherActor(group: ObservedGroup): string | undefined {
+  if (group.instanceRefresh && REFRESH_ACTIVE.has(group.instanceRefresh.status)) {
+    return `instance refresh ${group.instanceRefresh.id} of ${group.name} is ${group.instanceRefresh.status}; the rotation waits for it to end`;
+  }
+  if (group.stack?.status?.endsWith('_IN_PROGRESS')) {
+    return `CloudFormation stack ${group.stack.name}, which manages ${group.name}, is ${group.stack.status}; the rotation waits for it to end`;
+  }
+  return undefined;
+}
+
+/**
+ * The decision, then what suspended Auto Scaling processes forbid: with Launch or Terminate suspended no
+ * batch starts (its replacements could not launch, or its instances could not go); with Terminate suspended
+ * nothing is terminated. A batch in flight otherwise goes on; one whose replacements cannot launch stops at
+ * its readiness timeout, and recovers on its own once they do.
+ */
 export function rotateGroup(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+): GroupRotation {
+  const waiting = otherActor(group);
+  const rotation = decide(observed, group, decision, config);
+  if (waiting && rotation.phase !== 'idle') return { ...rotation, phase: 'waiting', waitingReason: waiting, actions: [] };
+  const suspended = (group.suspendedProcesses ?? []).filter((p) => p === 'Launch' || p === 'Terminate');
+  if (suspended.length === 0) return rotation;
+  const blocked = (a: Action) => a.kind === 'start-batch' || (a.kind === 'terminate' && suspended.includes('Terminate'));
+  if (!rotation.actions.some(blocked)) return rotation;
+  return {
+    ...rotation,
+    phase: rotation.phase === 'stopped' ? 'stopped' : 'waiting',
+    waitingReason: `the Auto Scaling process(es) ${suspended.join(', ')} of ${group.name} are suspended; the rotation waits until they are resumed`,
+    actions: rotation.actions.filter((a) => !blocked(a)),
+  };
+}
+
+function decide(
   observed: ObservedCluster,
   group: ObservedGroup,
   decision: ImageDecision,

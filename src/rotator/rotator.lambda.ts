@@ -78,7 +78,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     groups: last.plan.groups.map((g) => ({
       name: g.groupName,
       status: g.status,
-      reason: g.reason ?? last.rotations.get(g.groupName)?.stoppedReason,
+      reason: g.reason ?? last.rotations.get(g.groupName)?.stoppedReason ?? last.rotations.get(g.groupName)?.waitingReason,
       phase: last.rotations.get(g.groupName)?.phase,
       targetImageId: g.targetImageId,
       outdatedInstances: g.outdatedInstances.length,
@@ -106,6 +106,7 @@ function logRound(round: Round, full: boolean): void {
   }
   for (const [group, rotation] of round.rotations) {
     if (rotation.phase === 'stopped') logger.error('rotation stopped', { autoScalingGroup: group, reason: rotation.stoppedReason });
+    if (rotation.phase === 'waiting') logger.warn('rotation waiting', { autoScalingGroup: group, reason: rotation.waitingReason });
   }
   for (const outcome of round.outcomes) {
     const fields = { autoScalingGroup: outcome.action.group, action: outcome.action, round: round.index };

@@ -83,6 +83,8 @@ function startShopCluster(): Promise<FakeAws> {
       }),
     },
     autoscaling: {
+      // No instance refresh was ever started on the group.
+      DescribeInstanceRefreshes: () => raw('InstanceRefreshes'),
       DescribeAutoScalingGroups: () => raw('AutoScalingGroups', raw('member',
         el('AutoScalingGroupName', GROUP),
         el('AutoScalingGroupARN', GROUP_ARN),
@@ -221,6 +223,8 @@ describe('the bundled rotator asset', () => {
       'ecs:ListContainerInstances',
       'ecs:DescribeContainerInstances',
       'ec2:DescribeInstances',
+      // The group has outdated instances, so the engine checks nothing else is replacing them.
+      'autoscaling:DescribeInstanceRefreshes',
       'ec2:DescribeImages',
     ]);
     for (const call of aws.calls) expect(call.signedFor).toBe(`us-east-1/${call.service}`);

@@ -344,6 +344,12 @@ describe('IAM', () => {
     expect(s.Condition).toBeUndefined();
   });
 
+  test('CloudFormation: only DescribeStacks (to wait while a group\'s stack updates)', () => {
+    const s = statement(template, 'ReadStacks');
+    expect(s.Action).toBe('cloudformation:DescribeStacks');
+    expect(render(s.Resource)).toBe('arn:${AWS::Partition}:cloudformation:eu-west-1:111111111111:stack/*');
+  });
+
   test('the lease: only the lease tag, only on this cluster', () => {
     const s = statement(template, 'LeaseOnThisCluster');
     expect(s.Action).toEqual(['ecs:TagResource', 'ecs:UntagResource']);

@@ -6,9 +6,11 @@ import {
   AutoScalingClient,
   AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
   DescribeLaunchConfigurationsCommand,
   LaunchConfiguration,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -276,6 +278,7 @@ export interface SdkMocks {
   readonly autoScaling: AwsStub<any, any, any>;
   readonly ec2: AwsStub<any, any, any>;
   readonly ssm: AwsStub<any, any, any>;
+  readonly cloudFormation: AwsStub<any, any, any>;
 }
 
 export function createSdkMocks(): SdkMocks {
@@ -284,6 +287,7 @@ export function createSdkMocks(): SdkMocks {
     autoScaling: mockClient(AutoScalingClient),
     ec2: mockClient(EC2Client),
     ssm: mockClient(SSMClient),
+    cloudFormation: mockClient(CloudFormationClient),
   };
 }
 
@@ -292,6 +296,7 @@ export function resetSdkMocks(mocks: SdkMocks): void {
   mocks.autoScaling.reset();
   mocks.ec2.reset();
   mocks.ssm.reset();
+  mocks.cloudFormation.reset();
 }
 
 export interface FakeCloud {
@@ -453,6 +458,10 @@ export function installCloud(mocks: SdkMocks, cloud: FakeCloud): void {
     const p = page(cloud.images.filter((i) => values.includes(i.ImageId!)), input.NextToken, sizes.images);
     return { Images: p.items, NextToken: p.next };
   });
+
+  // No instance refresh was ever started, and the groups belong to no stack.
+  mocks.autoScaling.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
+  mocks.cloudFormation.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack does not exist'));
 
   mocks.ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => {
     limit('GetParameters', input.Names.length, AWS_LIMITS.getParameters);
