@@ -17,7 +17,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
-import { BATCH_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
+import { BATCH_TAG, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -65,6 +65,16 @@ export interface EcsAmiRefresherProps {
    * the instance's tasks stop
    */
   readonly onDrainTimeout?: DrainTimeoutAction;
+
+  /**
+   * When replacements on a new image never become ACTIVE in the cluster (a bad AMI: the instance boots but its
+   * ECS agent never joins), roll the group back: point its launch template at the image it ran, terminate the
+   * replacements that never registered (they run no task), release the batch, and refuse that image until its
+   * parameter names another. Either way the group's rotation stops and the rotation-stopped alarm fires.
+   *
+   * @default false - the group stops and alarms; the launch template stays on the new image for you to judge
+   */
+  readonly rollbackOnFailedReplacement?: boolean;
 
   /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
@@ -223,6 +233,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.REQUIRE_CLUSTER_TAG]: String(givenGroups === undefined),
         [EnvName.MAX_UNAVAILABLE]: (props.maxUnavailable ?? MaxUnavailable.percent(10)).value,
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
+        [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
@@ -493,7 +504,7 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
-  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] } };
+  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] } };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
     statements.push(new iam.PolicyStatement({ sid: 'ChangeGivenGroups', actions: groupActions, resources }));

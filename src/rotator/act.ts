@@ -6,7 +6,7 @@ import { Action } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit } from './constants';
 import { describeError } from './observe';
-import { BATCH_TAG, encodeBatch, encodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, encodeBatch, encodePhase, FAILED_IMAGE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ActContext {
   readonly api: AwsApi;
@@ -107,6 +107,25 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
           PropagateAtLaunch: false,
         }],
       });
+      return;
+    case 'mark-failed-image':
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: FAILED_IMAGE_TAG, Value: action.imageId, PropagateAtLaunch: false }],
+      });
+      return;
+    case 'clear-failed-image':
+      await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: FAILED_IMAGE_TAG }] });
+      return;
+    case 'unmark':
+      for (const batch of chunk(action.reactivate, BatchLimit.UPDATE_CONTAINER_INSTANCES_STATE)) {
+        await api.ecs.updateContainerInstancesState({ cluster: clusterArn, containerInstances: batch, status: 'ACTIVE' });
+      }
+      for (const batch of chunk(action.containerInstanceArns, BatchLimit.PUT_ATTRIBUTES)) {
+        await api.ecs.deleteAttributes({
+          cluster: clusterArn,
+          attributes: batch.map((arn) => ({ name: PHASE_ATTRIBUTE, targetType: 'container-instance', targetId: arn })),
+        });
+      }
       return;
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });

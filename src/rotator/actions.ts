@@ -14,7 +14,10 @@ export type Action =
   | Terminate
   | FinishBatch
   | SetReplaceBefore
-  | ClearReplaceBefore;
+  | ClearReplaceBefore
+  | MarkFailedImage
+  | ClearFailedImage
+  | Unmark;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -105,4 +108,26 @@ export interface SetReplaceBefore {
 export interface ClearReplaceBefore {
   readonly kind: 'clear-replace-before';
   readonly group: string;
+}
+
+/** Replacements on this image never became ACTIVE: remember it on the group, so it is rolled back from. */
+export interface MarkFailedImage {
+  readonly kind: 'mark-failed-image';
+  readonly group: string;
+  readonly imageId: string;
+}
+
+/** The parameter names another image now: the failed one no longer matters. */
+export interface ClearFailedImage {
+  readonly kind: 'clear-failed-image';
+  readonly group: string;
+}
+
+/** Release instances of an abandoned batch: they stay (or are set back) in service, unmarked. */
+export interface Unmark {
+  readonly kind: 'unmark';
+  readonly group: string;
+  readonly containerInstanceArns: readonly string[];
+  /** Those DRAINING, set ACTIVE again before their mark is removed. */
+  readonly reactivate: readonly string[];
 }

@@ -17,6 +17,7 @@ export interface EngineConfig {
   readonly onDrainTimeout: 'stop' | 'force';
   /** How long replacements may take to be InService and ACTIVE in the cluster. */
   readonly readinessTimeoutSeconds: number;
+  readonly rollbackOnFailedReplacement: boolean;
 }
 
 /**
@@ -70,6 +71,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     maxUnavailable: parseMaxUnavailable(env[EnvName.MAX_UNAVAILABLE] || '10%', `environment variable ${EnvName.MAX_UNAVAILABLE}`),
     onDrainTimeout: oneOf(env, EnvName.ON_DRAIN_TIMEOUT, ['stop', 'force'] as const, 'stop'),
     readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
+    rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
   };
 }
 

@@ -57,6 +57,8 @@ export const EnvName = {
   DRAIN_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS',
   /** `3` or `10%`: instances per group out of service at once. */
   MAX_UNAVAILABLE: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE',
+  /** `true`: roll a group back from an image whose replacements never became ACTIVE. */
+  ROLLBACK_ON_FAILED_REPLACEMENT: 'ECS_AMI_REFRESHER_ROLLBACK_ON_FAILED_REPLACEMENT',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** When groups are discovered, require the cluster tag on them (the IAM policy is conditioned on it). */

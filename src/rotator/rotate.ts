@@ -14,7 +14,7 @@
  */
 import { Action, TemplateUse } from './actions';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
-import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, Phase, REPLACE_BEFORE_TAG } from './state';
+import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
 
 export interface RotationConfig {
   /** Instances per group out of service at once: a count, or a percentage of desired capacity (at least 1). */
@@ -26,6 +26,12 @@ export interface RotationConfig {
   readonly readinessTimeoutSeconds: number;
   /** This run was asked to replace every instance launched before it, whatever its image. */
   readonly force: boolean;
+  /**
+   * When replacements on the target image never become ACTIVE: point the group back at the image it ran,
+   * terminate the replacements that never registered, release the batch, and refuse that image until the
+   * parameter names another. Otherwise the group only stops (and alarms).
+   */
+  readonly rollbackOnFailedReplacement?: boolean;
 }
 
 export interface MaxUnavailableSetting {
@@ -133,6 +139,13 @@ function decide(
     .map((i) => ({ instance: i, container: byInstance.get(i.instanceId) }))
     .map((m) => ({ ...m, phase: decodePhase(m.container?.phase) }))
     .filter((m): m is typeof m & { phase: Phase } => m.phase !== undefined);
+
+  // 0. An image that failed before: roll back from it, and do nothing else with it.
+  const failedImage = group.tags[FAILED_IMAGE_TAG];
+  if (failedImage !== undefined) {
+    if (failedImage === decision.targetImageId) return rollBack(observed, group, failedImage, batch, marked, budget, actions);
+    actions.push({ kind: 'clear-failed-image', group: group.name });
+  }
 
   // 1. The launch source first: no replacement may boot the old image.
   if (decision.updateLaunchSource) {
@@ -243,6 +256,9 @@ function decide(
       });
     } else if (!draining.some((m) => m.container?.status === 'DRAINING') && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
       // (While another instance drains, the batch is still moving; replacements are judged once it is done.)
+      if (config.rollbackOnFailedReplacement && group.currentImageId === decision.targetImageId) {
+        actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
+      }
       return {
         phase: 'stopped',
         stoppedReason:
@@ -256,6 +272,60 @@ function decide(
     }
   }
   return { phase: draining.length > 0 ? 'draining' : 'replacing', actions, inFlight: marked.length, budget };
+}
+
+/**
+ * Rolling back from an image whose replacements never registered, one safe step a round: point the launch
+ * source back at the image the old instances run; terminate the replacements on the failed image that never
+ * became ACTIVE in the cluster (they run no task); release the marked instances; close the batch. The
+ * group stays stopped (and alarmed) until the parameter names another image.
+ */
+function rollBack(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  failedImage: string,
+  batch: Batch | undefined,
+  marked: ReadonlyArray<{ readonly instance: { readonly instanceId: string }; readonly container?: ObservedContainerInstance }>,
+  budget: number,
+  actions: Action[],
+): GroupRotation {
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const alive = group.instances.filter((i) => ALIVE(i.lifecycleState));
+  const previous = mostCommon(alive
+    .map((i) => observed.instances[i.instanceId]?.imageId)
+    .filter((image): image is string => image !== undefined && image !== failedImage));
+  const stoppedReason =
+    `replacements on image ${failedImage} never became ACTIVE in the cluster; ${group.name} was rolled back` +
+    `${previous ? ` to ${previous}` : ''} and waits for its parameter to name another image`;
+
+  if (group.currentImageId === failedImage && previous) {
+    const update = launchSourceAction(group, previous);
+    if ('action' in update) actions.push(update.action);
+    return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+  }
+  for (const i of alive) {
+    const container = byInstance.get(i.instanceId);
+    const registered = container !== undefined && container.status !== 'INACTIVE';
+    if (!registered && observed.instances[i.instanceId]?.imageId === failedImage) {
+      actions.push({ kind: 'terminate', group: group.name, instanceId: i.instanceId, forced: false, runningTasks: 0 });
+    }
+  }
+  const release = marked.map((m) => m.container).filter((c): c is ObservedContainerInstance => c !== undefined);
+  if (release.length > 0) {
+    actions.push({
+      kind: 'unmark',
+      group: group.name,
+      containerInstanceArns: release.map((c) => c.containerInstanceArn),
+      reactivate: release.filter((c) => c.status === 'DRAINING').map((c) => c.containerInstanceArn),
+    });
+  } else if (batch) {actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: group.maxSize > batch.originalMax ? batch.originalMax : undefined });}
+  return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+}
+
+function mostCommon(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
 
 /**

@@ -54,6 +54,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         drainTimeoutSeconds: config.drainTimeoutSeconds,
         onDrainTimeout: config.onDrainTimeout,
         readinessTimeoutSeconds: config.readinessTimeoutSeconds,
+        rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
         force: request.force,
       },
     },

@@ -24,6 +24,9 @@ export const BATCH_TAG = 'ecs-ami-refresher:batch';
 /** ASG tag: replace every instance launched before this epoch ms (set by a forced run). */
 export const REPLACE_BEFORE_TAG = 'ecs-ami-refresher:replace-before';
 
+/** ASG tag: an image whose replacements never became ACTIVE; the group was rolled back from it. */
+export const FAILED_IMAGE_TAG = 'ecs-ami-refresher:failed-image';
+
 /** ECS cluster tag: who may act on the cluster, until when. */
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 

@@ -17,7 +17,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -122,6 +122,10 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('stop');
   });
 
+  test('rollbackOnFailedReplacement: false (stop and alarm only)', () => {
+    expect(environment(template)[EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]).toBe('false');
+  });
+
   test('alarmActions: none, but all five alarms exist', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
@@ -199,9 +203,12 @@ describe('props', () => {
     [MaxUnavailable.count(3), '3'],
     [MaxUnavailable.percent(25), '25%'],
   ])('maxUnavailable %j is passed as %s', (maxUnavailable, expected) => {
-    const { template } = synth((f) => ({ cluster: f.cluster, maxUnavailable, onDrainTimeout: DrainTimeoutAction.FORCE_TERMINATE }));
+    const { template } = synth((f) => ({
+      cluster: f.cluster, maxUnavailable, onDrainTimeout: DrainTimeoutAction.FORCE_TERMINATE, rollbackOnFailedReplacement: true,
+    }));
     expect(environment(template)[EnvName.MAX_UNAVAILABLE]).toBe(expected);
     expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('force');
+    expect(environment(template)[EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]).toBe('true');
   });
 
   test('amiParameters are merged over the defaults', () => {
@@ -242,7 +249,7 @@ describe('props', () => {
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
     const tags = statement(template, 'TagGivenGroups');
     expect(tags.Resource).toEqual(groups.Resource);
-    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] } });
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -362,7 +369,7 @@ describe('IAM', () => {
     expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
     expect(s.Condition).toEqual({
       'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] },
     });
   });
 

@@ -31,6 +31,7 @@ describe('configFromEnvironment', () => {
       maxUnavailable: { percent: 10 },
       onDrainTimeout: 'stop',
       readinessTimeoutSeconds: 1800,
+      rollbackOnFailedReplacement: false,
     });
   });
 
@@ -52,6 +53,7 @@ describe('configFromEnvironment', () => {
       [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
       [EnvName.MAX_UNAVAILABLE]: '3',
       [EnvName.ON_DRAIN_TIMEOUT]: 'force',
+      [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: 'true',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -65,6 +67,7 @@ describe('configFromEnvironment', () => {
       maxUnavailable: { count: 3 },
       onDrainTimeout: 'force',
       readinessTimeoutSeconds: 1800,
+      rollbackOnFailedReplacement: true,
     });
   });
 
