@@ -92,3 +92,50 @@ test('killed after every write of a rotation, the next runs complete it safely',
     expect({ k, orphans }).toEqual({ k, orphans: [] });
   }
 });
+
+/** The ports of a process that dies at its n-th call, before that call reaches AWS. */
+function dyingAtCall(api: AwsApi, n: number): AwsApi {
+  let calls = 0;
+  const wrap = <S extends object>(service: S): S => {
+    const wrapped: Record<string, unknown> = {};
+    for (const name of methodNames(service)) {
+      const method = (service as Record<string, (input: unknown) => Promise<unknown>>)[name];
+      wrapped[name] = async (input: unknown) => {
+        if (++calls >= n) throw new Killed(`killed at call ${n}`);
+        return method.call(service, input);
+      };
+    }
+    return wrapped as S;
+  };
+  return { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm), cloudFormation: wrap(api.cloudFormation) };
+}
+
+test('killed at random moments (any call, before it lands), the next runs complete the rotation safely', async () => {
+  // A seeded choice of kill points spread over a whole rotation's calls.
+  let seed = 20261122;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const reference = scenario();
+  const before = reference.recorder.calls.length;
+  await finish(reference);
+  const totalCalls = reference.recorder.calls.length - before;
+
+  for (let i = 0; i < 25; i++) {
+    const n = 1 + Math.floor(next() * totalCalls);
+    const sim = scenario();
+    await expect(runInvocations({
+      api: dyingAtCall(sim.api, n),
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName),
+      budgetMs: 24 * HOUR,
+      periodMs: 5 * 60_000,
+      maxVirtualMs: 24 * HOUR,
+    })).rejects.toThrow(Killed);
+    const resumed = await finish(sim);
+    const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+    expect({ n, settled: resumed.settled, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })
+      .toEqual({ n, settled: true, images: { [target]: 3 }, desired: 3 });
+    expect({ n, violations: sim.invariants.terminationViolations, low: sim.invariants.servicesBelowMinimum(), below: sim.invariants.groupsBelow(0) })
+      .toEqual({ n, violations: [], low: [], below: [] });
+    expect({ n, versions: sim.recorder.count('ec2:createLaunchTemplateVersion') }).toEqual({ n, versions: 1 });
+  }
+});
