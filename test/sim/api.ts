@@ -6,9 +6,11 @@
 import type {
   AutoScalingGroup,
   Instance as AsgInstance,
+  InstanceRefresh,
   LifecycleState,
   TagDescription,
 } from '@aws-sdk/client-auto-scaling';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type {
   ArchitectureValues,
   Filter,
@@ -25,7 +27,17 @@ import type { Parameter } from '@aws-sdk/client-ssm';
 import { Cloud } from './cloud';
 import { SimAwsError, SimService } from './errors';
 import { Faults } from './faults';
-import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimLaunchTemplate, SimTemplateData, SimTemplateVersion } from './model';
+import {
+  SimContainerInstance,
+  SimGroup,
+  SimImage,
+  SimInstance,
+  SimInstanceRefresh,
+  SimLaunchTemplate,
+  SimStack,
+  SimTemplateData,
+  SimTemplateVersion,
+} from './model';
 import { Recorder } from './recorder';
 import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SsmApi } from '../../src/rotator/aws';
 
@@ -51,6 +63,8 @@ const LIMIT = {
   DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
   ASG_TAGS_PER_GROUP: 50,
+  DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS: 100,
+  DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
   EC2_FILTER_VALUES: 1000,
   SSM_GET_PARAMETERS: 10,
 } as const;
@@ -146,7 +160,7 @@ export function createSimApi(options: SimApiOptions): AwsApi {
           status: provider.status,
           autoScalingGroupProvider: {
             autoScalingGroupArn: provider.groupArn,
-            managedScaling: { status: 'ENABLED' as const, targetCapacity: 100 },
+            managedScaling: { ...provider.managedScaling },
             managedTerminationProtection: provider.managedTerminationProtection,
           },
         });
@@ -296,8 +310,25 @@ export function createSimApi(options: SimApiOptions): AwsApi {
   };
 
   const autoScaling: AutoScalingApi = {
-    // No instance refresh is ever started in this cloud yet: the list is empty, as AWS answers then.
-    describeInstanceRefreshes: wrap('autoscaling', 'describeInstanceRefreshes', () => ({ InstanceRefreshes: [] })),
+    // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
+    // descending order"; MaxRecords "The default value is 50 and the maximum value is 100"; refreshes "from the
+    // previous six weeks"; AutoScalingGroupName is required.
+    // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeInstanceRefreshes.html
+    // A group that does not exist answers an empty list (not documented; a guess).
+    describeInstanceRefreshes: wrap('autoscaling', 'describeInstanceRefreshes', (input) => {
+      if (!input.AutoScalingGroupName) throw asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null");
+      const max = input.MaxRecords ?? LIMIT.DESCRIBE_INSTANCE_REFRESHES_DEFAULT;
+      if (max < 1 || max > LIMIT.DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS) {
+        throw asgValidation(`MaxRecords must be between 1 and ${LIMIT.DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS}`);
+      }
+      const group = cloud.groups.get(input.AutoScalingGroupName);
+      const since = cloud.now() - 42 * 24 * 3600_000;
+      let refreshes = (group?.instanceRefreshes ?? []).filter((r) => r.createdAt >= since);
+      if (input.InstanceRefreshIds?.length) refreshes = refreshes.filter((r) => input.InstanceRefreshIds!.includes(r.id));
+      const newestFirst = [...refreshes].reverse();
+      const page = paginate(newestFirst, input.NextToken, max, 'autoscaling');
+      return { InstanceRefreshes: page.items.map((r) => toInstanceRefresh(cloud, r, group!)), NextToken: page.nextToken };
+    }),
 
     describeAutoScalingGroups: wrap('autoscaling', 'describeAutoScalingGroups', (input) => {
       const names = input.AutoScalingGroupNames;
@@ -393,12 +424,13 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       const groups = tags.map((t) => {
         if (t.ResourceType && t.ResourceType !== 'auto-scaling-group') throw asgValidation(`ResourceType must be auto-scaling-group, got ${t.ResourceType}`);
         if (!t.Key) throw asgValidation('Tag key must not be empty');
+        if (isReservedTagKey(t.Key)) throw asgValidation(`Tag keys starting with 'aws:' are reserved for internal use: ${t.Key}`);
         if ((t.Value ?? '').length > 256) throw asgValidation('Tag value can be at most 256 characters');
         return requireGroup(cloud, t.ResourceId);
       });
       tags.forEach((t, i) => {
         const group = groups[i];
-        if (!group.tags.has(t.Key!) && group.tags.size >= LIMIT.ASG_TAGS_PER_GROUP) {
+        if (!group.tags.has(t.Key!) && userTagCount(group) >= LIMIT.ASG_TAGS_PER_GROUP) {
           throw new SimAwsError('LimitExceeded', `You have reached the limit of ${LIMIT.ASG_TAGS_PER_GROUP} tags for this Auto Scaling group.`);
         }
         group.tags.set(t.Key!, { value: t.Value ?? '', propagateAtLaunch: t.PropagateAtLaunch ?? false });
@@ -407,7 +439,12 @@ export function createSimApi(options: SimApiOptions): AwsApi {
     }),
 
     deleteTags: wrap('autoscaling', 'deleteTags', (input) => {
-      for (const t of input.Tags ?? []) requireGroup(cloud, t.ResourceId).tags.delete(t.Key ?? '');
+      const tags = input.Tags ?? [];
+      const groups = tags.map((t) => {
+        if (t.Key && isReservedTagKey(t.Key)) throw asgValidation(`Tag keys starting with 'aws:' are reserved for internal use: ${t.Key}`);
+        return requireGroup(cloud, t.ResourceId);
+      });
+      tags.forEach((t, i) => groups[i].tags.delete(t.Key ?? ''));
       return {};
     }),
   };
@@ -578,9 +615,19 @@ export function createSimApi(options: SimApiOptions): AwsApi {
   };
 
   const cloudFormation: CloudFormationApi = {
-    // No group of this cloud belongs to a stack yet: AWS answers a name it does not know with a ValidationError.
+    // "If the stack doesn't exist, a ValidationError is returned." StackName: "Running stacks: You can specify
+    // either the stack's name or its unique stack ID. Deleted stacks: You must specify the unique stack ID."
+    // Without StackName, every stack (deleted ones are left out: a guess, as ListStacks is where they show).
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
     describeStacks: wrap('cloudformation', 'describeStacks', (input) => {
-      throw new SimAwsError('ValidationError', `Stack with id ${input.StackName ?? ''} does not exist`);
+      if (input.StackName === undefined) {
+        const live = [...cloud.stacks.values()].filter((st) => st.deletedAt === undefined);
+        const page = paginate(live, input.NextToken, 100, 'cloudformation');
+        return { Stacks: page.items.map(toStack), NextToken: page.nextToken };
+      }
+      const stack = cloud.stacks.get(input.StackName) ?? cloud.liveStack(input.StackName);
+      if (!stack) throw new SimAwsError('ValidationError', `Stack with id ${input.StackName} does not exist`);
+      return { Stacks: [toStack(stack)] };
     }),
   };
 
@@ -863,5 +910,51 @@ function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
     Instances: instances,
     Tags: tags,
     NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
+    SuspendedProcesses: [...g.suspended].map(([ProcessName, SuspensionReason]) => ({ ProcessName, SuspensionReason })),
   };
+}
+
+function toInstanceRefresh(cloud: Cloud, r: SimInstanceRefresh, g: SimGroup): InstanceRefresh {
+  const span = r.endsAt - r.inProgressAt;
+  const done = r.status === 'Successful' ? 100 : r.startedAt === undefined ? 0
+    : Math.min(100, Math.floor((100 * ((r.endedAt ?? cloud.now()) - r.inProgressAt)) / Math.max(1, span)));
+  return {
+    InstanceRefreshId: r.id,
+    AutoScalingGroupName: r.groupName,
+    Status: r.status,
+    StatusReason: r.statusReason,
+    StartTime: new Date(r.createdAt),
+    EndTime: r.endedAt === undefined ? undefined : new Date(r.endedAt),
+    PercentageComplete: done,
+    InstancesToUpdate: Math.round((g.instances.size * (100 - done)) / 100),
+    Preferences: { MinHealthyPercentage: 90, InstanceWarmup: 300, SkipMatching: false },
+  };
+}
+
+function toStack(st: SimStack): Stack {
+  return {
+    StackName: st.name,
+    StackId: st.id,
+    StackStatus: st.status as Stack['StackStatus'],
+    CreationTime: new Date(st.createdAt),
+    LastUpdatedTime: st.lastUpdatedAt === undefined ? undefined : new Date(st.lastUpdatedAt),
+    DeletionTime: st.deletedAt === undefined ? undefined : new Date(st.deletedAt),
+  };
+}
+
+/**
+ * "The aws: prefix is reserved for AWS use. This prefix is case-insensitive. If you use this prefix in the Key
+ * or Value property, you can't update or delete the tag. Tags with this prefix don't count toward the number
+ * of tags per resource." ("CloudFormation resource tagging":
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html).
+ * The error's wording is the simulator's.
+ */
+function isReservedTagKey(key: string): boolean {
+  return key.toLowerCase().startsWith('aws:');
+}
+
+function userTagCount(g: SimGroup): number {
+  let n = 0;
+  for (const k of g.tags.keys()) if (!isReservedTagKey(k)) n++;
+  return n;
 }

@@ -20,10 +20,12 @@ import {
   SimGroup,
   SimImage,
   SimInstance,
+  SimInstanceRefresh,
   SimLaunchConfiguration,
   SimLaunchTemplate,
   SimParameter,
   SimService,
+  SimStack,
   SimTask,
   SimTemplateData,
   SimTemplateVersion,
@@ -84,6 +86,15 @@ export interface CloudOptions {
   readonly asgPageSize?: number;
 }
 
+export interface ManagedScalingOptions {
+  /** The capacity provider's targetCapacity, in (0, 100]. Default 100. */
+  readonly targetCapacityPercent?: number;
+  /** How often ECS re-evaluates (seconds). Default 60. */
+  readonly periodS?: number;
+  /** Default true. */
+  readonly managedTerminationProtection?: boolean;
+}
+
 /** Notified of every change the invariant monitors watch. */
 export interface CloudListener {
   /** An EC2 instance starts shutting down; `alive` are the tasks whose containers still run on it. */
@@ -121,6 +132,8 @@ export class Cloud {
   readonly services = new Map<string, SimService>();
   /** Standalone (non-service) tasks alive now. */
   readonly standaloneTasks = new Set<SimTask>();
+  /** CloudFormation stacks by stack id, deleted ones included (DescribeStacks finds those by id only). */
+  readonly stacks = new Map<string, SimStack>();
 
   readonly listeners: CloudListener[] = [];
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */
@@ -172,7 +185,7 @@ export class Cloud {
     this.parameters.delete(name);
   }
 
-  addLaunchTemplate(name: string, data: SimTemplateData): SimLaunchTemplate {
+  addLaunchTemplate(name: string, data: SimTemplateData, tags: Record<string, string> = {}): SimLaunchTemplate {
     const id = `lt-${this.random.hex(17)}`;
     const template: SimLaunchTemplate = {
       id,
@@ -182,10 +195,25 @@ export class Cloud {
       latestVersion: 1,
       createdAt: this.now(),
       clientTokens: new Map(),
+      tags: new Map(Object.entries(tags)),
     };
     this.templates.set(id, template);
     this.templatesByName.set(name, template);
     return template;
+  }
+
+  /** Adds or overwrites resource tags on a launch template (as CreateTags would). */
+  tagLaunchTemplate(id: string, tags: Record<string, string>): void {
+    const template = this.templates.get(id);
+    if (!template) throw new Error(`no launch template ${id}`);
+    for (const [k, v] of Object.entries(tags)) template.tags.set(k, v);
+  }
+
+  /** A launch template's resource tags, for an IAM evaluator's `aws:ResourceTag/...` conditions. */
+  launchTemplateTags(id: string): Record<string, string> {
+    const template = this.templates.get(id);
+    if (!template) throw new Error(`no launch template ${id}`);
+    return Object.fromEntries(template.tags);
   }
 
   addLaunchConfiguration(name: string, imageId: string, instanceType = 'm6i.large'): SimLaunchConfiguration {
@@ -204,9 +232,27 @@ export class Cloud {
     launchConfigurationName?: string;
     tags?: Record<string, { value: string; propagateAtLaunch: boolean }>;
     newInstancesProtectedFromScaleIn?: boolean;
+    /** The group was created by this CloudFormation stack (see `addStack`), as this logical id. */
+    stack?: { name: string; logicalId?: string };
   }): SimGroup {
     const template = spec.launchTemplate ? this.templates.get(spec.launchTemplate.id) : undefined;
     if (spec.launchTemplate && !template) throw new Error(`no launch template ${spec.launchTemplate.id}`);
+    const tags = new Map(Object.entries(spec.tags ?? {}).map(([k, v]) => [k, { ...v }]));
+    if (spec.stack) {
+      const stack = this.liveStack(spec.stack.name);
+      if (!stack) throw new Error(`no stack ${spec.stack.name}; add it with addStack first`);
+      // "CloudFormation adds the following tags to all Auto Scaling groups and associated instances:
+      // aws:cloudformation:stack-name, aws:cloudformation:stack-id, aws:cloudformation:logical-id".
+      // AWS::AutoScaling::AutoScalingGroup TagProperty:
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-tagproperty.html
+      // and "stack-level tags are automatically applied to EC2 instances regardless of the PropagateAtLaunch
+      // setting" ("CloudFormation resource tagging"):
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html
+      // Modelled as group tags with PropagateAtLaunch true, so launched instances carry them too.
+      tags.set('aws:cloudformation:stack-name', { value: stack.name, propagateAtLaunch: true });
+      tags.set('aws:cloudformation:stack-id', { value: stack.id, propagateAtLaunch: true });
+      tags.set('aws:cloudformation:logical-id', { value: spec.stack.logicalId ?? logicalIdOf(spec.name), propagateAtLaunch: true });
+    }
     const group: SimGroup = {
       name: spec.name,
       arn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:${uuid(this.random)}:autoScalingGroupName/${spec.name}`,
@@ -216,12 +262,14 @@ export class Cloud {
       launchTemplate: template ? { id: template.id, name: template.name, version: spec.launchTemplate!.version } : undefined,
       mixedInstancesPolicy: spec.mixedInstancesPolicy ? { instanceTypes: ['m6i.large', 'm5.large', 'm6a.large'], onDemandPercentage: 100 } : undefined,
       launchConfigurationName: spec.launchConfigurationName,
-      tags: new Map(Object.entries(spec.tags ?? {}).map(([k, v]) => [k, { ...v }])),
+      tags,
       instances: new Map(),
       newInstancesProtectedFromScaleIn: spec.newInstancesProtectedFromScaleIn ?? false,
       createdAt: this.now(),
       servingCount: 0,
       activities: [],
+      suspended: new Map(),
+      instanceRefreshes: [],
     };
     this.groups.set(group.name, group);
     return group;
@@ -246,6 +294,7 @@ export class Cloud {
       groupArn: group.arn,
       status: 'ACTIVE',
       managedTerminationProtection,
+      managedScaling: { status: 'DISABLED', targetCapacity: 100 },
     };
     this.capacityProviders.set(name, provider);
     return provider;
@@ -351,6 +400,279 @@ export class Cloud {
   }
 
   // ---------------------------------------------------------------------------------------------------
+  // CloudFormation stacks (only what DescribeStacks reports: the engine waits while a stack is updating)
+
+  /** A stack, `CREATE_COMPLETE` by default; returns its StackId. */
+  addStack(name: string, status = 'CREATE_COMPLETE'): string {
+    if (this.liveStack(name)) throw new Error(`stack ${name} already exists`);
+    const id = `arn:aws:cloudformation:${this.region}:${this.account}:stack/${name}/${uuid(this.random)}`;
+    this.stacks.set(id, { name, id, status, createdAt: this.now() });
+    return id;
+  }
+
+  /**
+   * Sets a stack's status (`UPDATE_IN_PROGRESS`, `UPDATE_COMPLETE`, `DELETE_COMPLETE`, ...). Once it is
+   * `DELETE_COMPLETE`, DescribeStacks finds it by its stack id only, as on AWS.
+   */
+  setStackStatus(nameOrId: string, status: string): void {
+    const stack = this.stacks.get(nameOrId) ?? this.liveStack(nameOrId);
+    if (!stack) throw new Error(`no stack ${nameOrId}`);
+    stack.status = status;
+    stack.lastUpdatedAt = this.now();
+    if (status === 'DELETE_COMPLETE') stack.deletedAt = this.now();
+  }
+
+  /** The stack of that name that is not deleted, if any. */
+  liveStack(name: string): SimStack | undefined {
+    for (const s of this.stacks.values()) if (s.name === name && s.deletedAt === undefined) return s;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Suspended processes
+  // "Suspend and resume Amazon EC2 Auto Scaling processes":
+  // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
+  // "How suspended processes affect other processes":
+  // https://docs.aws.amazon.com/autoscaling/ec2/userguide/understand-how-suspending-processes-affects-other-processes.html
+
+  /**
+   * SuspendProcesses: the named processes, or all of them when `names` is omitted ("If you omit this
+   * property, all processes are specified", SuspendProcesses API reference). Launch suspended: the group
+   * launches nothing, so raising desired leaves it below desired. Terminate suspended: it terminates no
+   * InService instance to reach a lower desired. The others are only reported.
+   */
+  suspendProcesses(groupOrName: SimGroup | string, names: readonly string[] = SCALING_PROCESSES): void {
+    const group = this.groupOf(groupOrName);
+    for (const name of names) {
+      if (!SCALING_PROCESSES.includes(name)) throw new Error(`unknown scaling process ${name}; one of ${SCALING_PROCESSES.join(', ')}`);
+      // As DescribeAutoScalingGroups reports a suspension made through the API (e.g. "User suspended at
+      // 2026-01-01T00:00:00Z"); the exact wording is taken from CLI output examples, not a reference page.
+      if (!group.suspended.has(name)) group.suspended.set(name, `User suspended at ${isoSeconds(this.now())}`);
+    }
+    this.markGroup(group);
+    this.settle();
+  }
+
+  /** ResumeProcesses: the named processes, or all. The group catches up to its desired capacity at once. */
+  resumeProcesses(groupOrName: SimGroup | string, names?: readonly string[]): void {
+    const group = this.groupOf(groupOrName);
+    for (const name of names ?? [...group.suspended.keys()]) group.suspended.delete(name);
+    this.markGroup(group);
+    this.settle();
+  }
+
+  isSuspended(group: SimGroup, process: string): boolean {
+    return group.suspended.has(process);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Instance refreshes (status only: the engine has to see one, not its replacements)
+
+  /**
+   * StartInstanceRefresh, as another actor would: `Pending` for `pendingS` (default a tenth of the
+   * duration, at most 30 s), then `InProgress`, then `Successful` (or `Failed`) `durationS` after the start.
+   * Instances are not replaced. A refresh already Pending, InProgress or Cancelling refuses a new one with
+   * InstanceRefreshInProgress, as StartInstanceRefresh documents.
+   * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_StartInstanceRefresh.html
+   */
+  startInstanceRefresh(groupOrName: SimGroup | string, options: { durationS: number; pendingS?: number; outcome?: 'Successful' | 'Failed' }): string {
+    const group = this.groupOf(groupOrName);
+    if (group.instanceRefreshes.some((r) => r.status === 'Pending' || r.status === 'InProgress' || r.status === 'Cancelling')) {
+      throw new SimAwsError('InstanceRefreshInProgress', 'An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.');
+    }
+    const start = this.now();
+    const duration = Math.max(0, options.durationS) * 1000;
+    const pending = Math.min(duration, (options.pendingS ?? Math.min(30, options.durationS / 10)) * 1000);
+    const refresh: SimInstanceRefresh = {
+      id: uuid(this.random),
+      groupName: group.name,
+      status: 'Pending',
+      createdAt: start,
+      inProgressAt: start + pending,
+      endsAt: start + duration,
+      outcome: options.outcome ?? 'Successful',
+      events: [],
+    };
+    group.instanceRefreshes.push(refresh);
+    refresh.events.push(this.at(refresh.inProgressAt, () => {
+      if (refresh.status !== 'Pending') return;
+      refresh.status = 'InProgress';
+      refresh.startedAt = this.now();
+    }));
+    refresh.events.push(this.at(refresh.endsAt, () => {
+      if (refresh.status !== 'Pending' && refresh.status !== 'InProgress') return;
+      refresh.startedAt ??= this.now();
+      refresh.status = refresh.outcome;
+      refresh.endedAt = this.now();
+      if (refresh.outcome === 'Failed') refresh.statusReason = 'The instance refresh failed (injected by the simulator).';
+    }));
+    return refresh.id;
+  }
+
+  /** CancelInstanceRefresh: `Cancelling` now, `Cancelled` after `cancelS` (default 30 s). */
+  cancelInstanceRefresh(groupOrName: SimGroup | string, cancelS = 30): void {
+    const group = this.groupOf(groupOrName);
+    const refresh = group.instanceRefreshes.find((r) => r.status === 'Pending' || r.status === 'InProgress');
+    if (!refresh) throw new SimAwsError('ActiveInstanceRefreshNotFound', `No in progress or pending Instance Refresh found for Auto Scaling group ${group.name}`);
+    for (const e of refresh.events) e.cancel();
+    refresh.status = 'Cancelling';
+    refresh.events.push(this.at(this.now() + cancelS * 1000, () => {
+      refresh.status = 'Cancelled';
+      refresh.endedAt = this.now();
+    }));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Capacity provider managed scaling and managed termination protection
+
+  /**
+   * Turns on the group's capacity provider managed scaling. Every `periodS` ECS sets the group's desired
+   * capacity from the CapacityProviderReservation target tracking policy, "CapacityProviderReservation =
+   * (number of instances needed) / (number of running instances) x 100" held at `targetCapacityPercent`
+   * ("Automatically manage Amazon ECS capacity with cluster auto scaling":
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html). Simplified:
+   * - instances needed = ceil(non-daemon tasks / the group's task slots per instance), the tasks being those
+   *   alive on its registered instances (ECS-accounted, not orphaned) plus every replica task the service
+   *   scheduler wants but cannot place (the PROVISIONING tasks); with several managed groups, each counts all
+   *   unplaced tasks (ECS assigns each to one provider by the capacity provider strategy);
+   * - desired = max(minSize, min(maxSize, ceil(needed * 100 / target))), set directly each period: no
+   *   CloudWatch alarm delays, no instance warm-up period, no scaling step sizes, scale-in as prompt as
+   *   scale-out (on AWS scale-in waits for 15 minutes of low metric data).
+   * With managed termination protection ("When managed termination protection is on, Amazon ECS prevents
+   * the Amazon EC2 instances in an Auto Scaling group that contain tasks from being terminated during a
+   * scale-in action", AutoScalingGroupProvider API reference:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html), each
+   * period ECS protects from scale-in the instances that run non-daemon tasks and unprotects the empty ones
+   * (instances not yet registered keep the protection they launched with); the group's new instances are
+   * protected at launch, as ECS requires. Scale-in then terminates only unprotected instances, and a desired
+   * capacity below what the protected instances hold stays unmet (the scale-in protection page:
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html).
+   */
+  enableManagedScaling(groupOrName: SimGroup | string, options: ManagedScalingOptions = {}): void {
+    const group = this.groupOf(groupOrName);
+    const target = options.targetCapacityPercent ?? 100;
+    if (!(target > 0 && target <= 100)) throw new Error(`targetCapacityPercent must be in (0, 100], got ${target}`);
+    this.disableManagedScaling(group);
+    const scaling = {
+      targetCapacityPercent: target,
+      periodS: options.periodS ?? 60,
+      managedTerminationProtection: options.managedTerminationProtection ?? true,
+      ticks: 0,
+    };
+    group.managedScaling = scaling;
+    const provider = this.providerOf(group);
+    if (provider) {
+      provider.managedScaling = { status: 'ENABLED', targetCapacity: target };
+      provider.managedTerminationProtection = scaling.managedTerminationProtection ? 'ENABLED' : 'DISABLED';
+    }
+    if (scaling.managedTerminationProtection) group.newInstancesProtectedFromScaleIn = true;
+    this.scheduleManagedScaling(group);
+  }
+
+  disableManagedScaling(groupOrName: SimGroup | string): void {
+    const group = this.groupOf(groupOrName);
+    group.managedScaling?.event?.cancel();
+    group.managedScaling = undefined;
+    const provider = this.providerOf(group);
+    if (provider) provider.managedScaling = { status: 'DISABLED', targetCapacity: provider.managedScaling.targetCapacity };
+  }
+
+  /** What managed scaling would set the desired capacity to now. */
+  managedDesired(group: SimGroup): number {
+    const scaling = group.managedScaling;
+    const target = scaling?.targetCapacityPercent ?? 100;
+    let tasks = 0;
+    let slots = 0;
+    for (const i of group.instances.values()) {
+      const ci = i.ci;
+      if (!ci || ci.status === 'INACTIVE') continue;
+      slots = Math.max(slots, ci.maxTasks);
+      tasks += this.accountedNonDaemonTasks(ci);
+    }
+    if (slots === 0) slots = this.maxTasksPerInstance;
+    tasks += this.unplacedTasks();
+    const needed = tasks === 0 ? 0 : Number.isFinite(slots) ? Math.ceil(tasks / slots) : 1;
+    const desired = Math.ceil((needed * 100) / target - 1e-9);
+    return Math.max(group.minSize, Math.min(group.maxSize, desired));
+  }
+
+  /**
+   * A desired capacity set by someone else (a person, another scaling policy), validated as SetDesiredCapacity
+   * validates it.
+   */
+  setDesiredExternally(groupOrName: SimGroup | string, desired: number): void {
+    const group = this.groupOf(groupOrName);
+    this.setDesiredCapacity(group, desired);
+    group.activities.push({ id: uuid(this.random), at: this.now(), description: `Desired capacity set to ${desired} externally`, status: 'Successful' });
+    this.settle();
+  }
+
+  private scheduleManagedScaling(group: SimGroup): void {
+    const scaling = group.managedScaling;
+    if (!scaling) return;
+    scaling.event = this.at(this.now() + scaling.periodS * 1000, () => {
+      if (group.managedScaling !== scaling) return;
+      scaling.ticks++;
+      if (scaling.managedTerminationProtection) this.applyManagedProtection(group);
+      const desired = this.managedDesired(group);
+      if (desired !== group.desired) {
+        group.activities.push({
+          id: uuid(this.random),
+          at: this.now(),
+          description: `Managed scaling (capacity provider reservation target ${scaling.targetCapacityPercent}%): desired ${group.desired} -> ${desired}`,
+          status: 'Successful',
+        });
+        group.desired = desired;
+      }
+      this.markGroup(group);
+      this.scheduleManagedScaling(group);
+    });
+  }
+
+  private applyManagedProtection(group: SimGroup): void {
+    for (const i of group.instances.values()) {
+      if (isLeaving(i.lifecycle)) continue;
+      const ci = i.ci;
+      if (!ci || ci.status === 'REGISTERING') continue; // ECS does not know it yet: it keeps its launch setting
+      i.protectedFromScaleIn = ci.status !== 'INACTIVE' && this.aliveNonDaemonTasks(ci) > 0;
+    }
+  }
+
+  private accountedNonDaemonTasks(ci: SimContainerInstance): number {
+    let n = 0;
+    for (const t of ci.tasks) if (!t.service?.daemon && !t.orphaned && t.lastStatus !== 'STOPPED') n++;
+    return n;
+  }
+
+  private aliveNonDaemonTasks(ci: SimContainerInstance): number {
+    let n = 0;
+    for (const t of ci.tasks) if (!t.service?.daemon && t.lastStatus !== 'STOPPED') n++;
+    return n;
+  }
+
+  /** Replica tasks the scheduler wants to start (within maximumPercent) but has nowhere to place. */
+  private unplacedTasks(): number {
+    let n = 0;
+    for (const s of this.services.values()) {
+      if (s.daemon) continue;
+      const maxTotal = Math.max(s.desired, Math.floor((s.desired * s.maximumPercent) / 100));
+      n += Math.max(0, Math.min(s.desired - s.goodCount, maxTotal - s.activeCount));
+    }
+    return n;
+  }
+
+  private providerOf(group: SimGroup): SimCapacityProvider | undefined {
+    for (const p of this.capacityProviders.values()) if (p.groupArn === group.arn) return p;
+    return undefined;
+  }
+
+  private groupOf(groupOrName: SimGroup | string): SimGroup {
+    const group = typeof groupOrName === 'string' ? this.groups.get(groupOrName) : groupOrName;
+    if (!group) throw new Error(`no group ${String(groupOrName)}`);
+    return group;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
   // Queries used by the API layer and tests
 
   instancesOf(groupName: string): SimInstance[] {
@@ -429,9 +751,18 @@ export class Cloud {
    * TerminateInstanceInAutoScalingGroup: "This call simply makes a termination request. The instance is not
    * terminated immediately." Without decrement "Amazon EC2 Auto Scaling launches instances to replace the
    * ones that are terminated"; with it, desired capacity drops by one, and the call fails when that would
-   * go below the minimum size. Scale-in protection guards scale-in only, not this explicit request.
+   * go below the minimum size.
+   * Scale-in protection does not stop it: "Instance scale-in protection does not protect Auto Scaling
+   * instances from the following: Manual termination through the terminate-instance-in-auto-scaling-group
+   * command, or the TerminateInstanceInAutoScalingGroup action" ("Use instance scale-in protection", Amazon
+   * EC2 Auto Scaling User Guide, the version of the page that lists it).
    * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TerminateInstanceInAutoScalingGroup.html
    * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html
+   * With the Terminate process suspended: the documentation says what Terminate covers (scale-in and Auto
+   * Scaling's own terminations, "only to instances that are currently in the InService state") but not
+   * whether this explicit request is refused. The simulator takes the conservative reading (an assumption,
+   * not documented): an InService instance is refused with a ValidationError and nothing changes.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
    */
   terminateInGroup(instance: SimInstance, decrement: boolean): string {
     const group = instance.group;
@@ -440,6 +771,12 @@ export class Cloud {
     }
     const activityId = uuid(this.random);
     if (isLeaving(instance.lifecycle)) return activityId; // already on its way out; AWS answers with an activity
+    if (group.suspended.has('Terminate') && instance.lifecycle === 'InService') {
+      throw new SimAwsError(
+        'ValidationError',
+        `The Terminate process is suspended for AutoScalingGroup ${group.name}; instance ${instance.id} was not terminated (simulated: undocumented behaviour, conservative reading).`,
+      );
+    }
     if (decrement) {
       if (group.desired - 1 < group.minSize) {
         throw new SimAwsError(
@@ -485,7 +822,13 @@ export class Cloud {
     const inService: SimInstance[] = [];
     for (const i of group.instances.values()) if (!isLeaving(i.lifecycle)) inService.push(i);
     const missing = group.desired - inService.length;
-    if (missing > 0) {
+    // Launch suspended: "Adds instances to the Auto Scaling group when the group scales out, or when Amazon
+    // EC2 Auto Scaling chooses to launch instances for other reasons" stops; Terminate suspended: scale-in
+    // stops, but "Suspending the Terminate process applies only to instances that are currently in the
+    // InService state" (Considerations), so a Pending instance may still be picked.
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/suspend-resume-considerations.html
+    if (missing > 0 && !group.suspended.has('Launch')) {
       for (let n = 0; n < missing; n++) {
         if (!this.launchOne(group)) {
           this.scheduleGroupRetry(group);
@@ -499,7 +842,8 @@ export class Cloud {
       // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html
       const current = group.launchTemplate ? this.resolveLaunch(group) : undefined;
       const currentVersion = current && !('error' in current) ? current.templateVersion : undefined;
-      const candidates = inService.filter((i) => !i.protectedFromScaleIn);
+      const terminateSuspended = group.suspended.has('Terminate');
+      const candidates = inService.filter((i) => !i.protectedFromScaleIn && !(terminateSuspended && i.lifecycle === 'InService'));
       candidates.sort((a, b) => {
         const aOld = a.templateVersion !== currentVersion ? 0 : 1;
         const bOld = b.templateVersion !== currentVersion ? 0 : 1;
@@ -1089,4 +1433,30 @@ function toMsRange(s: Seconds): readonly [number, number] {
 export function uuid(random: Random): string {
   const h = random.hex(32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The processes SuspendProcesses accepts (SuspendProcesses API reference). */
+export const SCALING_PROCESSES: readonly string[] = [
+  'Launch',
+  'Terminate',
+  'AddToLoadBalancer',
+  'AlarmNotification',
+  'AZRebalance',
+  'HealthCheck',
+  'InstanceRefresh',
+  'ReplaceUnhealthy',
+  'ScheduledActions',
+];
+
+/** ISO 8601 without milliseconds, as Auto Scaling writes times into messages. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A CloudFormation-style logical id for a resource name: alphanumerics only, with a hash-like suffix. */
+function logicalIdOf(name: string): string {
+  const base = name.replace(/[^A-Za-z0-9]/g, '') || 'Resource';
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 0x100000000;
+  return `${base[0].toUpperCase()}${base.slice(1)}ASG${h.toString(16).toUpperCase().padStart(8, '0')}`;
 }

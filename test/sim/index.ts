@@ -2,8 +2,10 @@
 export { createSimApi } from './api';
 export type { SimApiOptions } from './api';
 export { DEFAULT_START, VirtualClock } from './clock';
-export { Cloud, DEFAULT_TIMING } from './cloud';
-export type { CloudListener, CloudOptions, CloudTiming, Seconds } from './cloud';
+export { Cloud, DEFAULT_TIMING, SCALING_PROCESSES } from './cloud';
+export type { CloudListener, CloudOptions, CloudTiming, ManagedScalingOptions, Seconds } from './cloud';
+export { dyingApi, isReadOperation, ProcessKilled } from './dying';
+export type { DyingApi, DyingOptions } from './dying';
 export { awsError, SimAwsError } from './errors';
 export { Faults } from './faults';
 export type { ApiFault, LaunchFault, RegisterFault } from './faults';

@@ -54,6 +54,11 @@ export interface SimLaunchTemplate {
   readonly createdAt: number;
   /** CreateLaunchTemplateVersion ClientToken -> version, for idempotent retries. */
   readonly clientTokens: Map<string, number>;
+  /**
+   * The template's resource tags (not the tag specifications inside its data). DescribeLaunchTemplateVersions
+   * does not return them; the Cloud exposes them for IAM conditions on `aws:ResourceTag/...`.
+   */
+  readonly tags: Map<string, string>;
 }
 
 export interface SimLaunchConfiguration {
@@ -102,6 +107,48 @@ export interface SimGroup {
   servingCount: number;
   retry?: ScheduledEvent;
   readonly activities: SimActivity[];
+  /** Suspended processes (`Launch`, `Terminate`, ...) -> SuspensionReason. */
+  readonly suspended: Map<string, string>;
+  /** Instance refreshes, oldest first. */
+  readonly instanceRefreshes: SimInstanceRefresh[];
+  /** Set while its capacity provider's managed scaling drives the desired capacity. */
+  managedScaling?: SimManagedScaling;
+}
+
+export type InstanceRefreshStatus = 'Pending' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelling' | 'Cancelled';
+
+export interface SimInstanceRefresh {
+  readonly id: string;
+  readonly groupName: string;
+  status: InstanceRefreshStatus;
+  statusReason?: string;
+  readonly createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** Virtual times at which it goes InProgress and ends. */
+  readonly inProgressAt: number;
+  readonly endsAt: number;
+  readonly outcome: 'Successful' | 'Failed';
+  readonly events: ScheduledEvent[];
+}
+
+export interface SimManagedScaling {
+  readonly targetCapacityPercent: number;
+  readonly periodS: number;
+  readonly managedTerminationProtection: boolean;
+  event?: ScheduledEvent;
+  /** Periods evaluated so far. */
+  ticks: number;
+}
+
+export interface SimStack {
+  readonly name: string;
+  /** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
+  readonly id: string;
+  status: string;
+  readonly createdAt: number;
+  lastUpdatedAt?: number;
+  deletedAt?: number;
 }
 
 export type Ec2State = 'pending' | 'running' | 'shutting-down' | 'terminated';
@@ -213,7 +260,9 @@ export interface SimCapacityProvider {
   readonly arn: string;
   readonly groupArn: string;
   status: 'ACTIVE' | 'INACTIVE';
-  readonly managedTerminationProtection: 'ENABLED' | 'DISABLED';
+  managedTerminationProtection: 'ENABLED' | 'DISABLED';
+  /** Managed scaling as DescribeCapacityProviders reports it. */
+  managedScaling: { status: 'ENABLED' | 'DISABLED'; targetCapacity: number };
 }
 
 export interface SimCluster {

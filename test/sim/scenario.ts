@@ -37,6 +37,11 @@ export interface GroupSpec {
   /** Leave the cluster tag off the group. */
   readonly untagged?: boolean;
   readonly protectedFromScaleIn?: boolean;
+  /**
+   * The CloudFormation stack that created the group (added `CREATE_COMPLETE` if the scenario has no stack of
+   * that name yet): the group and its instances carry the `aws:cloudformation:*` tags.
+   */
+  readonly stack?: string;
 }
 
 export interface ServiceSpec {
@@ -160,6 +165,17 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       InstanceType: g.architecture === 'arm64' ? 'm7g.large' : 'm6i.large',
       UserData: Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${clusterName} >> /etc/ecs/ecs.config\n`).toString('base64'),
     });
+    // The construct tags the group with Tags.of(group), which reaches its LaunchTemplate child too.
+    if (!g.untagged) cloud.tagLaunchTemplate(template.id, { [TagKey.CLUSTER]: clusterName });
+    if (g.stack) {
+      const stackId = cloud.liveStack(g.stack)?.id ?? cloud.addStack(g.stack);
+      // CloudFormation's stack-level tags on the template it creates ("CloudFormation resource tagging").
+      cloud.tagLaunchTemplate(template.id, {
+        'aws:cloudformation:stack-name': g.stack,
+        'aws:cloudformation:stack-id': stackId,
+        'aws:cloudformation:logical-id': `${g.name.replace(/[^A-Za-z0-9]/g, '')}LaunchTemplate`,
+      });
+    }
     const tags: Record<string, { value: string; propagateAtLaunch: boolean }> = {
       Name: { value: g.name, propagateAtLaunch: true },
     };
@@ -173,6 +189,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       mixedInstancesPolicy: g.mixedInstancesPolicy,
       tags,
       newInstancesProtectedFromScaleIn: g.protectedFromScaleIn,
+      stack: g.stack ? { name: g.stack } : undefined,
     });
     if (g.capacityProvider ?? true) {
       const provider = cloud.addCapacityProvider(`${g.name}-cp`, group, g.protectedFromScaleIn ? 'ENABLED' : 'DISABLED');
