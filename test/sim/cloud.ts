@@ -543,7 +543,8 @@ export class Cloud {
    * scale-in action", AutoScalingGroupProvider API reference:
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html), each
    * period ECS protects from scale-in the instances that run non-daemon tasks and unprotects the empty ones
-   * (instances not yet registered keep the protection they launched with); the group's new instances are
+   * (instances not yet registered keep the protection they launched with; one that runs only daemon tasks
+   * counts as empty, so a daemon task still stopping on it can be cut short); the group's new instances are
    * protected at launch, as ECS requires. Scale-in then terminates only unprotected instances, and a desired
    * capacity below what the protected instances hold stays unmet (the scale-in protection page:
    * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html).
