@@ -558,6 +558,8 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'LaunchWithTemplateResources',
+    // The other resources of a launch from one of those templates. Conditioned on ec2:LaunchTemplate rather
+    // than ec2:IsLaunchTemplateResource: a group's subnets come from its VPCZoneIdentifier, not the template.
     actions: ['ec2:RunInstances'],
     resources: [
       stack.formatArn({ service: 'ec2', resource: 'image', account: '', resourceName: '*' }),
@@ -565,7 +567,7 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
         (resource) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' }),
       ),
     ],
-    conditions: { Bool: { 'ec2:IsLaunchTemplateResource': 'true' } },
+    conditions: { ArnLike: { 'ec2:LaunchTemplate': templateArn(stack, '*') } },
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'TagAtLaunch',
@@ -651,7 +653,7 @@ function addNagSuppressions(role: iam.Role): void {
         'Describe actions accept only "*" (Service Authorization Reference); container-instance actions use "*" with an ' +
         'ecs:cluster condition because container instance ARNs exist in two formats; capacity providers are only read; ' +
         'group and launch template wildcards are narrowed by the cluster tag condition; RunInstances wildcards are ' +
-        'narrowed by ec2:LaunchTemplate and ec2:IsLaunchTemplateResource, and only serve the launch check that Auto ' +
+        'narrowed by ec2:LaunchTemplate (the launch must come from one of those templates), and only serve the launch check that Auto ' +
         'Scaling makes when a group is pointed at a new launch template version.',
       applies_to: [
         'Resource::*',

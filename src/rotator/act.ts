@@ -4,7 +4,7 @@
  */
 import { Action } from './actions';
 import { AwsApi, chunk } from './aws';
-import { BatchLimit } from './constants';
+import { BatchLimit, TagKey } from './constants';
 import { describeError } from './observe';
 import { BATCH_TAG, encodeBatch, encodePhase, FAILED_IMAGE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
@@ -29,10 +29,19 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       outcomes.push({ action, ok: true });
     } catch (error) {
       failedGroups.add(action.group);
-      outcomes.push({ action, ok: false, error: describeError(error) });
+      outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
     }
   }
   return outcomes;
+}
+
+/** An access error on a launch template or group usually means a missing cluster tag: say so. */
+function accessHint(action: Action, error: unknown): string {
+  if (!/AccessDenied|UnauthorizedOperation|not authorized/i.test(describeError(error))) return '';
+  if (action.kind === 'create-template-version' || action.kind === 'use-template-version') {
+    return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
+  }
+  return ` (the refresher may change group ${action.group} only when it is given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
 }
 
 async function perform({ api, clusterArn }: ActContext, action: Action): Promise<void> {

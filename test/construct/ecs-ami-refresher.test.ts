@@ -377,7 +377,8 @@ describe('IAM', () => {
     const fromTemplate = statement(template, 'LaunchOnlyFromATemplate');
     expect(render(fromTemplate.Resource)).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:instance/*');
     expect(render(fromTemplate.Condition.ArnLike['ec2:LaunchTemplate'])).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:launch-template/*');
-    expect(statement(template, 'LaunchWithTemplateResources').Condition).toEqual({ Bool: { 'ec2:IsLaunchTemplateResource': 'true' } });
+    const resources = statement(template, 'LaunchWithTemplateResources');
+    expect(render(resources.Condition.ArnLike['ec2:LaunchTemplate'])).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:launch-template/*');
     expect(statement(template, 'TagAtLaunch').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
   });
 
