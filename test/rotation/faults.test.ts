@@ -41,3 +41,82 @@ test('instances protected from scale-in (capacity provider managed termination p
   expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
   expectRotatedSafely(sim, spec);
 });
+
+describe('another actor, or processes suspended: the group waits, then completes', () => {
+  const spec: GroupSpec = { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4, stack: 'prod-cluster' };
+
+  test('Launch suspended: no batch starts, nothing is written; once resumed the rotation completes', async () => {
+    const sim = scenario([spec]);
+    sim.cloud.suspendProcesses('web', ['Launch']);
+    const waiting = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), HOUR);
+    expect(waiting.last.rotations.get('web')).toMatchObject({ phase: 'waiting' });
+    expect(waiting.last.rotations.get('web')!.waitingReason).toContain('process(es) Launch of web are suspended');
+    expect(waiting.outcomes.filter((o) => o.action.kind === 'start-batch')).toEqual([]);
+
+    sim.cloud.resumeProcesses('web');
+    await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    expectRotatedSafely(sim, spec);
+  });
+
+  test('Terminate suspended mid-rotation: drained instances wait, nothing with tasks goes; once resumed it completes', async () => {
+    const sim = scenario([spec]);
+    const settings = settingsFor(sim.clusterName);
+    // Let the first batch drain, then suspend Terminate.
+    await runToCompletion(sim.api, sim.clock, settings, 8 * 60_000);
+    sim.cloud.suspendProcesses('web', ['Terminate']);
+    const waiting = await runToCompletion(sim.api, sim.clock, settings, HOUR);
+    expect(waiting.last.rotations.get('web')).toMatchObject({ phase: 'waiting' });
+    expect(waiting.outcomes.filter((o) => o.action.kind === 'terminate')).toEqual([]);
+    expect(waiting.outcomes.filter((o) => !o.ok)).toEqual([]);
+
+    sim.cloud.resumeProcesses('web');
+    await runToCompletion(sim.api, sim.clock, settings, 24 * HOUR);
+    expectRotatedSafely(sim, spec);
+  });
+
+  test('an instance refresh in progress: the engine waits for it, then rotates', async () => {
+    const sim = scenario([spec]);
+    sim.cloud.startInstanceRefresh('web', { durationS: 1800 });
+    const waiting = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 10 * 60_000);
+    expect(waiting.last.rotations.get('web')!.waitingReason).toMatch(/instance refresh .* of web is (Pending|InProgress); the rotation waits/);
+    expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation))).toEqual([]);
+
+    await sim.sleep(30 * 60_000);
+    await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    expectRotatedSafely(sim, spec);
+  });
+
+  test('a CloudFormation update of the group\'s stack in progress: the engine waits, then rotates', async () => {
+    const sim = scenario([spec]);
+    sim.cloud.setStackStatus('prod-cluster', 'UPDATE_IN_PROGRESS');
+    const waiting = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 10 * 60_000);
+    expect(waiting.last.rotations.get('web')!.waitingReason)
+      .toBe('CloudFormation stack prod-cluster, which manages web, is UPDATE_IN_PROGRESS; the rotation waits for it to end');
+    expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation))).toEqual([]);
+
+    sim.cloud.setStackStatus('prod-cluster', 'UPDATE_COMPLETE');
+    await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    expectRotatedSafely(sim, spec);
+  });
+});
+
+test('capacity-provider managed scaling changes desired capacity mid-rotation: the rotation completes, no task is cut short', async () => {
+  const spec: GroupSpec = { name: 'managed', family: 'amazon-linux-2023', architecture: 'arm64', instances: 6, protectedFromScaleIn: true };
+  const sim = scenario([spec]);
+  sim.cloud.enableManagedScaling('managed', { targetCapacityPercent: 100, periodS: 60, managedTerminationProtection: true });
+  const result = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+  expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
+  const target = sim.images['amazon-linux-2023/arm64'].new.imageId;
+  // Every instance ends on the new image; how many there are is managed scaling's decision, not ours.
+  expect(Object.keys(sim.cloud.imagesOf('managed'))).toEqual([target]);
+  // Managed scaling itself scales in instances that run only daemon tasks (as ECS does); the engine
+  // terminated only instances ECS reported empty.
+  const byEngine = new Set(result.outcomes.flatMap((o) => (o.action.kind === 'terminate' ? [o.action.instanceId] : [])));
+  // (Managed scaling may retire an old instance itself; the engine replaced the rest.)
+  expect(byEngine.size).toBeGreaterThan(0);
+  expect(sim.invariants.terminationViolations.filter((v) => byEngine.has(v.instanceId))).toEqual([]);
+  for (const v of sim.invariants.terminationViolations) {
+    expect(v.tasks.every((t) => ['log-router', 'node-exporter'].includes(t.service ?? ''))).toBe(true);
+  }
+  expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
+});
