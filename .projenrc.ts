@@ -122,6 +122,12 @@ const demo = project.addTask('demo', {
 });
 if (bundleTask) demo.prependSpawn(bundleTask);
 
+// The README's reliability figures, produced by the tests they count.
+project.addTask('reliability', {
+  description: 'Run the crash, fault and IAM tests and print the README\'s reliability figures',
+  exec: 'ts-node --project test/tsconfig.json scripts/reliability.ts',
+});
+
 // The packed tarball, installed into an app outside the repo, must synthesize and its handler load.
 const consumerTest = project.addTask('test:consumer', {
   description: 'Install the npm tarball into a fresh CDK app outside the repo, synthesize, and load the handler',

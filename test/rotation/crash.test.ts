@@ -2,6 +2,8 @@
  * Kill the engine right after its k-th AWS write, for every k of a whole rotation, then let scheduled
  * invocations of a fresh engine carry on: the rotation must complete with nothing lost or repeated.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { AwsApi } from '../../src/rotator/aws';
 import { methodNames } from '../../src/rotator/retry';
 import { buildScenario, GroupSpec, Simulation } from '../sim';
@@ -11,6 +13,14 @@ const HOUR = 3600_000;
 const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
 
 class Killed extends Error {}
+
+/** Crash points tested, for the README's reliability figures (`npx projen reliability`). */
+function recordFigure(name: string, value: number): void {
+  const file = path.join(__dirname, '..', '..', 'test-reports', 'crash-figures.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...figures, [name]: value }, null, 2));
+}
 
 const isWrite = (name: string) => !/^(describe|list|get)/.test(name);
 
@@ -65,6 +75,7 @@ test('killed after every write of a rotation, the next runs complete it safely',
   });
   const total = counting.writes();
   expect(total).toBeGreaterThan(10);
+  recordFigure('killedAfterEachWrite', total);
 
   for (let k = 1; k <= total; k++) {
     const sim = scenario();
@@ -119,7 +130,9 @@ test('killed at random moments (any call, before it lands), the next runs comple
   await finish(reference);
   const totalCalls = reference.recorder.calls.length - before;
 
-  for (let i = 0; i < 25; i++) {
+  const moments = 25;
+  recordFigure('killedAtRandomMoments', moments);
+  for (let i = 0; i < moments; i++) {
     const n = 1 + Math.floor(next() * totalCalls);
     const sim = scenario();
     await expect(runInvocations({

@@ -4,7 +4,7 @@
  */
 import { BatchLimit } from '../../src/rotator/constants';
 import { RunResult } from '../../src/rotator/engine';
-import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
+import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
 import { BATCH_TAG, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { runInvocations, runToCompletion, settingsFor } from './harness';
@@ -259,16 +259,22 @@ describe('one actor, and AWS pushing back', () => {
 
   test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
     const sim = scenario(groups);
-    const operations = ['ecs:describeClusters', 'ecs:listContainerInstances', 'ecs:describeContainerInstances', 'ecs:updateContainerInstancesState',
-      'ecs:putAttributes', 'autoscaling:describeAutoScalingGroups', 'autoscaling:setDesiredCapacity', 'autoscaling:terminateInstanceInAutoScalingGroup',
-      'ec2:describeImages', 'ec2:describeInstances', 'ec2:createLaunchTemplateVersion', 'ssm:getParameters'];
+    // Every method of every port: three throttles and two server errors each.
+    const services = { ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation };
+    const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
+    expect(operations).toHaveLength(25);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
     const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
     const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
     expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
-    // Every injected fault was met (3 throttles and 2 server errors per API), and each was retried.
-    const errors = Object.values(sim.recorder.errors()).reduce((a, b) => a + b, 0);
-    expect(errors).toBe(operations.length * 5);
+    // Every injected fault the rotation met was retried: each API it called failed five times first.
+    const errors = sim.recorder.errors();
+    const called = new Set(sim.recorder.calls.map((c) => c.operation));
+    for (const operation of called) {
+      const failures = Object.entries(errors).filter(([key]) => key.startsWith(`${operation} `)).reduce((n, [, count]) => n + count, 0);
+      expect({ operation, failures }).toEqual({ operation, failures: 5 });
+    }
+    expect(called.size).toBeGreaterThanOrEqual(18);
     expectRotated(sim, groups);
     expectSafe(sim);
   });
