@@ -260,7 +260,9 @@ describe('one actor, and AWS pushing back', () => {
   test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
     const sim = scenario(groups);
     // Every method of every port: three throttles and two server errors each.
-    const services = { ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation };
+    const services = {
+      ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation,
+    };
     const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
     expect(operations).toHaveLength(25);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
