@@ -5,6 +5,7 @@
  */
 import { act, ActionOutcome } from './act';
 import { AwsApi } from './aws';
+import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { observeCluster } from './observe';
@@ -17,14 +18,10 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-export interface EngineSettings {
-  readonly clusterName: string;
-  readonly groupNames: readonly string[];
-  readonly amiParameters: Readonly<Record<string, string>>;
-  readonly requireClusterTag: boolean;
-  readonly dryRun: boolean;
+/** What the engine needs of its configuration (config.ts), with the rotation's settings grouped. */
+export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | 'amiParameters' | 'requireClusterTag' | 'dryRun'> & {
   readonly rotation: RotationConfig;
-}
+};
 
 export interface EngineOptions {
   readonly api: AwsApi;

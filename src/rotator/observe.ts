@@ -149,16 +149,12 @@ async function capacityProviderGroups(api: AwsApi, providerNames: readonly strin
   // Fargate providers are associated by name but are not Auto Scaling group providers.
   const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT');
   for (const batch of chunk(names, BatchLimit.DESCRIBE_CAPACITY_PROVIDERS)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await api.ecs.describeCapacityProviders({ capacityProviders: batch, nextToken });
-      for (const provider of page.capacityProviders ?? []) {
-        const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
-        if (provider.status !== 'ACTIVE' || !arn) continue;
-        groups.set(groupNameFromArnOrName(arn), provider.name!);
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const pages = await allPages((nextToken) => api.ecs.describeCapacityProviders({ capacityProviders: batch, nextToken }), (p) => p.nextToken);
+    for (const provider of pages.flatMap((p) => p.capacityProviders ?? [])) {
+      const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
+      if (provider.status !== 'ACTIVE' || !arn) continue;
+      groups.set(groupNameFromArnOrName(arn), provider.name!);
+    }
   }
   return groups;
 }
@@ -173,12 +169,9 @@ export function groupNameFromArnOrName(arnOrName: string): string {
 async function describeGroups(api: AwsApi, names: readonly string[]): Promise<Map<string, AutoScalingGroup>> {
   const found = new Map<string, AutoScalingGroup>();
   for (const batch of chunk(names, BatchLimit.DESCRIBE_AUTO_SCALING_GROUPS)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: batch, NextToken: nextToken });
-      for (const group of page.AutoScalingGroups ?? []) found.set(group.AutoScalingGroupName!, group);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = await allPages(
+      (NextToken) => api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: batch, NextToken }), (p) => p.NextToken);
+    for (const group of pages.flatMap((p) => p.AutoScalingGroups ?? [])) found.set(group.AutoScalingGroupName!, group);
   }
   return found;
 }
@@ -214,12 +207,9 @@ async function launchSources(
 
   const configurations = new Map<string, LaunchConfiguration>();
   for (const batch of chunk([...configurationNames], BatchLimit.DESCRIBE_LAUNCH_CONFIGURATIONS)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await api.autoScaling.describeLaunchConfigurations({ LaunchConfigurationNames: batch, NextToken: nextToken });
-      for (const lc of page.LaunchConfigurations ?? []) configurations.set(lc.LaunchConfigurationName!, lc);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = await allPages(
+      (NextToken) => api.autoScaling.describeLaunchConfigurations({ LaunchConfigurationNames: batch, NextToken }), (p) => p.NextToken);
+    for (const lc of pages.flatMap((p) => p.LaunchConfigurations ?? [])) configurations.set(lc.LaunchConfigurationName!, lc);
   }
 
   for (const asg of asgs) {
@@ -425,17 +415,10 @@ export function imageIdFromValue(value: string | undefined): string | undefined 
 }
 
 async function describeContainerInstances(api: AwsApi, clusterArn: string): Promise<ObservedContainerInstance[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await api.ecs.listContainerInstances({
-      cluster: clusterArn,
-      maxResults: BatchLimit.LIST_CONTAINER_INSTANCES_PAGE,
-      nextToken,
-    });
-    arns.push(...(page.containerInstanceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const pages = await allPages(
+    (nextToken) => api.ecs.listContainerInstances({ cluster: clusterArn, maxResults: BatchLimit.LIST_CONTAINER_INSTANCES_PAGE, nextToken }),
+    (p) => p.nextToken);
+  const arns = pages.flatMap((p) => p.containerInstanceArns ?? []);
 
   const result: ObservedContainerInstance[] = [];
   for (const batch of chunk(arns, BatchLimit.DESCRIBE_CONTAINER_INSTANCES)) {
@@ -467,17 +450,11 @@ async function describeInstances(api: AwsApi, ids: readonly string[]): Promise<R
   const result: Record<string, ObservedInstance> = {};
   for (const batch of chunk(ids, BatchLimit.EC2_FILTER_VALUES)) {
     const filters: Filter[] = [{ Name: 'instance-id', Values: batch }];
-    let nextToken: string | undefined;
-    do {
-      const page = await api.ec2.describeInstances({ Filters: filters, NextToken: nextToken });
-      for (const reservation of page.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? []) {
-          const observed = toInstance(instance);
-          if (observed) result[observed.instanceId] = observed;
-        }
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = await allPages((NextToken) => api.ec2.describeInstances({ Filters: filters, NextToken }), (p) => p.NextToken);
+    for (const instance of pages.flatMap((p) => p.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      const observed = toInstance(instance);
+      if (observed) result[observed.instanceId] = observed;
+    }
   }
   return result;
 }
@@ -502,19 +479,13 @@ function toInstance(instance: Instance): ObservedInstance | undefined {
 async function describeImages(api: AwsApi, ids: readonly string[]): Promise<Record<string, ImageInfo>> {
   const result: Record<string, ImageInfo> = {};
   for (const batch of chunk([...new Set(ids)], BatchLimit.EC2_FILTER_VALUES)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await api.ec2.describeImages({
-        Filters: [{ Name: 'image-id', Values: batch }],
-        IncludeDeprecated: true,
-        NextToken: nextToken,
-      });
-      for (const image of page.Images ?? []) {
-        const info = toImage(image);
-        if (info) result[info.imageId] = info;
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = await allPages(
+      (NextToken) => api.ec2.describeImages({ Filters: [{ Name: 'image-id', Values: batch }], IncludeDeprecated: true, NextToken }),
+      (p) => p.NextToken);
+    for (const image of pages.flatMap((p) => p.Images ?? [])) {
+      const info = toImage(image);
+      if (info) result[info.imageId] = info;
+    }
   }
   return result;
 }
@@ -530,6 +501,18 @@ function toImage(image: Image): ImageInfo | undefined {
     creationDate: image.CreationDate,
     deprecationTime: image.DeprecationTime,
   };
+}
+
+/** Every page of a paginated call, in order: the token of each page asks for the next. */
+async function allPages<P>(fetch: (token: string | undefined) => Promise<P>, next: (page: P) => string | undefined): Promise<P[]> {
+  const pages: P[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    pages.push(page);
+    token = next(page);
+  } while (token);
+  return pages;
 }
 
 export function describeError(error: unknown): string {

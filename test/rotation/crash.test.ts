@@ -4,15 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AwsApi } from '../../src/rotator/aws';
-import { methodNames } from '../../src/rotator/retry';
-import { buildScenario, GroupSpec, Simulation } from '../sim';
+import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
 import { runInvocations, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
-
-class Killed extends Error {}
 
 /** Crash points tested, for the README's reliability figures (`npx projen reliability`). */
 function recordFigure(name: string, value: number): void {
@@ -20,30 +16,6 @@ function recordFigure(name: string, value: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   fs.writeFileSync(file, JSON.stringify({ ...figures, [name]: value }, null, 2));
-}
-
-const isWrite = (name: string) => !/^(describe|list|get)/.test(name);
-
-/** The ports of a process that dies right after its k-th write took effect: every later call fails. */
-function dyingAfter(api: AwsApi, k: number): { api: AwsApi; writes: () => number } {
-  let writes = 0;
-  const wrap = <S extends object>(service: S): S => {
-    const wrapped: Record<string, unknown> = {};
-    for (const name of methodNames(service)) {
-      const method = (service as Record<string, (input: unknown) => Promise<unknown>>)[name];
-      wrapped[name] = async (input: unknown) => {
-        if (writes >= k) throw new Killed(`killed after write ${k}`);
-        const result = await method.call(service, input);
-        if (isWrite(name)) writes++;
-        return result;
-      };
-    }
-    return wrapped as S;
-  };
-  return {
-    api: { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm), cloudFormation: wrap(api.cloudFormation) },
-    writes: () => writes,
-  };
 }
 
 function scenario(): Simulation {
@@ -64,7 +36,7 @@ async function finish(sim: Simulation) {
 test('killed after every write of a rotation, the next runs complete it safely', async () => {
   // How many writes a whole uninterrupted rotation makes.
   const reference = scenario();
-  const counting = dyingAfter(reference.api, Number.MAX_SAFE_INTEGER);
+  const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
   await runInvocations({
     api: counting.api,
     clock: reference.clock,
@@ -79,12 +51,12 @@ test('killed after every write of a rotation, the next runs complete it safely',
 
   for (let k = 1; k <= total; k++) {
     const sim = scenario();
-    const dying = dyingAfter(sim.api, k);
+    const dying = dyingApi(sim.api, { afterWrites: k });
     const killed = runInvocations({
       api: dying.api, clock: sim.clock, settings: settingsFor(sim.clusterName), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
     });
     // The last write is the lease's release: a process killed after it has nothing left to do.
-    if (k < total) await expect(killed).rejects.toThrow(Killed);
+    if (k < total) await expect(killed).rejects.toThrow(ProcessKilled);
     else await killed;
 
     const resumed = await finish(sim);
@@ -104,23 +76,6 @@ test('killed after every write of a rotation, the next runs complete it safely',
   }
 });
 
-/** The ports of a process that dies at its n-th call, before that call reaches AWS. */
-function dyingAtCall(api: AwsApi, n: number): AwsApi {
-  let calls = 0;
-  const wrap = <S extends object>(service: S): S => {
-    const wrapped: Record<string, unknown> = {};
-    for (const name of methodNames(service)) {
-      const method = (service as Record<string, (input: unknown) => Promise<unknown>>)[name];
-      wrapped[name] = async (input: unknown) => {
-        if (++calls >= n) throw new Killed(`killed at call ${n}`);
-        return method.call(service, input);
-      };
-    }
-    return wrapped as S;
-  };
-  return { ecs: wrap(api.ecs), autoScaling: wrap(api.autoScaling), ec2: wrap(api.ec2), ssm: wrap(api.ssm), cloudFormation: wrap(api.cloudFormation) };
-}
-
 test('killed at random moments (any call, before it lands), the next runs complete the rotation safely', async () => {
   // A seeded choice of kill points spread over a whole rotation's calls.
   let seed = 20261122;
@@ -136,13 +91,13 @@ test('killed at random moments (any call, before it lands), the next runs comple
     const n = 1 + Math.floor(next() * totalCalls);
     const sim = scenario();
     await expect(runInvocations({
-      api: dyingAtCall(sim.api, n),
+      api: dyingApi(sim.api, { atCall: n }).api,
       clock: sim.clock,
       settings: settingsFor(sim.clusterName),
       budgetMs: 24 * HOUR,
       periodMs: 5 * 60_000,
       maxVirtualMs: 24 * HOUR,
-    })).rejects.toThrow(Killed);
+    })).rejects.toThrow(ProcessKilled);
     const resumed = await finish(sim);
     const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
     expect({ n, settled: resumed.settled, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })
