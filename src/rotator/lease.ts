@@ -4,7 +4,7 @@
  * of two actors writing at once, the one whose value is read back holds it; the other backs off.
  */
 import { AwsApi } from './aws';
-import { decodeLease, encodeLease, Lease, LEASE_TAG } from './state';
+import { decodeLease, encodeLease, Lease, LEASE_TAG, leaseOwner } from './state';
 
 export type LeaseResult =
   | { readonly held: true; readonly lease: Lease }
@@ -22,16 +22,17 @@ export interface LeaseRequest {
 
 /** Takes or renews the lease unless another owner holds an unexpired one. */
 export async function acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+  const owner = leaseOwner(request.owner);
   const current = decodeLease(request.tags[LEASE_TAG]);
-  if (current && current.owner !== request.owner && current.expiresAt > request.now) {
+  if (current && current.owner !== owner && current.expiresAt > request.now) {
     return { held: false, holder: current };
   }
-  const lease: Lease = { owner: request.owner, expiresAt: request.now + request.ttlMs };
+  const lease: Lease = { owner, expiresAt: request.now + request.ttlMs };
   await request.api.ecs.tagResource({ resourceArn: request.clusterArn, tags: [{ key: LEASE_TAG, value: encodeLease(lease) }] });
   const readBack = await request.api.ecs.describeClusters({ clusters: [request.clusterArn], include: ['TAGS'] });
   const value = readBack.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value;
   const winner = decodeLease(value);
-  if (!winner || winner.owner !== request.owner) {
+  if (!winner || winner.owner !== owner) {
     return { held: false, holder: winner ?? { owner: 'unknown', expiresAt: lease.expiresAt } };
   }
   return { held: true, lease: winner };
@@ -41,6 +42,6 @@ export async function acquireLease(request: LeaseRequest): Promise<LeaseResult> 
 export async function releaseLease(api: AwsApi, clusterArn: string, owner: string): Promise<void> {
   const response = await api.ecs.describeClusters({ clusters: [clusterArn], include: ['TAGS'] });
   const current = decodeLease(response.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value);
-  if (current?.owner !== owner) return;
+  if (current?.owner !== leaseOwner(owner)) return;
   await api.ecs.untagResource({ resourceArn: clusterArn, tagKeys: [LEASE_TAG] });
 }

@@ -6,7 +6,7 @@
  *   (`replacing` once chosen for a batch, `draining:<epoch ms>` once set DRAINING);
  * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>`),
  *   and, after a forced run, the launch time before which instances are replaced whatever their image;
- * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>|<expires epoch ms>`).
+ * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>@<expires epoch ms>`).
  *
  * ECS attribute values allow letters, digits, `-_.@/: ` and ASG/ECS tag values up to 256 characters; every
  * encoding below stays inside both.
@@ -75,11 +75,25 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
+/**
+ * `<owner>@<expires>`: ECS tag values allow only letters, digits, spaces and `_ . : / = + - @`
+ * (ECS API reference, "Tag"), so owners are reduced to those characters and the last `@` separates.
+ */
 export function encodeLease(lease: Lease): string {
-  return `${lease.owner}|${lease.expiresAt}`;
+  return `${leaseOwner(lease.owner)}@${lease.expiresAt}`;
+}
+
+/** An owner as it can be written in the tag (and so as it reads back). */
+export function leaseOwner(owner: string): string {
+  return owner.replace(/[^\p{L}\p{N} _.:/=+\-@]/gu, '-').slice(0, 200);
 }
 
 export function decodeLease(value: string | undefined): Lease | undefined {
-  const match = value?.match(/^(.{1,200})\|(\d{1,15})$/);
+  const match = value?.match(/^(.{1,200})@(\d{1,15})$/);
   return match ? { owner: match[1], expiresAt: Number(match[2]) } : undefined;
+}
+
+/** Whether a value is one ECS accepts as a tag value. */
+export function isEcsTagValue(value: string): boolean {
+  return /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value) && value.length <= 256;
 }

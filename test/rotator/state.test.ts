@@ -4,6 +4,8 @@ import {
   decodeBatch,
   decodeEpoch,
   decodeLease,
+  isEcsTagValue,
+  leaseOwner,
   decodePhase,
   encodeBatch,
   encodeLease,
@@ -145,35 +147,41 @@ describe('epoch (replace-before)', () => {
 describe('lease', () => {
   it.each<[string, Lease, string]>([
     ['a Lambda owner', { owner: 'lambda:8f14e45f-ceea-467f-a8dd-8a5b6c7d8e9f', expiresAt: 1_740_787_500_000 },
-      'lambda:8f14e45f-ceea-467f-a8dd-8a5b6c7d8e9f|1740787500000'],
-    ['a terminal owner', { owner: 'cli:build-host:4242', expiresAt: 0 }, 'cli:build-host:4242|0'],
-    ['an owner of one character', { owner: 'x', expiresAt: 999_999_999_999_999 }, 'x|999999999999999'],
+      'lambda:8f14e45f-ceea-467f-a8dd-8a5b6c7d8e9f@1740787500000'],
+    ['a terminal owner', { owner: 'cli:build-host:4242', expiresAt: 0 }, 'cli:build-host:4242@0'],
+    ['an owner of one character', { owner: 'x', expiresAt: 999_999_999_999_999 }, 'x@999999999999999'],
   ])('%s encodes as %j and decodes back', (_name, lease, encoded) => {
     expect(encodeLease(lease)).toBe(encoded);
     expect(decodeLease(encoded)).toEqual(lease);
   });
 
-  it('round-trips every owner up to 200 characters (even one holding a bar), inside the tag limit', () => {
+  it('every encoded lease is a tag value ECS accepts, and decodes to the owner as written', () => {
     const ownerArb = fc.string({ minLength: 1, maxLength: 200 }).filter((s) => !/[\r\n\u2028\u2029]/.test(s));
     fc.assert(fc.property(ownerArb, epochArb, (owner, expiresAt) => {
       const encoded = encodeLease({ owner, expiresAt });
       expect(encoded.length).toBeLessThanOrEqual(MAX_TAG_VALUE);
-      expect(decodeLease(encoded)).toEqual({ owner, expiresAt });
+      expect(isEcsTagValue(encoded)).toBe(true);
+      expect(decodeLease(encoded)).toEqual({ owner: leaseOwner(owner), expiresAt });
     }), { numRuns: 300 });
+  });
+
+  it('an owner with characters ECS refuses in tag values (a bar) is written with them replaced', () => {
+    expect(encodeLease({ owner: 'cli:host|x', expiresAt: 5 })).toBe('cli:host-x@5');
+    expect(isEcsTagValue('cli:host|x@5')).toBe(false);
   });
 
   it.each<[string, string | undefined]>([
     ['absent', undefined],
     ['empty', ''],
     ['garbage', 'held by someone'],
-    ['no owner', '|1740787500000'],
-    ['no expiry', 'lambda:abc|'],
-    ['no bar', 'lambda:abc 1740787500000'],
-    ['a negative expiry', 'lambda:abc|-1'],
-    ['a fractional expiry', 'lambda:abc|1.5'],
-    ['an expiry of 16 digits', 'lambda:abc|1234567890123456'],
-    ['an owner of 201 characters', `${'o'.repeat(201)}|1740787500000`],
-    ['a trailing space', 'lambda:abc|1740787500000 '],
+    ['no owner', '@1740787500000'],
+    ['no expiry', 'lambda:abc@'],
+    ['no separator', 'lambda:abc 1740787500000'],
+    ['a negative expiry', 'lambda:abc@-1'],
+    ['a fractional expiry', 'lambda:abc@1.5'],
+    ['an expiry of 16 digits', 'lambda:abc@1234567890123456'],
+    ['an owner of 201 characters', `${'o'.repeat(201)}@1740787500000`],
+    ['a trailing space', 'lambda:abc@1740787500000 '],
   ])('is undefined for a value it did not write: %s', (_name, value) => {
     expect(decodeLease(value)).toBeUndefined();
   });

@@ -297,6 +297,9 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         if (!t.key) throw ecsInvalid('tag keys must not be empty');
         if (!tags.has(t.key) && tags.size >= LIMIT.ECS_TAGS_PER_RESOURCE) throw ecsInvalid(`a resource can have at most ${LIMIT.ECS_TAGS_PER_RESOURCE} tags`);
         if ((t.value ?? '').length > 256) throw ecsInvalid('tag values can be at most 256 characters');
+        // ECS API reference, "Tag": values allow letters, digits, spaces and _ . : / = + - @ only.
+        if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(t.value ?? '')) throw ecsInvalid(`tag value '${t.value}' has characters ECS does not allow`);
+        if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u.test(t.key ?? '')) throw ecsInvalid(`tag key '${t.key}' has characters ECS does not allow`);
         tags.set(t.key, t.value ?? '');
       }
       return {};

@@ -475,7 +475,7 @@ describe('attributes, tags and the lease', () => {
     group = (await sim.api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: ['app'] })).AutoScalingGroups![0];
     expect(group.Tags!.map((t) => t.Key)).not.toContain('ecs-ami-refresher:batch');
 
-    const lease = `engine-a|${sim.clock.now() + 600_000}`;
+    const lease = `engine-a@${sim.clock.now() + 600_000}`;
     await sim.api.ecs.tagResource({ resourceArn: sim.clusterArn, tags: [{ key: 'ecs-ami-refresher:lease', value: lease }] });
     const withTags = await sim.api.ecs.describeClusters({ clusters: [sim.clusterArn], include: ['TAGS'] });
     expect(withTags.clusters![0].tags).toContainEqual({ key: 'ecs-ami-refresher:lease', value: lease });
