@@ -147,12 +147,16 @@ function decide(
     actions.push({ kind: 'clear-failed-image', group: group.name });
   }
 
-  // 1. The launch source first: no replacement may boot the old image.
+  // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
+  // image appeared mid-rotation) still finishes what it started; only new batches wait for the update.
   if (decision.updateLaunchSource) {
     const update = launchSourceAction(group, decision.targetImageId);
-    if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
-    actions.push(update.action);
-    return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
+    if (!batch) {
+      if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
+      actions.push(update.action);
+      return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
+    }
+    if ('action' in update) actions.push(update.action);
   }
 
   if (!batch) {
@@ -192,7 +196,7 @@ function decide(
     actions.push({
       kind: 'finish-batch',
       group: group.name,
-      restoreMaxTo: group.maxSize > batch.originalMax ? batch.originalMax : undefined,
+      restoreMaxTo: maxToRestore(group, batch),
     });
     return { phase: 'idle', actions, inFlight: 0, budget };
   }
@@ -318,8 +322,21 @@ function rollBack(
       containerInstanceArns: release.map((c) => c.containerInstanceArn),
       reactivate: release.filter((c) => c.status === 'DRAINING').map((c) => c.containerInstanceArn),
     });
-  } else if (batch) {actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: group.maxSize > batch.originalMax ? batch.originalMax : undefined });}
+  } else if (batch) {
+    actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch) });
+  }
   return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+}
+
+/**
+ * The max size to restore when a batch ends: only if it is still the value the batch raised it to (someone
+ * else may have changed it since), and never below the group's desired capacity (lowering max below it
+ * would make Auto Scaling terminate instances undrained).
+ */
+function maxToRestore(group: ObservedGroup, batch: Batch): number | undefined {
+  const raised = batch.target > batch.originalMax;
+  if (!raised || group.maxSize !== batch.target || group.desiredCapacity > batch.originalMax) return undefined;
+  return batch.originalMax;
 }
 
 function mostCommon(values: readonly string[]): string | undefined {

@@ -82,7 +82,7 @@ describe('the launch source is updated before any batch', () => {
     expect(rotation.inFlight).toBe(0);
   });
 
-  it('holds a batch in flight while the launch source is updated: no drain, no terminate', () => {
+  it('a batch in flight goes on while the launch source is updated (a newer image appeared mid-rotation)', () => {
     const rotation = rotate(
       {
         desired: 3,
@@ -91,8 +91,7 @@ describe('the launch source is updated before any batch', () => {
       },
       imageDecision([id(1)], { updateLaunchSource: true }),
     );
-    expect(kinds(rotation)).toEqual(['create-template-version']);
-    expect(rotation.phase).toBe('updating-launch-template');
+    expect(kinds(rotation)).toEqual(['create-template-version', 'drain']);
     expect(rotation.inFlight).toBe(1);
   });
 
@@ -466,15 +465,22 @@ describe('a batch in flight', () => {
   });
 
   describe('finish and adopt', () => {
-    it.each<[string, number, number, number | undefined]>([
-      ['max was raised: restored', 6, 4, 4],
-      ['max unchanged: left alone', 4, 4, undefined],
-      ['max lowered by someone: left alone', 3, 4, undefined],
-    ])('finishes the batch when every marked instance is gone; %s', (_name, max, originalMax, restoreMaxTo) => {
+    it('never restores max below the desired capacity (it would terminate instances undrained)', () => {
+      const rotation = rotate({ desired: 5, max: 5, tags: batch(4, 5, 4), members: [member(1), member(2), member(3), member(4), member(5)] }, []);
+      expect(rotation.actions).toEqual([{ kind: 'finish-batch', group: GROUP, restoreMaxTo: undefined }]);
+    });
+
+    it.each<[string, number, number, number, number | undefined]>([
+      ['max raised by the batch: restored', 5, 5, 4, 4],
+      ['max raised by the batch, then changed by someone: left alone', 7, 5, 4, undefined],
+      ['max never raised (someone else raised it): left alone', 6, 4, 4, undefined],
+      ['max unchanged: left alone', 4, 4, 4, undefined],
+      ['max lowered by someone: left alone', 3, 4, 4, undefined],
+    ])('finishes the batch when every marked instance is gone; %s', (_name, max, target, originalMax, restoreMaxTo) => {
       const rotation = rotate({
         desired: 2,
         max,
-        tags: batch(2, 4, originalMax),
+        tags: batch(2, target, originalMax),
         members: [
           member(1, { lifecycleState: 'Terminating:Wait', container: { phase: drainingSince(NOW - 1000), status: 'DRAINING' } }),
           member(3),
@@ -818,7 +824,8 @@ describe('safety properties over generated group states', () => {
           expect(f.markedIds.size).toBeGreaterThan(0);
         }
       }
-      if (b.decision.updateLaunchSource) {
+      // With no batch in flight, a launch-source update is all that happens; a batch in flight goes on.
+      if (b.decision.updateLaunchSource && !f.batch) {
         expect(rotation.actions.filter((a) => !['create-template-version', 'use-template-version', 'set-replace-before'].includes(a.kind))).toEqual([]);
       }
     });

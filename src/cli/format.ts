@@ -1,0 +1,327 @@
+/**
+ * What the CLI prints: plain-text tables and lines built from the engine's own data (observation, plan,
+ * rotation decisions, action outcomes). Pure: no I/O and no clock; `now` is always passed in.
+ */
+import type { ActionOutcome } from '../rotator/act';
+import type { Action } from '../rotator/actions';
+import type { ObservedCluster, ObservedGroup } from '../rotator/model';
+import type { GroupPlan, RotationPlan } from '../rotator/plan';
+import type { GroupRotation } from '../rotator/rotate';
+import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../rotator/state';
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = ''): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** `2026-01-01T00:00:00Z` (seconds precision). */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `45s`, `4m 10s`, `1h 05m`, `2d 3h`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** Elapsed time as `+H:MM:SS`. */
+export function elapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `+${Math.floor(s / 3600)}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+/** Who holds the cluster's lease, as a sentence. */
+export function leaseLine(observed: ObservedCluster, now: number): string {
+  const lease = decodeLease(observed.clusterTags?.[LEASE_TAG]);
+  if (!lease) return 'Lease: free (no engine is acting on the cluster)';
+  if (lease.expiresAt <= now) return `Lease: free (last held by ${lease.owner}, expired ${iso(lease.expiresAt)})`;
+  return `Lease: held by ${lease.owner} until ${iso(lease.expiresAt)} (${duration(lease.expiresAt - now)} from now)`;
+}
+
+/** An action in words, with EC2 instance ids instead of container instance ARNs. */
+export function describeAction(action: Action, observed?: ObservedCluster): string {
+  const ids = (arns: readonly string[]) => {
+    const byArn = new Map((observed?.containerInstances ?? []).map((c) => [c.containerInstanceArn, c.ec2InstanceId]));
+    return arns.map((arn) => byArn.get(arn) || arn.slice(arn.lastIndexOf('/') + 1)).join(', ');
+  };
+  switch (action.kind) {
+    case 'create-template-version':
+      return `create version of launch template ${action.launchTemplateId} from version ${action.sourceVersion} with ${action.imageId}` +
+        (action.use === 'default-version' ? ', make it the default' : action.use === 'group-version' ? ', point the group at it' : '');
+    case 'use-template-version':
+      return action.use === 'default-version'
+        ? `make version ${action.version} the default of launch template ${action.launchTemplateId}`
+        : `point the group at version ${action.version} of launch template ${action.launchTemplateId}`;
+    case 'start-batch': {
+      const marked = action.containerInstanceArns.length;
+      return `start a batch: desired capacity ${action.batch.base} -> ${action.batch.target}` +
+        (marked > 0 ? `, mark ${ids(action.containerInstanceArns)} for replacement` : ', adopt the instances already marked') +
+        (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
+    }
+    case 'set-desired':
+      return `set desired capacity to ${action.desired}` + (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
+    case 'drain':
+      return `drain ${ids(action.containerInstanceArns)}`;
+    case 'terminate':
+      return `terminate ${action.instanceId} (${action.runningTasks} running task(s)${action.forced ? ', forced after the drain timeout' : ''}) and deregister it`;
+    case 'finish-batch':
+      return 'finish the batch' + (action.restoreMaxTo !== undefined ? `, max size back to ${action.restoreMaxTo}` : '');
+    case 'set-replace-before':
+      return `record the forced replacement of every instance launched before ${iso(action.before)}`;
+    case 'clear-replace-before':
+      return 'clear the forced-replacement record (every instance is replaced)';
+    case 'mark-failed-image':
+      return `record ${action.imageId} as failed and roll the group back from it`;
+    case 'clear-failed-image':
+      return 'clear the failed-image record (the parameter names another image now)';
+    case 'unmark':
+      return `release ${ids(action.containerInstanceArns)} from the abandoned batch`;
+  }
+}
+
+export interface GroupCounts {
+  /** Live instances still to replace (the plan's outdated instances that are not on their way out). */
+  readonly old: number;
+  /** Live instances that are not outdated: on the target image (and launched after a forced run's time). */
+  readonly new: number;
+  /** Container instances of the group DRAINING in ECS. */
+  readonly draining: number;
+}
+
+/**
+ * Whether an Auto Scaling lifecycle state is a live member: a terminated instance stays listed in its group
+ * (Terminating, Terminating:Wait, Terminated) for a while, and is no longer old or new capacity.
+ */
+export function isLive(lifecycleState: string): boolean {
+  return !lifecycleState.startsWith('Terminating') && lifecycleState !== 'Terminated' && !lifecycleState.startsWith('Detach');
+}
+
+export function groupCounts(observed: ObservedCluster, groupPlan: GroupPlan): GroupCounts {
+  const group = observed.groups.find((g) => g.name === groupPlan.groupName);
+  const live = (group?.instances ?? []).filter((i) => isLive(i.lifecycleState)).map((i) => i.instanceId);
+  const outdated = new Set(groupPlan.outdatedInstances.map((i) => i.instanceId));
+  const statusOf = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c.status]));
+  if (groupPlan.status === 'refused' || groupPlan.status === 'unobserved') {
+    // No target image: nothing is old or new.
+    return { old: 0, new: 0, draining: live.filter((id) => statusOf.get(id) === 'DRAINING').length };
+  }
+  return {
+    old: live.filter((id) => outdated.has(id)).length,
+    new: live.filter((id) => !outdated.has(id)).length,
+    draining: live.filter((id) => statusOf.get(id) === 'DRAINING').length,
+  };
+}
+
+/** The plan's status, with instances on their way out no longer counted as outdated. */
+export function liveStatus(groupPlan: GroupPlan, counts: GroupCounts): string {
+  return groupPlan.status === 'outdated' && counts.old === 0 && !groupPlan.updateLaunchSource ? 'up-to-date' : groupPlan.status;
+}
+
+/** The batch in flight, from the group's batch tag. */
+export function batchText(group: ObservedGroup | undefined, now: number): string {
+  const batch = decodeBatch(group?.tags[BATCH_TAG]);
+  if (!batch) return 'none';
+  return `${batch.target - batch.base} instance(s), desired ${batch.base} -> ${batch.target}, started ${duration(now - batch.startedAt)} ago`;
+}
+
+/** Why a group does not simply progress: refused, unobserved, stopped or waiting. */
+export function groupProblem(groupPlan: GroupPlan, rotation: GroupRotation | undefined): string | undefined {
+  if (groupPlan.status === 'refused') return `refused: ${groupPlan.reason}`;
+  if (groupPlan.status === 'unobserved') return `could not be observed: ${groupPlan.reason}`;
+  if (rotation?.phase === 'stopped') return `stopped: ${rotation.stoppedReason}`;
+  if (rotation?.phase === 'waiting') return `waiting: ${rotation.waitingReason}`;
+  return undefined;
+}
+
+function imageText(observed: ObservedCluster, imageId: string | undefined): string {
+  if (!imageId) return '-';
+  const name = observed.images[imageId]?.name;
+  return name ? `${imageId}  ${name}` : imageId;
+}
+
+function launchSourceText(group: ObservedGroup | undefined): string {
+  const source = group?.launchSource;
+  if (!source || source.kind === 'none') return 'none';
+  if (source.kind === 'launch-configuration') return `launch configuration ${source.launchConfigurationName}`;
+  const resolved = source.resolvedVersion !== undefined && String(source.resolvedVersion) !== source.version ? ` (= ${source.resolvedVersion})` : '';
+  return `launch template ${source.launchTemplateName ?? source.launchTemplateId} version ${source.version}${resolved}` +
+    (source.mixedInstancesPolicy ? ' in a mixed instances policy' : '');
+}
+
+export interface PlanView {
+  readonly observed: ObservedCluster;
+  readonly plan: RotationPlan;
+  readonly rotations: ReadonlyMap<string, GroupRotation>;
+}
+
+/** The plan: a block per group (what it runs, what it should run, what is outdated, what happens next). */
+export function formatPlan(view: PlanView): string[] {
+  const { observed, plan } = view;
+  const lines = [
+    `Cluster ${observed.clusterName}  (${observed.clusterArn})`,
+    `Observed ${iso(observed.observedAt)}; ${plan.groups.length} Auto Scaling group(s)`,
+    leaseLine(observed, observed.observedAt),
+  ];
+  for (const groupPlan of plan.groups) {
+    lines.push('', ...formatGroupPlan(view, groupPlan));
+  }
+  lines.push('', totalsLine(plan));
+  if (plan.unmanagedInstanceIds.length > 0) {
+    lines.push(`${plan.unmanagedInstanceIds.length} container instance(s) outside every managed group (reported, never touched): ` +
+      plan.unmanagedInstanceIds.join(', '));
+  }
+  return lines;
+}
+
+function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
+  const { observed } = view;
+  const group = observed.groups.find((g) => g.name === groupPlan.groupName);
+  const rotation = view.rotations.get(groupPlan.groupName);
+  const rows: string[][] = [];
+  if (groupPlan.family) {
+    const from = groupPlan.familyFrom === 'tag' ? 'from the group\'s family tag' : 'from the image name';
+    rows.push(['family/arch', `${groupPlan.family}/${groupPlan.architecture} (${from})`]);
+  }
+  if (group) rows.push(['launch source', launchSourceText(group)]);
+  rows.push(['current AMI', imageText(observed, groupPlan.currentImageId)]);
+  const target = imageText(observed, groupPlan.targetImageId);
+  rows.push(['target AMI', groupPlan.parameterName ? `${target}  (SSM ${groupPlan.parameterName})` : target]);
+  if (group) {
+    const counts = groupCounts(observed, groupPlan);
+    rows.push(['instances', `${groupPlan.instanceCount} (desired ${group.desiredCapacity}): ${counts.new} on the target AMI, ${counts.old} outdated, ${counts.draining} draining`]);
+    rows.push(['batch', batchText(group, observed.observedAt)]);
+    const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]);
+    if (replaceBefore !== undefined) rows.push(['forced', `every instance launched before ${iso(replaceBefore)} is replaced`]);
+  }
+  const problem = groupProblem(groupPlan, rotation);
+  if (problem) rows.push(['reason', problem]);
+
+  const lines = [`Group ${groupPlan.groupName}: ${groupPlan.status.toUpperCase()}`, ...keyValues(rows, '  ')];
+  if (groupPlan.outdatedInstances.length > 0) {
+    lines.push('  outdated instances (replaced fewest running tasks first):');
+    lines.push(...table(
+      ['INSTANCE', 'AMI', 'ECS STATUS', 'RUNNING TASKS'],
+      groupPlan.outdatedInstances.map((i) => [i.instanceId, i.imageId ?? '-', i.containerInstanceStatus ?? 'not registered', String(i.runningTasksCount)]),
+      '    ',
+    ));
+  }
+  if (rotation) {
+    lines.push(`  next: phase ${rotation.phase}, up to ${rotation.budget} instance(s) out of service at once` +
+      (rotation.inFlight > 0 ? `, ${rotation.inFlight} in the batch now` : ''));
+    if (rotation.actions.length === 0) lines.push('    (no action this round)');
+    for (const action of rotation.actions) lines.push(`    - ${describeAction(action, observed)}`);
+    const old = groupCounts(observed, groupPlan).old;
+    if (old > 0 && rotation.phase !== 'stopped' && rotation.phase !== 'waiting') {
+      lines.push(`  then: ${old} outdated instance(s) in batches of up to ${rotation.budget}: desired capacity raised first, an old instance ` +
+        'drained once its replacement is ACTIVE in the cluster, terminated once ECS reports no task on it');
+    }
+  } else {
+    lines.push('  next: nothing (the group is not rotated until the reason above is resolved)');
+  }
+  return lines;
+}
+
+function keyValues(rows: ReadonlyArray<readonly string[]>, indent: string): string[] {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`);
+}
+
+function totalsLine(plan: RotationPlan): string {
+  const t = plan.totals;
+  return `Totals: ${t.outdatedInstances} outdated instance(s), ${t.upToDateInstances} on the target AMI, ` +
+    `${t.refusedGroups} group(s) refused, ${t.unobservedGroups} not observed` +
+    (t.oldestOutdatedAgeSeconds > 0 ? `; outdated for ${duration(t.oldestOutdatedAgeSeconds * 1000)}` : '');
+}
+
+/** One observation as a single table: phase, counts and batch per group; the lease. */
+export function formatStatus(view: PlanView): string[] {
+  const { observed, plan } = view;
+  const rows = plan.groups.map((g) => {
+    const group = observed.groups.find((o) => o.name === g.groupName);
+    const counts = groupCounts(observed, g);
+    return [
+      g.groupName,
+      liveStatus(g, counts),
+      view.rotations.get(g.groupName)?.phase ?? '-',
+      group ? String(group.desiredCapacity) : '-',
+      String(counts.old),
+      String(counts.new),
+      String(counts.draining),
+      batchText(group, observed.observedAt),
+    ];
+  });
+  const lines = [
+    `Cluster ${observed.clusterName}, observed ${iso(observed.observedAt)}`,
+    leaseLine(observed, observed.observedAt),
+    '',
+    ...table(['GROUP', 'STATUS', 'PHASE', 'DESIRED', 'OLD', 'NEW', 'DRAINING', 'BATCH IN FLIGHT'], rows),
+  ];
+  const problems = plan.groups
+    .map((g) => ({ g, problem: groupProblem(g, view.rotations.get(g.groupName)) }))
+    .filter((p) => p.problem !== undefined);
+  if (problems.length > 0) lines.push('', ...problems.map((p) => `${p.g.groupName} ${p.problem}`));
+  return lines;
+}
+
+/** A progress line of a group in a round: phase and counts, then what was done. */
+export function progressLines(
+  view: PlanView & { readonly index: number; readonly outcomes: readonly ActionOutcome[] },
+  groupPlan: GroupPlan,
+  elapsedMs: number,
+): { readonly state: string; readonly lines: string[]; readonly failed: string[] } {
+  const rotation = view.rotations.get(groupPlan.groupName);
+  const counts = groupCounts(view.observed, groupPlan);
+  const phase = rotation?.phase ?? groupPlan.status;
+  const state = `${phase}; old ${counts.old}, new ${counts.new}, draining ${counts.draining}`;
+  const lines = [`[${elapsed(elapsedMs)} round ${view.index}] ${groupPlan.groupName}: ${state}`];
+  const failed: string[] = [];
+  for (const outcome of view.outcomes.filter((o) => o.action.group === groupPlan.groupName)) {
+    if (outcome.ok) {
+      lines.push(`    done: ${describeAction(outcome.action, view.observed)}`);
+    } else {
+      failed.push(`    FAILED: ${describeAction(outcome.action, view.observed)}: ${outcome.error}`);
+    }
+  }
+  return { state, lines, failed };
+}
+
+export interface SummaryInput extends PlanView {
+  readonly rounds: number;
+  readonly elapsedMs: number;
+  readonly outcomes: readonly ActionOutcome[];
+  readonly dryRun: boolean;
+}
+
+/** The closing table of a rotation: where every group ended and what was done to it. */
+export function formatSummary(input: SummaryInput): string[] {
+  const { observed, plan, outcomes } = input;
+  const rows = plan.groups.map((g) => {
+    const mine = outcomes.filter((o) => o.action.group === g.groupName);
+    const replaced = mine.filter((o) => o.ok && o.action.kind === 'terminate').length;
+    const counts = groupCounts(observed, g);
+    return [
+      g.groupName,
+      liveStatus(g, counts),
+      input.rotations.get(g.groupName)?.phase ?? '-',
+      String(counts.new),
+      String(counts.old),
+      String(replaced),
+      `${mine.filter((o) => o.ok).length}/${mine.length}`,
+      g.targetImageId ?? '-',
+    ];
+  });
+  const failed = outcomes.filter((o) => !o.ok).length;
+  return [
+    `Summary: ${input.rounds} round(s) in ${duration(input.elapsedMs)}; ${outcomes.length} action(s), ${failed} failed` +
+      (input.dryRun ? ' (dry run: nothing was written)' : ''),
+    ...table(['GROUP', 'STATUS', 'PHASE', 'ON TARGET', 'OUTDATED', 'REPLACED', 'ACTIONS OK', 'TARGET AMI'], rows, '  '),
+  ];
+}

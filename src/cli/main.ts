@@ -1,0 +1,375 @@
+/**
+ * The operator CLI: `plan`, `rotate` and `status` over the same engine the Lambda runs (observe, plan,
+ * rotationsFor, runEngine). `run` takes its AWS ports, clock and output from the caller, so tests drive it
+ * against the simulator; the bin entry (ecs-ami-refresher.ts) passes none and gets the real SDK.
+ */
+import * as os from 'os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines } from './format';
+import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, UsageError } from './options';
+import { Interrupted, realApi, realClock } from './runtime';
+import type { ActionOutcome } from '../rotator/act';
+import type { AwsApi } from '../rotator/aws';
+import { Clock, EngineSettings, Round, rotationsFor, runEngine } from '../rotator/engine';
+import { ClusterUnavailableError, describeError, observeCluster } from '../rotator/observe';
+import { plan } from '../rotator/plan';
+import { REPLACE_BEFORE_TAG } from '../rotator/state';
+
+/** The process's exit codes; `--help` lists them. */
+export const ExitCode = {
+  /** Done: every group is on its target AMI (or the plan/status was shown and nothing needs attention). */
+  OK: 0,
+  /** An unexpected error (an AWS error the retries did not overcome, a bug); the message is printed. */
+  ERROR: 1,
+  /** A usage or configuration error: the message names the option or variable, the value, what is allowed. */
+  USAGE: 2,
+  /** A group is refused, not observed, stopped or waiting on another actor; the reason is printed. */
+  GROUP_NEEDS_ATTENTION: 3,
+  /** Another engine (the Lambda, another terminal) holds the cluster's lease; nothing was written. */
+  LEASE_HELD: 4,
+  /** Interrupted (Ctrl-C) during a rotation: it stopped at its next wait and gave the lease back. */
+  INTERRUPTED: 130,
+} as const;
+
+/** Between rounds of a rotation in flight, as in the Lambda. */
+export const POLL_INTERVAL_MS = 15_000;
+/** A terminal rotation runs until it settles; this only bounds a run that never could. */
+export const MAX_RUN_MS = 7 * 24 * 3600_000;
+
+export interface CliDeps {
+  /** The AWS ports; default: SDK v3 clients for --region/--profile (or the SDK's environment), with retries. */
+  readonly api?: AwsApi;
+  /** Default: the wall clock. */
+  readonly clock?: Clock;
+  /** Results and progress, one line per call. */
+  readonly out: (line: string) => void;
+  /** Warnings, errors and usage messages; default: `out`. */
+  readonly err?: (line: string) => void;
+  readonly env: Record<string, string | undefined>;
+  /** Aborted on Ctrl-C: a rotation stops at its next wait and its engine gives the lease back. */
+  readonly signal?: AbortSignal;
+  /** Who this run is in the cluster's lease; default `cli:<host>:<pid>`. */
+  readonly owner?: string;
+}
+
+type CommandName = 'plan' | 'rotate' | 'status';
+
+const LEVEL_RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 };
+
+/** Results always print; diagnostics by LOG_LEVEL; warnings and errors go to `err`. */
+class Output {
+  level: LogLevel = CLI_DEFAULTS.logLevel;
+
+  constructor(private readonly deps: CliDeps) {}
+
+  result(...lines: string[]): void {
+    for (const line of lines) this.deps.out(line);
+  }
+
+  debug(...lines: string[]): void {
+    if (this.enabled('DEBUG')) this.result(...lines);
+  }
+
+  info(...lines: string[]): void {
+    if (this.enabled('INFO')) this.result(...lines);
+  }
+
+  warn(...lines: string[]): void {
+    if (this.enabled('WARNING')) this.error(...lines);
+  }
+
+  error(...lines: string[]): void {
+    for (const line of lines) (this.deps.err ?? this.deps.out)(line);
+  }
+
+  private enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] >= LEVEL_RANK[this.level];
+  }
+}
+
+export async function run(argv: string[], deps: CliDeps): Promise<number> {
+  const io = new Output(deps);
+  let exitCode: number = ExitCode.OK;
+  const program = buildProgram(io, async (command, options) => {
+    exitCode = await execute(command, options, deps, io);
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help asked for (`--help`, `help rotate`) exits 0; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    io.error(`error: ${describeError(error)}`);
+    return ExitCode.ERROR;
+  }
+  return exitCode;
+}
+
+const EXIT_HELP = `
+Exit codes:
+  0    done: every group is on its target AMI (plan/status: nothing needs attention)
+  1    unexpected error (the message is printed)
+  2    usage or configuration error (names the option or variable, the value, what is allowed)
+  3    a group is refused, not observed, stopped or waiting (the reason is printed)
+  4    another engine holds the cluster's lease (its owner is printed); nothing was written
+  130  interrupted: the rotation stopped at its next wait and gave the lease back
+
+Environment (the command line wins over the environment, which wins over defaults):
+  ${CliEnv.CLUSTER}        the cluster, when --cluster is not given
+  ${CliEnv.FORCE}          true or 1: like --force (--no-force overrides it)
+  ${CliEnv.LOG_LEVEL}      ${LOG_LEVELS.join(', ')} (default ${CLI_DEFAULTS.logLevel}), like --log-level
+  ${CliEnv.REGION}     the Region, when --region is not given
+  ${CliEnv.PROFILE}    the credentials profile, when --profile is not given (the SDK's usual chain otherwise)`;
+
+function buildProgram(io: Output, onCommand: (command: CommandName, options: CommandOptions) => Promise<void>): Command {
+  const toLines = (write: (...lines: string[]) => void) => (text: string) => write(...text.replace(/\n$/, '').split('\n'));
+  const program = new Command('ecs-ami-refresher')
+    .description('Plan, run or inspect the rotation of an ECS cluster\'s EC2 container instances onto the newest AMI, ' +
+      'with the same engine as the EcsAmiRefresher construct\'s Lambda, using your own AWS credentials.')
+    .exitOverride()
+    .configureOutput({ writeOut: toLines((...l) => io.result(...l)), writeErr: toLines((...l) => io.error(...l)) })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_HELP);
+
+  const commands: Array<[CommandName, string, boolean]> = [
+    ['plan', 'Show, per group, the current and target AMI, the outdated instances and their running tasks, and what ' +
+      'the next round would do. Read-only: takes no lease, writes nothing.', false],
+    ['rotate', 'Replace outdated instances until the rotation settles, printing progress every round and a summary. ' +
+      'Takes the cluster\'s lease (exits 4 if another engine holds it).', true],
+    ['status', 'One observation: per group its phase, old/new/draining instances and the batch in flight; the lease holder.', false],
+  ];
+  for (const [name, description, isRotate] of commands) {
+    const command = program.command(name).description(description);
+    addOptions(command, isRotate);
+    command.addHelpText('after', EXIT_HELP);
+    command.action(async (options: CommandOptions) => onCommand(name, options));
+  }
+  return program;
+}
+
+/** Wraps a parser so that its message reaches commander, which names the option and the value. */
+function checked<T, P>(parser: (raw: string, previous: P) => T): (raw: string, previous: P) => T {
+  return (raw, previous) => {
+    try {
+      return parser(raw, previous);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
+function addOptions(command: Command, isRotate: boolean): void {
+  command
+    .option('-c, --cluster <name>', `ECS cluster name or ARN (default: $${CliEnv.CLUSTER})`, checked(parse.cluster))
+    .option('-g, --group <name>', 'an Auto Scaling group to manage; repeat for more (default: the groups of the cluster\'s capacity providers)',
+      checked(parse.group))
+    .option('--force', `replace every instance launched before this run, even on the target AMI (default: $${CliEnv.FORCE}, else no)`)
+    .option('--no-force', `do not force, whatever $${CliEnv.FORCE} says`)
+    .option('--max-unavailable <N|N%>', `instances per group out of service at once (default: ${CLI_DEFAULTS.maxUnavailable}, at least 1)`,
+      checked(parse.maxUnavailable))
+    .option('--drain-timeout <duration>', `how long a drain may take, e.g. 900s, 30m, 1h (default: ${CLI_DEFAULTS.drainTimeout})`,
+      checked(parse.drainTimeout))
+    .addOption(new Option('--on-drain-timeout <action>', `after the drain timeout: stop the group, or force-terminate (default: ${CLI_DEFAULTS.onDrainTimeout})`)
+      .choices(['stop', 'force']))
+    .option('--rollback-on-failed-replacement', 'roll a group back from an image whose replacements never become ACTIVE (default: stop only)')
+    .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
+      'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
+    .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');
+  if (isRotate) command.option('--dry-run', 'observe and decide once, print what would be done, write nothing');
+  command
+    .option('--region <region>', `AWS Region (default: $${CliEnv.REGION}, else the profile's region)`, checked(parse.region))
+    .option('--profile <name>', `AWS credentials profile (default: $${CliEnv.PROFILE}, else the SDK's default chain)`, checked(parse.profile))
+    .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default: $${CliEnv.LOG_LEVEL}, else ${CLI_DEFAULTS.logLevel})`, checked(parse.logLevel));
+}
+
+async function execute(command: CommandName, options: CommandOptions, deps: CliDeps, io: Output): Promise<number> {
+  let config: CliConfig;
+  try {
+    config = resolveConfig(options, deps.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.error(`error: ${error.message}`, '(add --help for usage)');
+    return ExitCode.USAGE;
+  }
+  io.level = config.logLevel;
+  const api = deps.api ?? realApi({
+    region: config.region,
+    profile: config.profile,
+    signal: deps.signal,
+    onRetry: (call, attempt, delayMs, error) => io.debug(`retrying ${call} in ${delayMs} ms (attempt ${attempt} failed: ${describeError(error)})`),
+  });
+  const clock = deps.clock ?? realClock(deps.signal);
+  try {
+    switch (command) {
+      case 'plan': return await planCommand(api, clock, config.settings, io);
+      case 'status': return await statusCommand(api, clock, config.settings, io);
+      case 'rotate': return await rotateCommand(api, clock, config.settings, deps.owner ?? defaultOwner(), io);
+    }
+  } catch (error) {
+    return reportError(error, config, io);
+  }
+}
+
+async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
+  const observed = await observeCluster(api, {
+    clusterName: settings.clusterName,
+    groupNames: settings.groupNames,
+    amiParameters: settings.amiParameters,
+    now: clock.now(),
+  });
+  const rotationPlan = plan(observed, {
+    amiParameters: settings.amiParameters,
+    requireClusterTag: settings.requireClusterTag,
+    force: settings.rotation.force,
+  });
+  return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };
+}
+
+async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {
+  const view = await observeAndDecide(api, clock, settings);
+  io.result(...formatPlan(view), '');
+  const problems = reportProblems(view, io);
+  if (problems > 0) return ExitCode.GROUP_NEEDS_ATTENTION;
+  const outdated = view.plan.groups.filter((g) => g.status === 'outdated').length;
+  io.result(outdated > 0
+    ? `Result: ${outdated} group(s) to rotate; run \`ecs-ami-refresher rotate --cluster ${settings.clusterName}\` to do it (this plan wrote nothing).`
+    : 'Result: every group is on its target AMI; nothing to do (this plan wrote nothing).');
+  return ExitCode.OK;
+}
+
+async function statusCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {
+  const view = await observeAndDecide(api, clock, settings);
+  io.result(...formatStatus(view));
+  return hasProblems(view) ? ExitCode.GROUP_NEEDS_ATTENTION : ExitCode.OK;
+}
+
+async function rotateCommand(api: AwsApi, clock: Clock, settings: EngineSettings, owner: string, io: Output): Promise<number> {
+  const start = clock.now();
+  if (settings.dryRun) {
+    const result = await runEngine({ api, clock, settings, owner, deadline: start + MAX_RUN_MS, pollIntervalMs: POLL_INTERVAL_MS });
+    io.result(...formatPlan(result.last), '', 'Dry run: nothing was written; the actions above are what the first round would do.');
+    return reportProblems(result.last, io) > 0 ? ExitCode.GROUP_NEEDS_ATTENTION : ExitCode.OK;
+  }
+
+  const r = settings.rotation;
+  const budget = r.maxUnavailable.count !== undefined ? `${r.maxUnavailable.count}` : `${r.maxUnavailable.percent}%`;
+  io.info(`Rotating cluster ${settings.clusterName} as ${owner}: max unavailable ${budget} per group, drain timeout ` +
+    `${duration(r.drainTimeoutSeconds * 1000)} then ${r.onDrainTimeout}${r.force ? ', forced' : ''}; a round every ${POLL_INTERVAL_MS / 1000}s`);
+
+  const progress = new Progress(io, start, clock);
+  let result = await runEngine({
+    api, clock, settings, owner, deadline: start + MAX_RUN_MS, pollIntervalMs: POLL_INTERVAL_MS, onRound: (round) => progress.round(round),
+  });
+  let rounds = result.rounds;
+  const outcomes: ActionOutcome[] = [...result.outcomes];
+
+  // A forced run leaves its intent on each group (replace-before tag) so that an interrupted run is finished
+  // by the next one; the engine clears it only in an unforced run. One closing unforced run does that here,
+  // so a later `rotate --force` records a new time instead of finding the old one.
+  if (r.force && result.settled && !result.leaseHolder && result.last.observed.groups.some((g) => g.tags[REPLACE_BEFORE_TAG] !== undefined)) {
+    progress.offset = rounds;
+    result = await runEngine({
+      api,
+      clock,
+      owner,
+      deadline: start + MAX_RUN_MS,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      onRound: (round) => progress.round(round),
+      settings: { ...settings, rotation: { ...r, force: false } },
+    });
+    rounds += result.rounds;
+    outcomes.push(...result.outcomes);
+  }
+
+  if (result.leaseHolder) {
+    const holder = result.leaseHolder;
+    io.error(`error: another engine holds the lease on cluster ${settings.clusterName}: ${holder.owner}, until ${iso(holder.expiresAt)} ` +
+      `(${duration(holder.expiresAt - clock.now())} from now). Nothing was written. Run again once it has finished or its lease has expired.`);
+    return ExitCode.LEASE_HELD;
+  }
+
+  io.result('', ...formatSummary({ ...result.last, rounds, elapsedMs: clock.now() - start, outcomes, dryRun: false }), '');
+  if (reportProblems(result.last, io) > 0) return ExitCode.GROUP_NEEDS_ATTENTION;
+  if (!result.settled) {
+    io.error(`error: the rotation did not settle within ${duration(MAX_RUN_MS)}; run again to continue where it stopped`);
+    return ExitCode.ERROR;
+  }
+  const left = result.last.plan.groups
+    .map((g) => ({ name: g.groupName, old: groupCounts(result.last.observed, g).old }))
+    .filter((g) => g.old > 0);
+  if (left.length > 0) {
+    io.error(...left.map((g) => `${g.name}: ${g.old} instance(s) still outdated, none of them InService and ACTIVE ` +
+      'in the cluster, so none could be replaced; run again once they are'));
+    return ExitCode.GROUP_NEEDS_ATTENTION;
+  }
+  io.result('Result: every group is on its target AMI.');
+  return ExitCode.OK;
+}
+
+/** Prints a line per round and group when its state changed or something was done (every round at DEBUG). */
+class Progress {
+  offset = 0;
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly io: Output, private readonly start: number, private readonly clock: Clock) {}
+
+  round(round: Round): void {
+    const view = { ...round, index: round.index + this.offset };
+    for (const groupPlan of round.plan.groups) {
+      const { state, lines, failed } = progressLines(view, groupPlan, this.clock.now() - this.start);
+      const problem = groupProblem(groupPlan, round.rotations.get(groupPlan.groupName));
+      const key = `${state}|${problem ?? ''}`;
+      const changed = this.last.get(groupPlan.groupName) !== key;
+      this.last.set(groupPlan.groupName, key);
+      if (changed || lines.length > 1) this.io.info(...lines);
+      else this.io.debug(...lines);
+      if (problem && changed) this.io.warn(`    ${problem}`);
+      if (failed.length > 0) this.io.error(...failed);
+    }
+    if (round.leaseHolder) this.io.debug(`    lease held by ${round.leaseHolder.owner}; this round only observed`);
+  }
+}
+
+function hasProblems(view: PlanView): boolean {
+  return view.plan.groups.some((g) => groupProblem(g, view.rotations.get(g.groupName)) !== undefined);
+}
+
+/** Prints why groups need attention; returns how many. */
+function reportProblems(view: PlanView, io: Output): number {
+  const problems = view.plan.groups
+    .map((g) => ({ name: g.groupName, problem: groupProblem(g, view.rotations.get(g.groupName)) }))
+    .filter((p): p is { name: string; problem: string } => p.problem !== undefined);
+  if (problems.length === 0) return 0;
+  io.error(`${problems.length} group(s) need attention:`, ...problems.map((p) => `  ${p.name} ${p.problem}`));
+  return problems.length;
+}
+
+function reportError(error: unknown, config: CliConfig, io: Output): number {
+  if (error instanceof Interrupted) {
+    io.error('interrupted: the run stopped at its wait and gave the lease back; what it did is recorded on the resources, ' +
+      'so the next run (this command or the scheduled Lambda) continues where it stopped');
+    return ExitCode.INTERRUPTED;
+  }
+  const message = describeError(error);
+  if (error instanceof ClusterUnavailableError) {
+    io.error(`error: ${error.message} (--cluster '${config.settings.clusterName}'${config.region ? `, --region ${config.region}` : ''})`);
+    return ExitCode.USAGE;
+  }
+  if (/Region is missing/i.test(message)) {
+    io.error(`error: no AWS Region: pass --region REGION or set ${CliEnv.REGION} (or give the profile a region)`);
+    return ExitCode.USAGE;
+  }
+  if ((error as { name?: string } | undefined)?.name === 'CredentialsProviderError') {
+    io.error(`error: no AWS credentials (${message}): pass --profile NAME or set ${CliEnv.PROFILE} or the AWS_* credential variables`);
+    return ExitCode.USAGE;
+  }
+  io.error(`error: ${message}`);
+  if (error instanceof Error && error.stack) io.debug(error.stack);
+  return ExitCode.ERROR;
+}
+
+function defaultOwner(): string {
+  const host = os.hostname().replace(/[|]/g, '-').slice(0, 100) || 'localhost';
+  return `cli:${host}:${process.pid}`;
+}
