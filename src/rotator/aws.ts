@@ -74,6 +74,12 @@ import {
   ListContainerInstancesCommand,
   ListContainerInstancesCommandInput,
   ListContainerInstancesCommandOutput,
+  DescribeTasksCommand,
+  DescribeTasksCommandInput,
+  DescribeTasksCommandOutput,
+  ListTasksCommand,
+  ListTasksCommandInput,
+  ListTasksCommandOutput,
   PutAttributesCommand,
   PutAttributesCommandInput,
   PutAttributesCommandOutput,
@@ -97,6 +103,8 @@ export interface EcsApi {
   describeCapacityProviders(input: DescribeCapacityProvidersCommandInput): Promise<Result<DescribeCapacityProvidersCommandOutput>>;
   listContainerInstances(input: ListContainerInstancesCommandInput): Promise<Result<ListContainerInstancesCommandOutput>>;
   describeContainerInstances(input: DescribeContainerInstancesCommandInput): Promise<Result<DescribeContainerInstancesCommandOutput>>;
+  listTasks(input: ListTasksCommandInput): Promise<Result<ListTasksCommandOutput>>;
+  describeTasks(input: DescribeTasksCommandInput): Promise<Result<DescribeTasksCommandOutput>>;
   updateContainerInstancesState(input: UpdateContainerInstancesStateCommandInput): Promise<Result<UpdateContainerInstancesStateCommandOutput>>;
   deregisterContainerInstance(input: DeregisterContainerInstanceCommandInput): Promise<Result<DeregisterContainerInstanceCommandOutput>>;
   putAttributes(input: PutAttributesCommandInput): Promise<Result<PutAttributesCommandOutput>>;
@@ -175,6 +183,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeCapacityProviders: (input) => clients.ecs.send(new DescribeCapacityProvidersCommand(input)),
       listContainerInstances: (input) => clients.ecs.send(new ListContainerInstancesCommand(input)),
       describeContainerInstances: (input) => clients.ecs.send(new DescribeContainerInstancesCommand(input)),
+      listTasks: (input) => clients.ecs.send(new ListTasksCommand(input)),
+      describeTasks: (input) => clients.ecs.send(new DescribeTasksCommand(input)),
       updateContainerInstancesState: (input) => clients.ecs.send(new UpdateContainerInstancesStateCommand(input)),
       deregisterContainerInstance: (input) => clients.ecs.send(new DeregisterContainerInstanceCommand(input)),
       putAttributes: (input) => clients.ecs.send(new PutAttributesCommand(input)),

@@ -78,6 +78,8 @@ export const BatchLimit = {
   EC2_FILTER_VALUES: 100,
   DETACH_INSTANCES: 20,
   UPDATE_CONTAINER_INSTANCES_STATE: 10,
+  /** Tasks a DescribeTasks call accepts, and ListTasks returns a page. */
+  DESCRIBE_TASKS: 100,
   /** Attributes a PutAttributes call accepts. */
   PUT_ATTRIBUTES: 10,
 } as const;

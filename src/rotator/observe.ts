@@ -21,7 +21,7 @@ import {
   ParameterReading,
   TemplateVersion,
 } from './model';
-import { BATCH_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -90,7 +90,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   }).filter(isDefined);
   Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
 
-  const containerInstances = await describeContainerInstances(api, cluster.clusterArn!);
+  const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
   const instanceIds = new Set<string>([
     ...groups.flatMap((g) => g.instances.map((i) => i.instanceId)),
     ...containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== ''),
@@ -440,6 +440,37 @@ function toContainerInstance(ci: ContainerInstance): ObservedContainerInstance {
     phase: ci.attributes?.find((a) => a.name === PHASE_ATTRIBUTE)?.value,
     registeredAt: ci.registeredAt?.toISOString(),
   };
+}
+
+/**
+ * For each drained instance the engine may terminate (marked draining, DRAINING, ECS counting no running or
+ * pending task), the tasks on it that are not STOPPED yet. ECS's `runningTasksCount` counts only tasks in the
+ * RUNNING status (API reference, ContainerInstance), so a task still deregistering from its load balancer
+ * or stopping its containers would otherwise be cut short.
+ */
+async function withLiveTasks(api: AwsApi, clusterArn: string, containers: ObservedContainerInstance[]): Promise<ObservedContainerInstance[]> {
+  const result: ObservedContainerInstance[] = [];
+  for (const c of containers) {
+    const candidate = c.status === 'DRAINING' && decodePhase(c.phase)?.kind === 'draining' && c.runningTasksCount + c.pendingTasksCount === 0;
+    if (!candidate) {
+      result.push(c);
+      continue;
+    }
+    const arns: string[] = [];
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      const pages = await allPages((nextToken) => api.ecs.listTasks({
+        cluster: clusterArn, containerInstance: c.containerInstanceArn, desiredStatus, maxResults: BatchLimit.DESCRIBE_TASKS, nextToken,
+      }), (p) => p.nextToken);
+      arns.push(...pages.flatMap((p) => p.taskArns ?? []));
+    }
+    let live = 0;
+    for (const batch of chunk(arns, BatchLimit.DESCRIBE_TASKS)) {
+      const response = await api.ecs.describeTasks({ cluster: clusterArn, tasks: batch });
+      live += (response.tasks ?? []).filter((t) => t.lastStatus !== 'STOPPED').length;
+    }
+    result.push({ ...c, liveTasks: live });
+  }
+  return result;
 }
 
 /**

@@ -227,21 +227,25 @@ function decide(
   let stoppedReason: string | undefined;
   for (const m of draining) {
     if (m.container?.status !== 'DRAINING') continue;
-    const running = m.container.runningTasksCount + m.container.pendingTasksCount;
+    // Empty means ECS counts no running or pending task AND no task on it is still stopping (liveTasks,
+    // read for exactly this); an instance whose tasks were not checked is never taken for empty.
+    const counted = m.container.runningTasksCount + m.container.pendingTasksCount;
+    const empty = counted === 0 && m.container.liveTasks === 0;
+    const remaining = counted > 0 ? counted : (m.container.liveTasks ?? 0);
     const since = m.phase.kind === 'draining' ? m.phase.since : now;
     const timedOut = now - since > config.drainTimeoutSeconds * 1000;
-    if (running === 0 || (timedOut && config.onDrainTimeout === 'force')) {
+    if (empty || (timedOut && config.onDrainTimeout === 'force')) {
       actions.push({
         kind: 'terminate',
         group: group.name,
         instanceId: m.instance.instanceId,
         containerInstanceArn: m.container.containerInstanceArn,
-        forced: running > 0,
-        runningTasks: running,
+        forced: !empty,
+        runningTasks: remaining,
       });
     } else if (timedOut) {
       stoppedReason ??=
-        `instance ${m.instance.instanceId} still runs ${running} task(s) after the ${config.drainTimeoutSeconds} s drain timeout; ` +
+        `instance ${m.instance.instanceId} still runs ${remaining} task(s) after the ${config.drainTimeoutSeconds} s drain timeout; ` +
         `nothing more is terminated in ${group.name} until its tasks stop (or onDrainTimeout is set to force)`;
     }
   }

@@ -170,6 +170,13 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
     });
   };
 
+  // Tasks: the task ARN (new format, with the cluster name), with ecs:cluster. The engine's tasks carry no tags.
+  const taskRequests = (action: string, refs: readonly string[]) => {
+    const clusterArn = world.clusterArn(str(input.cluster, `${call.operation} cluster`));
+    if (refs.length === 0) throw new Error(`${call.operation} names no task`);
+    return refs.map((ref) => request(action, ref, { 'ecs:cluster': clusterArn }));
+  };
+
   // Auto Scaling writes: the group's ARN, with its tags under both prefixes.
   const groupRequest = (action: string, name: string, extra: Record<string, string | string[]> = {}) => {
     const group = world.group(name);
@@ -212,6 +219,11 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       return ciRequests('ecs:PutAttributes', list(input.attributes).map((a) => str(a.targetId, 'attribute targetId')));
     case 'ecs:deleteAttributes':
       return ciRequests('ecs:DeleteAttributes', list(input.attributes).map((a) => str(a.targetId, 'attribute targetId')));
+    case 'ecs:listTasks':
+      // With a containerInstance filter, ListTasks is authorized on that container instance (ecs:cluster).
+      return ciRequests('ecs:ListTasks', [str(input.containerInstance, 'ListTasks containerInstance')]);
+    case 'ecs:describeTasks':
+      return taskRequests('ecs:DescribeTasks', (input.tasks as string[] | undefined) ?? []);
     case 'ecs:describeCapacityProviders': {
       const names = input.capacityProviders as string[] | undefined;
       if (!names || names.length === 0) throw new Error('DescribeCapacityProviders without names: map it to the account\'s providers first');

@@ -120,3 +120,22 @@ test('capacity-provider managed scaling changes desired capacity mid-rotation: t
   }
   expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
 });
+
+test('tasks still deregistering from a load balancer after ECS stops counting them are never cut short', async () => {
+  // ECS's runningTasksCount counts RUNNING tasks only (API reference, ContainerInstance): a task in its
+  // deregistration delay is DEACTIVATING and invisible to it. The engine reads the tasks themselves.
+  const spec: GroupSpec = { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4 };
+  // No daemon service: daemon tasks stop last and would hide the window in which only deregistering tasks remain.
+  const sim = buildScenario({
+    seed: 9,
+    groups: [spec],
+    services: [
+      { name: 'api', desiredCount: 8, minimumHealthyPercent: 100, maximumPercent: 200, deregistrationDelayS: 300 },
+      { name: 'web', desiredCount: 6, minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 120 },
+    ],
+    cloud: { stoppingTasksCountAsRunning: false },
+  });
+  await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+  expect(sim.recorder.count('ecs:listTasks')).toBeGreaterThan(0);
+  expectRotatedSafely(sim, spec);
+});

@@ -88,3 +88,25 @@ describe('suspended processes', () => {
     expect(rotation.actions).toEqual([expect.objectContaining({ kind: 'drain', containerInstanceArns: [arn(1)] })]);
   });
 });
+
+describe('a drained instance whose tasks are still stopping (ECS counts only RUNNING tasks)', () => {
+  const drained = (live: number | null): RotationSpec => ({
+    desired: 3,
+    tags: batchTag({ base: 2, target: 3, originalMax: 5, startedAt: NOW - 60_000 }),
+    members: [member(1, { container: { phase: drainingSince(NOW - 30_000), status: 'DRAINING', running: 0, live } }), member(2), member(3)],
+  });
+
+  test('tasks deregistering or stopping: not terminated yet', () => {
+    expect(rotateWith(drained(2), {}, [id(1)]).actions).toEqual([]);
+  });
+
+  test('tasks not read: never taken for empty', () => {
+    expect(rotateWith(drained(null), {}, [id(1)]).actions).toEqual([]);
+  });
+
+  test('every task STOPPED: terminated', () => {
+    expect(rotateWith(drained(0), {}, [id(1)]).actions).toEqual([
+      { kind: 'terminate', group: 'web', instanceId: id(1), containerInstanceArn: arn(1), forced: false, runningTasks: 0 },
+    ]);
+  });
+});

@@ -19,6 +19,11 @@ export interface ContainerSpec {
   readonly pending?: number;
   /** The engine's phase attribute as written (see `replacing`, `drainingSince`). */
   readonly phase?: string;
+  /**
+   * Tasks not yet STOPPED as the engine read them for a drained instance (`null`: not read). Default: as
+   * many as ECS counts running and pending, i.e. none still stopping unseen.
+   */
+  readonly live?: number | null;
 }
 
 export interface MemberSpec {
@@ -63,6 +68,7 @@ export function containerOf(instance: string, spec: ContainerSpec = {}): Observe
     runningTasksCount: spec.running ?? 0,
     pendingTasksCount: spec.pending ?? 0,
     phase: spec.phase,
+    liveTasks: spec.live === null ? undefined : spec.live ?? (spec.running ?? 0) + (spec.pending ?? 0),
   };
 }
 

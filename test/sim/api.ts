@@ -216,6 +216,41 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       return { containerInstances, failures };
     }),
 
+    // ListTasks: the tasks of a container instance with the given desired status (RUNNING by default);
+    // stopped tasks stay listed for a while after they stop (API reference, ListTasks).
+    listTasks: wrap('ecs', 'listTasks', (input) => {
+      requireCluster(cloud, input.cluster);
+      const max = input.maxResults ?? 100;
+      if (max < 1 || max > 100) throw ecsInvalid('maxResults must be between 1 and 100');
+      const desired = input.desiredStatus ?? 'RUNNING';
+      const ci = input.containerInstance ? findCi(cloud, input.containerInstance) : undefined;
+      if (input.containerInstance && !ci) throw ecsInvalid(`container instance ${input.containerInstance} not found`);
+      const cis = ci ? [ci] : cloud.registeredContainerInstances();
+      const arns = cis.flatMap((c) => [...c.tasks]).filter((t) => t.desiredStatus === desired).map((t) => t.arn);
+      const start = input.nextToken ? Number(input.nextToken) : 0;
+      const page = arns.slice(start, start + max);
+      return { taskArns: page, nextToken: start + max < arns.length ? String(start + max) : undefined };
+    }),
+
+    describeTasks: wrap('ecs', 'describeTasks', (input) => {
+      requireCluster(cloud, input.cluster);
+      const refs = input.tasks ?? [];
+      if (refs.length === 0 || refs.length > 100) throw ecsInvalid('tasks must have between 1 and 100 items');
+      const all = new Map(cloud.registeredContainerInstances().flatMap((c) => [...c.tasks]).map((t) => [t.arn, t]));
+      const tasks = refs.map((ref) => all.get(ref)).filter((t): t is NonNullable<typeof t> => t !== undefined);
+      // A task still deregistering (DEACTIVATING) or stopping is reported with that status, not STOPPED.
+      return {
+        tasks: tasks.map((t) => ({
+          taskArn: t.arn,
+          lastStatus: t.lastStatus,
+          desiredStatus: t.desiredStatus,
+          containerInstanceArn: t.ci.arn,
+          group: t.service ? `service:${t.service.name}` : 'family:standalone',
+        })),
+        failures: refs.filter((ref) => !all.has(ref)).map((arn) => ({ arn, reason: 'MISSING' })),
+      };
+    }),
+
     updateContainerInstancesState: wrap('ecs', 'updateContainerInstancesState', (input) => {
       requireCluster(cloud, input.cluster);
       const refs = input.containerInstances ?? [];
