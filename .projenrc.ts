@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4.1.0',
     'aws-sdk-client-mock-jest@^4.1.0',
     'cdk-nag@^2.38.2',
+    // The operator CLI's argument parser; bundled into the CLI (14 is the newest line that supports Node 20).
+    'commander@^14.0.0',
     'esbuild@^0.28.2',
     'fast-check@^4.3.0',
   ],
@@ -107,6 +109,22 @@ new awscdk.LambdaFunction(project, {
   // Not minified: stack traces in the function's logs stay readable without a source map.
   bundlingOptions: { externals: [] },
 });
+
+// The operator CLI (`ecs-ami-refresher plan|rotate|status`), the same engine as the Lambda. Bundled like the
+// Lambda, SDK and commander inside, so the library keeps no runtime dependency; the shebang comes from the
+// entry file (esbuild keeps a leading hashbang; a banner would add a second one).
+const cliBundle = project.bundler.addBundle('src/cli/ecs-ami-refresher.ts', {
+  platform: 'node',
+  target: 'node20',
+  outfile: 'index.js',
+  externals: [],
+  executable: true,
+  watchTask: false,
+});
+project.addBins({ 'ecs-ami-refresher': cliBundle.outfile });
+project.eslint?.allowDevDeps('src/cli/**');
+// jsii compiles src/cli too, but only the bundle is run; lib/cli would require commander, which is not shipped.
+project.npmignore?.exclude('/lib/cli/');
 
 // Tests load the bundled asset (assets/rotator/...) and synthesize the construct, which points at it:
 // bundle before jest so `projen test` works on a fresh clone.

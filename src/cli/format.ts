@@ -196,7 +196,10 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
   rows.push(['target AMI', groupPlan.parameterName ? `${target}  (SSM ${groupPlan.parameterName})` : target]);
   if (group) {
     const counts = groupCounts(observed, groupPlan);
-    rows.push(['instances', `${groupPlan.instanceCount} (desired ${group.desiredCapacity}): ${counts.new} on the target AMI, ${counts.old} outdated, ${counts.draining} draining`]);
+    const judged = groupPlan.status === 'outdated' || groupPlan.status === 'up-to-date';
+    rows.push(['instances', `${groupPlan.instanceCount} (desired ${group.desiredCapacity}): ` + (judged
+      ? `${counts.new} on the target AMI, ${counts.old} outdated, ${counts.draining} draining`
+      : 'not compared, the group has no valid target AMI')]);
     rows.push(['batch', batchText(group, observed.observedAt)]);
     const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]);
     if (replaceBefore !== undefined) rows.push(['forced', `every instance launched before ${iso(replaceBefore)} is replaced`]);

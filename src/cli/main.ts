@@ -315,6 +315,11 @@ class Progress {
   constructor(private readonly io: Output, private readonly start: number, private readonly clock: Clock) {}
 
   round(round: Round): void {
+    if (round.leaseHolder) {
+      // Another engine acts; this round only observed, and the run ends with the holder's name.
+      this.io.debug(`    lease held by ${round.leaseHolder.owner}; this round only observed`);
+      return;
+    }
     const view = { ...round, index: round.index + this.offset };
     for (const groupPlan of round.plan.groups) {
       const { state, lines, failed } = progressLines(view, groupPlan, this.clock.now() - this.start);
@@ -327,7 +332,6 @@ class Progress {
       if (problem && changed) this.io.warn(`    ${problem}`);
       if (failed.length > 0) this.io.error(...failed);
     }
-    if (round.leaseHolder) this.io.debug(`    lease held by ${round.leaseHolder.owner}; this round only observed`);
   }
 }
 
@@ -370,6 +374,6 @@ function reportError(error: unknown, config: CliConfig, io: Output): number {
 }
 
 function defaultOwner(): string {
-  const host = os.hostname().replace(/[|]/g, '-').slice(0, 100) || 'localhost';
+  const host = os.hostname().slice(0, 100) || 'localhost';
   return `cli:${host}:${process.pid}`;
 }

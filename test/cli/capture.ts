@@ -1,0 +1,55 @@
+/**
+ * Prints real output of the CLI against a simulated two-group cluster, for docs/cli.md:
+ *   npx ts-node --project test/tsconfig.json test/cli/capture.ts
+ * (The simulator's virtual clock starts at 2026-01-01T00:00:00Z; the run takes a second of wall time.)
+ */
+import { run } from '../../src/cli/main';
+import { runEngine } from '../../src/rotator/engine';
+import { encodeLease, LEASE_TAG } from '../../src/rotator/state';
+import { POLL_MS, settingsFor } from '../rotation/harness';
+import { Simulation } from '../sim';
+import { twoGroups } from './cli-harness';
+
+async function show(sim: Simulation | undefined, argv: string[], env: Record<string, string> = {}): Promise<void> {
+  const lines: string[] = [];
+  const code = await run(argv, {
+    api: sim?.api,
+    clock: sim?.clock,
+    env,
+    owner: 'cli:ops-laptop:48213',
+    out: (line) => lines.push(line),
+    err: (line) => lines.push(line),
+  });
+  const envText = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  console.log(['```console', `$ ${envText}ecs-ami-refresher ${argv.join(' ')}`, ...lines, '$ echo $?', String(code), '```', ''].join('\n'));
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const section = argv[0] ?? 'all';
+  if (section === 'help' || section === 'all') {
+    await show(undefined, ['--help']);
+    await show(undefined, ['rotate', '--help']);
+  }
+  if (section === 'plan' || section === 'all') await show(twoGroups(), ['plan', '--cluster', 'prod']);
+  if (section === 'rotate' || section === 'all') await show(twoGroups(), ['rotate', '--cluster', 'prod']);
+  if (section === 'status' || section === 'all') {
+    const sim = twoGroups();
+    await runEngine({
+      api: sim.api, clock: sim.clock, settings: settingsFor('prod'), owner: 'lambda:5d0e6c1a', deadline: sim.clock.now() + 2 * 60_000, pollIntervalMs: POLL_MS,
+    });
+    sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:5d0e6c1a', expiresAt: sim.clock.now() + 4 * 60_000 }));
+    await show(sim, ['status', '--cluster', 'prod']);
+    await show(sim, ['rotate', '--cluster', 'prod']);
+  }
+  if (section === 'errors' || section === 'all') {
+    const sim = twoGroups();
+    sim.cloud.setParameter(sim.images['bottlerocket-ecs-2/arm64'].parameter, 'latest');
+    await show(sim, ['rotate', '--dry-run'], { CLUSTER: 'prod' });
+    await show(twoGroups(), ['rotate', '--cluster', 'prod', '--max-unavailable', '0']);
+    await show(twoGroups(), ['rotate', '--cluster', 'prod', '--drain-timeout', '30min']);
+    await show(twoGroups(), ['plan', '--cluster', 'prod'], { FORCE: 'yes' });
+  }
+}
+
+void main();

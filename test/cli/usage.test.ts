@@ -1,0 +1,117 @@
+/**
+ * Usage and configuration errors (exit 2, the message names the option or variable and the value), `--help`
+ * (exit 0), and the precedence command line > environment > defaults.
+ */
+import { cli, twoGroups, writesOf } from './cli-harness';
+import { parseDuration } from '../../src/cli/options';
+
+describe('usage errors exit 2 and name the option and the value', () => {
+  test.each([
+    ['bad --max-unavailable', ['rotate', '--cluster', 'prod', '--max-unavailable', '0'],
+      "error: option '--max-unavailable <N|N%>' argument '0' is invalid. allowed: a whole number of instances (at least 1) or a percentage from 1% to 100%"],
+    ['--max-unavailable over 100%', ['rotate', '--cluster', 'prod', '--max-unavailable', '150%'],
+      "error: option '--max-unavailable <N|N%>' argument '150%' is invalid. allowed:"],
+    ['bad --drain-timeout', ['rotate', '--cluster', 'prod', '--drain-timeout', '30 minutes'],
+      "error: option '--drain-timeout <duration>' argument '30 minutes' is invalid. allowed: a duration such as 900s, 30m, 1h or 1h30m"],
+    ['zero --drain-timeout', ['plan', '--cluster', 'prod', '--drain-timeout', '0s'],
+      "error: option '--drain-timeout <duration>' argument '0s' is invalid."],
+    ['bad --on-drain-timeout', ['rotate', '--cluster', 'prod', '--on-drain-timeout', 'kill'],
+      "error: option '--on-drain-timeout <action>' argument 'kill' is invalid. Allowed choices are stop, force."],
+    ['bad --ami-parameter key', ['plan', '--cluster', 'prod', '--ami-parameter', 'al2023=/golden/al2023'],
+      "error: option '--ami-parameter <family/arch=name>' argument 'al2023=/golden/al2023' is invalid. allowed: family/arch=PARAMETER with arch x86_64 or arm64"],
+    ['bad --ami-parameter name', ['plan', '--cluster', 'prod', '--ami-parameter', 'amazon-linux-2023/x86_64=golden ami'],
+      "error: option '--ami-parameter <family/arch=name>' argument 'amazon-linux-2023/x86_64=golden ami' is invalid. 'golden ami' is not an SSM parameter name"],
+    ['bad --cluster', ['plan', '--cluster', 'my cluster'],
+      "error: option '-c, --cluster <name>' argument 'my cluster' is invalid. allowed: a cluster name"],
+    ['bad --region', ['status', '--cluster', 'prod', '--region', 'Europe'],
+      "error: option '--region <region>' argument 'Europe' is invalid. allowed: an AWS Region code such as us-east-1"],
+    ['bad --log-level', ['status', '--cluster', 'prod', '--log-level', 'LOUD'],
+      "error: option '--log-level <level>' argument 'LOUD' is invalid. allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
+    ['unknown command', ['rollout', '--cluster', 'prod'], "error: unknown command 'rollout'"],
+    ['unknown option', ['plan', '--cluster', 'prod', '--max-unavaliable', '2'], "error: unknown option '--max-unavaliable'"],
+    ['--dry-run is rotate\'s', ['plan', '--cluster', 'prod', '--dry-run'], "error: unknown option '--dry-run'"],
+    ['missing option value', ['plan', '--cluster'], "error: option '-c, --cluster <name>' argument missing"],
+    ['missing cluster', ['plan'], 'error: no cluster given: pass --cluster NAME or set the environment variable CLUSTER'],
+    ['no command', [], 'Usage: ecs-ami-refresher [options] [command]'],
+  ])('%s', async (_name, argv, message) => {
+    const sim = twoGroups();
+    const result = await cli(sim, argv);
+    expect(result.code).toBe(2);
+    expect(result.errors.join('\n')).toContain(message);
+    expect(sim.recorder.calls).toEqual([]);
+  });
+
+  test.each([
+    ['FORCE', 'yes', "error: environment variable FORCE is 'yes'; allowed: true, 1, false, 0"],
+    ['LOG_LEVEL', 'verbose', "error: environment variable LOG_LEVEL is 'verbose'; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
+  ])('bad environment variable %s', async (name, value, message) => {
+    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod'], { [name]: value });
+    expect(result.code).toBe(2);
+    expect(result.errors[0]).toBe(message + (name === 'FORCE' ? ' (the --force and --no-force flags override it)' : ''));
+  });
+});
+
+describe('--help on every command, exit 0', () => {
+  test.each([
+    [['--help'], ['Usage: ecs-ami-refresher [options] [command]', 'plan [options]', 'rotate [options]', 'status [options]', 'Exit codes:']],
+    [['plan', '--help'], ['Usage: ecs-ami-refresher plan [options]', '--cluster <name>', '--force', 'Read-only']],
+    [['rotate', '--help'], ['Usage: ecs-ami-refresher rotate [options]', '--max-unavailable <N|N%>', '--drain-timeout <duration>',
+      '--on-drain-timeout <action>', '--dry-run', '--region <region>', '--profile <name>', '4    another engine holds']],
+    [['status', '--help'], ['Usage: ecs-ami-refresher status [options]', 'old/new/draining']],
+    [['help', 'rotate'], ['Usage: ecs-ami-refresher rotate [options]']],
+  ])('%j', async (argv, expected) => {
+    const result = await cli(undefined, argv);
+    expect(result.code).toBe(0);
+    expect(result.errors).toEqual([]);
+    for (const text of expected) expect(result.text).toContain(text);
+  });
+});
+
+describe('command line over environment over defaults', () => {
+  test('CLUSTER from the environment when --cluster is not given', async () => {
+    const sim = twoGroups();
+    const result = await cli(sim, ['plan'], { CLUSTER: 'prod' });
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatch(/^Cluster prod /);
+  });
+
+  test('--cluster wins over CLUSTER', async () => {
+    const sim = twoGroups();
+    const result = await cli(sim, ['plan', '--cluster', 'staging'], { CLUSTER: 'prod' });
+    expect(result.code).toBe(2);
+    expect(result.errors.join('\n')).toContain("ECS cluster 'staging' was not found");
+  });
+
+  test.each([['true'], ['1'], ['TRUE']])('FORCE=%s forces when no flag is given', async (value) => {
+    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod'], { FORCE: value });
+    expect(result.text).toContain('record the forced replacement');
+  });
+
+  test('--no-force wins over FORCE=true; FORCE=0 and no FORCE do not force', async () => {
+    for (const [argv, env] of [[['--no-force'], { FORCE: 'true' }], [[], { FORCE: '0' }], [[], {}]] as const) {
+      const result = await cli(twoGroups(), ['plan', '--cluster', 'prod', ...argv], env);
+      expect({ argv, env, forced: result.text.includes('record the forced replacement') }).toEqual({ argv, env, forced: false });
+    }
+  });
+
+  test('--force wins over FORCE=false', async () => {
+    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod', '--force'], { FORCE: 'false' });
+    expect(result.text).toContain('record the forced replacement');
+  });
+
+  test('defaults: 10% max unavailable (at least one), 1 h drain timeout, stop', async () => {
+    const sim = twoGroups();
+    const result = await cli(sim, ['rotate', '--cluster', 'prod', '--dry-run']);
+    expect(result.text).toContain('up to 1 instance(s) out of service at once');
+    const wide = await cli(twoGroups(), ['rotate', '--cluster', 'prod', '--dry-run', '--max-unavailable', '100%']);
+    expect(wide.text).toMatch(/Group web: [\s\S]*up to 3 instance\(s\) out of service at once/);
+    expect(writesOf(sim)).toEqual([]);
+  });
+});
+
+test.each([
+  ['900s', 900], ['30m', 1800], ['1h', 3600], ['1h30m', 5400], ['2h0m15s', 7215], ['45', 45], ['7d', NaN], ['', NaN], ['-5m', NaN], ['169h', NaN],
+])('duration %j is %d seconds', (raw, seconds) => {
+  if (Number.isNaN(seconds)) expect(() => parseDuration(raw)).toThrow(/allowed: a duration/);
+  else expect(parseDuration(raw)).toBe(seconds);
+});
