@@ -159,6 +159,9 @@ export class EcsAmiRefresher extends Construct {
   /** Fires when a group's rotation stopped: a replacement did not come up, or a drain passed its timeout. */
   public readonly rotationStoppedAlarm: cloudwatch.IAlarm;
 
+  /** Fires when the engine's writes keep failing (access denied, a limit, a conflict): see its logs. */
+  public readonly actionFailuresAlarm: cloudwatch.IAlarm;
+
   /** Fires when an instance has been outdated for longer than `outdatedAlarmThreshold`. */
   public readonly outdatedAlarm: cloudwatch.IAlarm;
 
@@ -289,6 +292,15 @@ export class EcsAmiRefresher extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.actionFailuresAlarm = new cloudwatch.Alarm(this, 'ActionFailuresAlarm', {
+      alarmDescription: `The AMI refresher of ECS cluster ${cluster.clusterName} had writes fail in 2 of the last 3 periods (for example access denied on an untagged launch template); its logs name the action and the error.`,
+      metric: clusterMetric(MetricName.ACTION_FAILURES, 'Sum', Duration.minutes(5)),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.outdatedAlarm = new cloudwatch.Alarm(this, 'OutdatedAlarm', {
       alarmDescription: `An EC2 container instance of ECS cluster ${cluster.clusterName} has run an outdated AMI for more than ${outdatedAlarmThreshold.toHumanString()}.`,
       metric: clusterMetric(MetricName.OLDEST_OUTDATED_AGE, 'Maximum', Duration.minutes(15)),
@@ -297,7 +309,9 @@ export class EcsAmiRefresher extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.alarms = [this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.rotationStoppedAlarm, this.outdatedAlarm];
+    this.alarms = [
+      this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.rotationStoppedAlarm, this.actionFailuresAlarm, this.outdatedAlarm,
+    ];
     for (const alarm of this.alarms) {
       for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
     }

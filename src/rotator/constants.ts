@@ -22,6 +22,8 @@ export const MetricName = {
   GROUPS_STOPPED: 'GroupsStopped',
   /** Groups with work paused: an instance refresh, a stack update, or suspended processes. */
   GROUPS_WAITING: 'GroupsWaiting',
+  /** Writes that failed (access denied, a limit, a conflict): retried next round, alarmed when they persist. */
+  ACTION_FAILURES: 'ActionFailures',
   /** Instances terminated after draining, this run. */
   INSTANCES_REPLACED: 'InstancesReplaced',
   /** Container instances draining now. */

@@ -34,15 +34,17 @@ export function planMetrics(plan: RotationPlan): MetricPoint[] {
   return points;
 }
 
-/** Rotation progress: stopped groups (alarmed), draining instances, and instances replaced this run. */
+/** Rotation progress: stopped groups and failed actions (alarmed), draining instances, instances replaced. */
 export function rotationMetrics(
   rotations: ReadonlyMap<string, GroupRotation>,
   outcomes: readonly ActionOutcome[],
   containerDrainingByGroup: ReadonlyMap<string, number>,
 ): MetricPoint[] {
   const replaced = new Map<string, number>();
+  const failed = new Map<string, number>();
   for (const o of outcomes) {
     if (o.ok && o.action.kind === 'terminate') replaced.set(o.action.group, (replaced.get(o.action.group) ?? 0) + 1);
+    if (!o.ok) failed.set(o.action.group, (failed.get(o.action.group) ?? 0) + 1);
   }
   const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;
   const waiting = [...rotations.values()].filter((r) => r.phase === 'waiting').length;
@@ -50,11 +52,13 @@ export function rotationMetrics(
     { name: MetricName.GROUPS_STOPPED, unit: 'Count', value: stopped },
     { name: MetricName.GROUPS_WAITING, unit: 'Count', value: waiting },
     { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: sumValues(replaced) },
+    { name: MetricName.ACTION_FAILURES, unit: 'Count', value: sumValues(failed) },
     { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: sumValues(containerDrainingByGroup) },
   ];
   for (const group of rotations.keys()) {
     points.push(
       { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: replaced.get(group) ?? 0, group },
+      { name: MetricName.ACTION_FAILURES, unit: 'Count', value: failed.get(group) ?? 0, group },
       { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: containerDrainingByGroup.get(group) ?? 0, group },
     );
   }

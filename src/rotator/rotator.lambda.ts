@@ -58,17 +58,20 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         force: request.force,
       },
     },
-    onRound: (round) => logRound(round, round.index === 1),
+    onRound: (round) => {
+      logRound(round, round.index === 1);
+      // Every round, not once a run: a run with work lasts up to 15 minutes, and the alarms read 5-minute periods.
+      publishMetrics(config.clusterName, [
+        ...planMetrics(round.plan),
+        ...rotationMetrics(round.rotations, round.outcomes, drainingByGroup(round)),
+      ]);
+    },
   });
 
   const last = result.last;
   if (result.leaseHolder) {
     logger.warn('another engine holds the cluster lease; this run only observed', { leaseHolder: result.leaseHolder });
   }
-  publishMetrics(config.clusterName, [
-    ...planMetrics(last.plan),
-    ...rotationMetrics(last.rotations, result.outcomes, drainingByGroup(last)),
-  ]);
 
   const summary: RunSummary = {
     cluster: config.clusterName,

@@ -126,12 +126,12 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]).toBe('false');
   });
 
-  test('alarmActions: none, but all five alarms exist', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  test('alarmActions: none, but all six alarms exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
-    expect(refresher.alarms).toHaveLength(5);
+    expect(refresher.alarms).toHaveLength(6);
   });
 
   test('outdatedAlarmThreshold: 3 days', () => {
@@ -224,7 +224,7 @@ describe('props', () => {
     const topic = new sns.Topic(f.stack, 'Topic');
     const { template } = synth((g) => ({ cluster: g.cluster, alarmActions: [new actions.SnsAction(topic)] }), f);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
   });
 
@@ -423,6 +423,7 @@ describe('alarms', () => {
     [MetricName.GROUPS_REFUSED, 'Maximum', 1],
     [MetricName.OLDEST_OUTDATED_AGE, 'Maximum', 259200],
     [MetricName.GROUPS_STOPPED, 'Maximum', 1],
+    [MetricName.ACTION_FAILURES, 'Sum', 1],
   ])('engine metric %s alarms on the cluster dimension', (metricName, statistic, threshold) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
