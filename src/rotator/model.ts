@@ -117,6 +117,8 @@ export interface ParameterReading {
   readonly name: string;
   /** Absent when SSM reported the parameter as invalid (it does not exist, or we may not read it). */
   readonly value?: string;
+  /** Why it could not be read at all (for example access denied). */
+  readonly error?: string;
 }
 
 export interface ObservedCluster {

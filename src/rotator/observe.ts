@@ -323,8 +323,14 @@ async function groupActivity(
       || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
     if (!recorded && !behind) continue;
 
-    const refreshes = await api.autoScaling.describeInstanceRefreshes({ AutoScalingGroupName: group.name, MaxRecords: 1 });
-    const newest = refreshes.InstanceRefreshes?.[0];
+    let newest: { InstanceRefreshId?: string; Status?: string } | undefined;
+    try {
+      const refreshes = await api.autoScaling.describeInstanceRefreshes({ AutoScalingGroupName: group.name, MaxRecords: 1 });
+      newest = refreshes.InstanceRefreshes?.[0];
+    } catch (error) {
+      // Not knowing whether something else replaces the group's instances is a reason to wait, for this group only.
+      newest = { InstanceRefreshId: 'unknown', Status: `Unreadable (${describeError(error)})` };
+    }
     const stackName = group.tags['aws:cloudformation:stack-id'] ?? group.tags['aws:cloudformation:stack-name'];
     if (stackName && !stackStatus.has(stackName)) stackStatus.set(stackName, readStackStatus(api, stackName));
     result.set(group.name, {
@@ -384,7 +390,19 @@ function toGroup(
 async function readParameters(api: AwsApi, names: readonly string[]): Promise<Record<string, ParameterReading>> {
   const readings: Record<string, ParameterReading> = {};
   for (const batch of chunk([...new Set(names)], BatchLimit.SSM_GET_PARAMETERS)) {
-    const response = await api.ssm.getParameters({ Names: batch });
+    let response;
+    try {
+      response = await api.ssm.getParameters({ Names: batch });
+    } catch (error) {
+      // One unreadable name (IAM allows only the map's parameters) fails the whole call: read them one by
+      // one, so only the groups that name the unreadable one are refused.
+      if (batch.length === 1) {
+        readings[batch[0]] = { name: batch[0], error: describeError(error) };
+        continue;
+      }
+      Object.assign(readings, ...(await Promise.all(batch.map((name) => readParameters(api, [name])))));
+      continue;
+    }
     for (const p of response.Parameters ?? []) {
       // SSM answers with the name as asked for plain names, and with the ARN's name for ARNs.
       const asked = batch.find((n) => n === p.Name || n === p.ARN || n === p.Selector || stripSelector(n) === p.Name) ?? p.Name!;

@@ -134,8 +134,10 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   if (!group.currentImageId) {
     const expression = group.launchSource.kind === 'launch-template' ? group.launchSource.imageIdExpression : undefined;
     const alias = ssmAliasParameter(expression);
+    const error = alias ? observed.parameters[alias]?.error : undefined;
     return refuse(alias
-      ? `the image of group ${group.name} is resolved at launch from SSM parameter ${alias}, which could not be read`
+      ? `the image of group ${group.name} is resolved at launch from SSM parameter ${alias}, which could not be read` +
+        `${error ? ` (${error})` : ''}; it must be one of the refresher's amiParameters, which its role may read`
       : `the launch source of group ${group.name} names no image`);
   }
 
@@ -149,7 +151,9 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   if (!parameterName) {
     return refuse(`no AMI parameter is configured for '${key}'; add it to amiParameters`, known);
   }
-  const parsed = parseParameterValue(parameterName, observed.parameters[parameterName]?.value);
+  const reading = observed.parameters[parameterName];
+  if (reading?.error) return refuse(`SSM parameter ${parameterName} could not be read: ${reading.error}`, { ...known, parameterName });
+  const parsed = parseParameterValue(parameterName, reading?.value);
   if (!parsed.ok) return refuse(parsed.reason, { ...known, parameterName });
 
   const target = observed.images[parsed.imageId];

@@ -80,7 +80,7 @@ const REFRESH_ACTIVE = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
  * replaces instances itself; a CloudFormation update may rewrite desired capacity, size or template.
  */
 function otherActor(group: ObservedGroup): string | undefined {
-  if (group.instanceRefresh && REFRESH_ACTIVE.has(group.instanceRefresh.status)) {
+  if (group.instanceRefresh && (REFRESH_ACTIVE.has(group.instanceRefresh.status) || group.instanceRefresh.status.startsWith('Unreadable'))) {
     return `instance refresh ${group.instanceRefresh.id} of ${group.name} is ${group.instanceRefresh.status}; the rotation waits for it to end`;
   }
   if (group.stack?.status?.endsWith('_IN_PROGRESS')) {

@@ -139,3 +139,25 @@ test('tasks still deregistering from a load balancer after ECS stops counting th
   expect(sim.recorder.count('ecs:listTasks')).toBeGreaterThan(0);
   expectRotatedSafely(sim, spec);
 });
+
+test('a group whose launch template resolves a parameter the role may not read is refused alone; the others rotate', async () => {
+  const good: GroupSpec = { name: 'good', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3 };
+  const other: GroupSpec = { name: 'private', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 2, imageIdFromSsm: true };
+  const sim = scenario([good, other]);
+  // The template follows a parameter outside the refresher's map: IAM denies GetParameters on it, and a
+  // GetParameters call naming it fails as a whole.
+  const template = sim.cloud.templates.get(sim.cloud.groups.get('private')!.launchTemplate!.id)!;
+  for (const version of template.versions.values()) version.data.ImageId = 'resolve:ssm:/team/private-ami';
+  sim.cloud.setParameter('/team/private-ami', sim.images['amazon-linux-2023/x86_64'].old.imageId);
+  sim.faults.inject('ssm:getParameters', {
+    error: 'AccessDeniedException',
+    when: (input) => ((input as { Names: string[] }).Names ?? []).includes('/team/private-ami'),
+  });
+
+  const result = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+  const refused = result.last.plan.groups.find((g) => g.groupName === 'private')!;
+  expect(refused.status).toBe('refused');
+  expect(refused.reason).toMatch(/resolved at launch from SSM parameter \/team\/private-ami, which could not be read \(AccessDeniedException/);
+  expect(refused.reason).toContain('amiParameters');
+  expectRotatedSafely(sim, good);
+});
