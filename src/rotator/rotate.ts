@@ -264,7 +264,15 @@ function decide(
       });
     } else if (!draining.some((m) => m.container?.status === 'DRAINING') && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
       // (While another instance drains, the batch is still moving; replacements are judged once it is done.)
-      if (config.rollbackOnFailedReplacement && group.currentImageId === decision.targetImageId) {
+      // Blame the image only with evidence: a replacement on it that has been in service longer than the
+      // readiness timeout and never registered. Capacity shortages or suspended launches are not its fault.
+      const neverRegistered = alive.some((i) => {
+        const instance = observed.instances[i.instanceId];
+        const launched = Date.parse(instance?.launchTime ?? '');
+        return i.lifecycleState === 'InService' && instance?.imageId === decision.targetImageId && !byInstance.has(i.instanceId)
+          && !Number.isNaN(launched) && now - launched > config.readinessTimeoutSeconds * 1000;
+      });
+      if (config.rollbackOnFailedReplacement && neverRegistered && group.currentImageId === decision.targetImageId) {
         actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
       }
       return {

@@ -82,3 +82,13 @@ test('rollback: back to the old image, the never-registered replacement terminat
   expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
   expect(sim.invariants.groupsBelow(0)).toEqual([]);
 });
+
+test('rollback blames the image only with evidence: replacements that never launch (no capacity) stop the group without refusing the image', async () => {
+  const sim = buildScenario({ seed: 3, groups: GROUPS, services: 'auto', standaloneTasks: { count: 1, durationS: 600 } });
+  sim.faults.failLaunches({ group: 'web' });
+  const result = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName, { rollbackOnFailedReplacement: true }), 3 * HOUR);
+  expect(result.last.rotations.get('web')).toMatchObject({ phase: 'stopped' });
+  expect(sim.cloud.groups.get('web')!.tags.has(FAILED_IMAGE_TAG)).toBe(false);
+  expect(templateImage(sim)).toBe(sim.images[KEY].new.imageId);
+  expect(sim.invariants.terminationViolations).toEqual([]);
+});
