@@ -97,6 +97,23 @@ export function familyFromImageName(name: string | undefined): string | undefine
   return undefined;
 }
 
+/**
+ * The image a group's family and architecture are read from: the one it launches now, or — when that one
+ * can no longer be described (golden-AMI pipelines deregister old images) — the one most of its instances
+ * run. Without it such a group could never be moved off a deregistered image.
+ */
+export function referenceImage(
+  currentImageId: string | undefined,
+  memberImageIds: readonly (string | undefined)[],
+  images: Readonly<Record<string, ImageInfo>>,
+): ImageInfo | undefined {
+  if (currentImageId && images[currentImageId]) return images[currentImageId];
+  const counts = new Map<string, number>();
+  for (const id of memberImageIds) if (id && images[id]) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return best ? images[best[0]] : undefined;
+}
+
 /** Windows AMIs report `PlatformDetails` `Windows...` (EC2 User Guide, "AMI billing information fields"). */
 export function isWindows(image: ImageInfo): boolean {
   return (image.platformDetails ?? '').toLowerCase().startsWith('windows');

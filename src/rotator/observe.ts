@@ -6,7 +6,7 @@
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type { Filter, Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import { detectFamily, parameterKey } from './ami-families';
+import { detectFamily, parameterKey, referenceImage } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import {
@@ -83,19 +83,20 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const images: Record<string, ImageInfo> = {};
   Object.assign(images, await describeImages(api, groups.map((g) => g.currentImageId).filter(isDefined)));
 
-  // The parameters of the families the groups turn out to be.
-  const targetParameterNames = groups.map((g) => {
-    const detection = detectFamily(g.currentImageId ? images[g.currentImageId] : undefined, g.tags[TagKey.AMI_FAMILY]);
-    return detection.ok ? options.amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
-  }).filter(isDefined);
-  Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
-
   const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
   const instanceIds = new Set<string>([
     ...groups.flatMap((g) => g.instances.map((i) => i.instanceId)),
     ...containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== ''),
   ]);
   const instances = await describeInstances(api, [...instanceIds]);
+  Object.assign(images, await describeImages(api, Object.values(instances).map((i) => i.imageId).filter((id) => !(id in images))));
+
+  // The parameters of the families the groups turn out to be.
+  const targetParameterNames = groups.map((g) => {
+    const detection = detectFamily(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY]);
+    return detection.ok ? options.amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
+  }).filter(isDefined);
+  Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
 
   const moreImages = new Set<string>();
   const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images);
@@ -108,7 +109,6 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     const id = imageIdFromValue(reading.value);
     if (id) moreImages.add(id);
   }
-  for (const instance of Object.values(instances)) moreImages.add(instance.imageId);
   Object.assign(images, await describeImages(api, [...moreImages].filter((id) => !(id in images))));
 
   const clusterTags: Record<string, string> = {};
@@ -315,7 +315,7 @@ async function groupActivity(
   const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'>>();
   const stackStatus = new Map<string, Promise<string | undefined>>();
   for (const group of groups) {
-    const detection = detectFamily(group.currentImageId ? images[group.currentImageId] : undefined, group.tags[TagKey.AMI_FAMILY]);
+    const detection = detectFamily(groupReferenceImage(group, instances, images), group.tags[TagKey.AMI_FAMILY]);
     const parameter = detection.ok ? amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
     const target = parameter ? imageIdFromValue(parameters[parameter]?.value) : undefined;
     const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
@@ -339,6 +339,15 @@ async function groupActivity(
     });
   }
   return result;
+}
+
+/** See `referenceImage`: the current image, else the one most of the group's instances run. */
+export function groupReferenceImage(
+  group: ObservedGroup,
+  instances: Readonly<Record<string, ObservedInstance>>,
+  images: Readonly<Record<string, ImageInfo>>,
+): ImageInfo | undefined {
+  return referenceImage(group.currentImageId, group.instances.map((i) => instances[i.instanceId]?.imageId), images);
 }
 
 /** A stack deleted since (its tags stay on the group) or not readable is reported without a status. */

@@ -6,7 +6,7 @@
 import { detectFamily, parameterKey, parseParameterValue, targetImageProblem } from './ami-families';
 import { TagKey } from './constants';
 import { ImageInfo, ObservedCluster, ObservedGroup } from './model';
-import { ssmAliasParameter } from './observe';
+import { groupReferenceImage, ssmAliasParameter } from './observe';
 import { decodeEpoch, REPLACE_BEFORE_TAG } from './state';
 
 export interface PlanConfig {
@@ -141,7 +141,7 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
       : `the launch source of group ${group.name} names no image`);
   }
 
-  const current = observed.images[group.currentImageId];
+  const current = groupReferenceImage(group, observed.instances, observed.images);
   const detection = detectFamily(current, group.tags[TagKey.AMI_FAMILY]);
   if (!detection.ok) return refuse(detection.reason);
   const known = { family: detection.family, architecture: detection.architecture, familyFrom: detection.from };

@@ -218,14 +218,16 @@ describe('the bundled rotator asset', () => {
       'ecs:DescribeCapacityProviders',
       'autoscaling:DescribeAutoScalingGroups',
       'ec2:DescribeLaunchTemplateVersions',
+      // The image the group launches now.
       'ec2:DescribeImages',
-      'ssm:GetParameters',
       'ecs:ListContainerInstances',
       'ecs:DescribeContainerInstances',
       'ec2:DescribeInstances',
+      // The images its instances run that are not yet known (here the newer one, which is also the target).
+      'ec2:DescribeImages',
+      'ssm:GetParameters',
       // The group has outdated instances, so the engine checks nothing else is replacing them.
       'autoscaling:DescribeInstanceRefreshes',
-      'ec2:DescribeImages',
     ]);
     for (const call of aws.calls) expect(call.signedFor).toBe(`us-east-1/${call.service}`);
     const params = (action: string) => aws.calls.filter((c) => c.action === action).map((c) => c.params);

@@ -134,6 +134,15 @@ describe('plan: groups that are planned', () => {
 
   const accepted: Array<[string, ObservedCluster, Partial<PlanConfig>, Partial<GroupPlan>]> = [
     [
+      'a current image since deregistered: family and architecture are read from the image its instances run',
+      webCluster({
+        images: [al2023Image('ami-0aaaaaaaaaaaaaaa1'), al2023Image(NEW_AMI)],
+        group: { members: [{ id: instanceId(1), imageId: 'ami-0aaaaaaaaaaaaaaa1', tasks: 1 }, { id: instanceId(2), imageId: 'ami-0aaaaaaaaaaaaaaa1', tasks: 2 }] },
+      }),
+      {},
+      { status: 'outdated', family: 'amazon-linux-2023', targetImageId: NEW_AMI, updateLaunchSource: true },
+    ],
+    [
       'family tag override on an image of unrecognised name',
       webCluster({
         images: [al2023Image(OLD_AMI, { name: 'acme-golden-ecs-2025-01' }), al2023Image(NEW_AMI)],
@@ -403,8 +412,8 @@ describe('plan: groups that are refused', () => {
       {},
     ],
     [
-      'a current image EC2 could not describe',
-      webCluster({ images: [al2023Image(NEW_AMI)] }),
+      'a current image EC2 could not describe, and no instance on a describable image either',
+      webCluster({ images: [al2023Image(NEW_AMI)], group: { members: [{ id: instanceId(1), imageId: OLD_AMI, tasks: 1 }] } }),
       {},
       ['could not be described'],
       {},
