@@ -452,13 +452,10 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     // The Service Authorization Reference lists no resource type for these: they only accept '*'.
     actions: [
       'autoscaling:DescribeAutoScalingGroups',
-      'autoscaling:DescribeAutoScalingInstances',
       'autoscaling:DescribeLaunchConfigurations',
-      'autoscaling:DescribeScalingActivities',
       'autoscaling:DescribeInstanceRefreshes',
       'ec2:DescribeImages',
       'ec2:DescribeInstances',
-      'ec2:DescribeLaunchTemplates',
       'ec2:DescribeLaunchTemplateVersions',
     ],
     resources: ['*'],
@@ -482,7 +479,7 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   statements.push(new iam.PolicyStatement({
     sid: 'ContainerInstancesOfThisCluster',
     // Container instance ARNs exist in an old format without the cluster name, so AWS recommends '*'
-    // with the ecs:cluster condition (as aws-cdk's own drain hook does). ListServices only accepts '*'.
+    // with the ecs:cluster condition (as aws-cdk's own drain hook does).
     actions: [
       'ecs:DescribeContainerInstances',
       'ecs:UpdateContainerInstancesState',
@@ -490,8 +487,6 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
       'ecs:DeleteAttributes',
       'ecs:ListTasks',
       'ecs:DescribeTasks',
-      'ecs:ListServices',
-      'ecs:DescribeServices',
     ],
     resources: ['*'],
     conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
@@ -514,7 +509,6 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     'autoscaling:SetDesiredCapacity',
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:TerminateInstanceInAutoScalingGroup',
-    'autoscaling:SetInstanceProtection',
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
@@ -539,7 +533,7 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   }
 
   // Launch templates: those of groups defined here by id, any other by the cluster tag.
-  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions'];
+  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'];
   const templateArns = knownGroups.map(launchTemplateOf).filter(isDefined).map((t) => templateArn(stack, t.launchTemplateId!));
   if (templateArns.length > 0) {
     statements.push(new iam.PolicyStatement({ sid: 'ChangeLaunchTemplatesOfGroups', actions: templateActions, resources: templateArns }));

@@ -338,7 +338,6 @@ describe('IAM', () => {
       'autoscaling:SetDesiredCapacity',
       'autoscaling:UpdateAutoScalingGroup',
       'autoscaling:TerminateInstanceInAutoScalingGroup',
-      'autoscaling:SetInstanceProtection',
     ]);
     expect(groups.Condition).toEqual({ StringEquals: { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } } });
     const templates = statement(template, 'ChangeTaggedLaunchTemplates');
