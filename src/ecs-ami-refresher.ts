@@ -509,6 +509,9 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     'autoscaling:SetDesiredCapacity',
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:TerminateInstanceInAutoScalingGroup',
+    // AZRebalance only, for the length of a batch (the engine names no other process).
+    'autoscaling:SuspendProcesses',
+    'autoscaling:ResumeProcesses',
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];

@@ -72,6 +72,9 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
           PropagateAtLaunch: false,
         }],
       });
+      if (action.batch.suspendedAzRebalance) {
+        await api.autoScaling.suspendProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
+      }
       await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing' }));
       await setDesired(api, action.group, action.batch.target, action.raiseMaxTo);
       return;
@@ -101,6 +104,9 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return;
     }
     case 'finish-batch':
+      if (action.resumeAzRebalance) {
+        await api.autoScaling.resumeProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
+      }
       if (action.restoreMaxTo !== undefined) {
         await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MaxSize: action.restoreMaxTo });
       }

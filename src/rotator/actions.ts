@@ -96,6 +96,8 @@ export interface FinishBatch {
   readonly kind: 'finish-batch';
   readonly group: string;
   readonly restoreMaxTo?: number;
+  /** The batch suspended AZRebalance: resume it. */
+  readonly resumeAzRebalance?: boolean;
 }
 
 /** A forced run: replace instances launched before now, whatever their image, across runs. */

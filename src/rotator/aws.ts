@@ -20,9 +20,15 @@ import {
   DescribeLaunchConfigurationsCommand,
   DescribeLaunchConfigurationsCommandInput,
   DescribeLaunchConfigurationsCommandOutput,
+  ResumeProcessesCommand,
+  ResumeProcessesCommandInput,
+  ResumeProcessesCommandOutput,
   SetDesiredCapacityCommand,
   SetDesiredCapacityCommandInput,
   SetDesiredCapacityCommandOutput,
+  SuspendProcessesCommand,
+  SuspendProcessesCommandInput,
+  SuspendProcessesCommandOutput,
   TerminateInstanceInAutoScalingGroupCommand,
   TerminateInstanceInAutoScalingGroupCommandInput,
   TerminateInstanceInAutoScalingGroupCommandOutput,
@@ -123,6 +129,8 @@ export interface AutoScalingApi {
   ): Promise<Result<TerminateInstanceInAutoScalingGroupCommandOutput>>;
   updateAutoScalingGroup(input: UpdateAutoScalingGroupCommandInput): Promise<Result<UpdateAutoScalingGroupCommandOutput>>;
   createOrUpdateTags(input: CreateOrUpdateTagsCommandInput): Promise<Result<CreateOrUpdateTagsCommandOutput>>;
+  suspendProcesses(input: SuspendProcessesCommandInput): Promise<Result<SuspendProcessesCommandOutput>>;
+  resumeProcesses(input: ResumeProcessesCommandInput): Promise<Result<ResumeProcessesCommandOutput>>;
   deleteTags(input: DeleteTagsCommandInput): Promise<Result<DeleteTagsCommandOutput>>;
 }
 
@@ -200,6 +208,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       terminateInstanceInAutoScalingGroup: (input) => clients.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand(input)),
       updateAutoScalingGroup: (input) => clients.autoScaling.send(new UpdateAutoScalingGroupCommand(input)),
       createOrUpdateTags: (input) => clients.autoScaling.send(new CreateOrUpdateTagsCommand(input)),
+      suspendProcesses: (input) => clients.autoScaling.send(new SuspendProcessesCommand(input)),
+      resumeProcesses: (input) => clients.autoScaling.send(new ResumeProcessesCommand(input)),
       deleteTags: (input) => clients.autoScaling.send(new DeleteTagsCommand(input)),
     },
     ec2: {

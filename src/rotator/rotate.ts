@@ -184,7 +184,14 @@ function decide(
     actions.push({
       kind: 'start-batch',
       group: group.name,
-      batch: { base, target, originalMax: group.maxSize, startedAt: now },
+      batch: {
+        base,
+        target,
+        originalMax: group.maxSize,
+        startedAt: now,
+        // AZ rebalancing after our terminations would pick instances itself and skip the drain.
+        ...(group.suspendedProcesses?.includes('AZRebalance') ? {} : { suspendedAzRebalance: true }),
+      },
       containerInstanceArns: chosen.map((id) => byInstance.get(id)!.containerInstanceArn),
       raiseMaxTo: target > group.maxSize ? target : undefined,
     });
@@ -197,6 +204,7 @@ function decide(
       kind: 'finish-batch',
       group: group.name,
       restoreMaxTo: maxToRestore(group, batch),
+      resumeAzRebalance: batch.suspendedAzRebalance,
     });
     return { phase: 'idle', actions, inFlight: 0, budget };
   }
@@ -335,7 +343,7 @@ function rollBack(
       reactivate: release.filter((c) => c.status === 'DRAINING').map((c) => c.containerInstanceArn),
     });
   } else if (batch) {
-    actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch) });
+    actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance });
   }
   return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
 }

@@ -4,7 +4,7 @@
  *
  * - on a container instance, an ECS custom attribute: the instance's phase in a rotation
  *   (`replacing` once chosen for a batch, `draining:<epoch ms>` once set DRAINING);
- * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>`),
+ * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>[:az]`),
  *   and, after a forced run, the launch time before which instances are replaced whatever their image;
  * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>@<expires epoch ms>`).
  *
@@ -53,17 +53,25 @@ export interface Batch {
   /** The group's max size before the batch (raised when target exceeded it). */
   readonly originalMax: number;
   readonly startedAt: number;
+  /**
+   * The batch suspended the group's AZRebalance process (it was running): Auto Scaling would otherwise
+   * rebalance after each terminate-and-decrement by terminating instances of its own choosing, undrained.
+   * Resumed when the batch ends.
+   */
+  readonly suspendedAzRebalance?: boolean;
 }
 
 export function encodeBatch(batch: Batch): string {
-  return `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
+  const base = `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
+  return batch.suspendedAzRebalance ? `${base}:az` : base;
 }
 
 export function decodeBatch(value: string | undefined): Batch | undefined {
-  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})$/);
+  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?$/);
   if (!match) return undefined;
-  const [base, target, originalMax, startedAt] = match.slice(1).map(Number);
-  return target >= base ? { base, target, originalMax, startedAt } : undefined;
+  const [base, target, originalMax, startedAt] = match.slice(1, 5).map(Number);
+  if (target < base) return undefined;
+  return match[5] ? { base, target, originalMax, startedAt, suspendedAzRebalance: true } : { base, target, originalMax, startedAt };
 }
 
 export function decodeEpoch(value: string | undefined): number | undefined {

@@ -338,6 +338,8 @@ describe('IAM', () => {
       'autoscaling:SetDesiredCapacity',
       'autoscaling:UpdateAutoScalingGroup',
       'autoscaling:TerminateInstanceInAutoScalingGroup',
+      'autoscaling:SuspendProcesses',
+      'autoscaling:ResumeProcesses',
     ]);
     expect(groups.Condition).toEqual({ StringEquals: { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } } });
     const templates = statement(template, 'ChangeTaggedLaunchTemplates');

@@ -254,6 +254,10 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
     case 'autoscaling:terminateInstanceInAutoScalingGroup':
       // Authorized on the group the instance belongs to.
       return [groupRequest('autoscaling:TerminateInstanceInAutoScalingGroup', world.groupOfInstance(str(input.InstanceId, 'InstanceId')))];
+    case 'autoscaling:suspendProcesses':
+      return [groupRequest('autoscaling:SuspendProcesses', str(input.AutoScalingGroupName, 'AutoScalingGroupName'))];
+    case 'autoscaling:resumeProcesses':
+      return [groupRequest('autoscaling:ResumeProcesses', str(input.AutoScalingGroupName, 'AutoScalingGroupName'))];
     case 'autoscaling:createOrUpdateTags':
       return groupTagRequests('autoscaling:CreateOrUpdateTags', true);
     case 'autoscaling:deleteTags':

@@ -161,3 +161,23 @@ test('a group whose launch template resolves a parameter the role may not read i
   expect(refused.reason).toContain('amiParameters');
   expectRotatedSafely(sim, good);
 });
+
+test('AZRebalance is suspended while batches are in flight and resumed after; one the user suspended stays suspended', async () => {
+  const spec: GroupSpec = { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4 };
+  const sim = scenario([spec]);
+  let suspendedDuringBatch = false;
+  await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+  for (const call of sim.recorder.calls) {
+    if (call.operation === 'autoscaling:suspendProcesses') suspendedDuringBatch = true;
+  }
+  expect(suspendedDuringBatch).toBe(true);
+  expect(sim.cloud.isSuspended(sim.cloud.groups.get('web')!, 'AZRebalance')).toBe(false);
+  expectRotatedSafely(sim, spec);
+
+  const userSuspended = scenario([spec]);
+  userSuspended.cloud.suspendProcesses('web', ['AZRebalance']);
+  await runToCompletion(userSuspended.api, userSuspended.clock, settingsFor(userSuspended.clusterName), 24 * HOUR);
+  expect(userSuspended.recorder.count('autoscaling:resumeProcesses')).toBe(0);
+  expect(userSuspended.cloud.isSuspended(userSuspended.cloud.groups.get('web')!, 'AZRebalance')).toBe(true);
+  expectRotatedSafely(userSuspended, spec);
+});

@@ -110,3 +110,22 @@ describe('a drained instance whose tasks are still stopping (ECS counts only RUN
     ]);
   });
 });
+
+describe('AZ rebalancing is held for the length of a batch', () => {
+  test('a batch suspends AZRebalance when it runs, and its end resumes it', () => {
+    const start = rotateWith(IDLE_WITH_WORK, {}, [id(1)]).actions[0];
+    expect(start).toMatchObject({ kind: 'start-batch', batch: { suspendedAzRebalance: true } });
+    const finished = rotateWith({
+      desired: 3,
+      tags: batchTag({ base: 3, target: 4, originalMax: 5, startedAt: NOW - 1000, suspendedAzRebalance: true }),
+      members: [member(1), member(2), member(3)],
+    }, {}, []);
+    expect(finished.actions).toEqual([{ kind: 'finish-batch', group: 'web', restoreMaxTo: undefined, resumeAzRebalance: true }]);
+  });
+
+  test('a group whose AZRebalance the user suspended is left as it was', () => {
+    const start = rotateWith(IDLE_WITH_WORK, { suspendedProcesses: ['AZRebalance'] }, [id(1)]).actions[0];
+    expect(start).toMatchObject({ kind: 'start-batch' });
+    expect((start as { batch: { suspendedAzRebalance?: boolean } }).batch.suspendedAzRebalance).toBeUndefined();
+  });
+});

@@ -144,6 +144,16 @@ describe('epoch (replace-before)', () => {
   });
 });
 
+describe('batch: the AZRebalance flag', () => {
+  it('round-trips with and without it, and reads tags written before it existed', () => {
+    const batch = { base: 3, target: 4, originalMax: 5, startedAt: 1_740_787_200_000 };
+    expect(encodeBatch({ ...batch, suspendedAzRebalance: true })).toBe('3:4:5:1740787200000:az');
+    expect(decodeBatch('3:4:5:1740787200000:az')).toEqual({ ...batch, suspendedAzRebalance: true });
+    expect(decodeBatch('3:4:5:1740787200000')).toEqual(batch);
+    expect(decodeBatch('3:4:5:1740787200000:xx')).toBeUndefined();
+  });
+});
+
 describe('lease', () => {
   it.each<[string, Lease, string]>([
     ['a Lambda owner', { owner: 'lambda:8f14e45f-ceea-467f-a8dd-8a5b6c7d8e9f', expiresAt: 1_740_787_500_000 },

@@ -457,6 +457,16 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       return {};
     }),
 
+    suspendProcesses: wrap('autoscaling', 'suspendProcesses', (input) => {
+      cloud.suspendProcesses(requireGroup(cloud, input.AutoScalingGroupName), input.ScalingProcesses);
+      return {};
+    }),
+
+    resumeProcesses: wrap('autoscaling', 'resumeProcesses', (input) => {
+      cloud.resumeProcesses(requireGroup(cloud, input.AutoScalingGroupName), input.ScalingProcesses);
+      return {};
+    }),
+
     createOrUpdateTags: wrap('autoscaling', 'createOrUpdateTags', (input) => {
       const tags = input.Tags ?? [];
       const groups = tags.map((t) => {
