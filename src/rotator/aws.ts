@@ -173,7 +173,8 @@ export interface SdkClients {
  * same on the simulator; the SDK makes a single attempt.
  */
 export function createSdkClients(region?: string): SdkClients {
-  const config = { region, maxAttempts: 1 };
+  // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
+  const config = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
   return {
     ecs: new ECSClient(config),
     autoScaling: new AutoScalingClient(config),

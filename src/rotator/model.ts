@@ -30,6 +30,8 @@ export type LaunchSource =
     readonly resolvedVersion?: number;
     /** True when this template sits in a mixed instances policy. */
     readonly mixedInstancesPolicy: boolean;
+    /** Launch templates that overrides of the mixed instances policy name for some instance types. */
+    readonly overrideTemplates?: readonly string[];
     /** The image id as written in the template (`ami-...` or `resolve:ssm:...`). */
     readonly imageIdExpression?: string;
     /** The template's `$Latest` version, so a version this engine created is found again, not duplicated. */

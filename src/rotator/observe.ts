@@ -232,6 +232,9 @@ async function launchSources(
           version,
           resolvedVersion: reading.versionNumber,
           mixedInstancesPolicy: mixed !== undefined,
+          overrideTemplates: (asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [])
+            .map((o) => o.LaunchTemplateSpecification?.LaunchTemplateId ?? o.LaunchTemplateSpecification?.LaunchTemplateName)
+            .filter(isDefined),
           imageIdExpression: reading.imageIdExpression,
           latestVersion: reading.latest,
         },

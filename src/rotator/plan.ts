@@ -131,6 +131,14 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   if (group.launchSource.kind === 'none') {
     return refuse(`group ${group.name} has neither a launch template nor a launch configuration`);
   }
+  if (group.launchSource.kind === 'launch-template' && (group.launchSource.overrideTemplates?.length ?? 0) > 0) {
+    // Replacements launched from an override's own template would boot its image, be outdated again, and be
+    // replaced again, forever: such groups are refused until every template of the policy can be followed.
+    return refuse(
+      `the mixed instances policy of group ${group.name} has overrides with their own launch templates ` +
+      `(${group.launchSource.overrideTemplates!.join(', ')}); the refresher rotates groups whose instances all launch from one template`,
+    );
+  }
   if (!group.currentImageId) {
     const expression = group.launchSource.kind === 'launch-template' ? group.launchSource.imageIdExpression : undefined;
     const alias = ssmAliasParameter(expression);

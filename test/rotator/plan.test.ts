@@ -412,6 +412,13 @@ describe('plan: groups that are refused', () => {
       {},
     ],
     [
+      'a mixed instances policy whose overrides carry their own launch templates',
+      webCluster({ group: { launchSource: templateSource({ mixedInstancesPolicy: true, overrideTemplates: ['lt-0fedcba9876543210'] }) } }),
+      {},
+      ['overrides with their own launch templates', 'lt-0fedcba9876543210'],
+      {},
+    ],
+    [
       'a current image EC2 could not describe, and no instance on a describable image either',
       webCluster({ images: [al2023Image(NEW_AMI)], group: { members: [{ id: instanceId(1), imageId: OLD_AMI, tasks: 1 }] } }),
       {},
