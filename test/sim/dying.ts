@@ -9,6 +9,7 @@
  */
 import type { VirtualClock } from './clock';
 import type { AwsApi } from '../../src/rotator/aws';
+import { methodNames } from '../../src/rotator/retry';
 
 export class ProcessKilled extends Error {
   constructor(message: string) {
@@ -50,16 +51,6 @@ export function isReadOperation(method: string): boolean {
 }
 
 /** Own and inherited function properties (plain objects and class instances alike). */
-function functionNames(target: object): string[] {
-  const names = new Set<string>();
-  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const name of Object.getOwnPropertyNames(o)) {
-      if (name !== 'constructor' && typeof (target as Record<string, unknown>)[name] === 'function') names.add(name);
-    }
-  }
-  return [...names];
-}
-
 const SERVICES = ['ecs', 'autoScaling', 'ec2', 'ssm', 'cloudFormation'] as const;
 
 export function dyingApi(api: AwsApi, options: DyingOptions): DyingApi {
@@ -73,7 +64,7 @@ export function dyingApi(api: AwsApi, options: DyingOptions): DyingApi {
 
   const wrapService = <S extends object>(serviceName: string, service: S): S => {
     const wrapped: Record<string, unknown> = {};
-    for (const name of functionNames(service)) {
+    for (const name of methodNames(service)) {
       const method = (service as Record<string, unknown>)[name];
       if (typeof method !== 'function') continue;
       const operation = `${serviceName}.${name}`;
