@@ -15,6 +15,12 @@ export interface RetryOptions {
   readonly random: () => number;
   /** Told of every retry, e.g. to log it. */
   readonly onRetry?: (call: string, attempt: number, delayMs: number, error: unknown) => void;
+  /**
+   * No retry is waited for past this epoch ms (with `now`): a Lambda run must end before its timeout,
+   * and the next run re-observes anyway.
+   */
+  readonly giveUpAt?: number;
+  readonly now?: () => number;
 }
 
 export const DEFAULT_RETRY: Omit<RetryOptions, 'sleep' | 'random'> = {
@@ -76,6 +82,7 @@ export async function withRetry<T>(call: string, fn: () => Promise<T>, options: 
     } catch (error) {
       if (attempt >= options.maxAttempts || !isRetryable(error)) throw error;
       const delay = backoffDelay(attempt, options);
+      if (options.giveUpAt !== undefined && options.now && options.now() + delay >= options.giveUpAt) throw error;
       options.onRetry?.(call, attempt, delay, error);
       await options.sleep(delay);
     }

@@ -29,19 +29,23 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   logger.appendKeys({ cluster: config.clusterName });
 
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const budget = context ? context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : DEFAULT_BUDGET_MS;
+  const deadline = Date.now() + Math.max(0, budget);
   const api = retryingApi(sdkApi(createSdkClients()), {
     ...DEFAULT_RETRY,
     sleep,
     random: Math.random,
+    // Retries may use half the safety margin, never the time the function needs to report and return.
+    now: () => Date.now(),
+    giveUpAt: deadline + SAFETY_MARGIN_MS / 2,
     onRetry: (call, attempt, delayMs, error) => logger.warn('retrying AWS call', { call, attempt, delayMs, error: String(error) }),
   });
-  const budget = context ? context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : DEFAULT_BUDGET_MS;
 
   const result = await runEngine({
     api,
     clock: { now: () => Date.now(), sleep },
     owner: `lambda:${context?.awsRequestId ?? 'local'}`,
-    deadline: Date.now() + Math.max(0, budget),
+    deadline,
     pollIntervalMs: POLL_INTERVAL_MS,
     settings: {
       clusterName: config.clusterName,

@@ -224,3 +224,25 @@ describe('retryingApi', () => {
     }
   });
 });
+
+describe('withRetry near a deadline', () => {
+  test('no retry is waited for past giveUpAt: the error is thrown at once instead', async () => {
+    let clock = 1_000;
+    const sleeps: number[] = [];
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    const options = {
+      maxAttempts: 8,
+      baseDelayMs: 1_000,
+      maxDelayMs: 20_000,
+      random: () => 0.5,
+      sleep: async (ms: number) => { sleeps.push(ms); clock += ms; },
+      now: () => clock,
+      giveUpAt: 3_000,
+    };
+    let calls = 0;
+    await expect(withRetry('ecs:describeClusters', async () => { calls++; throw throttled; }, options)).rejects.toBe(throttled);
+    // 1st retry waits 500 ms (to 1,500), 2nd 1,000 ms (to 2,500); the 3rd (2,000 ms) would pass 3,000.
+    expect(sleeps).toEqual([500, 1_000]);
+    expect(calls).toBe(3);
+  });
+});
