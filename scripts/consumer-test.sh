@@ -184,4 +184,12 @@ out="$(consumer_js '
 ' "$tmp/$asset_dir/index.js" 2>&1)" || fail "the asset's handler: $out"
 ok "the asset exports handler(), which rejects {\"forse\":1} with an EventError (${out})"
 
+# --- (e) the package's bin: the operator CLI runs from the installed package alone -----------------
+bin_path="$(node -e 'const p = require(process.argv[1]); console.log(p.bin && p.bin["ecs-ami-refresher"] || "")' "$pkg/package.json")"
+[ -n "$bin_path" ] || fail "package.json has no bin ecs-ami-refresher"
+[ -x "$pkg/$bin_path" ] || fail "the bin $bin_path is missing from the tarball or not executable"
+help="$(cd "$tmp" && env -u NODE_PATH AWS_REGION=us-east-1 node "$pkg/$bin_path" --help 2>&1)" || fail "ecs-ami-refresher --help failed: $help"
+grep -q 'Usage: ecs-ami-refresher' <<<"$help" || fail "ecs-ami-refresher --help printed no usage: $help"
+ok "the package's bin $bin_path runs from the installed package (--help)"
+
 echo "consumer-test: $passed passed, 0 failed"
