@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource } from 'aws-cdk-lib';
 import { ClusterWithRefresherStack } from '../examples/app';
-import { runInvocations, settingsFor } from '../test/rotation/harness';
+import { runScheduled, settingsFor } from '../test/rotation/harness';
 import { buildScenario } from '../test/sim';
 
 const outdir = path.join(__dirname, '..', 'examples', 'cdk.out');
@@ -69,27 +69,19 @@ async function simulateRotation(): Promise<void> {
   const out: string[] = ['', `Simulated rotation of ECS cluster ${sim.clusterName} (${groups.map((g) => `${g.name}: ${g.instances} x ${g.family}/${g.architecture}`).join(', ')}):`];
   out.push(`  ${'time'.padEnd(9)}${groups.map((g) => g.name.padEnd(26)).join('')}actions`);
   let previous = '';
-  const result = await runInvocations({
-    api: sim.api,
-    clock: sim.clock,
-    settings: settingsFor(sim.clusterName),
-    budgetMs: 13.5 * 60_000,
-    periodMs: 5 * 60_000,
-    maxVirtualMs: 12 * 3600_000,
-    onRound: (round) => {
-      const cells = groups.map((g) => {
-        const target = sim.images[`${g.family}/${g.architecture}`].new.imageId;
-        const alive = sim.cloud.instancesOf(g.name).filter((i) => i.lifecycle === 'InService' || i.lifecycle === 'Pending');
-        const fresh = alive.filter((i) => i.imageId === target).length;
-        const draining = alive.filter((i) => i.ci?.status === 'DRAINING').length;
-        return `old ${alive.length - fresh} new ${fresh} draining ${draining}`.padEnd(26);
-      });
-      const actions = round.outcomes.map((o) => `${o.action.group}:${o.action.kind}`).join(', ');
-      const line = cells.join('');
-      if (line === previous && !actions) return;
-      previous = line;
-      out.push(`  ${clockText().padEnd(9)}${line}${actions}`);
-    },
+  const result = await runScheduled(sim, settingsFor(sim.clusterName), 12 * 3600_000, (round) => {
+    const cells = groups.map((g) => {
+      const target = sim.images[`${g.family}/${g.architecture}`].new.imageId;
+      const alive = sim.cloud.instancesOf(g.name).filter((i) => i.lifecycle === 'InService' || i.lifecycle === 'Pending');
+      const fresh = alive.filter((i) => i.imageId === target).length;
+      const draining = alive.filter((i) => i.ci?.status === 'DRAINING').length;
+      return `old ${alive.length - fresh} new ${fresh} draining ${draining}`.padEnd(26);
+    });
+    const actions = round.outcomes.map((o) => `${o.action.group}:${o.action.kind}`).join(', ');
+    const line = cells.join('');
+    if (line === previous && !actions) return;
+    previous = line;
+    out.push(`  ${clockText().padEnd(9)}${line}${actions}`);
   });
   const target = (g: typeof groups[number]) => sim.images[`${g.family}/${g.architecture}`].new.imageId;
   out.push('');

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
-import { runInvocations, settingsFor } from './harness';
+import { runInvocations, runScheduled, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
@@ -22,15 +22,8 @@ function scenario(): Simulation {
   return buildScenario({ seed: 11, groups: GROUPS, services: 'auto', standaloneTasks: { count: 1, durationS: 600 } });
 }
 
-async function finish(sim: Simulation) {
-  return runInvocations({
-    api: sim.api,
-    clock: sim.clock,
-    settings: settingsFor(sim.clusterName),
-    budgetMs: 13.5 * 60_000,
-    periodMs: 5 * 60_000,
-    maxVirtualMs: 24 * HOUR,
-  });
+function finish(sim: Simulation) {
+  return runScheduled(sim, settingsFor(sim.clusterName), 24 * HOUR);
 }
 
 test('killed after every write of a rotation, the next runs complete it safely', async () => {

@@ -8,6 +8,10 @@ import { Clock, EngineSettings, Round, runEngine, RunResult } from '../../src/ro
 import { RotationConfig } from '../../src/rotator/rotate';
 
 export const POLL_MS = 15_000;
+/** The Lambda's 15 minutes less the engine's 90 s safety margin. */
+export const LAMBDA_BUDGET_MS = 15 * 60_000 - 90_000;
+/** The construct's default schedule. */
+export const SCHEDULE_MS = 5 * 60_000;
 
 export function settingsFor(clusterName: string, rotation: Partial<RotationConfig> = {}, extra: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -77,6 +81,16 @@ export async function runInvocations(options: InvocationOptions): Promise<Invoca
     await options.clock.sleep(nextTick - options.clock.now());
   }
   return { invocations: results.length, settled: false, elapsedMs: options.clock.now() - start, results };
+}
+
+/** Production's cadence: scheduled Lambda invocations, each with the Lambda's budget, until settled. */
+export function runScheduled(
+  sim: { readonly api: AwsApi; readonly clock: Clock },
+  settings: EngineSettings,
+  maxVirtualMs: number,
+  onRound?: (round: Round) => void,
+): Promise<InvocationsResult> {
+  return runInvocations({ api: sim.api, clock: sim.clock, settings, budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, maxVirtualMs, onRound });
 }
 
 /** One run with a budget long enough to finish (a terminal run). */

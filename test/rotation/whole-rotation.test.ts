@@ -7,11 +7,9 @@ import { RunResult } from '../../src/rotator/engine';
 import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
 import { BATCH_TAG, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
-import { runInvocations, runToCompletion, settingsFor } from './harness';
+import { runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 
 const HOUR = 3600_000;
-const LAMBDA_BUDGET_MS = 15 * 60_000 - 90_000;
-const SCHEDULE_MS = 5 * 60_000;
 
 /** The documented batch limit of each API the engine calls with ids (DESIGN.md). */
 const AWS_LIMITS: Record<string, number> = {
@@ -109,14 +107,7 @@ test('invocation by invocation (Lambda budget, 5-minute schedule) ends in the sa
   expect(longResult.settled).toBe(true);
 
   const short = scenario(groups);
-  const invocations = await runInvocations({
-    api: short.api,
-    clock: short.clock,
-    settings: settingsFor(short.clusterName),
-    budgetMs: LAMBDA_BUDGET_MS,
-    periodMs: SCHEDULE_MS,
-    maxVirtualMs: 24 * HOUR,
-  });
+  const invocations = await runScheduled(short, settingsFor(short.clusterName), 24 * HOUR);
   expect(invocations.settled).toBe(true);
   expect(invocations.invocations).toBeGreaterThan(1);
   expect(invocations.results.flatMap(failedActions)).toEqual([]);
@@ -172,14 +163,7 @@ test('force replaces instances already on the target image, once, across invocat
     maxVirtualMs: 1,
   });
   expect(forced.results[0].outcomes.some((o) => o.action.kind === 'set-replace-before')).toBe(true);
-  const rest = await runInvocations({
-    api: sim.api,
-    clock: sim.clock,
-    settings: settingsFor(sim.clusterName),
-    budgetMs: LAMBDA_BUDGET_MS,
-    periodMs: SCHEDULE_MS,
-    maxVirtualMs: 24 * HOUR,
-  });
+  const rest = await runScheduled(sim, settingsFor(sim.clusterName), 24 * HOUR);
   expect(rest.settled).toBe(true);
   const now = sim.cloud.instancesOf('web').filter((i) => i.lifecycle === 'InService').map((i) => i.id);
   expect(now).toHaveLength(6);
@@ -212,14 +196,7 @@ describe('stuck drains', () => {
 
     // The tasks end; the next runs find the instance empty and carry on.
     await sim.sleep(2 * HOUR);
-    const later = await runInvocations({
-      api: sim.api,
-      clock: sim.clock,
-      settings: settingsFor(sim.clusterName),
-      budgetMs: LAMBDA_BUDGET_MS,
-      periodMs: SCHEDULE_MS,
-      maxVirtualMs: 24 * HOUR,
-    });
+    const later = await runScheduled(sim, settingsFor(sim.clusterName), 24 * HOUR);
     expect(later.settled).toBe(true);
     expectRotated(sim, groups);
     expectSafe(sim);
