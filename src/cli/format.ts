@@ -62,18 +62,23 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
         : `point the group at version ${action.version} of launch template ${action.launchTemplateId}`;
     case 'start-batch': {
       const marked = action.containerInstanceArns.length;
-      return `start a batch: desired capacity ${action.batch.base} -> ${action.batch.target}` +
+      return `start a rotation: desired capacity ${action.batch.base} -> ${action.batch.target}` +
         (marked > 0 ? `, mark ${ids(action.containerInstanceArns)} for replacement` : ', adopt the instances already marked') +
         (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
     }
+    case 'mark-more':
+      return `mark ${ids(action.containerInstanceArns)} for replacement` +
+        (action.raiseDesiredTo !== undefined ? `, desired capacity -> ${action.raiseDesiredTo}` : '') +
+        (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
     case 'set-desired':
       return `set desired capacity to ${action.desired}` + (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
     case 'drain':
       return `drain ${ids(action.containerInstanceArns)}`;
     case 'terminate':
-      return `terminate ${action.instanceId} (${action.runningTasks} running task(s)${action.forced ? ', forced after the drain timeout' : ''}) and deregister it`;
+      return `terminate ${action.instanceId} (${action.runningTasks} running task(s)${action.forced ? ', forced after the drain timeout' : ''})` +
+        `${action.decrement === false ? ', its slot taken by the next replacement' : ''} and deregister it`;
     case 'finish-batch':
-      return 'finish the batch' + (action.restoreMaxTo !== undefined ? `, max size back to ${action.restoreMaxTo}` : '');
+      return 'finish the rotation' + (action.restoreMaxTo !== undefined ? `, max size back to ${action.restoreMaxTo}` : '');
     case 'set-replace-before':
       return `record the forced replacement of every instance launched before ${iso(action.before)}`;
     case 'clear-replace-before':
@@ -83,7 +88,7 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
     case 'clear-failed-image':
       return 'clear the failed-image record (the parameter names another image now)';
     case 'unmark':
-      return `release ${ids(action.containerInstanceArns)} from the abandoned batch`;
+      return `release ${ids(action.containerInstanceArns)} from the abandoned rotation`;
   }
 }
 
@@ -129,7 +134,7 @@ export function liveStatus(groupPlan: GroupPlan, counts: GroupCounts): string {
 export function batchText(group: ObservedGroup | undefined, now: number): string {
   const batch = decodeBatch(group?.tags[BATCH_TAG]);
   if (!batch) return 'none';
-  return `${batch.target - batch.base} instance(s), desired ${batch.base} -> ${batch.target}, started ${duration(now - batch.startedAt)} ago`;
+  return `window ${batch.target - batch.base}, desired ${batch.base} -> ${batch.target}, started ${duration(now - batch.startedAt)} ago`;
 }
 
 /** Why a group does not simply progress: refused, unobserved, stopped or waiting. */
@@ -265,7 +270,7 @@ export function formatStatus(view: PlanView): string[] {
     `Cluster ${observed.clusterName}, observed ${iso(observed.observedAt)}`,
     leaseLine(observed, observed.observedAt),
     '',
-    ...table(['GROUP', 'STATUS', 'PHASE', 'DESIRED', 'OLD', 'NEW', 'DRAINING', 'BATCH IN FLIGHT'], rows),
+    ...table(['GROUP', 'STATUS', 'PHASE', 'DESIRED', 'OLD', 'NEW', 'DRAINING', 'ROTATION IN FLIGHT'], rows),
   ];
   const problems = plan.groups
     .map((g) => ({ g, problem: groupProblem(g, view.rotations.get(g.groupName)) }))

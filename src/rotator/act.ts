@@ -75,10 +75,14 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       if (action.batch.suspendedAzRebalance) {
         await api.autoScaling.suspendProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
       }
-      await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing' }));
+      await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.batch.startedAt }));
       await setDesired(api, action.group, action.batch.target, action.raiseMaxTo);
       return;
     }
+    case 'mark-more':
+      await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.since }));
+      if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo, action.raiseMaxTo);
+      return;
     case 'set-desired':
       return setDesired(api, action.group, action.desired, action.raiseMaxTo);
     case 'drain': {
@@ -92,7 +96,10 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return;
     }
     case 'terminate': {
-      await api.autoScaling.terminateInstanceInAutoScalingGroup({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: true });
+      await api.autoScaling.terminateInstanceInAutoScalingGroup({
+        InstanceId: action.instanceId,
+        ShouldDecrementDesiredCapacity: action.decrement ?? true,
+      });
       if (action.containerInstanceArn) {
         // ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once.
         try {

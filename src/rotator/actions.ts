@@ -9,6 +9,7 @@ export type Action =
   | CreateTemplateVersion
   | UseTemplateVersion
   | StartBatch
+  | MarkMore
   | SetDesired
   | Drain
   | Terminate
@@ -48,8 +49,8 @@ export interface UseTemplateVersion {
 
 /**
  * Replacement capacity first: record the batch on the group (tag), mark the instances it replaces
- * (ECS attribute `replacing`), then raise desired capacity (and max size when needed). A crash after the
- * tag or the marks is finished by `SetDesired` next time.
+ * (ECS attribute `replacing:<started>`), then raise desired capacity (and max size when needed). A crash after
+ * the tag or the marks is finished by `SetDesired` next time.
  */
 export interface StartBatch {
   readonly kind: 'start-batch';
@@ -57,6 +58,22 @@ export interface StartBatch {
   readonly batch: Batch;
   readonly containerInstanceArns: readonly string[];
   /** Set when the target exceeds the group's max size. */
+  readonly raiseMaxTo?: number;
+}
+
+/**
+ * A rotation in flight takes on more instances as earlier ones go: mark them (`replacing:<since>`), then
+ * raise desired capacity for those that no terminated instance's slot carries (see `Terminate.decrement`).
+ * Never lowers desired capacity: Auto Scaling would scale in by terminating instances of its own choosing.
+ * A crash after the marks is finished by `SetDesired` next time.
+ */
+export interface MarkMore {
+  readonly kind: 'mark-more';
+  readonly group: string;
+  readonly containerInstanceArns: readonly string[];
+  readonly since: number;
+  /** Set when more replacements are needed than terminations in the same round leave slots for. */
+  readonly raiseDesiredTo?: number;
   readonly raiseMaxTo?: number;
 }
 
@@ -89,6 +106,11 @@ export interface Terminate {
   readonly containerInstanceArn?: string;
   readonly forced: boolean;
   readonly runningTasks: number;
+  /**
+   * Decrement desired capacity (the default). False when an instance marked in the same round takes the
+   * slot: Auto Scaling then launches a replacement at once, which is that instance's replacement.
+   */
+  readonly decrement?: boolean;
 }
 
 /** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */

@@ -3,16 +3,19 @@
  * and outdated instances) to the next safe actions. The order of a rotation:
  *
  *   1. point the launch source at the target image (before any replacement is launched);
- *   2. start a batch: record it, mark up to `maxUnavailable` outdated instances, raise desired capacity;
- *   3. when the group's unmarked, ACTIVE capacity is back at its desired capacity before the batch,
- *      drain the marked instances;
- *   4. terminate (decrementing desired capacity) each one ECS reports empty; deregister it;
- *   5. when none is left, clear the batch; start the next.
+ *   2. start the rotation: record it, mark a window of outdated instances (twice the `maxUnavailable`
+ *      budget), raise desired capacity by as many;
+ *   3. drain marked instances, at most the budget at once, while the instances that keep serving (ACTIVE,
+ *      not draining) stay at least at the group's desired capacity before the rotation;
+ *   4. terminate each one ECS reports empty, deregister it; in the same round mark the next outdated
+ *      instance in its place (terminated without decrementing, its slot launches the replacement), so
+ *      replacements boot while earlier instances drain;
+ *   5. when none is marked and none is left to mark, clear the record.
  *
  * It stops a group, terminating nothing more, when replacements do not become ACTIVE in time, or a drain
  * outlasts the drain timeout and the user did not choose to force.
  */
-import { Action, TemplateUse } from './actions';
+import { Action, TemplateUse, Terminate } from './actions';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
 
@@ -64,6 +67,9 @@ export interface ImageDecision {
   readonly outdatedInstanceIds: readonly string[];
 }
 
+/** The window of marked instances, in budgets: one draining, one whose replacements boot meanwhile. */
+export const WINDOW_BUDGETS = 2;
+
 const ALIVE = (state: string) => !state.startsWith('Terminating') && state !== 'Terminated' && !state.startsWith('Detach');
 
 export function budgetFor(setting: MaxUnavailableSetting, desired: number): number {
@@ -106,13 +112,14 @@ export function rotateGroup(
   if (waiting && rotation.phase !== 'idle') return { ...rotation, phase: 'waiting', waitingReason: waiting, actions: [] };
   const suspended = (group.suspendedProcesses ?? []).filter((p) => p === 'Launch' || p === 'Terminate');
   if (suspended.length === 0) return rotation;
-  const blocked = (a: Action) => a.kind === 'start-batch' || (a.kind === 'terminate' && suspended.includes('Terminate'));
+  const blocked = (a: Action) => a.kind === 'start-batch' || a.kind === 'mark-more' || (a.kind === 'terminate' && suspended.includes('Terminate'));
   if (!rotation.actions.some(blocked)) return rotation;
   return {
     ...rotation,
     phase: rotation.phase === 'stopped' ? 'stopped' : 'waiting',
     waitingReason: `the Auto Scaling process(es) ${suspended.join(', ')} of ${group.name} are suspended; the rotation waits until they are resumed`,
-    actions: rotation.actions.filter((a) => !blocked(a)),
+    // A termination whose slot an instance marked this round was to take gives the slot back instead.
+    actions: rotation.actions.filter((a) => !blocked(a)).map((a) => (a.kind === 'terminate' && a.decrement === false ? { ...a, decrement: true } : a)),
   };
 }
 
@@ -159,6 +166,11 @@ function decide(
     if ('action' in update) actions.push(update.action);
   }
 
+  // Only instances serving in the cluster are taken on; one still booting is looked at when it is up.
+  const markedIds = new Set(marked.map((m) => m.instance.instanceId));
+  const inService = new Set(alive.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
+  const eligible = decision.outdatedInstanceIds.filter((id) => !markedIds.has(id) && inService.has(id) && byInstance.get(id)?.status === 'ACTIVE');
+
   if (!batch) {
     if (marked.length > 0) {
       // Marks without a batch record: adopt them as a batch whose replacements are already counted. Desired
@@ -168,11 +180,9 @@ function decide(
       actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
       return { phase: 'replacing', actions, inFlight: marked.length, budget };
     }
-    // Only instances serving in the cluster are replaced; one still booting is looked at when it is up.
-    const inService = new Set(alive.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
-    const chosen = decision.outdatedInstanceIds
-      .filter((id) => inService.has(id) && byInstance.get(id)?.status === 'ACTIVE')
-      .slice(0, budget);
+    // The window: while up to `budget` instances drain, as many more have their replacements booting, so
+    // the next drain starts the moment one ends (boot time is paid once per rotation, not once per batch).
+    const chosen = eligible.slice(0, WINDOW_BUDGETS * budget);
     if (chosen.length === 0) {
       if (replaceBefore !== undefined && !config.force && decision.outdatedInstanceIds.length === 0) {
         actions.push({ kind: 'clear-replace-before', group: group.name });
@@ -218,13 +228,8 @@ function decide(
       raiseMaxTo: expectedDesired > group.maxSize ? expectedDesired : undefined,
     });
   }
-
-  const markedIds = new Set(marked.map((m) => m.instance.instanceId));
-  const ready = alive.filter((i) => {
-    if (i.lifecycleState !== 'InService' || markedIds.has(i.instanceId)) return false;
-    const container = byInstance.get(i.instanceId);
-    return container?.status === 'ACTIVE' && container.agentConnected;
-  }).length;
+  const desired = Math.max(group.desiredCapacity, expectedDesired);
+  const maxSize = Math.max(group.maxSize, expectedDesired);
 
   const replacing = marked.filter((m) => m.phase.kind === 'replacing');
   const draining = marked.filter((m) => m.phase.kind === 'draining');
@@ -232,6 +237,7 @@ function decide(
   const stillActive = draining.filter((m) => m.container?.status === 'ACTIVE');
 
   // First what may be terminated, and whether a drain outlasted its timeout: a stopped group drains nothing more.
+  const terminations: Terminate[] = [];
   let stoppedReason: string | undefined;
   for (const m of draining) {
     if (m.container?.status !== 'DRAINING') continue;
@@ -243,7 +249,7 @@ function decide(
     const since = m.phase.kind === 'draining' ? m.phase.since : now;
     const timedOut = now - since > config.drainTimeoutSeconds * 1000;
     if (empty || (timedOut && config.onDrainTimeout === 'force')) {
-      actions.push({
+      terminations.push({
         kind: 'terminate',
         group: group.name,
         instanceId: m.instance.instanceId,
@@ -257,45 +263,79 @@ function decide(
         `nothing more is terminated in ${group.name} until its tasks stop (or onDrainTimeout is set to force)`;
     }
   }
-  if (stoppedReason) return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
+  if (stoppedReason) return { phase: 'stopped', stoppedReason, actions: [...actions, ...terminations], inFlight: marked.length, budget };
 
-  // Then what may be taken out of service: only once the rest of the group serves its desired capacity.
-  const toDrain = [...replacing, ...stillActive];
-  if (toDrain.length > 0) {
-    if (ready >= batch.base) {
-      actions.push({
-        kind: 'drain',
-        group: group.name,
-        containerInstanceArns: toDrain.map((m) => m.container!.containerInstanceArn),
-        alreadyMarked: stillActive.map((m) => m.container!.containerInstanceArn),
-        since: now,
-      });
-    } else if (!draining.some((m) => m.container?.status === 'DRAINING') && now - batch.startedAt > config.readinessTimeoutSeconds * 1000) {
-      // (While another instance drains, the batch is still moving; replacements are judged once it is done.)
-      // Blame the image only with evidence: a replacement on it that has been in service longer than the
-      // readiness timeout and never registered. Capacity shortages or suspended launches are not its fault.
-      const neverRegistered = alive.some((i) => {
-        const instance = observed.instances[i.instanceId];
-        const launched = Date.parse(instance?.launchTime ?? '');
-        return i.lifecycleState === 'InService' && instance?.imageId === decision.targetImageId && !byInstance.has(i.instanceId)
-          && !Number.isNaN(launched) && now - launched > config.readinessTimeoutSeconds * 1000;
-      });
-      if (config.rollbackOnFailedReplacement && neverRegistered && group.currentImageId === decision.targetImageId) {
-        actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
-      }
-      return {
-        phase: 'stopped',
-        stoppedReason:
-          `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
-          `(${ready} of ${batch.base} instances ready); nothing more is drained in ${group.name} until it is`,
-        // A stopped group terminates only instances already empty.
-        actions: actions.filter((a) => a.kind !== 'terminate' || !a.forced),
-        inFlight: marked.length,
-        budget,
-      };
-    }
+  // Then the window refills: an instance marked now takes the slot of one terminated now (terminated without
+  // decrementing, Auto Scaling launches its replacement at once); beyond those slots desired capacity rises.
+  const window = batch.target - batch.base;
+  const more = eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
+  const slots = Math.min(more.length, terminations.length);
+  if (more.length > 0) {
+    const raiseDesiredTo = more.length > slots ? desired + more.length - slots : undefined;
+    actions.push({
+      kind: 'mark-more',
+      group: group.name,
+      containerInstanceArns: more.map((id) => byInstance.get(id)!.containerInstanceArn),
+      since: now,
+      raiseDesiredTo,
+      raiseMaxTo: raiseDesiredTo !== undefined && raiseDesiredTo > maxSize ? raiseDesiredTo : undefined,
+    });
   }
-  return { phase: draining.length > 0 ? 'draining' : 'replacing', actions, inFlight: marked.length, budget };
+  actions.push(...terminations.map((t, i) => (i < slots ? { ...t, decrement: false } : t)));
+
+  // Then what may be taken out of service: at most the budget at once, and only while the instances that
+  // keep serving stay at the group's desired capacity before the rotation.
+  const leaving = new Set(terminations.map((t) => t.instanceId));
+  // Marked replacing but out of service already (someone drained it): recorded as draining at no cost in capacity.
+  const outOfService = replacing.filter((m) => m.container?.status !== 'ACTIVE');
+  // The budget counts every marked instance out of service that is not going this round.
+  const drainingNow = marked.filter((m) => m.container?.status !== 'ACTIVE' && !leaving.has(m.instance.instanceId)).length;
+  const serving = alive.filter((i) => {
+    if (i.lifecycleState !== 'InService') return false;
+    const container = byInstance.get(i.instanceId);
+    return container?.status === 'ACTIVE' && container.agentConnected;
+  }).length;
+  const markedAt = (m: (typeof marked)[number]) => (m.phase.kind === 'replacing' ? m.phase.since ?? batch.startedAt : batch.startedAt);
+  // Those whose drain was decided already first, then the longest marked (their replacements are the oldest).
+  const candidates = [...stillActive, ...replacing.filter((m) => m.container?.status === 'ACTIVE').sort((a, b) => markedAt(a) - markedAt(b))];
+  const room = Math.min(serving - batch.base, budget - drainingNow);
+  const toDrain = [...outOfService, ...candidates.slice(0, Math.max(0, room))];
+  if (toDrain.length > 0) {
+    actions.push({
+      kind: 'drain',
+      group: group.name,
+      containerInstanceArns: toDrain.map((m) => m.container!.containerInstanceArn),
+      alreadyMarked: toDrain.filter((m) => m.phase.kind === 'draining').map((m) => m.container!.containerInstanceArn),
+      since: now,
+    });
+  }
+  if (room <= 0 && candidates.length > 0 && drainingNow === 0 && terminations.length === 0
+    && now - Math.min(...candidates.map(markedAt)) > config.readinessTimeoutSeconds * 1000) {
+    // Nothing drains, and the longest-waiting mark's replacement capacity never became ready.
+    // Blame the image only with evidence: a replacement on it that has been in service longer than the
+    // readiness timeout and never registered. Capacity shortages or suspended launches are not its fault.
+    const neverRegistered = alive.some((i) => {
+      const instance = observed.instances[i.instanceId];
+      const launched = Date.parse(instance?.launchTime ?? '');
+      return i.lifecycleState === 'InService' && instance?.imageId === decision.targetImageId && !byInstance.has(i.instanceId)
+        && !Number.isNaN(launched) && now - launched > config.readinessTimeoutSeconds * 1000;
+    });
+    if (config.rollbackOnFailedReplacement && neverRegistered && group.currentImageId === decision.targetImageId) {
+      actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
+    }
+    return {
+      phase: 'stopped',
+      stoppedReason:
+        `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
+        `(${serving} instances serving, ${batch.base + 1} needed to drain one); nothing more is drained in ${group.name} until it is`,
+      // A stopped group terminates only instances already empty, and takes on no more.
+      actions: actions.filter((a) => (a.kind !== 'terminate' || !a.forced) && a.kind !== 'mark-more'),
+      inFlight: marked.length,
+      budget,
+    };
+  }
+  const inFlight = marked.length - terminations.length + more.length;
+  return { phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing', actions, inFlight, budget };
 }
 
 /**

@@ -3,7 +3,7 @@
  * concurrent manual run loses nothing. Three small records, each encoded here and nowhere else:
  *
  * - on a container instance, an ECS custom attribute: the instance's phase in a rotation
- *   (`replacing` once chosen for a batch, `draining:<epoch ms>` once set DRAINING);
+ *   (`replacing:<epoch ms>` once chosen, `draining:<epoch ms>` once set DRAINING);
  * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>[:az]`),
  *   and, after a forced run, the launch time before which instances are replaced whatever their image;
  * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>@<expires epoch ms>`).
@@ -31,24 +31,31 @@ export const FAILED_IMAGE_TAG = 'ecs-ami-refresher:failed-image';
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 
 export type Phase =
-  | { readonly kind: 'replacing' }
+  /** `since` is absent in marks written before marks carried their time (then the batch's start counts). */
+  | { readonly kind: 'replacing'; readonly since?: number }
   | { readonly kind: 'draining'; readonly since: number };
 
 export function encodePhase(phase: Phase): string {
-  return phase.kind === 'replacing' ? 'replacing' : `draining:${phase.since}`;
+  return phase.since === undefined ? phase.kind : `${phase.kind}:${phase.since}`;
 }
 
 /** Undefined for a value this engine did not write (it is then ignored, never acted on). */
 export function decodePhase(value: string | undefined): Phase | undefined {
   if (value === 'replacing') return { kind: 'replacing' };
-  const match = value?.match(/^draining:(\d{1,15})$/);
-  return match ? { kind: 'draining', since: Number(match[1]) } : undefined;
+  const match = value?.match(/^(replacing|draining):(\d{1,15})$/);
+  if (!match) return undefined;
+  return match[1] === 'replacing' ? { kind: 'replacing', since: Number(match[2]) } : { kind: 'draining', since: Number(match[2]) };
 }
 
+/**
+ * A group's rotation in flight. Its instances are replaced through a window of marked instances: up to
+ * `target - base` at once, of which at most the budget drain while the others' replacements boot, so the
+ * next drain starts as soon as one ends.
+ */
 export interface Batch {
-  /** The group's desired capacity before the batch: what it returns to. */
+  /** The group's desired capacity before the rotation: what it returns to. */
   readonly base: number;
-  /** base + the number of instances the batch replaces. */
+  /** base + the window: the most instances marked at once (each has one replacement counted in desired). */
   readonly target: number;
   /** The group's max size before the batch (raised when target exceeded it). */
   readonly originalMax: number;

@@ -81,9 +81,9 @@ describe('plan', () => {
 });
 
 describe('status', () => {
-  test('one observation: phase, batch in flight and lease holder per group; read-only', async () => {
+  test('one observation: phase, rotation in flight and lease holder per group; read-only', async () => {
     const sim = twoGroups();
-    // Two minutes of a rotation: launch templates updated, a batch started in each group.
+    // Two minutes of a rotation: launch templates updated, a rotation started in each group.
     const started = sim.clock.now();
     await runEngine({
       api: sim.api, clock: sim.clock, settings: settingsFor('prod'), owner: 'lambda:earlier', deadline: started + 2 * 60_000, pollIntervalMs: POLL_MS,
@@ -95,9 +95,9 @@ describe('status', () => {
     expect(result.code).toBe(0);
     expect(result.text).toMatch(/Lease: held by lambda:4f1c until 2026-01-01T00:0\d:\d\dZ \(4m 00s from now\)/);
     expect(result.lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^GROUP +STATUS +PHASE +DESIRED +OLD +NEW +DRAINING +BATCH IN FLIGHT$/),
-      expect.stringMatching(/^web +outdated +replacing +4 +3 +1 +0 +1 instance\(s\), desired 3 -> 4, started 1m \d\ds ago$/),
-      expect.stringMatching(/^workers +outdated +replacing +3 +2 +1 +0 +1 instance\(s\), desired 2 -> 3, started 1m \d\ds ago$/),
+      expect.stringMatching(/^GROUP +STATUS +PHASE +DESIRED +OLD +NEW +DRAINING +ROTATION IN FLIGHT$/),
+      expect.stringMatching(/^web +outdated +replacing +5 +3 +2 +0 +window 2, desired 3 -> 5, started 1m \d\ds ago$/),
+      expect.stringMatching(/^workers +outdated +replacing +4 +2 +2 +0 +window 2, desired 2 -> 4, started 1m \d\ds ago$/),
     ]));
     expect(writesOf(sim)).toEqual([]);
   });

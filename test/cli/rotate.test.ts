@@ -32,20 +32,20 @@ test('rotate runs to completion: every instance on the new image, progress each 
   expect(result.lines).toEqual(expect.arrayContaining([
     '[+0:00:00 round 1] web: updating-launch-template; old 3, new 0, draining 0',
     '[+0:00:00 round 1] workers: updating-launch-template; old 2, new 0, draining 0',
-    expect.stringMatching(/^ {4}done: start a batch: desired capacity 3 -> 4, mark i-\w+ for replacement$/),
+    expect.stringMatching(/^ {4}done: start a rotation: desired capacity 3 -> 5, mark i-\w+, i-\w+ for replacement$/),
     expect.stringMatching(/^\[\+0:\d\d:\d\d round \d+\] web: draining; old \d, new \d, draining 1$/),
     expect.stringMatching(/^ {4}done: drain i-\w+$/),
-    expect.stringMatching(/^ {4}done: terminate i-\w+ \(0 running task\(s\)\) and deregister it$/),
+    expect.stringMatching(/^ {4}done: terminate i-\w+ \(0 running task\(s\)\), its slot taken by the next replacement and deregister it$/),
   ]));
   // Every original instance was terminated, each reported.
   for (const id of before) expect(result.text).toContain(`done: terminate ${id} `);
 
   const summary = result.lines.findIndex((l) => l.startsWith('Summary: '));
-  expect(result.lines[summary]).toMatch(/^Summary: \d+ round\(s\) in \d+m \d\ds; 22 action\(s\), 0 failed$/);
+  expect(result.lines[summary]).toMatch(/^Summary: \d+ round\(s\) in \d+m \d\ds; 17 action\(s\), 0 failed$/);
   expect(result.lines.slice(summary + 1, summary + 4)).toEqual([
     expect.stringMatching(/^ {2}GROUP +STATUS +PHASE +ON TARGET +OUTDATED +REPLACED +ACTIONS OK +TARGET AMI$/),
-    expect.stringMatching(new RegExp(`^ {2}web +up-to-date +idle +3 +0 +3 +13/13 +${sim.images['amazon-linux-2023/x86_64'].new.imageId}$`)),
-    expect.stringMatching(new RegExp(`^ {2}workers +up-to-date +idle +2 +0 +2 +9/9 +${sim.images['bottlerocket-ecs-2/arm64'].new.imageId}$`)),
+    expect.stringMatching(new RegExp(`^ {2}web +up-to-date +idle +3 +0 +3 +10/10 +${sim.images['amazon-linux-2023/x86_64'].new.imageId}$`)),
+    expect.stringMatching(new RegExp(`^ {2}workers +up-to-date +idle +2 +0 +2 +7/7 +${sim.images['bottlerocket-ecs-2/arm64'].new.imageId}$`)),
   ]);
   expect(result.lines[result.lines.length - 1]).toBe('Result: every group is on its target AMI.');
 

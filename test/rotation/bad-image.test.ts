@@ -33,7 +33,7 @@ test('default: the group stops at the readiness timeout, alarms, and terminates 
 
   const rotation = result.last.rotations.get('web')!;
   expect(rotation.phase).toBe('stopped');
-  expect(rotation.stoppedReason).toMatch(/replacement capacity did not become ACTIVE in the cluster within 1800 s \(3 of 4 instances ready\)/);
+  expect(rotation.stoppedReason).toMatch(/replacement capacity did not become ACTIVE in the cluster within 1800 s \(4 instances serving, 5 needed to drain one\)/);
   // The rotation-stopped alarm's metric.
   const stopped = rotationMetrics(result.last.rotations, [], new Map()).find((p) => p.name === MetricName.GROUPS_STOPPED && p.group === undefined);
   expect(stopped?.value).toBe(1);

@@ -21,7 +21,7 @@ import {
 } from './rotation-fixtures';
 import { Action } from '../../src/rotator/actions';
 import { LaunchSource, ObservedContainerInstance } from '../../src/rotator/model';
-import { budgetFor, GroupRotation, ImageDecision, rotateGroup, RotationConfig } from '../../src/rotator/rotate';
+import { budgetFor, GroupRotation, ImageDecision, rotateGroup, RotationConfig, WINDOW_BUDGETS } from '../../src/rotator/rotate';
 import { BATCH_TAG, decodeBatch, decodePhase, encodeBatch, encodePhase, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const kinds = (rotation: GroupRotation): string[] => rotation.actions.map((a) => a.kind);
@@ -135,35 +135,44 @@ describe('start-batch', () => {
   const serving = (n: number) => [...Array(n).keys()].map((i) => member(i + 1));
 
   it.each<[string, StartCase]>([
-    ['a count of 1 takes the first outdated', { spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 1 }, chosen: [1], budget: 1 }],
-    ['a count of 2 takes them in the given order', {
-      spec: fourOutdated, outdated: [id(3), id(1), id(4), id(2)], maxUnavailable: { count: 2 }, chosen: [3, 1], budget: 2,
+    ['a count of 1 takes the first two outdated (one drains while the other\'s replacement boots)', {
+      spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 1 }, chosen: [1, 2], budget: 1,
+    }],
+    ['a count of 2 takes four in the given order', {
+      spec: { desired: 6, max: 10, members: serving(6) },
+      outdated: [3, 1, 6, 4, 2].map(id),
+      maxUnavailable: { count: 2 },
+      chosen: [3, 1, 6, 4],
+      budget: 2,
     }],
     ['a count above the outdated takes them all', {
       spec: fourOutdated, outdated: [id(2), id(4)], maxUnavailable: { count: 5 }, chosen: [2, 4], budget: 5,
     }],
-    ['a count of 0 still takes one', { spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 0 }, chosen: [1], budget: 1 }],
+    ['a count of 0 still takes one budget', { spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 0 }, chosen: [1, 2], budget: 1 }],
     ['50 % of 5 is 2 (rounded down)', {
-      spec: { desired: 5, max: 8, members: serving(5) },
+      spec: { desired: 5, max: 9, members: serving(5) },
       outdated: [1, 2, 3, 4, 5].map(id),
       maxUnavailable: { percent: 50 },
-      chosen: [1, 2],
+      chosen: [1, 2, 3, 4],
       budget: 2,
     }],
-    ['10 % of 4 is at least 1', { spec: fourOutdated, outdated: allFour, maxUnavailable: { percent: 10 }, chosen: [1], budget: 1 }],
+    ['10 % of 4 is at least 1', { spec: fourOutdated, outdated: allFour, maxUnavailable: { percent: 10 }, chosen: [1, 2], budget: 1 }],
     ['34 % of 3 is 1', {
-      spec: { desired: 3, max: 4, members: serving(3) }, outdated: [1, 2, 3].map(id), maxUnavailable: { percent: 34 }, chosen: [1], budget: 1,
+      spec: { desired: 3, max: 5, members: serving(3) }, outdated: [1, 2, 3].map(id), maxUnavailable: { percent: 34 }, chosen: [1, 2], budget: 1,
     }],
     ['100 % of 4 is all of them', { spec: fourOutdated, outdated: allFour, maxUnavailable: { percent: 100 }, chosen: [1, 2, 3, 4], raiseMaxTo: 8, budget: 4 }],
     ['no setting: 10 % (at least 1)', {
-      spec: { desired: 20, max: 30, members: serving(20) }, outdated: [5, 6, 7].map(id), maxUnavailable: {}, chosen: [5, 6], budget: 2,
+      spec: { desired: 20, max: 30, members: serving(20) }, outdated: [5, 6, 7, 8, 9].map(id), maxUnavailable: {}, chosen: [5, 6, 7, 8], budget: 2,
     }],
-    ['a count wins over a percent', { spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 1, percent: 100 }, chosen: [1], budget: 1 }],
+    ['a window larger than the outdated takes them all', {
+      spec: { desired: 20, max: 30, members: serving(20) }, outdated: [5, 6, 7].map(id), maxUnavailable: {}, chosen: [5, 6, 7], budget: 2,
+    }],
+    ['a count wins over a percent', { spec: fourOutdated, outdated: allFour, maxUnavailable: { count: 1, percent: 100 }, chosen: [1, 2], budget: 1 }],
     ['max raised when the target exceeds it', {
-      spec: { ...fourOutdated, max: 4 }, outdated: allFour, maxUnavailable: { count: 2 }, chosen: [1, 2], raiseMaxTo: 6, budget: 2,
+      spec: { ...fourOutdated, max: 4 }, outdated: allFour, maxUnavailable: { count: 1 }, chosen: [1, 2], raiseMaxTo: 6, budget: 1,
     }],
     ['max not raised when the target equals it', {
-      spec: { ...fourOutdated, max: 5 }, outdated: allFour, maxUnavailable: { count: 1 }, chosen: [1], budget: 1,
+      spec: { ...fourOutdated, max: 6 }, outdated: allFour, maxUnavailable: { count: 1 }, chosen: [1, 2], budget: 1,
     }],
     ['only InService members with an ACTIVE container are taken', {
       spec: {
@@ -263,13 +272,40 @@ describe('a batch in flight', () => {
       members: [member(1, { container: { phase: REPLACING, running: 3 } }), member(2, { container: { phase: REPLACING } }), third, fourth],
     });
 
-    it('drains every replacing instance when ready >= base', () => {
-      const rotation = rotate(replacingSpec(member(3)), [id(1), id(2)]);
+    it('drains every replacing instance when their replacements serve and the budget allows', () => {
+      const rotation = rotate(replacingSpec(member(3)), [id(1), id(2)], { maxUnavailable: { count: 2 } });
       expect(rotation.actions).toEqual([{
         kind: 'drain', group: GROUP, containerInstanceArns: [arn(1), arn(2)], alreadyMarked: [], since: NOW,
       }]);
-      expect(rotation.phase).toBe('replacing');
+      expect(rotation.phase).toBe('draining');
       expect(rotation.inFlight).toBe(2);
+    });
+
+    it('drains no more than the budget at once, the longest marked first', () => {
+      const spec = replacingSpec(member(3));
+      const rotation = rotate({
+        ...spec,
+        members: [
+          member(1, { container: { phase: encodePhase({ kind: 'replacing', since: NOW - 1000 }) } }),
+          member(2, { container: { phase: encodePhase({ kind: 'replacing', since: NOW - 5000 }) } }),
+          member(3), member(4),
+        ],
+      }, [id(1), id(2)], { maxUnavailable: { count: 1 } });
+      expect(rotation.actions).toEqual([{ kind: 'drain', group: GROUP, containerInstanceArns: [arn(2)], alreadyMarked: [], since: NOW }]);
+    });
+
+    it('counts draining instances against the budget', () => {
+      const rotation = rotate({
+        desired: 5,
+        tags: batch(3, 5),
+        members: [
+          member(1, { container: { phase: drainingSince(NOW - 1000), status: 'DRAINING', running: 2 } }),
+          member(2, { container: { phase: REPLACING } }),
+          member(3), member(4), member(5),
+        ],
+      }, [id(1), id(2)], { maxUnavailable: { count: 1 } });
+      expect(kinds(rotation)).toEqual([]);
+      expect(rotation.phase).toBe('draining');
     });
 
     it('counts an unmarked instance on the old image as ready capacity (ready > base)', () => {
@@ -286,20 +322,31 @@ describe('a batch in flight', () => {
       ['DRAINING (not by the engine)', member(3, { container: { status: 'DRAINING' } })],
       ['Terminating', member(3, { lifecycleState: 'Terminating' })],
       ['in Standby', member(3, { lifecycleState: 'Standby' })],
-    ])('does not drain while a replacement is %s (ready < base)', (_name, third) => {
-      const rotation = rotate(replacingSpec(third), [id(1), id(2)]);
+    ])('does not count a replacement that is %s as serving: drains one, not both', (_name, third) => {
+      // Serving: 1 and 2 (marked, still ACTIVE) and 4; base 2: one may go.
+      const rotation = rotate(replacingSpec(third), [id(1), id(2)], { maxUnavailable: { count: 2 } });
+      expect(rotation.actions).toEqual([{ kind: 'drain', group: GROUP, containerInstanceArns: [arn(1)], alreadyMarked: [], since: NOW }]);
+    });
+
+    it('drains nothing while no replacement serves (serving = base)', () => {
+      const rotation = rotate(replacingSpec(member(3, { lifecycleState: 'Pending' }), member(4, { container: false })), [id(1), id(2)], {
+        maxUnavailable: { count: 2 },
+      });
       expect(rotation.actions).toEqual([]);
       expect(rotation.phase).toBe('replacing');
     });
 
-    it('a marked instance is not ready capacity for its own batch', () => {
+    it('a marked instance still serves until it drains: capacity is counted with it', () => {
       const rotation = rotate({
         desired: 3,
         tags: batch(2, 3),
         members: [member(1, { container: { phase: REPLACING } }), member(2), member(3, { container: { phase: REPLACING } })],
       }, [id(1)]);
-      // Base 2, ready 1 (member 2): members 1 and 3 are marked, so neither is drained.
-      expect(rotation.actions).toEqual([{ kind: 'set-desired', group: GROUP, desired: 4, raiseMaxTo: undefined }]);
+      // Base 2, serving 3 (members 1, 2 and 3): one may drain; desired is repaired to base + marked.
+      expect(rotation.actions).toEqual([
+        { kind: 'set-desired', group: GROUP, desired: 4, raiseMaxTo: undefined },
+        { kind: 'drain', group: GROUP, containerInstanceArns: [arn(1)], alreadyMarked: [], since: NOW },
+      ]);
     });
 
     it.each<[string, number, 'stopped' | 'replacing']>([
@@ -307,12 +354,12 @@ describe('a batch in flight', () => {
       ['exactly at the readiness timeout: waits', 900_000, 'replacing'],
       ['before the readiness timeout: waits', 10_000, 'replacing'],
     ])('%s', (_name, age, phase) => {
-      const spec = { ...replacingSpec(member(3, { lifecycleState: 'Pending' })), tags: batch(2, 4, 4, NOW - age) };
+      const spec = { ...replacingSpec(member(3, { lifecycleState: 'Pending' }), member(4, { lifecycleState: 'Pending' })), tags: batch(2, 4, 4, NOW - age) };
       const rotation = rotate(spec, [id(1), id(2)], { readinessTimeoutSeconds: 900 });
       expect(rotation.phase).toBe(phase);
       expect(rotation.actions).toEqual([]);
       if (phase === 'stopped') {
-        expect(rotation.stoppedReason).toMatch(/did not become ACTIVE in the cluster within 900 s \(1 of 2 instances ready\)/);
+        expect(rotation.stoppedReason).toMatch(/did not become ACTIVE in the cluster within 900 s \(2 instances serving, 3 needed to drain one\)/);
         expect(rotation.stoppedReason).toContain(GROUP);
       } else {
         expect(rotation.stoppedReason).toBeUndefined();
@@ -356,6 +403,20 @@ describe('a batch in flight', () => {
       }, [id(1), id(2)]);
       const start = rotation.actions.find((a) => a.kind === 'start-batch');
       expect(start).toMatchObject({ batch: { base: 0, target: 2 } });
+    });
+
+    it('judges readiness from the mark of the longest-waiting instance, not the rotation start', () => {
+      const spec = {
+        ...replacingSpec(member(3, { lifecycleState: 'Pending' }), member(4, { lifecycleState: 'Pending' })),
+        tags: batch(2, 4, 4, NOW - 10_000_000),
+        members: [
+          member(1, { container: { phase: encodePhase({ kind: 'replacing', since: NOW - 100_000 }) } }),
+          member(2, { container: { phase: encodePhase({ kind: 'replacing', since: NOW - 200_000 }) } }),
+          member(3, { lifecycleState: 'Pending' }), member(4, { lifecycleState: 'Pending' }),
+        ],
+      };
+      expect(rotate(spec, [id(1), id(2)], { readinessTimeoutSeconds: 200 }).phase).toBe('replacing');
+      expect(rotate(spec, [id(1), id(2)], { readinessTimeoutSeconds: 199 }).phase).toBe('stopped');
     });
 
     it('does not stop for readiness while another marked instance is draining', () => {
@@ -462,6 +523,55 @@ describe('a batch in flight', () => {
         ],
       }, [id(1), id(2), id(3)]);
       expect(kinds(rotation)).not.toContain('terminate');
+    });
+  });
+
+  describe('the window refills as instances go', () => {
+    /** Base 4, a window of 2: member 1 drained empty, member 2 replacing, 3 and 4 outdated, 5 and 6 new. */
+    const refill = (overrides: Partial<RotationSpec> = {}): RotationSpec => ({
+      desired: 6,
+      max: 8,
+      tags: batch(4, 6),
+      members: [
+        member(1, { container: { phase: drainingSince(NOW - 60_000), status: 'DRAINING', running: 0 } }),
+        member(2, { container: { phase: REPLACING } }),
+        member(3, { container: { running: 5 } }), member(4, { container: { running: 7 } }), member(5), member(6),
+      ],
+      ...overrides,
+    });
+
+    it('marks the next outdated instance in the slot of the one terminated, and drains the next in the same round', () => {
+      const rotation = rotate(refill(), [id(1), id(2), id(3), id(4)], { maxUnavailable: { count: 1 } });
+      expect(rotation.actions).toEqual([
+        { kind: 'mark-more', group: GROUP, containerInstanceArns: [arn(3)], since: NOW, raiseDesiredTo: undefined, raiseMaxTo: undefined },
+        { kind: 'terminate', group: GROUP, instanceId: id(1), containerInstanceArn: arn(1), forced: false, runningTasks: 0, decrement: false },
+        { kind: 'drain', group: GROUP, containerInstanceArns: [arn(2)], alreadyMarked: [], since: NOW },
+      ]);
+      expect(rotation.inFlight).toBe(2);
+      expect(rotation.phase).toBe('draining');
+    });
+
+    it('raises desired capacity for the marks no termination makes room for, never lowering it', () => {
+      const rotation = rotate(refill({ tags: batch(4, 8) }), [id(1), id(2), id(3), id(4)], { maxUnavailable: { count: 2 } });
+      expect(ofKind(rotation, 'mark-more')).toEqual([
+        { kind: 'mark-more', group: GROUP, containerInstanceArns: [arn(3), arn(4)], since: NOW, raiseDesiredTo: 7, raiseMaxTo: undefined },
+      ]);
+      expect(ofKind(rotation, 'terminate').map((t) => t.decrement)).toEqual([false]);
+    });
+
+    it('decrements when nothing is left to mark', () => {
+      const rotation = rotate(refill(), [id(1), id(2)], { maxUnavailable: { count: 1 } });
+      expect(kinds(rotation)).toEqual(['terminate', 'drain']);
+      expect(ofKind(rotation, 'terminate')[0].decrement).toBeUndefined();
+    });
+
+    it('takes on nothing more while Launch is suspended, and gives the slot back', () => {
+      const spec = refill();
+      const { observed, group } = rotationInput(spec);
+      const rotation = rotateGroup(observed, { ...group, suspendedProcesses: ['Launch'] }, imageDecision([id(1), id(2), id(3), id(4)]), rotationConfig());
+      expect(kinds(rotation)).toEqual(['terminate', 'drain']);
+      expect(ofKind(rotation, 'terminate')[0].decrement).toBe(true);
+      expect(rotation.phase).toBe('waiting');
     });
   });
 
@@ -732,9 +842,10 @@ function facts(b: Built) {
   const members = new Map(b.group.instances.map((i) => [i.instanceId, i]));
   const alive = b.group.instances.filter((i) => !/^(Terminating|Terminated|Detach)/.test(i.lifecycleState));
   const markedIds = new Set(alive.filter((i) => decodePhase(container.get(i.instanceId)?.phase) !== undefined).map((i) => i.instanceId));
-  const ready = alive.filter((i) => {
+  /** Members that serve: InService, ACTIVE and connected, marked or not. */
+  const serving = alive.filter((i) => {
     const c = container.get(i.instanceId);
-    return i.lifecycleState === 'InService' && !markedIds.has(i.instanceId) && c?.status === 'ACTIVE' && c.agentConnected;
+    return i.lifecycleState === 'InService' && c?.status === 'ACTIVE' && c.agentConnected;
   }).length;
   const batch = decodeBatch(b.group.tags[BATCH_TAG]);
   const { count, percent } = b.config.maxUnavailable;
@@ -743,7 +854,7 @@ function facts(b: Built) {
     const c = byArn.get(arnOf);
     return c && members.has(c.ec2InstanceId) ? { container: c, instance: members.get(c.ec2InstanceId)! } : undefined;
   };
-  return { container, members, markedIds, ready, batch, budget, memberOf };
+  return { container, members, markedIds, serving, batch, budget, memberOf };
 }
 
 const PROPERTY_RUNS = 1500;
@@ -780,14 +891,54 @@ describe('safety properties over generated group states', () => {
     });
   });
 
-  it('(b) drains nothing while ready capacity is below the batch base', () => {
+  it('(b) drains only while the instances that keep serving stay at the base, and never more than the budget at once', () => {
     check((b, rotation) => {
       const f = facts(b);
-      if (f.batch && f.ready < f.batch.base) {
-        const drains = ofKind(rotation, 'drain');
-        expect({ ready: f.ready, base: f.batch.base, drains }).toEqual({ ready: f.ready, base: f.batch.base, drains: [] });
+      const drained = ofKind(rotation, 'drain').flatMap((d) => d.containerInstanceArns);
+      if (!f.batch) {
+        expect(drained).toEqual([]);
+        return;
       }
-      if (!f.batch) expect(ofKind(rotation, 'drain')).toEqual([]);
+      for (const a of drained) expect(f.markedIds.has(f.memberOf(a)!.instance.instanceId)).toBe(true);
+      // Only a drain of a serving instance takes capacity out; one already out of service is only recorded.
+      const taken = drained.filter((a) => f.memberOf(a)!.container.status === 'ACTIVE');
+      if (taken.length === 0) return;
+      const terminated = new Set(ofKind(rotation, 'terminate').map((t) => t.instanceId));
+      const outAlready = [...f.markedIds].filter((i) => f.container.get(i)?.status !== 'ACTIVE' && !terminated.has(i)).length;
+      expect(f.serving - taken.length).toBeGreaterThanOrEqual(f.batch.base);
+      expect(outAlready + taken.length).toBeLessThanOrEqual(budgetFor(b.config.maxUnavailable, f.batch.base));
+    });
+  });
+
+  it('(g) the window refills only in a rotation in flight, with outdated serving members, within the window, never lowering desired', () => {
+    check((b, rotation) => {
+      const f = facts(b);
+      const more = ofKind(rotation, 'mark-more');
+      const terminations = ofKind(rotation, 'terminate');
+      const slotsTaken = terminations.filter((t) => t.decrement === false).length;
+      if (!f.batch || rotation.phase === 'stopped') expect(more).toEqual([]);
+      if (more.length === 0) {
+        expect(slotsTaken).toBe(0);
+        return;
+      }
+      expect(more.length).toBe(1);
+      const arns = more[0].containerInstanceArns;
+      expect(new Set(arns).size).toBe(arns.length);
+      for (const a of arns) {
+        const m = f.memberOf(a);
+        expect(m).toBeDefined();
+        expect(f.markedIds.has(m!.instance.instanceId)).toBe(false);
+        expect(b.decision.outdatedInstanceIds).toContain(m!.instance.instanceId);
+        expect(m!.instance.lifecycleState).toBe('InService');
+        expect(m!.container.status).toBe('ACTIVE');
+      }
+      expect(f.markedIds.size - terminations.length + arns.length).toBeLessThanOrEqual(f.batch!.target - f.batch!.base);
+      expect(slotsTaken).toBeLessThanOrEqual(arns.length);
+      // Every new mark has its replacement: a slot given up by a termination, or desired capacity raised.
+      const desiredBefore = Math.max(b.group.desiredCapacity, f.batch!.base + f.markedIds.size);
+      const raisedBy = more[0].raiseDesiredTo === undefined ? 0 : more[0].raiseDesiredTo - desiredBefore;
+      expect(slotsTaken + raisedBy).toBe(arns.length);
+      if (more[0].raiseDesiredTo !== undefined) expect(more[0].raiseDesiredTo).toBeGreaterThan(b.group.desiredCapacity);
     });
   });
 
@@ -801,7 +952,7 @@ describe('safety properties over generated group states', () => {
         // What it records is what the next run reads back.
         expect(decodeBatch(encodeBatch(start.batch))).toEqual(start.batch);
         expect(b.decision.updateLaunchSource).toBe(false);
-        expect(start.containerInstanceArns.length).toBeLessThanOrEqual(f.budget);
+        expect(start.containerInstanceArns.length).toBeLessThanOrEqual(WINDOW_BUDGETS * f.budget);
         expect(new Set(start.containerInstanceArns).size).toBe(start.containerInstanceArns.length);
         for (const chosen of start.containerInstanceArns) {
           const m = f.memberOf(chosen);
@@ -886,14 +1037,15 @@ describe('safety properties over generated group states', () => {
       const rotation = rotateGroup(b.observed, b.group, b.decision, b.config);
       phases.add(rotation.phase);
       rotation.actions.forEach((a) => actionKinds.add(a.kind + (a.kind === 'terminate' && a.forced ? ':forced' : '')));
+      rotation.actions.forEach((a) => a.kind === 'terminate' && a.decrement === false && actionKinds.add('terminate:slot'));
       const f = facts(b);
       if (!f.batch) expect(rotation.budget).toBe(f.budget);
       expect(rotation.budget).toBe(budgetFor(b.config.maxUnavailable, f.batch?.base ?? b.group.desiredCapacity));
     }), { numRuns: PROPERTY_RUNS, seed: 20250301 });
     expect([...phases].sort()).toEqual(['draining', 'idle', 'replacing', 'stopped', 'updating-launch-template']);
     expect([...actionKinds].sort()).toEqual([
-      'clear-replace-before', 'create-template-version', 'drain', 'finish-batch', 'set-desired', 'set-replace-before',
-      'start-batch', 'terminate', 'terminate:forced', 'use-template-version',
+      'clear-replace-before', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'set-desired', 'set-replace-before',
+      'start-batch', 'terminate', 'terminate:forced', 'terminate:slot', 'use-template-version',
     ]);
   });
 });

@@ -23,7 +23,8 @@ const sizeArb = fc.integer({ min: 0, max: 999_999 });
 
 describe('phase', () => {
   it.each<[string, Phase, string]>([
-    ['replacing', { kind: 'replacing' }, 'replacing'],
+    ['replacing (as written before marks carried their time)', { kind: 'replacing' }, 'replacing'],
+    ['replacing since an epoch', { kind: 'replacing', since: 1_740_787_200_000 }, 'replacing:1740787200000'],
     ['draining since 0', { kind: 'draining', since: 0 }, 'draining:0'],
     ['draining since an epoch', { kind: 'draining', since: 1_740_787_200_000 }, 'draining:1740787200000'],
     ['draining at the largest epoch kept', { kind: 'draining', since: 999_999_999_999_999 }, 'draining:999999999999999'],
@@ -32,11 +33,11 @@ describe('phase', () => {
     expect(decodePhase(encoded)).toEqual(phase);
   });
 
-  it('round-trips every draining epoch, inside the ECS attribute alphabet', () => {
-    fc.assert(fc.property(epochArb, (since) => {
-      const encoded = encodePhase({ kind: 'draining', since });
+  it('round-trips every epoch of either phase, inside the ECS attribute alphabet', () => {
+    fc.assert(fc.property(epochArb, fc.constantFrom('replacing' as const, 'draining' as const), (since, kind) => {
+      const encoded = encodePhase({ kind, since });
       expect(encoded).toMatch(ECS_ATTRIBUTE_VALUE);
-      expect(decodePhase(encoded)).toEqual({ kind: 'draining', since });
+      expect(decodePhase(encoded)).toEqual({ kind, since });
     }), { numRuns: 200 });
     expect(encodePhase({ kind: 'replacing' })).toMatch(ECS_ATTRIBUTE_VALUE);
   });
@@ -47,7 +48,8 @@ describe('phase', () => {
     ['another word', 'drained'],
     ['upper case', 'REPLACING'],
     ['padded', ' replacing'],
-    ['trailing text', 'replacing:1'],
+    ['trailing text', 'replacing:1x'],
+    ['replacing with an empty time', 'replacing:'],
     ['draining without a time', 'draining'],
     ['draining with an empty time', 'draining:'],
     ['a negative time', 'draining:-5'],
