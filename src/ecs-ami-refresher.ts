@@ -184,7 +184,8 @@ export class EcsAmiRefresher extends Construct {
     const stack = Stack.of(this);
 
     // Groups known in this app: the given ones, or those of the capacity providers this app associates.
-    const knownGroups = givenGroups ?? capacityProviderGroups(cluster);
+    const appProviders = capacityProviders(cluster);
+    const knownGroups = givenGroups ?? appProviders.map((p) => p.autoScalingGroup);
     for (const group of knownGroups) {
       // Imported groups are not constructs with resources; Tags.of() is a no-op for them.
       Tags.of(group).add(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
@@ -214,6 +215,8 @@ export class EcsAmiRefresher extends Construct {
       role.addToPrincipalPolicy(statement);
     }
 
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
+    const period = schedulePeriodSeconds(schedule);
     const fn = new RotatorFunction(this, 'Function', {
       description: `Keeps ECS cluster ${cluster.clusterName} on the newest AMI (cdk-ecs-ami-refresher)`,
       role,
@@ -230,6 +233,10 @@ export class EcsAmiRefresher extends Construct {
       environment: {
         [EnvName.CLUSTER_NAME]: cluster.clusterName,
         [EnvName.GROUP_NAMES]: stack.toJsonString((givenGroups ?? []).map((g) => g.autoScalingGroupName)),
+        // So the engine describes only capacity providers added outside this app.
+        [EnvName.CAPACITY_PROVIDER_GROUPS]: stack.toJsonString(Object.fromEntries(
+          appProviders.map((p) => [p.capacityProviderName, p.autoScalingGroup.autoScalingGroupName]))),
+        ...(period === undefined ? {} : { [EnvName.SCHEDULE_PERIOD_SECONDS]: String(period) }),
         [EnvName.AMI_PARAMETERS]: stack.toJsonString(amiParameters),
         [EnvName.DRY_RUN]: String(props.dryRun ?? false),
         [EnvName.DRAIN_TIMEOUT_SECONDS]: String(drainTimeout.toSeconds()),
@@ -245,7 +252,7 @@ export class EcsAmiRefresher extends Construct {
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Runs the AMI refresher of ECS cluster ${cluster.clusterName}`,
-      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(5)),
+      schedule,
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
 
@@ -418,14 +425,21 @@ function validateDuration(prop: string, value: Duration, min: Duration, max: Dur
   }
 }
 
-/** The Auto Scaling groups of the capacity providers this app associates with the cluster. */
-function capacityProviderGroups(cluster: ecs.ICluster): autoscaling.IAutoScalingGroup[] {
+/** The Auto Scaling group capacity providers this app associates with the cluster. */
+function capacityProviders(cluster: ecs.ICluster): ecs.AsgCapacityProvider[] {
   if (!(cluster instanceof ecs.Cluster)) return [];
   const names = new Set(cluster.capacityProviderNames);
   return Stack.of(cluster).node.findAll()
     .filter((c: IConstruct): c is ecs.AsgCapacityProvider => c instanceof ecs.AsgCapacityProvider)
-    .filter((provider) => names.has(provider.capacityProviderName))
-    .map((provider) => provider.autoScalingGroup);
+    .filter((provider) => names.has(provider.capacityProviderName));
+}
+
+/** `rate(5 minutes)` -> 300; a cron schedule has no period. */
+function schedulePeriodSeconds(schedule: events.Schedule): number | undefined {
+  const match = schedule.expressionString.match(/^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/);
+  if (!match) return undefined;
+  const unit = match[2].startsWith('minute') ? 60 : match[2].startsWith('hour') ? 3600 : 86400;
+  return Number(match[1]) * unit;
 }
 
 interface StatementInputs {

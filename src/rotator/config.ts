@@ -9,6 +9,10 @@ import { MaxUnavailableSetting } from './rotate';
 export interface EngineConfig {
   readonly clusterName: string;
   readonly groupNames: readonly string[];
+  /** The schedule's period, when it is a rate (runs then end just before a tick). */
+  readonly schedulePeriodSeconds?: number;
+  /** Capacity provider name -> group name, known at synth time. */
+  readonly knownCapacityProviders: Readonly<Record<string, string>>;
   readonly amiParameters: Readonly<Record<string, string>>;
   readonly dryRun: boolean;
   readonly drainTimeoutSeconds: number;
@@ -49,6 +53,13 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   if (!Array.isArray(groupNames) || !groupNames.every((n) => typeof n === 'string' && n.length > 0)) {
     throw new ConfigError(`${EnvName.GROUP_NAMES} must be a JSON array of Auto Scaling group names, got ${env[EnvName.GROUP_NAMES]}`);
   }
+  const knownCapacityProviders = jsonValue(env, EnvName.CAPACITY_PROVIDER_GROUPS, '{}');
+  if (typeof knownCapacityProviders !== 'object' || knownCapacityProviders === null || Array.isArray(knownCapacityProviders)
+    || !Object.entries(knownCapacityProviders).every(([k, v]) => k.length > 0 && typeof v === 'string' && v.length > 0)) {
+    throw new ConfigError(
+      `${EnvName.CAPACITY_PROVIDER_GROUPS} must be a JSON object of capacity provider name to Auto Scaling group name, ` +
+      `got ${env[EnvName.CAPACITY_PROVIDER_GROUPS]}`);
+  }
   const amiParameters = jsonValue(env, EnvName.AMI_PARAMETERS, undefined);
   if (typeof amiParameters !== 'object' || amiParameters === null || Array.isArray(amiParameters)) {
     throw new ConfigError(`${EnvName.AMI_PARAMETERS} must be a JSON object of 'family/arch' to SSM parameter name, got ${env[EnvName.AMI_PARAMETERS]}`);
@@ -64,6 +75,8 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   return {
     clusterName,
     groupNames: groupNames as string[],
+    knownCapacityProviders: knownCapacityProviders as Record<string, string>,
+    schedulePeriodSeconds: env[EnvName.SCHEDULE_PERIOD_SECONDS] ? positiveInteger(env, EnvName.SCHEDULE_PERIOD_SECONDS, 0) : undefined,
     amiParameters: amiParameters as Record<string, string>,
     dryRun: boolean(env, EnvName.DRY_RUN, false),
     drainTimeoutSeconds: positiveInteger(env, EnvName.DRAIN_TIMEOUT_SECONDS, 3600),

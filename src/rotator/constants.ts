@@ -53,6 +53,13 @@ export const EnvName = {
   CLUSTER_NAME: 'ECS_AMI_REFRESHER_CLUSTER',
   /** JSON array of group names given to the construct; empty means discover from capacity providers. */
   GROUP_NAMES: 'ECS_AMI_REFRESHER_GROUPS',
+  /**
+   * JSON object: capacity provider name to Auto Scaling group name, for the providers the construct found in
+   * its app; the engine describes only the cluster's other providers.
+   */
+  CAPACITY_PROVIDER_GROUPS: 'ECS_AMI_REFRESHER_CAPACITY_PROVIDER_GROUPS',
+  /** The schedule's period in seconds when it is a rate; unset for a cron schedule. */
+  SCHEDULE_PERIOD_SECONDS: 'ECS_AMI_REFRESHER_SCHEDULE_PERIOD_SECONDS',
   /** JSON object: AMI parameter key (`family/arch`) to SSM parameter name. */
   AMI_PARAMETERS: 'ECS_AMI_REFRESHER_AMI_PARAMETERS',
   DRY_RUN: 'ECS_AMI_REFRESHER_DRY_RUN',

@@ -8,7 +8,7 @@ import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
-import { observeCluster } from './observe';
+import { ImageCache, observeCluster } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig } from './rotate';
 import { Lease } from './state';
@@ -21,6 +21,8 @@ export interface Clock {
 /** What the engine needs of its configuration (config.ts), with the rotation's settings grouped. */
 export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | 'amiParameters' | 'requireClusterTag' | 'dryRun'> & {
   readonly rotation: RotationConfig;
+  /** Capacity provider name -> group name, known without asking ECS. */
+  readonly knownCapacityProviders?: Readonly<Record<string, string>>;
 };
 
 export interface EngineOptions {
@@ -35,6 +37,8 @@ export interface EngineOptions {
   readonly pollIntervalMs: number;
   /** Told of every round, e.g. to log or print progress. */
   readonly onRound?: (round: Round) => void;
+  /** Kept by the caller across runs of one process (a warm Lambda); a run without one reads every image. */
+  readonly imageCache?: ImageCache;
 }
 
 export interface Round {
@@ -56,11 +60,38 @@ export interface RunResult {
   readonly leaseHolder?: Lease;
 }
 
+/**
+ * When a scheduled run stops. Invocations come every `periodMs` and the function runs one at a time
+ * (reserved concurrency 1), so a tick that finds a run still going is throttled and dropped: a run that used
+ * its whole budget would leave the cluster unattended until the tick after. Ending instead just before the
+ * last tick inside the budget hands over to the next invocation at once.
+ */
+export function runDeadline(options: {
+  readonly startedAt: number;
+  readonly budgetMs: number;
+  /** The schedule's period, when it has one (a rate expression); undefined for cron schedules. */
+  readonly periodMs?: number;
+  /** The tick this invocation was scheduled for; defaults to its start. */
+  readonly scheduledAt?: number;
+}): number {
+  const end = options.startedAt + Math.max(0, options.budgetMs);
+  const { periodMs } = options;
+  if (periodMs === undefined || periodMs <= 0) return end;
+  const tick = options.scheduledAt !== undefined && options.scheduledAt <= options.startedAt && options.startedAt - options.scheduledAt < periodMs
+    ? options.scheduledAt : options.startedAt;
+  const lastTick = tick + Math.floor((end - tick) / periodMs) * periodMs;
+  return lastTick > options.startedAt ? Math.min(end, lastTick - HANDOVER_MS) : end;
+}
+
+/** How long before the next tick a scheduled run ends, so the tick finds the function free. */
+export const HANDOVER_MS = 5_000;
+
 /** How long a lease outlives its last renewal: a crashed holder blocks others this long at most. */
 export const LEASE_TTL_MS = 5 * 60_000;
 
 export async function runEngine(options: EngineOptions): Promise<RunResult> {
   const { api, clock, settings } = options;
+  const imageCache = options.imageCache ?? new ImageCache();
   const outcomes: ActionOutcome[] = [];
   let lease: Lease | undefined;
   let last: Round | undefined;
@@ -73,6 +104,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         groupNames: settings.groupNames,
         amiParameters: settings.amiParameters,
         now: clock.now(),
+        knownCapacityProviders: settings.knownCapacityProviders,
+        imageCache,
       });
       clusterArn = observed.clusterArn;
       const rotationPlan = plan(observed, {

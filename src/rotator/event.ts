@@ -7,6 +7,8 @@ import type { PlanTotals } from './plan';
 export interface RunRequest {
   /** Replace instances even when they already run the target image. */
   readonly force: boolean;
+  /** A scheduled event's tick (epoch ms), when it carries a readable `time`. */
+  readonly scheduledAt?: number;
 }
 
 export interface RunSummary {
@@ -46,7 +48,8 @@ export function parseEvent(event: unknown): RunRequest {
   }
   const record = event as Record<string, unknown>;
   if (record['detail-type'] === 'Scheduled Event' || record.source === 'aws.events' || record.source === 'aws.scheduler') {
-    return { force: false };
+    const scheduledAt = typeof record.time === 'string' ? Date.parse(record.time) : NaN;
+    return Number.isNaN(scheduledAt) ? { force: false } : { force: false, scheduledAt };
   }
   const unknown = Object.keys(record).filter((k) => !MANUAL_KEYS.has(k));
   if (unknown.length > 0) {

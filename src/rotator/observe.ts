@@ -21,7 +21,7 @@ import {
   ParameterReading,
   TemplateVersion,
 } from './model';
-import { BATCH_TAG, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -31,6 +31,33 @@ export interface ObserveOptions {
   readonly amiParameters: Readonly<Record<string, string>>;
   /** Epoch ms stamped on the observation. */
   readonly now: number;
+  /**
+   * Capacity provider name -> group name, for providers whose group is known without asking ECS (the
+   * construct passes those it creates). A provider's group never changes, so only others are described.
+   */
+  readonly knownCapacityProviders?: Readonly<Record<string, string>>;
+  /** What is known of images from earlier observations in this process (see ImageCache). */
+  readonly imageCache?: ImageCache;
+}
+
+/**
+ * What DescribeImages said of images, kept across observations in one process (a warm Lambda, a CLI run).
+ * An image's name, architecture and platform never change; its state and deprecation can, so an entry is
+ * trusted for `ttlMs` only, and the target image of a group that is about to act is always read afresh.
+ */
+export class ImageCache {
+  private readonly entries = new Map<string, { readonly info: ImageInfo; readonly readAt: number }>();
+
+  constructor(private readonly ttlMs: number = 60 * 60_000) {}
+
+  get(imageId: string, now: number): ImageInfo | undefined {
+    const entry = this.entries.get(imageId);
+    return entry && now - entry.readAt < this.ttlMs ? entry.info : undefined;
+  }
+
+  put(info: ImageInfo, now: number): void {
+    this.entries.set(info.imageId, { info, readAt: now });
+  }
 }
 
 /** The cluster itself cannot be read or is not ACTIVE: nothing can be decided. */
@@ -52,10 +79,11 @@ export function ssmAliasParameter(imageIdExpression: string | undefined): string
 export async function observeCluster(api: AwsApi, options: ObserveOptions): Promise<ObservedCluster> {
   const cluster = await describeCluster(api, options.clusterName);
   const groupFailures: GroupObserveFailure[] = [];
+  const cache = options.imageCache ?? new ImageCache();
 
   const discovered = options.groupNames.length > 0
     ? new Map<string, string>()
-    : await capacityProviderGroups(api, cluster.capacityProviders ?? []);
+    : await capacityProviderGroups(api, cluster.capacityProviders ?? [], options.knownCapacityProviders ?? {});
   const wanted = options.groupNames.length > 0 ? [...options.groupNames] : [...discovered.keys()];
 
   const asgs = await describeGroups(api, wanted);
@@ -80,36 +108,30 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name)));
   }
 
-  const images: Record<string, ImageInfo> = {};
-  Object.assign(images, await describeImages(api, groups.map((g) => g.currentImageId).filter(isDefined)));
-
   const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
-  const instanceIds = new Set<string>([
-    ...groups.flatMap((g) => g.instances.map((i) => i.instanceId)),
-    ...containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== ''),
-  ]);
-  const instances = await describeInstances(api, [...instanceIds]);
-  Object.assign(images, await describeImages(api, Object.values(instances).map((i) => i.imageId).filter((id) => !(id in images))));
+  const instances = await groupInstances(api, groups, containerInstances);
 
-  // The parameters of the families the groups turn out to be.
+  // Images: what the groups run, to know their family; then the targets their parameters name.
+  const images: Record<string, ImageInfo> = await imagesOf(
+    api, [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)], options.now, cache, new Set());
+
   const targetParameterNames = groups.map((g) => {
     const detection = detectFamily(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY]);
     return detection.ok ? options.amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
   }).filter(isDefined);
   Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
 
-  const moreImages = new Set<string>();
   const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images);
   for (let i = 0; i < groups.length; i++) {
     const extra = activity.get(groups[i].name);
-    if (extra) groups[i] = { ...groups[i], ...extra };
+    if (extra) groups[i] = { ...groups[i], instanceRefresh: extra.instanceRefresh, stack: extra.stack };
   }
 
-  for (const reading of Object.values(parameters)) {
-    const id = imageIdFromValue(reading.value);
-    if (id) moreImages.add(id);
-  }
-  Object.assign(images, await describeImages(api, [...moreImages].filter((id) => !(id in images))));
+  // A target is read afresh when a group may act on it this round (its state decides whether it may);
+  // one that every instance already runs is taken from the cache.
+  const targets = new Set(Object.values(parameters).map((r) => imageIdFromValue(r.value)).filter(isDefined));
+  const fresh = new Set([...activity.values()].map((a) => a.targetImageId).filter(isDefined));
+  Object.assign(images, await imagesOf(api, [...targets].filter((id) => fresh.has(id) || !(id in images)), options.now, cache, fresh));
 
   const clusterTags: Record<string, string> = {};
   for (const tag of cluster.tags ?? []) if (tag.key) clusterTags[tag.key] = tag.value ?? '';
@@ -128,6 +150,42 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   };
 }
 
+/**
+ * The EC2 facts the planner needs of each group member: its image and when it was launched. A registered
+ * instance's agent reports its image (`ecs.ami-id`) and ECS its registration time, so only members not (yet)
+ * registered, or whose agent did not report the image, cost a DescribeInstances; a member registered after
+ * a forced run's time is described too, as it may have been launched before it.
+ */
+async function groupInstances(
+  api: AwsApi,
+  groups: readonly ObservedGroup[],
+  containerInstances: readonly ObservedContainerInstance[],
+): Promise<Record<string, ObservedInstance>> {
+  const byInstance = new Map(containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const result: Record<string, ObservedInstance> = {};
+  const toDescribe: string[] = [];
+  for (const group of groups) {
+    const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]);
+    for (const member of group.instances) {
+      const container = byInstance.get(member.instanceId);
+      const registered = Date.parse(container?.registeredAt ?? '');
+      if (container?.amiIdAttribute && !Number.isNaN(registered) && (replaceBefore === undefined || registered < replaceBefore)) {
+        result[member.instanceId] = {
+          instanceId: member.instanceId,
+          imageId: container.amiIdAttribute,
+          state: 'running',
+          // Launched before it registered: for "launched before a forced run's time" that is enough.
+          launchTime: container.registeredAt,
+          tags: {},
+        };
+      } else {
+        toDescribe.push(member.instanceId);
+      }
+    }
+  }
+  return { ...result, ...(await describeInstances(api, toDescribe)) };
+}
+
 async function describeCluster(api: AwsApi, clusterName: string) {
   const response = await api.ecs.describeClusters({ clusters: [clusterName], include: ['TAGS'] });
   const cluster = response.clusters?.[0];
@@ -144,10 +202,17 @@ async function describeCluster(api: AwsApi, clusterName: string) {
 }
 
 /** Group name -> capacity provider name, for the cluster's ACTIVE Auto Scaling group providers. */
-async function capacityProviderGroups(api: AwsApi, providerNames: readonly string[]): Promise<Map<string, string>> {
+async function capacityProviderGroups(
+  api: AwsApi,
+  providerNames: readonly string[],
+  known: Readonly<Record<string, string>>,
+): Promise<Map<string, string>> {
   const groups = new Map<string, string>();
+  // A provider associated with the cluster is ACTIVE (ECS refuses to delete one in use), and its group is
+  // fixed at creation: one the construct named needs no call.
+  for (const name of providerNames) if (known[name]) groups.set(known[name], name);
   // Fargate providers are associated by name but are not Auto Scaling group providers.
-  const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT');
+  const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT' && !known[n]);
   for (const batch of chunk(names, BatchLimit.DESCRIBE_CAPACITY_PROVIDERS)) {
     const pages = await allPages((nextToken) => api.ecs.describeCapacityProviders({ capacityProviders: batch, nextToken }), (p) => p.nextToken);
     for (const provider of pages.flatMap((p) => p.capacityProviders ?? [])) {
@@ -314,8 +379,8 @@ async function groupActivity(
   parameters: Readonly<Record<string, ParameterReading>>,
   amiParameters: Readonly<Record<string, string>>,
   images: Readonly<Record<string, ImageInfo>>,
-): Promise<Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'>>> {
-  const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'>>();
+): Promise<Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>> {
+  const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>();
   const stackStatus = new Map<string, Promise<string | undefined>>();
   for (const group of groups) {
     const detection = detectFamily(groupReferenceImage(group, instances, images), group.tags[TagKey.AMI_FAMILY]);
@@ -337,6 +402,7 @@ async function groupActivity(
     const stackName = group.tags['aws:cloudformation:stack-id'] ?? group.tags['aws:cloudformation:stack-name'];
     if (stackName && !stackStatus.has(stackName)) stackStatus.set(stackName, readStackStatus(api, stackName));
     result.set(group.name, {
+      targetImageId: target,
       instanceRefresh: newest?.InstanceRefreshId ? { id: newest.InstanceRefreshId, status: newest.Status ?? 'Unknown' } : undefined,
       stack: stackName ? { name: group.tags['aws:cloudformation:stack-name'] ?? stackName, status: await stackStatus.get(stackName) } : undefined,
     });
@@ -531,6 +597,26 @@ function toInstance(instance: Instance): ObservedInstance | undefined {
     launchTime: instance.LaunchTime?.toISOString(),
     tags,
   };
+}
+
+/** Images by id: from the cache unless asked `fresh`, else described (and cached). */
+async function imagesOf(
+  api: AwsApi,
+  ids: Iterable<string>,
+  now: number,
+  cache: ImageCache,
+  fresh: ReadonlySet<string>,
+): Promise<Record<string, ImageInfo>> {
+  const result: Record<string, ImageInfo> = {};
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const cached = fresh.has(id) ? undefined : cache.get(id, now);
+    if (cached) result[id] = cached;
+    else missing.push(id);
+  }
+  const described = await describeImages(api, missing);
+  for (const info of Object.values(described)) cache.put(info, now);
+  return { ...result, ...described };
 }
 
 /**

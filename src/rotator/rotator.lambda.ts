@@ -8,8 +8,9 @@ import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
 import { configFromEnvironment } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
-import { Round, runEngine } from './engine';
+import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
+import { ImageCache } from './observe';
 import { groupRecords, MetricPoint, planMetrics, rotationMetrics } from './report';
 import { DEFAULT_RETRY, retryingApi } from './retry';
 
@@ -17,6 +18,9 @@ const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
 
 /** Rounds are this far apart while a rotation is in flight. */
 const POLL_INTERVAL_MS = 15_000;
+/** Kept while the function stays warm: what an image is never changes (see ImageCache). */
+const IMAGE_CACHE = new ImageCache();
+
 /** Left for the last round (observe and act on a large cluster) and for reporting before the timeout. */
 const SAFETY_MARGIN_MS = 90_000;
 /** Budget when invoked without a Lambda context (a local or test invocation): one round or two. */
@@ -30,7 +34,12 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
 
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   const budget = context ? context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : DEFAULT_BUDGET_MS;
-  const deadline = Date.now() + Math.max(0, budget);
+  const deadline = runDeadline({
+    startedAt: Date.now(),
+    budgetMs: budget,
+    periodMs: config.schedulePeriodSeconds === undefined ? undefined : config.schedulePeriodSeconds * 1000,
+    scheduledAt: request.scheduledAt,
+  });
   const api = retryingApi(sdkApi(createSdkClients()), {
     ...DEFAULT_RETRY,
     sleep,
@@ -47,9 +56,11 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     owner: `lambda:${context?.awsRequestId ?? 'local'}`,
     deadline,
     pollIntervalMs: POLL_INTERVAL_MS,
+    imageCache: IMAGE_CACHE,
     settings: {
       clusterName: config.clusterName,
       groupNames: config.groupNames,
+      knownCapacityProviders: config.knownCapacityProviders,
       amiParameters: config.amiParameters,
       requireClusterTag: config.requireClusterTag,
       dryRun: config.dryRun,

@@ -114,6 +114,24 @@ describe('defaults', () => {
     expect(env[EnvName.REQUIRE_CLUSTER_TAG]).toBe('true');
   });
 
+  test('the capacity providers of this app are passed with their groups, so the engine need not describe them', () => {
+    expect(render(environment(template)[EnvName.CAPACITY_PROVIDER_GROUPS])).toMatch(/^\{"\$\{Provider\w+\}":"\$\{AsgASG\w+\}"\}$/);
+  });
+
+  test('schedule: every 5 minutes; its period is passed so a run ends just before the next tick', () => {
+    expect(environment(template)[EnvName.SCHEDULE_PERIOD_SECONDS]).toBe('300');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test.each<[string, events.Schedule, string | undefined]>([
+    ['rate in hours', events.Schedule.rate(Duration.hours(2)), '7200'],
+    ['rate of one minute', events.Schedule.rate(Duration.minutes(1)), '60'],
+    ['a cron schedule has no period', events.Schedule.cron({ minute: '0/10' }), undefined],
+  ])('schedule period passed to the engine: %s', (_name, schedule, expected) => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, schedule }));
+    expect(environment(t)[EnvName.SCHEDULE_PERIOD_SECONDS]).toBe(expected);
+  });
+
   test('maxUnavailable: 10% of each group (at least one instance)', () => {
     expect(environment(template)[EnvName.MAX_UNAVAILABLE]).toBe('10%');
   });

@@ -73,9 +73,18 @@ test('killed at random moments (any call, before it lands), the next runs comple
   // A seeded choice of kill points spread over a whole rotation's calls.
   let seed = 20261122;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  // The calls of the same run, uninterrupted, so every kill point falls inside it.
+  const longRun = (sim: Simulation, api = sim.api) => runInvocations({
+    api,
+    clock: sim.clock,
+    settings: settingsFor(sim.clusterName),
+    budgetMs: 24 * HOUR,
+    periodMs: 5 * 60_000,
+    maxVirtualMs: 24 * HOUR,
+  });
   const reference = scenario();
   const before = reference.recorder.calls.length;
-  await finish(reference);
+  await longRun(reference);
   const totalCalls = reference.recorder.calls.length - before;
 
   const moments = 25;
@@ -83,14 +92,7 @@ test('killed at random moments (any call, before it lands), the next runs comple
   for (let i = 0; i < moments; i++) {
     const n = 1 + Math.floor(next() * totalCalls);
     const sim = scenario();
-    await expect(runInvocations({
-      api: dyingApi(sim.api, { atCall: n }).api,
-      clock: sim.clock,
-      settings: settingsFor(sim.clusterName),
-      budgetMs: 24 * HOUR,
-      periodMs: 5 * 60_000,
-      maxVirtualMs: 24 * HOUR,
-    })).rejects.toThrow(ProcessKilled);
+    await expect(longRun(sim, dyingApi(sim.api, { atCall: n }).api)).rejects.toThrow(ProcessKilled);
     const resumed = await finish(sim);
     const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
     expect({ n, settled: resumed.settled, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })

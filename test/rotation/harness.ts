@@ -4,7 +4,8 @@
  */
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { AwsApi } from '../../src/rotator/aws';
-import { Clock, EngineSettings, Round, runEngine, RunResult } from '../../src/rotator/engine';
+import { Clock, EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
+import { ImageCache } from '../../src/rotator/observe';
 import { RotationConfig } from '../../src/rotator/rotate';
 
 export const POLL_MS = 15_000;
@@ -55,10 +56,11 @@ export interface InvocationsResult {
   readonly results: RunResult[];
 }
 
-/** Scheduled invocations until a run finds nothing in flight. */
+/** Scheduled invocations until a run finds nothing in flight (one warm function: its image cache is kept). */
 export async function runInvocations(options: InvocationOptions): Promise<InvocationsResult> {
   const start = options.clock.now();
   const results: RunResult[] = [];
+  const imageCache = new ImageCache();
   for (let index = 1; options.clock.now() - start < options.maxVirtualMs; index++) {
     const invokedAt = options.clock.now();
     const result = await runEngine({
@@ -66,9 +68,11 @@ export async function runInvocations(options: InvocationOptions): Promise<Invoca
       clock: options.clock,
       settings: options.settings,
       owner: `lambda:invocation-${index}`,
-      deadline: invokedAt + options.budgetMs,
+      // As the function computes it: invoked on a tick, it ends just before the last tick of its budget.
+      deadline: runDeadline({ startedAt: invokedAt, budgetMs: options.budgetMs, periodMs: options.periodMs, scheduledAt: invokedAt }),
       pollIntervalMs: POLL_MS,
       onRound: options.onRound,
+      imageCache,
     });
     results.push(result);
     options.afterInvocation?.(result, index);

@@ -24,6 +24,8 @@ describe('configFromEnvironment', () => {
     expect(configFromEnvironment(MINIMAL)).toEqual({
       clusterName: 'prod',
       groupNames: [],
+      knownCapacityProviders: {},
+      schedulePeriodSeconds: undefined,
       amiParameters: PARAMETERS,
       dryRun: false,
       drainTimeoutSeconds: 3600,
@@ -54,9 +56,13 @@ describe('configFromEnvironment', () => {
       [EnvName.MAX_UNAVAILABLE]: '3',
       [EnvName.ON_DRAIN_TIMEOUT]: 'force',
       [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: 'true',
+      [EnvName.CAPACITY_PROVIDER_GROUPS]: '{"cp-web":"asg-a"}',
+      [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
+      knownCapacityProviders: { 'cp-web': 'asg-a' },
+      schedulePeriodSeconds: 300,
       amiParameters: {
         'acme-golden/arm64': 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/golden',
         'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
@@ -124,6 +130,11 @@ describe('configFromEnvironment', () => {
     [EnvName.DRAIN_TIMEOUT_SECONDS, '1.5'],
     [EnvName.DRAIN_TIMEOUT_SECONDS, 'one hour'],
     [EnvName.DRAIN_TIMEOUT_SECONDS, '3600s'],
+    [EnvName.CAPACITY_PROVIDER_GROUPS, '["asg-a"]'],
+    [EnvName.CAPACITY_PROVIDER_GROUPS, '{"cp":""}'],
+    [EnvName.CAPACITY_PROVIDER_GROUPS, '{"cp":3}'],
+    [EnvName.SCHEDULE_PERIOD_SECONDS, '0'],
+    [EnvName.SCHEDULE_PERIOD_SECONDS, '5 minutes'],
   ])('%s=%s is an error naming the variable and the value', (name, value) => {
     const error = configError({ ...MINIMAL, [name]: value });
     expect(error.message).toContain(name);

@@ -25,7 +25,6 @@ function eventError(event: unknown): EventError {
 
 describe('parseEvent', () => {
   test.each([
-    ['an EventBridge scheduled event', SCHEDULED_EVENT, false],
     ['an EventBridge Scheduler event', { source: 'aws.scheduler', detail: {} }, false],
     ['undefined (an invocation without payload)', undefined, false],
     ['null', null, false],
@@ -36,8 +35,13 @@ describe('parseEvent', () => {
     expect(parseEvent(event)).toEqual({ force });
   });
 
+  test('accepts an EventBridge scheduled event, reading the tick it was scheduled for', () => {
+    expect(parseEvent(SCHEDULED_EVENT)).toEqual({ force: false, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
+    expect(parseEvent({ ...SCHEDULED_EVENT, time: 'soon' })).toEqual({ force: false });
+  });
+
   test('a scheduled event never forces, whatever else it carries', () => {
-    expect(parseEvent({ ...SCHEDULED_EVENT, force: true })).toEqual({ force: false });
+    expect(parseEvent({ ...SCHEDULED_EVENT, force: true })).toEqual({ force: false, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
   });
 
   test.each([

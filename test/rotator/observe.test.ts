@@ -1,5 +1,5 @@
 import { DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeLaunchTemplateVersionsCommand, Image } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, Image } from '@aws-sdk/client-ec2';
 import {
   DescribeCapacityProvidersCommand,
   DescribeContainerInstancesCommand,
@@ -32,6 +32,7 @@ import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { AwsApi, createSdkClients, sdkApi } from '../../src/rotator/aws';
 import { ClusterUnavailableError, observeCluster } from '../../src/rotator/observe';
 import { plan } from '../../src/rotator/plan';
+import { REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const mocks = createSdkMocks();
 let api: AwsApi;
@@ -215,8 +216,31 @@ describe('observeCluster over the SDK adapter', () => {
       });
     });
 
-    test('describes every instance and every image involved, within each API limit', async () => {
+    test('reads a registered instance\'s image from its agent\'s attribute: no DescribeInstances at all', async () => {
       installCloud(mocks, twoArchitectureCloud());
+      const observed = await observe();
+      expect(mocks.ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(0);
+      expect(observed.instances[instanceId(150)]).toEqual({
+        instanceId: instanceId(150), imageId: X86_NEW, state: 'running', launchTime: '2025-01-10T00:00:00.000Z', tags: {},
+      });
+    });
+
+    test('describes the members whose launch time matters to a forced run (registered after its time)', async () => {
+      const cloud = twoArchitectureCloud();
+      const forcedAt = Date.parse('2025-01-09T00:00:00.000Z');
+      installCloud(mocks, {
+        ...cloud,
+        groups: cloud.groups.map((g) => (g.AutoScalingGroupName === 'asg-x86' ? { ...g, Tags: [...g.Tags ?? [], { Key: REPLACE_BEFORE_TAG, Value: String(forcedAt) }] } : g)),
+      });
+      const observed = await observe();
+      const described = mocks.ec2.commandCalls(DescribeInstancesCommand).flatMap((c) => c.args[0].input.Filters?.[0]?.Values ?? []);
+      expect(new Set(described).size).toBe(X86_MEMBERS);
+      expect(observed.instances[instanceId(1)].launchTime).not.toBe('2025-01-10T00:00:00.000Z');
+    });
+
+    test('describes every instance (agents that report no image) and every image involved, within each API limit', async () => {
+      const cloud = twoArchitectureCloud();
+      installCloud(mocks, { ...cloud, containerInstances: cloud.containerInstances.map((c) => ({ ...c, attributes: [] })) });
       const observed = await observe();
 
       expect(Object.keys(observed.instances)).toHaveLength(INSTANCE_COUNT);

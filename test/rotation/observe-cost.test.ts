@@ -1,0 +1,79 @@
+/**
+ * What watching a cluster costs in AWS calls: an idle run (nothing outdated), and one observation of a
+ * cluster mid-rotation, against the budgets of issue 4 (idle ≤ 6; observing N instances ≤ 8 + 3·⌈N/100⌉).
+ */
+import { runEngine } from '../../src/rotator/engine';
+import { ImageCache, observeCluster } from '../../src/rotator/observe';
+import { buildScenario, Simulation } from '../sim';
+import { POLL_MS, settingsFor } from './harness';
+
+const KEY = 'amazon-linux-2023/x86_64';
+const KNOWN = { 'web-cp': 'web' };
+
+function cluster(instances: number): Simulation {
+  return buildScenario({ seed: 7, groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances }], services: 'auto' });
+}
+
+function upToDate(instances: number): Simulation {
+  const sim = cluster(instances);
+  sim.cloud.setParameter(sim.images[KEY].parameter, sim.images[KEY].old.imageId);
+  return sim;
+}
+
+async function idleRun(sim: Simulation, imageCache: ImageCache, knownCapacityProviders?: Record<string, string>) {
+  sim.recorder.clear();
+  const result = await runEngine({
+    api: sim.api,
+    clock: sim.clock,
+    settings: settingsFor(sim.clusterName, {}, { knownCapacityProviders }),
+    owner: 'lambda:test',
+    deadline: sim.clock.now() + 60_000,
+    pollIntervalMs: POLL_MS,
+    imageCache,
+  });
+  expect(result.settled).toBe(true);
+  expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation))).toEqual([]);
+  return sim.recorder.calls.map((c) => c.operation);
+}
+
+describe('an idle run (nothing outdated) is read-only and cheap', () => {
+  test.each([10, 100, 1000])('%i instances, a warm function whose app declares the capacity provider: 4 calls + 2 per 100 instances', async (n) => {
+    const sim = upToDate(n);
+    const cache = new ImageCache();
+    await idleRun(sim, cache, KNOWN);
+    const calls = await idleRun(sim, cache, KNOWN);
+    const pages = Math.ceil(n / 100);
+    expect(calls.length).toBe(4 + 2 * pages);
+    expect(new Set(calls)).toEqual(new Set([
+      'ecs:describeClusters', 'autoscaling:describeAutoScalingGroups', 'ec2:describeLaunchTemplateVersions',
+      'ecs:listContainerInstances', 'ecs:describeContainerInstances', 'ssm:getParameters',
+    ]));
+  });
+
+  test('cold (first run of a function) with a provider from outside the app: 8 calls', async () => {
+    const calls = await idleRun(upToDate(10), new ImageCache());
+    expect(calls).toEqual([
+      'ecs:describeClusters', 'ecs:describeCapacityProviders', 'autoscaling:describeAutoScalingGroups', 'ec2:describeLaunchTemplateVersions',
+      'ecs:listContainerInstances', 'ecs:describeContainerInstances', 'ec2:describeImages', 'ssm:getParameters',
+    ]);
+  });
+});
+
+describe('observing a cluster mid-rotation', () => {
+  test.each([10, 100, 1000])('%i instances and their replacements: at most 8 + 3 per 100, cold cache and an unknown provider', async (n) => {
+    const sim = cluster(n);
+    // Into the rotation: launch template updated, a window marked, replacements booting, some draining.
+    await runEngine({
+      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), owner: 'cli:test', deadline: sim.clock.now() + 10 * 60_000, pollIntervalMs: POLL_MS,
+    });
+    sim.recorder.clear();
+    const observed = await observeCluster(sim.api, { clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now() });
+    expect(observed.groups[0].tags['ecs-ami-refresher:batch']).toBeDefined();
+    // Checking the tasks of drained instances about to be terminated is counted apart: it is per such instance.
+    const observing = sim.recorder.calls.filter((c) => c.operation !== 'ecs:listTasks' && c.operation !== 'ecs:describeTasks');
+    // N: the instances there are to observe now, replacements included.
+    const instances = Math.max(observed.containerInstances.length, observed.groups[0].instances.length);
+    expect(instances).toBeGreaterThan(n);
+    expect(observing.length).toBeLessThanOrEqual(8 + 3 * Math.ceil(instances / 100));
+  });
+});
