@@ -216,7 +216,7 @@ export class EcsAmiRefresher extends Construct {
     }
 
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
-    const period = schedulePeriodSeconds(schedule);
+    const schedulePeriod = schedulePeriodSeconds(schedule);
     const fn = new RotatorFunction(this, 'Function', {
       description: `Keeps ECS cluster ${cluster.clusterName} on the newest AMI (cdk-ecs-ami-refresher)`,
       role,
@@ -236,7 +236,7 @@ export class EcsAmiRefresher extends Construct {
         // So the engine describes only capacity providers added outside this app.
         [EnvName.CAPACITY_PROVIDER_GROUPS]: stack.toJsonString(Object.fromEntries(
           appProviders.map((p) => [p.capacityProviderName, p.autoScalingGroup.autoScalingGroupName]))),
-        ...(period === undefined ? {} : { [EnvName.SCHEDULE_PERIOD_SECONDS]: String(period) }),
+        ...(schedulePeriod === undefined ? {} : { [EnvName.SCHEDULE_PERIOD_SECONDS]: String(schedulePeriod) }),
         [EnvName.AMI_PARAMETERS]: stack.toJsonString(amiParameters),
         [EnvName.DRY_RUN]: String(props.dryRun ?? false),
         [EnvName.DRAIN_TIMEOUT_SECONDS]: String(drainTimeout.toSeconds()),

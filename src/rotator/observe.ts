@@ -112,8 +112,8 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const instances = await groupInstances(api, groups, containerInstances);
 
   // Images: what the groups run, to know their family; then the targets their parameters name.
-  const images: Record<string, ImageInfo> = await imagesOf(
-    api, [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)], options.now, cache, new Set());
+  const running = [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)];
+  const images: Record<string, ImageInfo> = await imagesOf(api, running, options.now, cache, new Set());
 
   const targetParameterNames = groups.map((g) => {
     const detection = detectFamily(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY]);

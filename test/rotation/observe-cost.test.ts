@@ -63,9 +63,8 @@ describe('observing a cluster mid-rotation', () => {
   test.each([10, 100, 1000])('%i instances and their replacements: at most 8 + 3 per 100, cold cache and an unknown provider', async (n) => {
     const sim = cluster(n);
     // Into the rotation: launch template updated, a window marked, replacements booting, some draining.
-    await runEngine({
-      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), owner: 'cli:test', deadline: sim.clock.now() + 10 * 60_000, pollIntervalMs: POLL_MS,
-    });
+    const deadline = sim.clock.now() + 10 * 60_000;
+    await runEngine({ api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), owner: 'cli:test', deadline, pollIntervalMs: POLL_MS });
     sim.recorder.clear();
     const observed = await observeCluster(sim.api, { clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now() });
     expect(observed.groups[0].tags['ecs-ami-refresher:batch']).toBeDefined();
