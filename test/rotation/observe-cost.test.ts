@@ -66,7 +66,9 @@ describe('observing a cluster mid-rotation', () => {
     const deadline = sim.clock.now() + 10 * 60_000;
     await runEngine({ api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), owner: 'cli:test', deadline, pollIntervalMs: POLL_MS });
     sim.recorder.clear();
-    const observed = await observeCluster(sim.api, { clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now() });
+    const observed = await observeCluster(sim.api, {
+      clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now(),
+    });
     expect(observed.groups[0].tags['ecs-ami-refresher:batch']).toBeDefined();
     // Checking the tasks of drained instances about to be terminated is counted apart: it is per such instance.
     const observing = sim.recorder.calls.filter((c) => c.operation !== 'ecs:listTasks' && c.operation !== 'ecs:describeTasks');
