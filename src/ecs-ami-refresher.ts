@@ -17,7 +17,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
-import { BATCH_TAG, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -75,6 +75,20 @@ export interface EcsAmiRefresherProps {
    * @default false - the group stops and alarms; the launch template stays on the new image for you to judge
    */
   readonly rollbackOnFailedReplacement?: boolean;
+
+  /**
+   * Cordon outdated instances while their group drains, so that a task drained from one outdated instance
+   * never lands on another that is about to go, and moves once. The refresher writes an ECS attribute on
+   * every outdated instance still serving when the group's first drain starts (and lifts it when the
+   * rotation ends or stops); your services opt in by adding `EcsAmiRefresher.placementConstraint()` to their
+   * placement constraints. Services without it are unaffected.
+   *
+   * While a group rotates, tasks of constrained services can then be placed only on instances on the new
+   * image: the replacements launched first provide that room, one for one.
+   *
+   * @default false - tasks may land on outdated instances and move again when those drain
+   */
+  readonly cordonOutdatedInstances?: boolean;
 
   /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
@@ -135,6 +149,19 @@ export interface EcsAmiRefresherProps {
  * instances safely, under an IAM policy scoped to the cluster and its groups.
  */
 export class EcsAmiRefresher extends Construct {
+  /**
+   * A placement constraint for your services that keeps their new tasks off instances the refresher has
+   * cordoned (see `cordonOutdatedInstances`), so that each task moves once during a rotation. Harmless
+   * without cordoning: the attribute then never exists.
+   *
+   * ```ts
+   * new ecs.Ec2Service(this, 'Web', { cluster, taskDefinition, placementConstraints: [EcsAmiRefresher.placementConstraint()] });
+   * ```
+   */
+  public static placementConstraint(): ecs.PlacementConstraint {
+    return ecs.PlacementConstraint.memberOf(`attribute:${CORDON_ATTRIBUTE} !exists`);
+  }
+
   /** The rotator function. */
   public readonly function: lambda.IFunction;
 
@@ -244,6 +271,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.MAX_UNAVAILABLE]: (props.maxUnavailable ?? MaxUnavailable.percent(10)).value,
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
+        [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? false),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },

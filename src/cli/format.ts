@@ -87,6 +87,10 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
       return `record ${action.imageId} as failed and roll the group back from it`;
     case 'clear-failed-image':
       return 'clear the failed-image record (the parameter names another image now)';
+    case 'cordon':
+      return `cordon ${ids(action.containerInstanceArns)} (no new task is placed there)`;
+    case 'uncordon':
+      return `uncordon ${ids(action.containerInstanceArns)}`;
     case 'unmark':
       return `release ${ids(action.containerInstanceArns)} from the abandoned rotation`;
   }

@@ -48,6 +48,7 @@ export interface CommandOptions {
   readonly amiParameter?: ReadonlyArray<readonly [string, string]>;
   readonly requireClusterTag?: boolean;
   readonly rollbackOnFailedReplacement?: boolean;
+  readonly cordon?: boolean;
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
@@ -85,6 +86,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         onDrainTimeout: options.onDrainTimeout ?? CLI_DEFAULTS.onDrainTimeout,
         readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
         rollbackOnFailedReplacement: options.rollbackOnFailedReplacement ?? false,
+        cordon: options.cordon ?? false,
         force,
       },
     },

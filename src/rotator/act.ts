@@ -6,7 +6,7 @@ import { Action } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { describeError } from './observe';
-import { BATCH_TAG, encodeBatch, encodePhase, FAILED_IMAGE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, encodeBatch, encodePhase, FAILED_IMAGE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ActContext {
   readonly api: AwsApi;
@@ -146,6 +146,22 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
         await api.ecs.deleteAttributes({
           cluster: clusterArn,
           attributes: batch.map((arn) => ({ name: PHASE_ATTRIBUTE, targetType: 'container-instance', targetId: arn })),
+        });
+      }
+      return;
+    case 'cordon':
+      for (const batch of chunk(action.containerInstanceArns, BatchLimit.PUT_ATTRIBUTES)) {
+        await api.ecs.putAttributes({
+          cluster: clusterArn,
+          attributes: batch.map((arn) => ({ name: CORDON_ATTRIBUTE, value: action.imageId, targetType: 'container-instance', targetId: arn })),
+        });
+      }
+      return;
+    case 'uncordon':
+      for (const batch of chunk(action.containerInstanceArns, BatchLimit.PUT_ATTRIBUTES)) {
+        await api.ecs.deleteAttributes({
+          cluster: clusterArn,
+          attributes: batch.map((arn) => ({ name: CORDON_ATTRIBUTE, targetType: 'container-instance', targetId: arn })),
         });
       }
       return;

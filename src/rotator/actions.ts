@@ -18,7 +18,9 @@ export type Action =
   | ClearReplaceBefore
   | MarkFailedImage
   | ClearFailedImage
-  | Unmark;
+  | Unmark
+  | Cordon
+  | Uncordon;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -145,6 +147,22 @@ export interface MarkFailedImage {
 export interface ClearFailedImage {
   readonly kind: 'clear-failed-image';
   readonly group: string;
+}
+
+/** Keep new tasks off outdated instances of a rotating group (ECS attribute; opt-in, see RotationConfig.cordon). */
+export interface Cordon {
+  readonly kind: 'cordon';
+  readonly group: string;
+  readonly containerInstanceArns: readonly string[];
+  /** The image replacing them, written as the attribute's value. */
+  readonly imageId: string;
+}
+
+/** Let tasks onto instances again: they are no longer outdated, or their group's rotation ended or stopped. */
+export interface Uncordon {
+  readonly kind: 'uncordon';
+  readonly group: string;
+  readonly containerInstanceArns: readonly string[];
 }
 
 /** Release instances of an abandoned batch: they stay (or are set back) in service, unmarked. */

@@ -22,6 +22,7 @@ export interface EngineConfig {
   /** How long replacements may take to be InService and ACTIVE in the cluster. */
   readonly readinessTimeoutSeconds: number;
   readonly rollbackOnFailedReplacement: boolean;
+  readonly cordon: boolean;
 }
 
 /**
@@ -85,6 +86,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     onDrainTimeout: oneOf(env, EnvName.ON_DRAIN_TIMEOUT, ['stop', 'force'] as const, 'stop'),
     readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
     rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
+    cordon: boolean(env, EnvName.CORDON, false),
   };
 }
 

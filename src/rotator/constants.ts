@@ -68,6 +68,8 @@ export const EnvName = {
   MAX_UNAVAILABLE: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE',
   /** `true`: roll a group back from an image whose replacements never became ACTIVE. */
   ROLLBACK_ON_FAILED_REPLACEMENT: 'ECS_AMI_REFRESHER_ROLLBACK_ON_FAILED_REPLACEMENT',
+  /** `true`: cordon outdated instances while their group drains (ECS attribute). */
+  CORDON: 'ECS_AMI_REFRESHER_CORDON',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** When groups are discovered, require the cluster tag on them (the IAM policy is conditioned on it). */

@@ -96,6 +96,8 @@ export interface ObservedContainerInstance {
   readonly amiIdAttribute?: string;
   /** The engine's phase attribute (see state.ts), as written. */
   readonly phase?: string;
+  /** The engine's cordon attribute (see state.ts), as written. */
+  readonly cordoned?: string;
   /**
    * Tasks on it not yet STOPPED, whatever ECS's counts say: `runningTasksCount` counts only RUNNING tasks,
    * so a task deregistering from its load balancer or shutting down is invisible to it. Read only for a

@@ -21,7 +21,7 @@ import {
   ParameterReading,
   TemplateVersion,
 } from './model';
-import { BATCH_TAG, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -534,6 +534,7 @@ function toContainerInstance(ci: ContainerInstance): ObservedContainerInstance {
     pendingTasksCount: ci.pendingTasksCount ?? 0,
     amiIdAttribute: ci.attributes?.find((a) => a.name === 'ecs.ami-id')?.value,
     phase: ci.attributes?.find((a) => a.name === PHASE_ATTRIBUTE)?.value,
+    cordoned: ci.attributes?.find((a) => a.name === CORDON_ATTRIBUTE)?.value,
     registeredAt: ci.registeredAt?.toISOString(),
   };
 }

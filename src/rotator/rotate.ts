@@ -30,6 +30,11 @@ export interface RotationConfig {
   /** This run was asked to replace every instance launched before it, whatever its image. */
   readonly force: boolean;
   /**
+   * While a group drains, mark its outdated instances with the cordon attribute, so services placed with
+   * the construct's placement constraint start no task on them (tasks then move once). Default false.
+   */
+  readonly cordon?: boolean;
+  /**
    * When replacements on the target image never become ACTIVE: point the group back at the image it ran,
    * terminate the replacements that never registered, release the batch, and refuse that image until the
    * parameter names another. Otherwise the group only stops (and alarms).
@@ -102,6 +107,46 @@ function otherActor(group: ObservedGroup): string | undefined {
  * its readiness timeout, and recovers on its own once they do.
  */
 export function rotateGroup(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+): GroupRotation {
+  const rotation = guarded(observed, group, decision, config);
+  return withCordons(observed, group, decision, config, rotation);
+}
+
+/**
+ * Cordons follow the rotation: once the group drains, every outdated instance still serving is cordoned
+ * (before the drain, in the same round, so the drained tasks cannot land on one); when the group is idle
+ * or stopped, or cordoning is off, or an instance is no longer outdated, its cordon is lifted so the
+ * cluster never loses placement capacity to a rotation that is not moving. Marked instances keep theirs.
+ */
+function withCordons(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+  rotation: GroupRotation,
+): GroupRotation {
+  const members = new Set(group.instances.filter((i) => ALIVE(i.lifecycleState) && i.lifecycleState === 'InService').map((i) => i.instanceId));
+  const serving = observed.containerInstances.filter((c) => members.has(c.ec2InstanceId) && c.status === 'ACTIVE');
+  const outdated = new Set(decision.outdatedInstanceIds);
+  const moving = config.cordon === true && (rotation.phase === 'draining' || rotation.phase === 'replacing' || rotation.phase === 'waiting');
+  const release = serving.filter((c) => c.cordoned !== undefined && decodePhase(c.phase) === undefined
+    && (!moving || !outdated.has(c.ec2InstanceId)));
+  const cordon = config.cordon === true && rotation.phase === 'draining'
+    ? serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId))
+    : [];
+  const extra: Action[] = [];
+  if (cordon.length > 0) {
+    extra.push({ kind: 'cordon', group: group.name, containerInstanceArns: cordon.map((c) => c.containerInstanceArn), imageId: decision.targetImageId });
+  }
+  if (release.length > 0) extra.push({ kind: 'uncordon', group: group.name, containerInstanceArns: release.map((c) => c.containerInstanceArn) });
+  return extra.length === 0 ? rotation : { ...rotation, actions: [...extra, ...rotation.actions] };
+}
+
+function guarded(
   observed: ObservedCluster,
   group: ObservedGroup,
   decision: ImageDecision,

@@ -70,6 +70,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         onDrainTimeout: config.onDrainTimeout,
         readinessTimeoutSeconds: config.readinessTimeoutSeconds,
         rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
+        cordon: config.cordon,
         force: request.force,
       },
     },

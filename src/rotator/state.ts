@@ -18,6 +18,13 @@ export const VERSION_DESCRIPTION_PREFIX = 'ecs-ami-refresher: ';
 /** ECS custom attribute on a container instance being replaced. */
 export const PHASE_ATTRIBUTE = 'ecs-ami-refresher.phase';
 
+/**
+ * ECS custom attribute on an outdated container instance while its group rotates (opt-in): its value is the
+ * image replacing it. Services placed with `attribute:ecs-ami-refresher.cordoned !exists` then never start a
+ * task on an instance that is about to go, so each task moves once.
+ */
+export const CORDON_ATTRIBUTE = 'ecs-ami-refresher.cordoned';
+
 /** ASG tag: the batch in flight. */
 export const BATCH_TAG = 'ecs-ami-refresher:batch';
 

@@ -17,7 +17,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -138,6 +138,25 @@ describe('defaults', () => {
 
   test('onDrainTimeout: stop the rotation (the seed raises an error)', () => {
     expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('stop');
+  });
+
+  test('cordonOutdatedInstances: false (no attribute is written)', () => {
+    expect(environment(template)[EnvName.CORDON]).toBe('false');
+  });
+
+  test('cordonOutdatedInstances: true is passed to the engine', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, cordonOutdatedInstances: true }));
+    expect(environment(t)[EnvName.CORDON]).toBe('true');
+  });
+
+  test('placementConstraint(): a memberOf expression on the cordon attribute, usable on an Ec2Service', () => {
+    const f = fixture();
+    const taskDefinition = new ecs.Ec2TaskDefinition(f.stack, 'Task');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'), memoryLimitMiB: 256 });
+    new ecs.Ec2Service(f.stack, 'Web', { cluster: f.cluster, taskDefinition, placementConstraints: [EcsAmiRefresher.placementConstraint()] });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::ECS::Service', {
+      PlacementConstraints: [{ Type: 'memberOf', Expression: `attribute:${CORDON_ATTRIBUTE} !exists` }],
+    });
   });
 
   test('rollbackOnFailedReplacement: false (stop and alarm only)', () => {

@@ -123,8 +123,10 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const blocked = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true }), HOUR);
     expect(blocked.leaseHolder?.owner).toBe('cli:operator-laptop:4242');
     await sim.sleep(11 * 60_000);
-    const forced = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true }), 24 * HOUR);
+    // (With cordoning on: the attribute writes of cordon and uncordon are evaluated too.)
+    const forced = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true, cordon: true }), 24 * HOUR);
     expect(forced.outcomes.some((o) => o.action.kind === 'set-replace-before')).toBe(true);
+    expect(forced.outcomes.some((o) => o.action.kind === 'cordon')).toBe(true);
     expect(forced.outcomes.filter((o) => !o.ok)).toEqual([]);
     watcher.stop();
 

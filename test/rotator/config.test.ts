@@ -34,6 +34,7 @@ describe('configFromEnvironment', () => {
       onDrainTimeout: 'stop',
       readinessTimeoutSeconds: 1800,
       rollbackOnFailedReplacement: false,
+      cordon: false,
     });
   });
 
@@ -58,6 +59,7 @@ describe('configFromEnvironment', () => {
       [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: 'true',
       [EnvName.CAPACITY_PROVIDER_GROUPS]: '{"cp-web":"asg-a"}',
       [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
+      [EnvName.CORDON]: 'true',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -74,6 +76,7 @@ describe('configFromEnvironment', () => {
       onDrainTimeout: 'force',
       readinessTimeoutSeconds: 1800,
       rollbackOnFailedReplacement: true,
+      cordon: true,
     });
   });
 
@@ -125,6 +128,7 @@ describe('configFromEnvironment', () => {
     [EnvName.DRY_RUN, 'TRUE'],
     [EnvName.DRY_RUN, '1'],
     [EnvName.REQUIRE_CLUSTER_TAG, 'on'],
+    [EnvName.CORDON, 'yes'],
     [EnvName.DRAIN_TIMEOUT_SECONDS, '0'],
     [EnvName.DRAIN_TIMEOUT_SECONDS, '-60'],
     [EnvName.DRAIN_TIMEOUT_SECONDS, '1.5'],

@@ -677,6 +677,7 @@ interface GeneratedMember {
     readonly pending: number;
     /** none, replacing, draining for this percentage of the drain timeout, or garbage. */
     readonly phase: { kind: 'none' } | { kind: 'replacing' } | { kind: 'draining'; agePercent: number } | { kind: 'garbage'; value: string };
+    readonly cordoned?: boolean;
   };
   readonly outdated: boolean;
   readonly order: number;
@@ -703,6 +704,7 @@ const randomMemberArb: fc.Arbitrary<GeneratedMember> = fc.record({
     running: fc.oneof(fc.constant(0), fc.nat(4)),
     pending: fc.oneof(fc.constant(0), fc.constant(0), fc.nat(2)),
     phase: phaseArb,
+    cordoned: fc.boolean(),
   }), { nil: undefined, freq: 6 }),
   outdated: fc.boolean(),
   order: fc.nat(1000),
@@ -762,6 +764,7 @@ const scenarioArb = fc.record({
   readinessTimeoutSeconds: fc.integer({ min: 1, max: 3600 }),
   onDrainTimeout: fc.constantFrom<'stop' | 'force'>('stop', 'force'),
   force: fc.boolean(),
+  cordon: fc.boolean(),
   /** Container instances of another group's instances, in the same cluster: never this group's to touch. */
   strangers: fc.array(fc.record({
     status: fc.constantFrom('ACTIVE', 'DRAINING'),
@@ -789,7 +792,9 @@ function build(s: Scenario): Built {
     if (c?.phase.kind === 'garbage') phase = c.phase.value;
     return member(i + 1, {
       lifecycleState: m.lifecycleState,
-      container: c ? { status: c.status, agentConnected: c.agentConnected, running: c.running, pending: c.pending, phase } : false,
+      container: c ? {
+        status: c.status, agentConnected: c.agentConnected, running: c.running, pending: c.pending, phase, cordoned: c.cordoned ? NEW_AMI : undefined,
+      } : false,
     });
   });
   const tags: Record<string, string> = {};
@@ -831,6 +836,7 @@ function build(s: Scenario): Built {
     readinessTimeoutSeconds: s.readinessTimeoutSeconds,
     onDrainTimeout: s.onDrainTimeout,
     force: s.force,
+    cordon: s.cordon,
   });
   return { observed, group, decision, config };
 }
@@ -979,7 +985,8 @@ describe('safety properties over generated group states', () => {
       }
       // With no batch in flight, a launch-source update is all that happens; a batch in flight goes on.
       if (b.decision.updateLaunchSource && !f.batch) {
-        expect(rotation.actions.filter((a) => !['create-template-version', 'use-template-version', 'set-replace-before'].includes(a.kind))).toEqual([]);
+        const allowed = ['create-template-version', 'use-template-version', 'set-replace-before', 'uncordon'];
+        expect(rotation.actions.filter((a) => !allowed.includes(a.kind))).toEqual([]);
       }
     });
   });
@@ -1017,6 +1024,38 @@ describe('safety properties over generated group states', () => {
     });
   });
 
+  it('(h) cordons only with cordoning on, only outdated serving members, before any drain; never lifts a marked member\'s cordon', () => {
+    check((b, rotation) => {
+      const f = facts(b);
+      const cordons = ofKind(rotation, 'cordon');
+      const lifted = ofKind(rotation, 'uncordon').flatMap((u) => u.containerInstanceArns);
+      if (!b.config.cordon) expect(cordons).toEqual([]);
+      for (const a of cordons.flatMap((c) => c.containerInstanceArns)) {
+        const m = f.memberOf(a);
+        expect(m).toBeDefined();
+        expect(m!.container.status).toBe('ACTIVE');
+        expect(m!.container.cordoned).toBeUndefined();
+        expect(b.decision.outdatedInstanceIds).toContain(m!.instance.instanceId);
+      }
+      if (cordons.length > 0) {
+        const firstDrain = rotation.actions.findIndex((a) => a.kind === 'drain');
+        expect(rotation.actions.findIndex((a) => a.kind === 'cordon')).toBeLessThan(firstDrain === -1 ? Infinity : firstDrain);
+      }
+      for (const a of lifted) {
+        const m = f.memberOf(a);
+        expect(m).toBeDefined();
+        expect(m!.container.cordoned).toBeDefined();
+        expect(f.markedIds.has(m!.instance.instanceId)).toBe(false);
+      }
+      // Cordoning off, or a group at rest: nothing unmarked stays cordoned.
+      if (!b.config.cordon || rotation.phase === 'idle' || rotation.phase === 'stopped') {
+        const stays = b.observed.containerInstances.filter((c) => f.members.has(c.ec2InstanceId) && c.status === 'ACTIVE' && c.cordoned !== undefined
+          && f.members.get(c.ec2InstanceId)!.lifecycleState === 'InService' && !f.markedIds.has(c.ec2InstanceId) && !lifted.includes(c.containerInstanceArn));
+        expect(stays).toEqual([]);
+      }
+    });
+  });
+
   it('(f) is deterministic and leaves its input untouched', () => {
     fc.assert(fc.property(scenarioArb, (s) => {
       const b = build(s);
@@ -1044,8 +1083,8 @@ describe('safety properties over generated group states', () => {
     }), { numRuns: PROPERTY_RUNS, seed: 20250301 });
     expect([...phases].sort()).toEqual(['draining', 'idle', 'replacing', 'stopped', 'updating-launch-template']);
     expect([...actionKinds].sort()).toEqual([
-      'clear-replace-before', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'set-desired', 'set-replace-before',
-      'start-batch', 'terminate', 'terminate:forced', 'terminate:slot', 'use-template-version',
+      'clear-replace-before', 'cordon', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'set-desired', 'set-replace-before',
+      'start-batch', 'terminate', 'terminate:forced', 'terminate:slot', 'uncordon', 'use-template-version',
     ]);
   });
 });

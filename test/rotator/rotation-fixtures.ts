@@ -19,6 +19,8 @@ export interface ContainerSpec {
   readonly pending?: number;
   /** The engine's phase attribute as written (see `replacing`, `drainingSince`). */
   readonly phase?: string;
+  /** The engine's cordon attribute as written. */
+  readonly cordoned?: string;
   /**
    * Tasks not yet STOPPED as the engine read them for a drained instance (`null`: not read). Default: as
    * many as ECS counts running and pending, i.e. none still stopping unseen.
@@ -68,6 +70,7 @@ export function containerOf(instance: string, spec: ContainerSpec = {}): Observe
     runningTasksCount: spec.running ?? 0,
     pendingTasksCount: spec.pending ?? 0,
     phase: spec.phase,
+    cordoned: spec.cordoned,
     liveTasks: spec.live === null ? undefined : spec.live ?? (spec.running ?? 0) + (spec.pending ?? 0),
   };
 }

@@ -308,8 +308,7 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         if (!ci.attributes.has(a.name!) && custom >= LIMIT.CUSTOM_ATTRIBUTES_PER_RESOURCE) {
           throw new SimAwsError('AttributeLimitExceededException', `You can apply up to ${LIMIT.CUSTOM_ATTRIBUTES_PER_RESOURCE} custom attributes per resource.`);
         }
-        ci.attributes.set(a.name!, a.value ?? '');
-        ci.version++;
+        cloud.setAttribute(ci, a.name!, a.value ?? '');
       });
       return { attributes };
     }),
@@ -320,8 +319,7 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       for (const a of attributes) {
         const ci = a.targetId ? findCi(cloud, a.targetId) : undefined;
         if (!ci) throw new SimAwsError('TargetNotFoundException', `Could not find ${a.targetId ?? '(no targetId)'}.`);
-        ci.attributes.delete(a.name ?? '');
-        ci.version++;
+        cloud.setAttribute(ci, a.name ?? '', undefined);
       }
       return { attributes };
     }),

@@ -326,6 +326,8 @@ export class Cloud {
     taskStartS?: Seconds;
     /** Place and start its tasks now, RUNNING at once (a steady state at t0). */
     startRunning?: boolean;
+    /** `memberOf` expressions; this simulator knows `attribute:<name> exists` and `attribute:<name> !exists`. */
+    placementConstraints?: readonly string[];
   }): SimService {
     if (spec.maximumPercent < 100 && !spec.daemon) {
       throw new Error(`service ${spec.name}: maximumPercent ${spec.maximumPercent} must be at least 100 for a replica service`);
@@ -348,6 +350,8 @@ export class Cloud {
       maxBucket: 0,
       tasksStarted: 0,
       tasksStopped: 0,
+      tasksMovedByDrain: 0,
+      placementConstraint: parsePlacementConstraint(spec.placementConstraints ?? []),
     };
     this.services.set(service.name, service);
     for (const ci of this.containerInstanceOrder) if (ci.placeable) this.bucketAdd(service, ci);
@@ -1257,12 +1261,29 @@ export class Cloud {
    * ties go to the instance that reached that count first, so placement is deterministic).
    */
   private pickInstance(s: SimService): SimContainerInstance | undefined {
+    const constraint = s.placementConstraint;
     for (let k = 0; k <= s.maxBucket; k++) {
       const bucket = s.buckets.get(k);
       if (!bucket) continue;
-      for (const ci of bucket) if (ci.nonDaemonAlive < ci.maxTasks) return ci;
+      for (const ci of bucket) {
+        if (ci.nonDaemonAlive >= ci.maxTasks) continue;
+        if (constraint && ci.attributes.has(constraint.attribute) !== constraint.exists) continue;
+        return ci;
+      }
     }
     return undefined;
+  }
+
+  /**
+   * PutAttributes / DeleteAttributes: a custom attribute changed. Services whose placement constraint reads
+   * it are reconsidered, as ECS re-evaluates placement when it next schedules their tasks.
+   */
+  setAttribute(ci: SimContainerInstance, name: string, value: string | undefined): void {
+    if (value === undefined) ci.attributes.delete(name);
+    else ci.attributes.set(name, value);
+    ci.version++;
+    for (const s of this.services.values()) if (s.placementConstraint?.attribute === name) this.markService(s);
+    this.settle();
   }
 
   /**
@@ -1275,6 +1296,7 @@ export class Cloud {
     task.event = undefined;
     const delay = task.lastStatus === 'RUNNING' ? task.service?.deregistrationDelayMs ?? 0 : 0;
     if (task.service) task.service.tasksStopped++;
+    if (task.service && reason === 'Container instance is draining') task.service.tasksMovedByDrain++;
     if (delay <= 0) {
       this.finishStop(task, reason);
       return;
@@ -1460,4 +1482,17 @@ function logicalIdOf(name: string): string {
   let h = 0;
   for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 0x100000000;
   return `${base[0].toUpperCase()}${base.slice(1)}ASG${h.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/**
+ * The `memberOf` expressions the simulator evaluates: "attribute:<name> exists" and "attribute:<name> !exists"
+ * (cluster query language: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html).
+ * Anything else is refused rather than ignored, so a test never passes on a constraint the simulator skipped.
+ */
+function parsePlacementConstraint(expressions: readonly string[]): { attribute: string; exists: boolean } | undefined {
+  if (expressions.length === 0) return undefined;
+  if (expressions.length > 1) throw new Error(`the simulator evaluates one placement constraint per service, got ${expressions.length}`);
+  const match = expressions[0].trim().match(/^attribute:([A-Za-z0-9_.-]+)\s+(exists|!exists|not_exists)$/);
+  if (!match) throw new Error(`the simulator cannot evaluate the placement constraint '${expressions[0]}'`);
+  return { attribute: match[1], exists: match[2] === 'exists' };
 }

@@ -238,6 +238,10 @@ export interface SimService {
   maxBucket: number;
   tasksStarted: number;
   tasksStopped: number;
+  /** Tasks stopped because their container instance was draining: each is one move of a task. */
+  tasksMovedByDrain: number;
+  /** A `memberOf` placement constraint on a custom attribute: only instances where it exists (or not). */
+  readonly placementConstraint?: { readonly attribute: string; readonly exists: boolean };
 }
 
 export interface SimTask {

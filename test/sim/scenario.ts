@@ -53,6 +53,8 @@ export interface ServiceSpec {
   readonly daemon?: boolean;
   readonly deregistrationDelayS?: number;
   readonly taskStartS?: Seconds;
+  /** `memberOf` placement constraint expressions (see Cloud.createService). */
+  readonly placementConstraints?: readonly string[];
 }
 
 export interface ScenarioTiming extends Partial<CloudTiming> {
@@ -75,6 +77,8 @@ export interface ScenarioSpec {
   readonly taskSlotsPerInstance?: number;
   /** Start time, default 2026-01-01T00:00:00Z. */
   readonly start?: number;
+  /** Given to every replica service (e.g. the refresher's cordon constraint). */
+  readonly servicePlacementConstraints?: readonly string[];
   /** Also associate FARGATE with the cluster (the engine must skip it). */
   readonly withFargate?: boolean;
   readonly cloud?: { readonly stoppingTasksCountAsRunning?: boolean; readonly ec2PageSize?: number; readonly asgPageSize?: number };
@@ -211,6 +215,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
     deregistrationDelayS: s.deregistrationDelayS ?? seconds(serviceRandom, timing.deregistrationDelayS ?? [30, 300]),
     taskStartS: s.taskStartS ?? timing.taskStartS,
     startRunning: true,
+    placementConstraints: s.placementConstraints ?? (s.daemon ? undefined : spec.servicePlacementConstraints),
   }));
 
   const standalone = spec.standaloneTasks ?? (spec.services === 'auto' ? { count: Math.ceil(totalInstances * 0.05), durationS: [600, 5400] as const } : undefined);

@@ -1,0 +1,81 @@
+/**
+ * Cordoning (opt-in): with the construct's placement constraint on their services, tasks drained from an
+ * outdated instance never land on another outdated one, so each task moves once.
+ */
+import { EcsAmiRefresher } from '../../src';
+import { CORDON_ATTRIBUTE } from '../../src/rotator/state';
+import { buildScenario, Simulation } from '../sim';
+import { runScheduled, settingsFor } from './harness';
+
+const HOUR = 3600_000;
+const KEY = 'amazon-linux-2023/x86_64';
+
+function scenario(constrained: boolean): Simulation {
+  return buildScenario({
+    seed: 21,
+    groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }],
+    services: 'auto',
+    standaloneTasks: { count: 0, durationS: 600 },
+    servicePlacementConstraints: constrained ? [`attribute:${CORDON_ATTRIBUTE} !exists`] : undefined,
+  });
+}
+
+async function rotate(sim: Simulation, cordon: boolean) {
+  const replicaTasks = [...sim.cloud.services.values()].filter((s) => !s.daemon).reduce((n, s) => n + s.desired, 0);
+  const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, cordon }), 24 * HOUR);
+  expect(result.settled).toBe(true);
+  expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images[KEY].new.imageId]: 12 });
+  expect(sim.invariants.terminationViolations).toEqual([]);
+  expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
+  const moved = [...sim.cloud.services.values()].filter((s) => !s.daemon).reduce((n, s) => n + s.tasksMovedByDrain, 0);
+  return { movesPerTask: moved / replicaTasks, result };
+}
+
+test('the constraint the construct offers is the one the engine\'s attribute answers', () => {
+  expect(EcsAmiRefresher.placementConstraint().toJson()).toEqual([{ type: 'memberOf', expression: `attribute:${CORDON_ATTRIBUTE} !exists` }]);
+});
+
+test('with cordoning and the constraint, every task moves exactly once; without, some move again', async () => {
+  const cordoned = await rotate(scenario(true), true);
+  const plain = await rotate(scenario(false), false);
+  expect(cordoned.movesPerTask).toBe(1);
+  expect(plain.movesPerTask).toBeGreaterThan(1.05);
+});
+
+test('cordons are written before the first drain, on outdated serving instances only, and none is left afterwards', async () => {
+  const sim = scenario(true);
+  const cordonedBefore = new Set<string>();
+  let cordonsBeforeFirstDrain: number | undefined;
+  const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, cordon: true }), 24 * HOUR, (round) => {
+    for (const o of round.outcomes) {
+      if (o.action.kind === 'cordon') o.action.containerInstanceArns.forEach((a) => cordonedBefore.add(a));
+      if (o.action.kind === 'drain' && cordonsBeforeFirstDrain === undefined) cordonsBeforeFirstDrain = cordonedBefore.size;
+    }
+  });
+  expect(result.settled).toBe(true);
+  // All 12 original instances were cordoned before anything drained; replacements never were.
+  expect(cordonsBeforeFirstDrain).toBe(12);
+  expect(cordonedBefore.size).toBe(12);
+  const left = [...sim.cloud.containerInstances.values()].filter((ci) => ci.status !== 'INACTIVE' && ci.attributes.has(CORDON_ATTRIBUTE));
+  expect(left).toEqual([]);
+});
+
+test('a group whose rotation stops lifts its cordons (marked instances keep theirs), so the cluster keeps its placement room', async () => {
+  const sim = buildScenario({
+    seed: 21,
+    groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }],
+    services: 'auto',
+    // A task that outlives the drain timeout stops the rotation.
+    standaloneTasks: { count: 3, durationS: 40 * HOUR / 1000 },
+    servicePlacementConstraints: [`attribute:${CORDON_ATTRIBUTE} !exists`],
+  });
+  let cordonsWritten = 0;
+  const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, cordon: true, drainTimeoutSeconds: 900 });
+  const result = await runScheduled(sim, settings, 3 * HOUR, (round) => {
+    for (const o of round.outcomes) if (o.ok && o.action.kind === 'cordon') cordonsWritten += o.action.containerInstanceArns.length;
+  });
+  expect(result.results[result.results.length - 1].last.rotations.get('web')!.phase).toBe('stopped');
+  expect(cordonsWritten).toBeGreaterThan(0);
+  const cordoned = [...sim.cloud.containerInstances.values()].filter((ci) => ci.status === 'ACTIVE' && ci.attributes.has(CORDON_ATTRIBUTE));
+  expect(cordoned.filter((ci) => !ci.attributes.has('ecs-ami-refresher.phase'))).toEqual([]);
+});
