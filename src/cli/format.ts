@@ -209,7 +209,7 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
     rows.push(['instances', `${groupPlan.instanceCount} (desired ${group.desiredCapacity}): ` + (judged
       ? `${counts.new} on the target AMI, ${counts.old} outdated, ${counts.draining} draining`
       : 'not compared, the group has no valid target AMI')]);
-    rows.push(['batch', batchText(group, observed.observedAt)]);
+    rows.push(['rotation', batchText(group, observed.observedAt)]);
     const replaceBefore = decodeEpoch(group.tags[REPLACE_BEFORE_TAG]);
     if (replaceBefore !== undefined) rows.push(['forced', `every instance launched before ${iso(replaceBefore)} is replaced`]);
   }
@@ -227,13 +227,14 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
   }
   if (rotation) {
     lines.push(`  next: phase ${rotation.phase}, up to ${rotation.budget} instance(s) out of service at once` +
-      (rotation.inFlight > 0 ? `, ${rotation.inFlight} in the batch now` : ''));
+      (rotation.inFlight > 0 ? `, ${rotation.inFlight} marked now` : ''));
     if (rotation.actions.length === 0) lines.push('    (no action this round)');
     for (const action of rotation.actions) lines.push(`    - ${describeAction(action, observed)}`);
     const old = groupCounts(observed, groupPlan).old;
     if (old > 0 && rotation.phase !== 'stopped' && rotation.phase !== 'waiting') {
-      lines.push(`  then: ${old} outdated instance(s) in batches of up to ${rotation.budget}: desired capacity raised first, an old instance ` +
-        'drained once its replacement is ACTIVE in the cluster, terminated once ECS reports no task on it');
+      lines.push(`  then: ${old} outdated instance(s), up to ${rotation.budget} draining at once while the next ones' replacements boot: ` +
+        'desired capacity raised first, an old instance drained only while the instances still serving cover the group\'s desired ' +
+        'capacity, terminated once ECS reports no task on it');
     }
   } else {
     lines.push('  next: nothing (the group is not rotated until the reason above is resolved)');
