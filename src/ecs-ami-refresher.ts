@@ -84,9 +84,11 @@ export interface EcsAmiRefresherProps {
    * placement constraints. Services without it are unaffected.
    *
    * While a group rotates, tasks of constrained services can then be placed only on instances on the new
-   * image: the replacements launched first provide that room, one for one.
+   * image: the replacements launched first provide that room, one for one. Writing the attribute is best
+   * effort: if ECS refuses it (an instance already carries 10 custom attributes), the rotation goes on and
+   * the action-failures alarm counts it.
    *
-   * @default false - tasks may land on outdated instances and move again when those drain
+   * @default true - inert for services without the placement constraint; set false to write no attribute
    */
   readonly cordonOutdatedInstances?: boolean;
 
@@ -271,7 +273,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.MAX_UNAVAILABLE]: (props.maxUnavailable ?? MaxUnavailable.percent(10)).value,
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
-        [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? false),
+        [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? true),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },

@@ -66,6 +66,8 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
         (marked > 0 ? `, mark ${ids(action.containerInstanceArns)} for replacement` : ', adopt the instances already marked') +
         (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
     }
+    case 'hold-az-rebalance':
+      return 'suspend AZRebalance again (the rotation\'s record says it is held)';
     case 'mark-more':
       return `mark ${ids(action.containerInstanceArns)} for replacement` +
         (action.raiseDesiredTo !== undefined ? `, desired capacity -> ${action.raiseDesiredTo}` : '') +

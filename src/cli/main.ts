@@ -173,7 +173,8 @@ function addOptions(command: Command, isRotate: boolean): void {
     .addOption(new Option('--on-drain-timeout <action>', `after the drain timeout: stop the group, or force-terminate (default: ${CLI_DEFAULTS.onDrainTimeout})`)
       .choices(['stop', 'force']))
     .option('--rollback-on-failed-replacement', 'roll a group back from an image whose replacements never become ACTIVE (default: stop only)')
-    .option('--cordon', 'cordon outdated instances while their group drains, for services placed with the refresher\'s constraint (default: no)')
+    .option('--no-cordon', 'do not cordon outdated instances while their group drains (default: cordon; it only affects services placed ' +
+      'with the refresher\'s constraint)')
     .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
       'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
     .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');

@@ -86,7 +86,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         onDrainTimeout: options.onDrainTimeout ?? CLI_DEFAULTS.onDrainTimeout,
         readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
         rollbackOnFailedReplacement: options.rollbackOnFailedReplacement ?? false,
-        cordon: options.cordon ?? false,
+        cordon: options.cordon ?? true,
         force,
       },
     },

@@ -3,6 +3,7 @@
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
 import { Action } from './actions';
+import type { Batch } from './state';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { describeError } from './observe';
@@ -28,7 +29,8 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       await perform(context, action);
       outcomes.push({ action, ok: true });
     } catch (error) {
-      failedGroups.add(action.group);
+      // A cordon is best effort (without it a task may move twice; nothing is unsafe): the group goes on.
+      if (action.kind !== 'cordon' && action.kind !== 'uncordon') failedGroups.add(action.group);
       outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
     }
   }
@@ -63,15 +65,7 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
     case 'use-template-version':
       return useTemplateVersion(api, action.group, action.launchTemplateId, action.version, action.use, action.mixedInstancesPolicy);
     case 'start-batch': {
-      await api.autoScaling.createOrUpdateTags({
-        Tags: [{
-          ResourceId: action.group,
-          ResourceType: 'auto-scaling-group',
-          Key: BATCH_TAG,
-          Value: encodeBatch(action.batch),
-          PropagateAtLaunch: false,
-        }],
-      });
+      await recordBatch(api, action.group, action.batch);
       if (action.batch.suspendedAzRebalance) {
         await api.autoScaling.suspendProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
       }
@@ -79,11 +73,16 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       await setDesired(api, action.group, action.batch.target, action.raiseMaxTo);
       return;
     }
+    case 'hold-az-rebalance':
+      await api.autoScaling.suspendProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
+      return;
     case 'mark-more':
       await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.since }));
+      if (action.record) await recordBatch(api, action.group, action.record);
       if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo, action.raiseMaxTo);
       return;
     case 'set-desired':
+      if (action.record) await recordBatch(api, action.group, action.record);
       return setDesired(api, action.group, action.desired, action.raiseMaxTo);
     case 'drain': {
       const toMark = action.containerInstanceArns.filter((arn) => !action.alreadyMarked.includes(arn));
@@ -189,12 +188,28 @@ async function useTemplateVersion(
     : { AutoScalingGroupName: group, LaunchTemplate: specification });
 }
 
+async function recordBatch(api: AwsApi, group: string, batch: Batch): Promise<void> {
+  await api.autoScaling.createOrUpdateTags({
+    Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: BATCH_TAG, Value: encodeBatch(batch), PropagateAtLaunch: false }],
+  });
+}
+
+/**
+ * Raises desired capacity to at least `desired`, never lowering it: the value was computed from an
+ * observation seconds old, and managed scaling may have raised desired since; writing a lower value would
+ * make Auto Scaling scale in instances of its own choosing. So the group is read again just before.
+ */
 async function setDesired(api: AwsApi, group: string, desired: number, raiseMaxTo?: number): Promise<void> {
-  if (raiseMaxTo !== undefined) {
-    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: raiseMaxTo, DesiredCapacity: desired });
+  const current = (await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: [group] })).AutoScalingGroups?.[0];
+  const now = current?.DesiredCapacity ?? 0;
+  const target = Math.max(desired, now);
+  const maxNeeded = raiseMaxTo !== undefined && raiseMaxTo > (current?.MaxSize ?? 0) ? Math.max(raiseMaxTo, target) : undefined;
+  if (maxNeeded !== undefined) {
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: maxNeeded, DesiredCapacity: target });
     return;
   }
-  await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false });
+  if (target === now) return;
+  await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: group, DesiredCapacity: target, HonorCooldown: false });
 }
 
 /** PutAttributes takes at most 10 attributes a call; each names its container instance. */

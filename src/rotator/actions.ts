@@ -9,6 +9,7 @@ export type Action =
   | CreateTemplateVersion
   | UseTemplateVersion
   | StartBatch
+  | HoldAzRebalance
   | MarkMore
   | SetDesired
   | Drain
@@ -64,6 +65,15 @@ export interface StartBatch {
 }
 
 /**
+ * The rotation's record says it suspended AZRebalance but the group shows it running (the run that wrote
+ * the record was killed before its SuspendProcesses call): suspend it before anything is terminated.
+ */
+export interface HoldAzRebalance {
+  readonly kind: 'hold-az-rebalance';
+  readonly group: string;
+}
+
+/**
  * A rotation in flight takes on more instances as earlier ones go: mark them (`replacing:<since>`), then
  * raise desired capacity for those that no terminated instance's slot carries (see `Terminate.decrement`).
  * Never lowers desired capacity: Auto Scaling would scale in by terminating instances of its own choosing.
@@ -77,6 +87,8 @@ export interface MarkMore {
   /** Set when more replacements are needed than terminations in the same round leave slots for. */
   readonly raiseDesiredTo?: number;
   readonly raiseMaxTo?: number;
+  /** Written (before max is raised beyond the rotation's target) so the rotation restores it when it ends. */
+  readonly record?: Batch;
 }
 
 /** Desired capacity did not reach what the batch needs (a crash, or a lost call): set it. */
@@ -85,6 +97,8 @@ export interface SetDesired {
   readonly group: string;
   readonly desired: number;
   readonly raiseMaxTo?: number;
+  /** As in MarkMore. */
+  readonly record?: Batch;
 }
 
 /** Mark `draining:<since>` then set DRAINING; marked instances still ACTIVE are set DRAINING again. */

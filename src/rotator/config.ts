@@ -86,7 +86,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     onDrainTimeout: oneOf(env, EnvName.ON_DRAIN_TIMEOUT, ['stop', 'force'] as const, 'stop'),
     readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
     rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
-    cordon: boolean(env, EnvName.CORDON, false),
+    cordon: boolean(env, EnvName.CORDON, true),
   };
 }
 

@@ -10,7 +10,7 @@ import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { ImageCache, observeCluster } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
-import { GroupRotation, rotateGroup, RotationConfig } from './rotate';
+import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
 
 export interface Clock {
@@ -62,9 +62,10 @@ export interface RunResult {
 
 /**
  * When a scheduled run stops. Invocations come every `periodMs` and the function runs one at a time
- * (reserved concurrency 1), so a tick that finds a run still going is throttled and dropped: a run that used
- * its whole budget would leave the cluster unattended until the tick after. Ending instead just before the
- * last tick inside the budget hands over to the next invocation at once.
+ * (reserved concurrency 1), so a tick that finds a run still going is throttled; Lambda retries the event
+ * only for its maximum age (one minute, as the construct sets it, so events do not pile up) and then drops
+ * it: a run that used its whole budget would leave the cluster unattended until the tick after. Ending
+ * instead just before the last tick inside the budget hands over to the next invocation at once.
  */
 export function runDeadline(options: {
   readonly startedAt: number;
@@ -80,7 +81,7 @@ export function runDeadline(options: {
   const tick = options.scheduledAt !== undefined && options.scheduledAt <= options.startedAt && options.startedAt - options.scheduledAt < periodMs
     ? options.scheduledAt : options.startedAt;
   const lastTick = tick + Math.floor((end - tick) / periodMs) * periodMs;
-  return lastTick > options.startedAt ? Math.min(end, lastTick - HANDOVER_MS) : end;
+  return lastTick - HANDOVER_MS > options.startedAt ? Math.min(end, lastTick - HANDOVER_MS) : end;
 }
 
 /** How long before the next tick a scheduled run ends, so the tick finds the function free. */
@@ -106,6 +107,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         now: clock.now(),
         knownCapacityProviders: settings.knownCapacityProviders,
         imageCache,
+        force: settings.rotation.force,
       });
       clusterArn = observed.clusterArn;
       const rotationPlan = plan(observed, {
@@ -114,7 +116,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
-      const actions = [...rotations.values()].flatMap((r) => r.actions);
+      const actions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];

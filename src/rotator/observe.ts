@@ -38,6 +38,8 @@ export interface ObserveOptions {
   readonly knownCapacityProviders?: Readonly<Record<string, string>>;
   /** What is known of images from earlier observations in this process (see ImageCache). */
   readonly imageCache?: ImageCache;
+  /** A forced run: every group may act, so each is checked for another actor (instance refresh, stack update). */
+  readonly force?: boolean;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   }).filter(isDefined);
   Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
 
-  const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images);
+  const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images, options.force ?? false);
   for (let i = 0; i < groups.length; i++) {
     const extra = activity.get(groups[i].name);
     if (extra) groups[i] = { ...groups[i], instanceRefresh: extra.instanceRefresh, stack: extra.stack };
@@ -379,6 +381,7 @@ async function groupActivity(
   parameters: Readonly<Record<string, ParameterReading>>,
   amiParameters: Readonly<Record<string, string>>,
   images: Readonly<Record<string, ImageInfo>>,
+  force: boolean,
 ): Promise<Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>> {
   const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>();
   const stackStatus = new Map<string, Promise<string | undefined>>();
@@ -389,7 +392,7 @@ async function groupActivity(
     const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
     const behind = target !== undefined && (group.currentImageId !== target
       || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
-    if (!recorded && !behind) continue;
+    if (!recorded && !behind && !force) continue;
 
     let newest: { InstanceRefreshId?: string; Status?: string } | undefined;
     try {

@@ -132,18 +132,38 @@ function withCordons(
   const members = new Set(group.instances.filter((i) => ALIVE(i.lifecycleState) && i.lifecycleState === 'InService').map((i) => i.instanceId));
   const serving = observed.containerInstances.filter((c) => members.has(c.ec2InstanceId) && c.status === 'ACTIVE');
   const outdated = new Set(decision.outdatedInstanceIds);
-  const moving = config.cordon === true && (rotation.phase === 'draining' || rotation.phase === 'replacing' || rotation.phase === 'waiting');
+  // A group waiting (another actor, suspended processes) may wait indefinitely: it keeps no cordon either.
+  const moving = config.cordon === true && (rotation.phase === 'draining' || rotation.phase === 'replacing');
   const release = serving.filter((c) => c.cordoned !== undefined && decodePhase(c.phase) === undefined
     && (!moving || !outdated.has(c.ec2InstanceId)));
-  const cordon = config.cordon === true && rotation.phase === 'draining'
-    ? serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId))
-    : [];
+  const cordon = config.cordon === true && rotation.phase === 'draining' ? cordonRound(observed, group, decision).toCordon : [];
   const extra: Action[] = [];
   if (cordon.length > 0) {
     extra.push({ kind: 'cordon', group: group.name, containerInstanceArns: cordon.map((c) => c.containerInstanceArn), imageId: decision.targetImageId });
   }
   if (release.length > 0) extra.push({ kind: 'uncordon', group: group.name, containerInstanceArns: release.map((c) => c.containerInstanceArn) });
   return extra.length === 0 ? rotation : { ...rotation, actions: [...extra, ...rotation.actions] };
+}
+
+/**
+ * The cordons a draining round writes: every outdated instance still serving — but only once an instance on
+ * the target image serves, so the drained tasks always have somewhere to go (when a newer image appears
+ * mid-rotation, the previous target's instances stay open until the newest ones serve). And how many
+ * serving, unmarked instances are left uncordoned after them: the room constrained services have.
+ */
+function cordonRound(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+): { readonly toCordon: readonly ObservedContainerInstance[]; readonly uncordonedServing: number } {
+  const members = new Set(group.instances.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
+  const serving = observed.containerInstances.filter((c) => members.has(c.ec2InstanceId) && c.status === 'ACTIVE' && c.agentConnected);
+  const outdated = new Set(decision.outdatedInstanceIds);
+  const unmarked = serving.filter((c) => decodePhase(c.phase) === undefined);
+  const onTarget = unmarked.filter((c) => !outdated.has(c.ec2InstanceId)).length;
+  const toCordon = onTarget > 0 ? serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId)) : [];
+  const cordoning = new Set(toCordon);
+  return { toCordon, uncordonedServing: unmarked.filter((c) => c.cordoned === undefined && !cordoning.has(c)).length };
 }
 
 function guarded(
@@ -221,7 +241,13 @@ function decide(
       // Marks without a batch record: adopt them as a batch whose replacements are already counted. Desired
       // capacity may since have been lowered below the marks (scale-in): the base is then never negative.
       const base = Math.max(0, group.desiredCapacity - marked.length);
-      const adopted: Batch = { base, target: base + marked.length, originalMax: group.maxSize, startedAt: now };
+      const adopted: Batch = {
+        base,
+        target: base + marked.length,
+        originalMax: group.maxSize,
+        startedAt: now,
+        ...(group.suspendedProcesses?.includes('AZRebalance') ? {} : { suspendedAzRebalance: true }),
+      };
       actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
       return { phase: 'replacing', actions, inFlight: marked.length, budget };
     }
@@ -264,14 +290,15 @@ function decide(
     return { phase: 'idle', actions, inFlight: 0, budget };
   }
 
+  // The record says AZRebalance is held but the group shows it running: hold it before any termination.
+  if (batch.suspendedAzRebalance && !group.suspendedProcesses?.includes('AZRebalance')) {
+    actions.push({ kind: 'hold-az-rebalance', group: group.name });
+  }
+
   const expectedDesired = batch.base + marked.length;
   if (group.desiredCapacity < expectedDesired) {
-    actions.push({
-      kind: 'set-desired',
-      group: group.name,
-      desired: expectedDesired,
-      raiseMaxTo: expectedDesired > group.maxSize ? expectedDesired : undefined,
-    });
+    const raiseMaxTo = expectedDesired > group.maxSize ? expectedDesired : undefined;
+    actions.push({ kind: 'set-desired', group: group.name, desired: expectedDesired, raiseMaxTo, record: withRaisedMax(batch, raiseMaxTo) });
   }
   const desired = Math.max(group.desiredCapacity, expectedDesired);
   const maxSize = Math.max(group.maxSize, expectedDesired);
@@ -317,13 +344,15 @@ function decide(
   const slots = Math.min(more.length, terminations.length);
   if (more.length > 0) {
     const raiseDesiredTo = more.length > slots ? desired + more.length - slots : undefined;
+    const raiseMaxTo = raiseDesiredTo !== undefined && raiseDesiredTo > maxSize ? raiseDesiredTo : undefined;
     actions.push({
       kind: 'mark-more',
       group: group.name,
       containerInstanceArns: more.map((id) => byInstance.get(id)!.containerInstanceArn),
       since: now,
       raiseDesiredTo,
-      raiseMaxTo: raiseDesiredTo !== undefined && raiseDesiredTo > maxSize ? raiseDesiredTo : undefined,
+      raiseMaxTo,
+      record: withRaisedMax(batch, raiseMaxTo),
     });
   }
   actions.push(...terminations.map((t, i) => (i < slots ? { ...t, decrement: false } : t)));
@@ -340,10 +369,15 @@ function decide(
     const container = byInstance.get(i.instanceId);
     return container?.status === 'ACTIVE' && container.agentConnected;
   }).length;
-  const markedAt = (m: (typeof marked)[number]) => (m.phase.kind === 'replacing' ? m.phase.since ?? batch.startedAt : batch.startedAt);
+  const markedAt = (m: (typeof marked)[number]) => m.phase.since ?? batch.startedAt;
   // Those whose drain was decided already first, then the longest marked (their replacements are the oldest).
   const candidates = [...stillActive, ...replacing.filter((m) => m.container?.status === 'ACTIVE').sort((a, b) => markedAt(a) - markedAt(b))];
-  const room = Math.min(serving - batch.base, budget - drainingNow);
+  let room = Math.min(serving - batch.base, budget - drainingNow);
+  if (config.cordon) {
+    // Constrained services can place drained tasks only on instances not cordoned: drain no more instances
+    // than there are such instances left (counting the cordons this round writes, see cordonRound).
+    room = Math.min(room, cordonRound(observed, group, decision).uncordonedServing);
+  }
   const toDrain = [...outOfService, ...candidates.slice(0, Math.max(0, room))];
   if (toDrain.length > 0) {
     actions.push({
@@ -381,6 +415,25 @@ function decide(
   }
   const inFlight = marked.length - terminations.length + more.length;
   return { phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing', actions, inFlight, budget };
+}
+
+/**
+ * Cordons no rotation answers for: on instances of groups refused or not rotated this round (a bad parameter
+ * value mid-rotation), of groups that could not be read, or outside every group. A cordon must never outlive
+ * the rotation that wrote it, or services placed with the constraint lose that room for good.
+ */
+export function strayCordons(observed: ObservedCluster, rotated: ReadonlySet<string>): Action[] {
+  const groupOf = new Map<string, string>();
+  for (const g of observed.groups) for (const i of g.instances) groupOf.set(i.instanceId, g.name);
+  const stray = new Map<string, string[]>();
+  for (const c of observed.containerInstances) {
+    if (c.cordoned === undefined || c.status !== 'ACTIVE' || decodePhase(c.phase) !== undefined) continue;
+    const group = groupOf.get(c.ec2InstanceId);
+    if (group !== undefined && rotated.has(group)) continue;
+    const key = group ?? '(no group)';
+    stray.set(key, [...(stray.get(key) ?? []), c.containerInstanceArn]);
+  }
+  return [...stray.entries()].map(([group, containerInstanceArns]) => ({ kind: 'uncordon', group, containerInstanceArns }));
 }
 
 /**
@@ -439,9 +492,15 @@ function rollBack(
  * would make Auto Scaling terminate instances undrained).
  */
 function maxToRestore(group: ObservedGroup, batch: Batch): number | undefined {
-  const raised = batch.target > batch.originalMax;
-  if (!raised || group.maxSize !== batch.target || group.desiredCapacity > batch.originalMax) return undefined;
+  const raisedTo = batch.raisedMax ?? batch.target;
+  if (raisedTo <= batch.originalMax || group.maxSize !== raisedTo || group.desiredCapacity > batch.originalMax) return undefined;
   return batch.originalMax;
+}
+
+/** The rotation's record, re-written when max is raised beyond what it says, so the end restores it. */
+function withRaisedMax(batch: Batch, raiseMaxTo: number | undefined): Batch | undefined {
+  if (raiseMaxTo === undefined || raiseMaxTo <= Math.max(batch.target, batch.raisedMax ?? 0)) return undefined;
+  return { ...batch, raisedMax: raiseMaxTo };
 }
 
 function mostCommon(values: readonly string[]): string | undefined {

@@ -73,19 +73,31 @@ export interface Batch {
    * Resumed when the batch ends.
    */
   readonly suspendedAzRebalance?: boolean;
+  /**
+   * The max size the rotation last raised the group to, when it raised it beyond `target` (desired capacity
+   * above base + marked, e.g. after managed scaling): restored from there when the rotation ends.
+   */
+  readonly raisedMax?: number;
 }
 
 export function encodeBatch(batch: Batch): string {
   const base = `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
-  return batch.suspendedAzRebalance ? `${base}:az` : base;
+  return `${base}${batch.suspendedAzRebalance ? ':az' : ''}${batch.raisedMax !== undefined ? `:m${batch.raisedMax}` : ''}`;
 }
 
 export function decodeBatch(value: string | undefined): Batch | undefined {
-  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?$/);
+  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?(?::m(\d{1,6}))?$/);
   if (!match) return undefined;
   const [base, target, originalMax, startedAt] = match.slice(1, 5).map(Number);
   if (target < base) return undefined;
-  return match[5] ? { base, target, originalMax, startedAt, suspendedAzRebalance: true } : { base, target, originalMax, startedAt };
+  return {
+    base,
+    target,
+    originalMax,
+    startedAt,
+    ...(match[5] ? { suspendedAzRebalance: true } : {}),
+    ...(match[6] !== undefined ? { raisedMax: Number(match[6]) } : {}),
+  };
 }
 
 export function decodeEpoch(value: string | undefined): number | undefined {

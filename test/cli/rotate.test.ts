@@ -41,11 +41,11 @@ test('rotate runs to completion: every instance on the new image, progress each 
   for (const id of before) expect(result.text).toContain(`done: terminate ${id} `);
 
   const summary = result.lines.findIndex((l) => l.startsWith('Summary: '));
-  expect(result.lines[summary]).toMatch(/^Summary: \d+ round\(s\) in \d+m \d\ds; 17 action\(s\), 0 failed$/);
+  expect(result.lines[summary]).toMatch(/^Summary: \d+ round\(s\) in \d+m \d\ds; 19 action\(s\), 0 failed$/);
   expect(result.lines.slice(summary + 1, summary + 4)).toEqual([
     expect.stringMatching(/^ {2}GROUP +STATUS +PHASE +ON TARGET +OUTDATED +REPLACED +ACTIONS OK +TARGET AMI$/),
-    expect.stringMatching(new RegExp(`^ {2}web +up-to-date +idle +3 +0 +3 +10/10 +${sim.images['amazon-linux-2023/x86_64'].new.imageId}$`)),
-    expect.stringMatching(new RegExp(`^ {2}workers +up-to-date +idle +2 +0 +2 +7/7 +${sim.images['bottlerocket-ecs-2/arm64'].new.imageId}$`)),
+    expect.stringMatching(new RegExp(`^ {2}web +up-to-date +idle +3 +0 +3 +11/11 +${sim.images['amazon-linux-2023/x86_64'].new.imageId}$`)),
+    expect.stringMatching(new RegExp(`^ {2}workers +up-to-date +idle +2 +0 +2 +8/8 +${sim.images['bottlerocket-ecs-2/arm64'].new.imageId}$`)),
   ]);
   expect(result.lines[result.lines.length - 1]).toBe('Result: every group is on its target AMI.');
 

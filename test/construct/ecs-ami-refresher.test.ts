@@ -140,13 +140,13 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.ON_DRAIN_TIMEOUT]).toBe('stop');
   });
 
-  test('cordonOutdatedInstances: false (no attribute is written)', () => {
-    expect(environment(template)[EnvName.CORDON]).toBe('false');
+  test('cordonOutdatedInstances: true (inert for services without the placement constraint)', () => {
+    expect(environment(template)[EnvName.CORDON]).toBe('true');
   });
 
-  test('cordonOutdatedInstances: true is passed to the engine', () => {
-    const { template: t } = synth((f) => ({ cluster: f.cluster, cordonOutdatedInstances: true }));
-    expect(environment(t)[EnvName.CORDON]).toBe('true');
+  test('cordonOutdatedInstances: false is passed to the engine', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, cordonOutdatedInstances: false }));
+    expect(environment(t)[EnvName.CORDON]).toBe('false');
   });
 
   test('placementConstraint(): a memberOf expression on the cordon attribute, usable on an Ec2Service', () => {

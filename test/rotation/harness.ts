@@ -27,6 +27,8 @@ export function settingsFor(clusterName: string, rotation: Partial<RotationConfi
       onDrainTimeout: 'stop',
       readinessTimeoutSeconds: 1800,
       force: false,
+      // As the construct's default.
+      cordon: true,
       ...rotation,
     },
     ...extra,

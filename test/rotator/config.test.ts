@@ -34,7 +34,7 @@ describe('configFromEnvironment', () => {
       onDrainTimeout: 'stop',
       readinessTimeoutSeconds: 1800,
       rollbackOnFailedReplacement: false,
-      cordon: false,
+      cordon: true,
     });
   });
 
@@ -59,7 +59,7 @@ describe('configFromEnvironment', () => {
       [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: 'true',
       [EnvName.CAPACITY_PROVIDER_GROUPS]: '{"cp-web":"asg-a"}',
       [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
-      [EnvName.CORDON]: 'true',
+      [EnvName.CORDON]: 'false',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -76,7 +76,7 @@ describe('configFromEnvironment', () => {
       onDrainTimeout: 'force',
       readinessTimeoutSeconds: 1800,
       rollbackOnFailedReplacement: true,
-      cordon: true,
+      cordon: false,
     });
   });
 

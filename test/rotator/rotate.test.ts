@@ -619,7 +619,11 @@ describe('a batch in flight', () => {
         ],
       }, [id(1), id(2), id(3)], { maxUnavailable: { count: 3 } });
       expect(rotation.actions).toEqual([{
-        kind: 'start-batch', group: GROUP, batch: { base: 3, target: 5, originalMax: 6, startedAt: NOW }, containerInstanceArns: [],
+        kind: 'start-batch',
+        group: GROUP,
+        // Held like a started rotation's: AZ rebalancing would terminate instances of its own choosing.
+        batch: { base: 3, target: 5, originalMax: 6, startedAt: NOW, suspendedAzRebalance: true },
+        containerInstanceArns: [],
       }]);
       expect(ofKind(rotation, 'start-batch')[0].raiseMaxTo).toBeUndefined();
       expect(rotation.phase).toBe('replacing');

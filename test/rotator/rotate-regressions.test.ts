@@ -1,6 +1,6 @@
 /**
- * Review of the pipelined rotation (b348500..39c7d8c): decisions that leave the group in a wrong state or
- * take capacity the rotation should not. Each test names the sequence that leads there; all fail on main.
+ * Regressions found by a review of the pipelined rotation: decisions that left the group in a wrong state or
+ * took capacity the rotation should not. Each test names the sequence that led there.
  */
 import { amiId, NEW_AMI } from './fixtures';
 import { arn, batchTag, drainingSince, GROUP, id, imageDecision, member, NOW, REPLACING, rotate } from './rotation-fixtures';
@@ -13,7 +13,7 @@ const ofKind = <K extends Action['kind']>(rotation: GroupRotation, kind: K) =>
   rotation.actions.filter((a): a is Extract<Action, { kind: K }> => a.kind === kind);
 const replacingSince = (since: number) => encodePhase({ kind: 'replacing', since });
 
-describe('review: AZRebalance', () => {
+describe('AZRebalance', () => {
   it('a batch whose tag says it suspended AZRebalance, but whose SuspendProcesses never landed (crash after the tag), suspends it before terminating', () => {
     // start-batch writes the tag (with :az) first, then SuspendProcesses. Killed in between, every later
     // round sees the batch and never looks at the group's suspended processes again: AZRebalance stays
@@ -52,7 +52,7 @@ describe('review: AZRebalance', () => {
   });
 });
 
-describe('review: max size', () => {
+describe('max size', () => {
   it('max size raised by a mark-more beyond the batch target is restored when the rotation ends', () => {
     // Desired is above base + marked (managed scaling raised it, or a marked instance was lost and Auto
     // Scaling replaced it): the window refill raises desired from there, past max, and raises max.
@@ -66,15 +66,18 @@ describe('review: max size', () => {
       },
       [id(1), id(2), id(3), id(4)],
     );
-    expect(ofKind(step1, 'mark-more')[0]).toEqual(expect.objectContaining({ raiseDesiredTo: 7, raiseMaxTo: 7 }));
+    const more = ofKind(step1, 'mark-more')[0];
+    expect(more).toEqual(expect.objectContaining({ raiseDesiredTo: 7, raiseMaxTo: 7 }));
+    // The record is re-written with the max it raised to, before raising it.
+    expect(more.record).toEqual(expect.objectContaining({ raisedMax: 7 }));
 
     // ... the rotation goes on; at the end no instance is marked, max is 7, desired back within 6.
-    const end = rotate({ desired: 5, max: 7, tags, members: [member(5), member(6), member(7), member(8), member(9)] }, []);
+    const end = rotate({ desired: 5, max: 7, tags: batchTag(more.record!), members: [member(5), member(6), member(7), member(8), member(9)] }, []);
     expect(ofKind(end, 'finish-batch')[0].restoreMaxTo).toBe(6);
   });
 });
 
-describe('review: cordons and a newer image mid-rotation', () => {
+describe('cordons and a newer image mid-rotation', () => {
   it('never drains while every serving instance left would be cordoned (the previous target\'s replacements become outdated)', () => {
     // A rotation to NEW_AMI is in flight (base 2, window 2): two old instances marked, their two replacements
     // on NEW_AMI up and serving. The parameter now names a newer image: everything is outdated. With
@@ -104,7 +107,7 @@ describe('review: cordons and a newer image mid-rotation', () => {
   });
 });
 
-describe('review: readiness', () => {
+describe('readiness', () => {
   it('a draining mark whose state call did not land is judged from its own mark, not the batch start (no false readiness stop)', () => {
     // A rotation started 3 h ago (the pipeline keeps one batch for the whole rotation). 5 s ago instance 1
     // was marked draining but the UpdateContainerInstancesState call was lost; meanwhile a replacement's
