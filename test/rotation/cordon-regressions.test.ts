@@ -1,6 +1,6 @@
 /**
- * Review of the pipelined rotation, leaner observation and cordons (b348500..39c7d8c), on the simulator.
- * Each test fails on main.
+ * Regressions found by a review of cordoning, on the simulator: a cordon must never outlive the rotation
+ * that wrote it.
  */
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { CORDON_ATTRIBUTE, PHASE_ATTRIBUTE } from '../../src/rotator/state';
@@ -30,10 +30,9 @@ test('a group refused mid-rotation (its parameter names an image that does not e
   await runScheduled(sim, settings, 4 * 60_000);
   expect(cordonedUnmarked(sim).length).toBeGreaterThan(0);
 
-  // The golden-AMI pipeline (or a person) writes a bad value: the group is refused, and skipped by
-  // rotationsFor, so withCordons never runs for it again.
+  // The golden-AMI pipeline (or a person) writes a bad value: the group is refused (no rotation decision is
+  // made for it), and its cordons are lifted as strays.
   sim.cloud.setParameter(DEFAULT_AMI_PARAMETERS[KEY], 'ami-0123456789abcdef0');
   await runScheduled(sim, settings, 2 * HOUR);
-  // Every outdated instance stays cordoned: constrained services can only place on the few replacements.
   expect(cordonedUnmarked(sim).map((ci) => ci.arn)).toEqual([]);
 });

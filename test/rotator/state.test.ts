@@ -154,6 +154,15 @@ describe('batch: the AZRebalance flag', () => {
     expect(decodeBatch('3:4:5:1740787200000')).toEqual(batch);
     expect(decodeBatch('3:4:5:1740787200000:xx')).toBeUndefined();
   });
+
+  it('carries the max size a rotation raised the group to beyond its window, with or without the flag', () => {
+    const batch = { base: 3, target: 4, originalMax: 5, startedAt: 1_740_787_200_000 };
+    expect(encodeBatch({ ...batch, raisedMax: 9 })).toBe('3:4:5:1740787200000:m9');
+    expect(decodeBatch('3:4:5:1740787200000:m9')).toEqual({ ...batch, raisedMax: 9 });
+    expect(decodeBatch('3:4:5:1740787200000:az:m12')).toEqual({ ...batch, suspendedAzRebalance: true, raisedMax: 12 });
+    expect(decodeBatch('3:4:5:1740787200000:m12:az')).toBeUndefined();
+    expect(decodeBatch('3:4:5:1740787200000:m')).toBeUndefined();
+  });
 });
 
 describe('lease', () => {
