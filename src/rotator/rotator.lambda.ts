@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
-import { configFromEnvironment } from './config';
+import { configFromEnvironment, EngineConfig } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
 import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
@@ -61,6 +61,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       clusterName: config.clusterName,
       groupNames: config.groupNames,
       knownCapacityProviders: config.knownCapacityProviders,
+      discoverGroups: config.discoverGroups,
+      groupOverrides: config.groupOverrides,
       amiParameters: config.amiParameters,
       requireClusterTag: config.requireClusterTag,
       dryRun: config.dryRun,
@@ -69,6 +71,9 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         drainTimeoutSeconds: config.drainTimeoutSeconds,
         onDrainTimeout: config.onDrainTimeout,
         readinessTimeoutSeconds: config.readinessTimeoutSeconds,
+        windowsReadinessTimeoutSeconds: config.windowsReadinessTimeoutSeconds,
+        groupReadinessTimeoutSeconds: groupReadinessTimeouts(config.groupOverrides),
+        unmanagedReplacementGroup: config.unmanagedReplacementGroup,
         rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
         cordon: config.cordon,
         force: request.force,
@@ -118,9 +123,9 @@ function logRound(round: Round, full: boolean): void {
       if (fields.status === 'refused' || fields.status === 'unobserved') logger.error(String(message), fields);
       else logger.info(String(message), { ...fields, phase: round.rotations.get(String(fields.autoScalingGroup))?.phase });
     }
-    if (round.plan.unmanagedInstanceIds.length > 0) {
-      logger.warn('container instances outside every managed group are reported and never touched', {
-        instanceIds: round.plan.unmanagedInstanceIds,
+    if (round.plan.unmanagedInstances.length > 0) {
+      logger.warn('container instances outside every managed group', {
+        instances: round.plan.unmanagedInstances.map((u) => ({ instanceId: u.instanceId, replaceable: u.replaceable, reason: u.reason })),
       });
     }
   }
@@ -133,6 +138,12 @@ function logRound(round: Round, full: boolean): void {
     if (outcome.ok) logger.info(`did ${outcome.action.kind}`, fields);
     else logger.error(`failed ${outcome.action.kind}`, { ...fields, error: outcome.error });
   }
+}
+
+export function groupReadinessTimeouts(overrides: EngineConfig['groupOverrides']): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [group, o] of Object.entries(overrides)) if (o.readinessTimeoutSeconds !== undefined) result[group] = o.readinessTimeoutSeconds;
+  return result;
 }
 
 function drainingByGroup(round: Round): Map<string, number> {
