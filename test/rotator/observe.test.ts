@@ -130,8 +130,9 @@ function twoArchitectureCloud(): FakeCloud {
   };
 }
 
-function observe(groupNames: string[] = []) {
-  return observeCluster(api, { clusterName: CLUSTER, groupNames, amiParameters: DEFAULT_AMI_PARAMETERS, now: OBSERVED_AT });
+/** Given groups alone (no discovery) unless told otherwise, so each test reads only what it names. */
+function observe(groupNames: string[] = [], discoverGroups = groupNames.length === 0) {
+  return observeCluster(api, { clusterName: CLUSTER, groupNames, discoverGroups, amiParameters: DEFAULT_AMI_PARAMETERS, now: OBSERVED_AT });
 }
 
 describe('observeCluster over the SDK adapter', () => {
