@@ -162,7 +162,7 @@ function checked<T, P>(parser: (raw: string, previous: P) => T): (raw: string, p
 function addOptions(command: Command, isRotate: boolean): void {
   command
     .option('-c, --cluster <name>', `ECS cluster name or ARN (default: $${CliEnv.CLUSTER})`, checked(parse.cluster))
-    .option('-g, --group <name>', 'an Auto Scaling group to manage besides those of the cluster\'s ACTIVE capacity providers; repeatable',
+    .option('-g, --group <name>', 'an Auto Scaling group to manage; repeat for more (default: the groups of the cluster\'s capacity providers)',
       checked(parse.group))
     .option('--replace-unmanaged-through <group>', 'replace container instances outside every group through this managed group ' +
       '(default: only report them)', checked((raw: string) => parse.group(raw, undefined)[0]))

@@ -78,7 +78,10 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   return {
     settings: {
       clusterName,
-      groupNames: [...new Set(options.group ?? [])],
+      // The replacement group of instances outside every group is managed too.
+      groupNames: [...new Set([...(options.group ?? []), ...(options.replaceUnmanagedThrough ? [options.replaceUnmanagedThrough] : [])])],
+      // An operator's --group scopes the run to those groups (the Lambda adds given groups to discovered ones).
+      discoverGroups: (options.group ?? []).length === 0,
       amiParameters,
       requireClusterTag: options.requireClusterTag ?? false,
       dryRun: options.dryRun ?? false,
