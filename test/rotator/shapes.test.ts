@@ -139,7 +139,7 @@ describe('readiness timeouts by platform', () => {
     ['windows', 5400, 5400],
     ['linux', 600, 600],
   ] as const)('%s group, own timeout %s: %i s', (platform, own, expected) => {
-    const config = { ...ROTATION, groupReadinessTimeoutSeconds: own === undefined ? {} : { g: own } };
+    const config: RotationConfig = { ...ROTATION, groupReadinessTimeoutSeconds: own === undefined ? {} : { g: own as number } };
     expect(readinessTimeoutFor({ groupName: 'g', platform }, config)).toBe(expected);
   });
 
