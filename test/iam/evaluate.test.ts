@@ -25,7 +25,8 @@ const GROUPS: GroupSpec[] = [
 ];
 
 const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER });
-const given = synthesizePolicy('given', { clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name) });
+// Only the named groups (no discovery): the policy names them by ARN and has no tag-conditioned group statements.
+const given = synthesizePolicy('given', { clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name), props: { discoverCapacityProviderGroups: false } });
 const POLICIES = [discovered, given];
 /** Discovered groups, and instances outside every group replaced through group `x86`. */
 const unmanaged = synthesizePolicy('unmanaged', { clusterName: CLUSTER, unmanagedReplacementGroupName: 'x86' });
