@@ -849,8 +849,8 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
       actions: ['ec2:TerminateInstances'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
       conditions: {
-        'StringEquals': { [`aws:ResourceTag/${TagKey.CLUSTER}`]: cluster.clusterName },
-        'Null': { 'aws:ResourceTag/aws:autoscaling:groupName': 'true' },
+        StringEquals: { [`aws:ResourceTag/${TagKey.CLUSTER}`]: cluster.clusterName },
+        Null: { 'aws:ResourceTag/aws:autoscaling:groupName': 'true' },
       },
     }));
   }

@@ -291,7 +291,7 @@ function unmanagedInstance(
   const not = (reason: string): UnmanagedInstance => ({ ...base, replaceable: false, reason });
   const through = config.unmanagedReplacementGroup;
   if (!through) return not('no replacement group is configured (replaceUnmanagedInstancesThrough); it is only reported');
-  if (!instance) return not(`it is not an EC2 instance this account can describe (an external instance?); only EC2 instances are replaced`);
+  if (!instance) return not('it is not an EC2 instance this account can describe (an external instance?); only EC2 instances are replaced');
   if (autoScalingGroup !== undefined) {
     return not(`it belongs to Auto Scaling group ${autoScalingGroup}, which this refresher does not manage; it is never terminated outside its group`);
   }

@@ -214,8 +214,8 @@ describe('replaceUnmanagedInstancesThrough', () => {
     expect(s.Action).toBe('ec2:TerminateInstances');
     expect(render(s.Resource)).toBe('arn:${AWS::Partition}:ec2:eu-west-1:111111111111:instance/*');
     expect(s.Condition).toEqual({
-      'StringEquals': { [`aws:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'Null': { 'aws:ResourceTag/aws:autoscaling:groupName': 'true' },
+      StringEquals: { [`aws:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
+      Null: { 'aws:ResourceTag/aws:autoscaling:groupName': 'true' },
     });
     // No other statement grants it.
     expect(statements(template).filter((x) => [x.Action].flat().includes('ec2:TerminateInstances'))).toHaveLength(1);

@@ -40,8 +40,15 @@ describe('many groups: capacity providers plus a given group, each in its own bu
     { name: 'br-arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 8, mixedInstancesPolicy: true, launchTemplateVersion: '1' },
     { name: 'al2-gpu', family: 'amazon-linux-2-gpu', architecture: 'x86_64', instances: 3 },
     // Joins the cluster by its user data: no capacity provider, no cluster tag; given to the construct.
-    { name: 'win', family: 'windows-server-2022-core', architecture: 'x86_64', instances: 4, capacityProvider: false, untagged: true,
-      timing: { bootS: [600, 900], registerS: [60, 120] } },
+    {
+      name: 'win',
+      family: 'windows-server-2022-core',
+      architecture: 'x86_64',
+      instances: 4,
+      capacityProvider: false,
+      untagged: true,
+      timing: { bootS: [600, 900], registerS: [60, 120] },
+    },
   ];
 
   test('every group rotates; at some moment all four are in flight; no group ever exceeds its own budget', async () => {
@@ -95,7 +102,11 @@ describe('Windows: the longer pacing is a readiness check, not a sleep', () => {
       { name: 'linux', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, timing },
     ];
     const sim = scenario(groups);
-    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 1 }, readinessTimeoutSeconds: linuxTimeout, windowsReadinessTimeoutSeconds: 3600 });
+    const settings = settingsFor(sim.clusterName, {
+      maxUnavailable: { count: 1 },
+      readinessTimeoutSeconds: linuxTimeout,
+      windowsReadinessTimeoutSeconds: 3600,
+    });
     const stopped = new Map<string, string[]>([['win', []], ['linux', []]]);
     const onRound = (round: Round) => {
       for (const [group, rotation] of round.rotations) if (rotation.phase === 'stopped') stopped.get(group)!.push(rotation.stoppedReason ?? '');

@@ -84,7 +84,12 @@ test('killed at random moments (any call, before it lands), the next runs comple
     const sim = scenario();
     const before = strangers(sim);
     await expect(runInvocations({
-      api: dyingApi(sim.api, { atCall: n }).api, clock: sim.clock, settings: SETTINGS(sim), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+      api: dyingApi(sim.api, { atCall: n }).api,
+      clock: sim.clock,
+      settings: SETTINGS(sim),
+      budgetMs: 24 * HOUR,
+      periodMs: 5 * 60_000,
+      maxVirtualMs: 24 * HOUR,
     })).rejects.toThrow(ProcessKilled);
     const resumed = await runScheduled(sim, SETTINGS(sim), 24 * HOUR);
     expect({ n, settled: resumed.settled }).toEqual({ n, settled: true });

@@ -449,7 +449,9 @@ describe('plan: groups that are refused', () => {
 
   test('a refusal is counted, and no refused instance counts as outdated or up to date', () => {
     const result = plan(webCluster({ parameters: { [AL2023_X86_PARAM]: 'latest' } }), PLAN_CONFIG);
-    expect(result.totals).toEqual({ outdatedInstances: 0, upToDateInstances: 0, refusedGroups: 1, unobservedGroups: 0, unknownFamilyGroups: 0, oldestOutdatedAgeSeconds: 0 });
+    expect(result.totals).toEqual({
+      outdatedInstances: 0, upToDateInstances: 0, refusedGroups: 1, unobservedGroups: 0, unknownFamilyGroups: 0, oldestOutdatedAgeSeconds: 0,
+    });
   });
 });
 

@@ -62,8 +62,12 @@ describe('where a group\'s family and parameter come from', () => {
     expect(only(cluster)).toMatchObject({ family: 'amazon-linux-2-gpu', familyFrom: 'tag', architecture: 'x86_64' });
     const fromProp = only(cluster, { groupOverrides: { web: { family: 'amazon-linux-2' } } });
     expect(fromProp).toMatchObject({
-      status: 'outdated', family: 'amazon-linux-2', familyFrom: 'prop', architecture: 'x86_64',
-      parameterName: DEFAULT_AMI_PARAMETERS['amazon-linux-2/x86_64'], parameterFrom: 'map',
+      status: 'outdated',
+      family: 'amazon-linux-2',
+      familyFrom: 'prop',
+      architecture: 'x86_64',
+      parameterName: DEFAULT_AMI_PARAMETERS['amazon-linux-2/x86_64'],
+      parameterFrom: 'map',
     });
     // An override for another group changes nothing here.
     expect(only(cluster, { groupOverrides: { other: { family: 'amazon-linux-2' } } })).toMatchObject({ familyFrom: 'tag' });
@@ -279,7 +283,9 @@ describe('instances outside every group', () => {
   test('in flight, the mark lost: the start is repeated (every write of it is idempotent)', () => {
     const rotation = decide(cluster({ groupTags: record(2, OBSERVED_AT - 120_000), desired: 3 }));
     expect(rotation.actions).toEqual([{
-      kind: 'start-unmanaged-replacement', group: 'web', record: { instanceId: STRANGER, base: 2, startedAt: OBSERVED_AT - 120_000 },
+      kind: 'start-unmanaged-replacement',
+      group: 'web',
+      record: { instanceId: STRANGER, base: 2, startedAt: OBSERVED_AT - 120_000 },
       containerInstanceArn: containerInstanceArn(STRANGER),
     }]);
   });

@@ -394,7 +394,13 @@ export class Cloud {
    * An EC2 instance in no Auto Scaling group, launched by hand long ago and registered ACTIVE in the cluster
    * (seed 000's starting point: "If the container instances are not part of any Auto Scaling group").
    */
-  seedUngroupedInstance(options: { imageId: string; launchTime: number; maxTasks?: number; tags?: Record<string, string>; instanceType?: string }): SimInstance {
+  seedUngroupedInstance(options: {
+    imageId: string;
+    launchTime: number;
+    maxTasks?: number;
+    tags?: Record<string, string>;
+    instanceType?: string;
+  }): SimInstance {
     const image = this.images.get(options.imageId);
     if (!image) throw new Error(`cannot seed an ungrouped instance: no image ${options.imageId}`);
     const seq = this.seq++;
