@@ -220,6 +220,7 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     groupNames: settings.groupNames,
     discoverGroups: settings.discoverGroups,
     groupOverrides: settings.groupOverrides,
+    describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
     amiParameters: settings.amiParameters,
     now: clock.now(),
   });

@@ -106,6 +106,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         groupNames: settings.groupNames,
         discoverGroups: settings.discoverGroups,
         groupOverrides: settings.groupOverrides,
+        describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
         amiParameters: settings.amiParameters,
         now: clock.now(),
         knownCapacityProviders: settings.knownCapacityProviders,

@@ -31,6 +31,11 @@ export interface ObserveOptions {
   readonly discoverGroups?: boolean;
   /** Per-group family and parameter, by group name (construct `groupOverrides`). */
   readonly groupOverrides?: Readonly<Record<string, GroupOverride>>;
+  /**
+   * Also describe the EC2 instances of container instances outside every group (only when they may be
+   * replaced: otherwise they are reported from ECS alone, at no EC2 cost).
+   */
+  readonly describeUnmanagedInstances?: boolean;
   /** `family/arch` -> SSM parameter name. */
   readonly amiParameters: Readonly<Record<string, string>>;
   /** Epoch ms stamped on the observation. */
@@ -116,6 +121,12 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
 
   const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
   const instances = await groupInstances(api, groups, containerInstances);
+  if (options.describeUnmanagedInstances) {
+    // Instances outside every group are replaced only on what EC2 says of them (tags, state, image).
+    const members = new Set(groups.flatMap((g) => g.instances.map((i) => i.instanceId)));
+    const loose = containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== '' && !members.has(id));
+    Object.assign(instances, await describeInstances(api, loose));
+  }
 
   // Images: what the groups run, to know their family; then the targets their parameters name.
   const running = [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)];

@@ -31,7 +31,9 @@ function strangers(sim: Simulation): string[] {
   return [...sim.cloud.instances.values()].filter((i) => !i.group && i.tags.has(TagKey.CLUSTER)).map((i) => i.id).sort();
 }
 
-function expectDone(sim: Simulation, context: Record<string, unknown>, before: readonly string[]) {
+/** Once EC2 has finished terminating (a run may settle while the last one is still shutting down). */
+async function expectDone(sim: Simulation, context: Record<string, unknown>, before: readonly string[]) {
+  await sim.sleep(2 * 60_000);
   const group = sim.cloud.groups.get('web')!;
   const states = before.map((id) => sim.cloud.instances.get(id)!.state);
   expect({ ...context, states, desired: group.desired, record: group.tags.has(UNMANAGED_TAG) })
@@ -52,7 +54,7 @@ test('killed after every write of the replacement, the next runs complete it saf
   await runInvocations({
     api: counting.api, clock: reference.clock, settings: SETTINGS(reference), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
   });
-  expectDone(reference, { reference: true }, strangers(reference));
+  await expectDone(reference, { reference: true }, strangers(reference));
   const total = counting.writes();
   expect(total).toBeGreaterThan(12);
 
@@ -67,7 +69,7 @@ test('killed after every write of the replacement, the next runs complete it saf
     else await killed;
     const resumed = await runScheduled(sim, SETTINGS(sim), 24 * HOUR);
     expect({ k, settled: resumed.settled }).toEqual({ k, settled: true });
-    expectDone(sim, { k }, before);
+    await expectDone(sim, { k }, before);
   }
 });
 
@@ -93,6 +95,6 @@ test('killed at random moments (any call, before it lands), the next runs comple
     })).rejects.toThrow(ProcessKilled);
     const resumed = await runScheduled(sim, SETTINGS(sim), 24 * HOUR);
     expect({ n, settled: resumed.settled }).toEqual({ n, settled: true });
-    expectDone(sim, { n }, before);
+    await expectDone(sim, { n }, before);
   }
 });
