@@ -218,16 +218,16 @@ describe('the bundled rotator asset', () => {
       'ecs:DescribeCapacityProviders',
       'autoscaling:DescribeAutoScalingGroups',
       'ec2:DescribeLaunchTemplateVersions',
-      // The image the group launches now.
-      'ec2:DescribeImages',
       'ecs:ListContainerInstances',
       'ecs:DescribeContainerInstances',
-      'ec2:DescribeInstances',
-      // The images its instances run that are not yet known (here the newer one, which is also the target).
+      // No DescribeInstances: every member is registered and its agent reports its image (ecs.ami-id).
+      // The images the group launches now and its instances run.
       'ec2:DescribeImages',
       'ssm:GetParameters',
       // The group has outdated instances, so the engine checks nothing else is replacing them.
       'autoscaling:DescribeInstanceRefreshes',
+      // The target image, read afresh because the group may act on it.
+      'ec2:DescribeImages',
     ]);
     for (const call of aws.calls) expect(call.signedFor).toBe(`us-east-1/${call.service}`);
     const params = (action: string) => aws.calls.filter((c) => c.action === action).map((c) => c.params);
@@ -240,13 +240,9 @@ describe('the bundled rotator asset', () => {
     ]);
     expect(params('GetParameters')).toEqual([{ Names: [PARAMETER] }]);
     expect(params('ListContainerInstances')).toEqual([{ cluster: CLUSTER_ARN, maxResults: 100 }]);
-    expect(params('DescribeInstances')).toEqual([expect.objectContaining({
-      'Filter.1.Name': 'instance-id',
-      'Filter.1.Value.1': 'i-00000000000000001',
-      'Filter.1.Value.2': 'i-00000000000000002',
-      'Filter.1.Value.3': 'i-00000000000000003',
-    })]);
-    expect(params('DescribeImages').map((p) => queryList(p as Record<string, string>, 'Filter.1.Value'))).toEqual([[OLD_AMI], [NEW_AMI]]);
+    expect(params('DescribeInstances')).toEqual([]);
+    // What runs (the old image, and the newer one a member already runs), then the target afresh.
+    expect(params('DescribeImages').map((p) => queryList(p as Record<string, string>, 'Filter.1.Value'))).toEqual([[OLD_AMI, NEW_AMI], [NEW_AMI]]);
     expect(params('DescribeImages')).toEqual([
       expect.objectContaining({ IncludeDeprecated: 'true' }),
       expect.objectContaining({ IncludeDeprecated: 'true' }),
