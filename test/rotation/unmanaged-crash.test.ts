@@ -4,12 +4,22 @@
  * repeated — each instance terminated once, drained first, the group left with exactly one more instance per
  * replaced one, no record or mark left behind.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { TagKey } from '../../src/rotator/constants';
 import { PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/rotator/state';
 import { buildScenario, dyingApi, ProcessKilled, Simulation } from '../sim';
 import { runInvocations, runScheduled, settingsFor } from './harness';
 
 const HOUR = 3600_000;
+
+/** Crash points tested, for the README's reliability figures (`npx projen reliability`). */
+function recordFigure(name: string, value: number): void {
+  const file = path.join(__dirname, '..', '..', 'test-reports', 'crash-figures.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...figures, [name]: value }, null, 2));
+}
 const SETTINGS = (sim: Simulation) => settingsFor(sim.clusterName, { unmanagedReplacementGroup: 'web' });
 
 /** Group `web` already on its target image (2 instances) and two tagged instances outside every group. */
@@ -57,6 +67,7 @@ test('killed after every write of the replacement, the next runs complete it saf
   await expectDone(reference, { reference: true }, strangers(reference));
   const total = counting.writes();
   expect(total).toBeGreaterThan(12);
+  recordFigure('unmanagedKilledAfterEachWrite', total);
 
   for (let k = 1; k <= total; k++) {
     const sim = scenario();
@@ -81,7 +92,9 @@ test('killed at random moments (any call, before it lands), the next runs comple
   await runScheduled(reference, SETTINGS(reference), 24 * HOUR);
   const totalCalls = reference.recorder.calls.length - first;
 
-  for (let i = 0; i < 15; i++) {
+  const moments = 15;
+  recordFigure('unmanagedKilledAtRandomMoments', moments);
+  for (let i = 0; i < moments; i++) {
     const n = 1 + Math.floor(next() * totalCalls);
     const sim = scenario();
     const before = strangers(sim);
