@@ -109,6 +109,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       outdatedInstances: g.outdatedInstances.length,
     })),
     actions: result.outcomes.map((o) => ({ kind: o.action.kind, group: o.action.group, ok: o.ok, error: o.error })),
+    unmanagedInstances: last.plan.unmanagedInstances.map((u) => ({ instanceId: u.instanceId, replaceable: u.replaceable, reason: u.reason })),
     totals: last.plan.totals,
   };
   logger.info('run finished', { summary });

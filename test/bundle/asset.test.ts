@@ -208,7 +208,8 @@ describe('the bundled rotator asset', () => {
       cluster: CLUSTER,
       dryRun: true,
       groups: [{ name: GROUP, status: 'outdated', targetImageId: NEW_AMI, outdatedInstances: 2 }],
-      totals: { outdatedInstances: 2, upToDateInstances: 1, refusedGroups: 0, unobservedGroups: 0 },
+      totals: { outdatedInstances: 2, upToDateInstances: 1, refusedGroups: 0, unobservedGroups: 0, unknownFamilyGroups: 0 },
+      unmanagedInstances: [],
     });
     expect(summary.totals.oldestOutdatedAgeSeconds).toBeGreaterThan(0);
 
