@@ -4,6 +4,7 @@
  * its own budget; Windows hosts that boot slowly; a golden AMI per group; instances outside every group
  * replaced through a named group.
  */
+import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { TagKey } from '../../src/rotator/constants';
 import { Round } from '../../src/rotator/engine';
 import { WINDOW_BUDGETS } from '../../src/rotator/rotate';
@@ -34,6 +35,41 @@ function expectSafe(sim: Simulation) {
   expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
   expect(sim.invariants.groupsBelow(0)).toEqual([]);
 }
+
+describe('families x architectures: every key of the default parameter map', () => {
+  // One group per key, two instances each, named as AWS names that family's images; all in one cluster.
+  const KEYS = Object.keys(DEFAULT_AMI_PARAMETERS).sort();
+  const groups: GroupSpec[] = KEYS.map((key) => {
+    const [family, architecture] = key.split('/') as [string, 'x86_64' | 'arm64'];
+    return { name: key.replace(/[^a-z0-9-]/g, '-'), family, architecture, instances: 2 };
+  });
+  let sim: Simulation;
+  let planned: Map<string, { family?: string; architecture?: string; platform?: string; parameterName?: string }>;
+
+  beforeAll(async () => {
+    sim = scenario(groups);
+    const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 1 } }), 48 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+    const first = result.results[0].last.plan;
+    planned = new Map(first.groups.map((g) => [g.groupName, g]));
+  }, 120_000);
+
+  test.each(KEYS)('%s: detected from the image name, its public parameter followed, rotated', (key) => {
+    const spec = groups[KEYS.indexOf(key)];
+    expect(planned.get(spec.name)).toMatchObject({
+      family: spec.family,
+      architecture: spec.architecture,
+      platform: spec.family.startsWith('windows-') ? 'windows' : 'linux',
+      parameterName: DEFAULT_AMI_PARAMETERS[key],
+    });
+    expectGroupOn(sim, spec.name, sim.images[key].new.imageId, 2);
+  });
+
+  test('and safely', () => {
+    expectSafe(sim);
+  });
+});
 
 describe('many groups: capacity providers plus a given group, each in its own budget, together', () => {
   const GROUPS: GroupSpec[] = [
