@@ -88,13 +88,15 @@ export function withUnmanagedReplacement(
   const instance = observed.instances[record.instanceId];
   const container = containers.get(record.instanceId);
   const registered = container !== undefined && container.status !== 'INACTIVE';
-  const gone = !instance || instance.state === 'shutting-down' || instance.state === 'terminated' || instance.state === 'stopped';
-  if (gone || !registered) {
+  const terminating = !instance || instance.state === 'shutting-down' || instance.state === 'terminated';
+  // Stopped by someone else: the replacement is over, but what was not ours to end is left as it is.
+  const stopped = instance?.state === 'stopping' || instance?.state === 'stopped';
+  if (terminating || stopped || !registered) {
     actions.push({
       kind: 'finish-unmanaged-replacement',
       group: group.name,
       instanceId: record.instanceId,
-      containerInstanceArn: registered ? container.containerInstanceArn : undefined,
+      containerInstanceArn: registered && terminating ? container.containerInstanceArn : undefined,
     });
     return merged('replacing');
   }

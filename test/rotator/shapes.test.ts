@@ -341,6 +341,7 @@ describe('instances outside every group', () => {
   test.each([
     ['shutting down, still registered', { strangerState: 'shutting-down' }, containerInstanceArn(STRANGER)],
     ['terminated and deregistered', { strangerState: 'terminated', container: { status: 'INACTIVE' } }, undefined],
+    ['stopped by someone else (it is left registered, as it was)', { strangerState: 'stopped' }, undefined],
   ] as const)('the instance %s: the replacement is finished, the record cleared', (_, options, arn) => {
     const rotation = decide(cluster({ groupTags: record(2), desired: 3, groupMembers: 3, ...options }));
     expect(rotation.actions).toEqual([{ kind: 'finish-unmanaged-replacement', group: 'web', instanceId: STRANGER, containerInstanceArn: arn }]);
