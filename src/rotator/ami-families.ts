@@ -166,7 +166,7 @@ export function detectFamily(image: ImageInfo | undefined, familyTag: string | u
  * (over the family tag and the image name), its own parameter (a golden AMI, over the family map), its
  * readiness timeout (over the platform's default).
  */
-export interface GroupOverride {
+export interface GroupSettings {
   readonly family?: string;
   readonly amiParameter?: string;
   readonly readinessTimeoutSeconds?: number;
@@ -202,7 +202,7 @@ export type GroupTarget =
 export function resolveGroupTarget(
   image: ImageInfo | undefined,
   familyTag: string | undefined,
-  override: GroupOverride | undefined,
+  override: GroupSettings | undefined,
   amiParameters: Readonly<Record<string, string>>,
 ): GroupTarget {
   const propFamily = override?.family;

@@ -2,7 +2,7 @@
  * The engine's configuration, read from the function's environment in this one place. A missing or
  * malformed variable is an error that names it, the value and what is allowed.
  */
-import { FAMILY_PATTERN, GroupOverride, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
+import { FAMILY_PATTERN, GroupSettings, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
 import { MaxUnavailableSetting } from './rotate';
 
@@ -17,7 +17,7 @@ export interface EngineConfig {
   /** Also manage the groups of the cluster's ACTIVE capacity providers. */
   readonly discoverGroups: boolean;
   /** Per-group family, parameter (golden AMI) and readiness timeout, by group name. */
-  readonly groupOverrides: Readonly<Record<string, GroupOverride>>;
+  readonly groupOverrides: Readonly<Record<string, GroupSettings>>;
   /** A managed group through which instances outside every group are replaced; undefined: only reported. */
   readonly unmanagedReplacementGroup?: string;
   readonly amiParameters: Readonly<Record<string, string>>;
@@ -116,13 +116,13 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
 }
 
 /** `{ "group": { "family"?: "...", "amiParameter"?: "...", "readinessTimeoutSeconds"?: n } }`, each field checked. */
-function parseGroupOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, GroupOverride> {
+function parseGroupOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, GroupSettings> {
   const name = EnvName.GROUP_OVERRIDES;
   const raw = jsonValue(env, name, '{}');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${name} must be a JSON object of Auto Scaling group name to { family, amiParameter, readinessTimeoutSeconds }, got ${env[name]}`);
   }
-  const result: Record<string, GroupOverride> = {};
+  const result: Record<string, GroupSettings> = {};
   for (const [group, value] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ConfigError(`${name}['${group}'] is ${JSON.stringify(value)}; allowed: an object with family, amiParameter and/or readinessTimeoutSeconds`);

@@ -6,7 +6,7 @@
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type { Filter, Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import { GroupOverride, referenceImage, resolveGroupTarget } from './ami-families';
+import { GroupSettings, referenceImage, resolveGroupTarget } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import {
@@ -30,7 +30,7 @@ export interface ObserveOptions {
   /** Also the groups of the cluster's ACTIVE capacity providers (default true). */
   readonly discoverGroups?: boolean;
   /** Per-group family and parameter, by group name (construct `groupOverrides`). */
-  readonly groupOverrides?: Readonly<Record<string, GroupOverride>>;
+  readonly groupOverrides?: Readonly<Record<string, GroupSettings>>;
   /**
    * Also describe the EC2 instances of container instances outside every group (only when they may be
    * replaced: otherwise they are reported from ECS alone, at no EC2 cost).

@@ -3,7 +3,7 @@
  * reasons about is the observation's `observedAt`. Today it decides, per group, the target image and the
  * instances that must be replaced; the rotation engine turns that into actions.
  */
-import { GroupOverride, isWindows, parseParameterValue, resolveGroupTarget, targetImageProblem } from './ami-families';
+import { GroupSettings, isWindows, parseParameterValue, resolveGroupTarget, targetImageProblem } from './ami-families';
 import { TagKey } from './constants';
 import { ImageInfo, ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
 import { groupReferenceImage, ssmAliasParameter } from './observe';
@@ -18,7 +18,7 @@ export interface PlanConfig {
    */
   readonly requireClusterTag: boolean;
   /** Per-group family and parameter (construct `groupOverrides`), by group name. */
-  readonly groupOverrides?: Readonly<Record<string, GroupOverride>>;
+  readonly groupOverrides?: Readonly<Record<string, GroupSettings>>;
   /** The managed group through which container instances outside every group are replaced (opt-in). */
   readonly unmanagedReplacementGroup?: string;
   /**
