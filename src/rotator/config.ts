@@ -115,6 +115,13 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   };
 }
 
+/** The per-group readiness timeouts of the group settings, for the rotation's configuration. */
+export function groupReadinessTimeouts(overrides: EngineConfig['groupOverrides']): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [group, o] of Object.entries(overrides)) if (o.readinessTimeoutSeconds !== undefined) result[group] = o.readinessTimeoutSeconds;
+  return result;
+}
+
 /** `{ "group": { "family"?: "...", "amiParameter"?: "...", "readinessTimeoutSeconds"?: n } }`, each field checked. */
 function parseGroupOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, GroupSettings> {
   const name = EnvName.GROUP_OVERRIDES;

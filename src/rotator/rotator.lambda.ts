@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
-import { configFromEnvironment, EngineConfig } from './config';
+import { configFromEnvironment, groupReadinessTimeouts } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
 import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
@@ -139,12 +139,6 @@ function logRound(round: Round, full: boolean): void {
     if (outcome.ok) logger.info(`did ${outcome.action.kind}`, fields);
     else logger.error(`failed ${outcome.action.kind}`, { ...fields, error: outcome.error });
   }
-}
-
-export function groupReadinessTimeouts(overrides: EngineConfig['groupOverrides']): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const [group, o] of Object.entries(overrides)) if (o.readinessTimeoutSeconds !== undefined) result[group] = o.readinessTimeoutSeconds;
-  return result;
 }
 
 function drainingByGroup(round: Round): Map<string, number> {

@@ -1,4 +1,4 @@
-import { ConfigError, configFromEnvironment } from '../../src/rotator/config';
+import { ConfigError, configFromEnvironment, groupReadinessTimeouts } from '../../src/rotator/config';
 import { EnvName } from '../../src/rotator/constants';
 
 const PARAMETERS = { 'amazon-linux-2023/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' };
@@ -188,5 +188,13 @@ describe('configFromEnvironment', () => {
     const error = configError({ ...MINIMAL, [EnvName.GROUP_OVERRIDES]: JSON.stringify(overrides) });
     expect(error.message).toContain(EnvName.GROUP_OVERRIDES);
     for (const fragment of fragments) expect(error.message).toContain(fragment);
+  });
+
+  test('per-group readiness timeouts are taken from the group settings that set one', () => {
+    const { groupOverrides } = configFromEnvironment({
+      ...MINIMAL,
+      [EnvName.GROUP_OVERRIDES]: JSON.stringify({ win: { readinessTimeoutSeconds: 5400 }, gpu: { family: 'amazon-linux-2-gpu' } }),
+    });
+    expect(groupReadinessTimeouts(groupOverrides)).toEqual({ win: 5400 });
   });
 });
