@@ -13,11 +13,12 @@ import {
   aws_iam as iam,
   aws_lambda as lambda,
   aws_logs as logs,
+  aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
+import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from './rotator/state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -30,15 +31,66 @@ export interface EcsAmiRefresherProps {
   readonly cluster: ecs.ICluster;
 
   /**
-   * The Auto Scaling groups to refresh. Given groups are the only ones the refresher may change: its IAM
-   * policy names them by ARN, and it tags the ones defined in this app.
+   * Auto Scaling groups to refresh besides those of the cluster's ACTIVE capacity providers (for example
+   * groups that join the cluster through their user data, without a capacity provider). The IAM policy names
+   * them by ARN, so they need no tag; the construct tags the ones defined in this app.
    *
-   * @default - the groups of the cluster's ACTIVE capacity providers, discovered at run time. The IAM policy
-   * then lets the refresher act only on groups (and launch templates) tagged
-   * `ecs-ami-refresher:cluster=<cluster name>`; the construct adds that tag to the groups of the capacity
-   * providers this app associates with the cluster, and other groups must carry it to be refreshed.
+   * @default - none: the groups of the cluster's ACTIVE capacity providers, discovered at run time (see
+   * `discoverCapacityProviderGroups`)
    */
   readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * Also refresh the groups of the cluster's ACTIVE capacity providers, discovered at every run. The IAM
+   * policy lets the refresher act on a discovered group (and its launch template) only when it is tagged
+   * `ecs-ami-refresher:cluster=<cluster name>`; the construct adds that tag to the groups of the capacity
+   * providers this app associates with the cluster, and other groups must carry it to be refreshed. Set it to
+   * false to refresh only the groups named in `autoScalingGroups`, `groupOverrides` and
+   * `replaceUnmanagedInstancesThrough`, with a policy that names only them.
+   *
+   * @default true
+   */
+  readonly discoverCapacityProviderGroups?: boolean;
+
+  /**
+   * Settings of single groups: the AMI family (over the group's family tag and its image name), the group's
+   * own SSM parameter (a golden AMI, over `amiParameters`), its readiness timeout. A group named here is
+   * refreshed (as if it were in `autoScalingGroups`).
+   *
+   * @default - none: families come from the `ecs-ami-refresher:ami-family` tag or the image name, parameters
+   * from `amiParameters`, readiness timeouts from the group's platform
+   */
+  readonly groupOverrides?: GroupOverride[];
+
+  /**
+   * How long replacements of a Linux or Bottlerocket group may take to be InService and ACTIVE in the
+   * cluster before the group's rotation stops (and alarms). Between 5 minutes and 6 hours.
+   *
+   * @default Duration.minutes(30) - a Linux host boots and registers in 2 to 5 minutes; 30 minutes leaves room
+   * for capacity retries and still stops a bad image within the hour
+   */
+  readonly readinessTimeout?: Duration;
+
+  /**
+   * The same for Windows groups, whose hosts boot and register far more slowly. Between 5 minutes and 6 hours.
+   *
+   * @default Duration.hours(1) - the seed script paced Windows 7.5 times slower than Linux (900 s against 120 s);
+   * an hour lets a healthy Windows host (10 to 15 minutes) through, and still stops a bad image within the hour
+   */
+  readonly windowsReadinessTimeout?: Duration;
+
+  /**
+   * Replace the cluster's container instances that belong to no Auto Scaling group through this group, one
+   * at a time: raise its desired capacity by one, wait for the replacement to be ACTIVE in the cluster, drain
+   * the old instance, terminate it (`ec2:TerminateInstances`) and deregister it; the group keeps the added
+   * capacity. Only instances tagged `ecs-ami-refresher:cluster=<cluster name>` and in no Auto Scaling group
+   * are replaced (the IAM policy allows nothing else), and only those of the group's architecture and
+   * platform. The group is refreshed (as if it were in `autoScalingGroups`).
+   *
+   * @default - instances outside every group are only reported (`UnmanagedInstances` metric and
+   * `unmanagedInstancesAlarm`), never touched
+   */
+  readonly replaceUnmanagedInstancesThrough?: autoscaling.IAutoScalingGroup;
 
   /**
    * How often the engine runs. An idle run (nothing outdated) takes about a second and a handful of
@@ -194,6 +246,9 @@ export class EcsAmiRefresher extends Construct {
   /** Fires when an instance has been outdated for longer than `outdatedAlarmThreshold`. */
   public readonly outdatedAlarm: cloudwatch.IAlarm;
 
+  /** Fires when container instances outside every managed group have been in the cluster for 30 minutes. */
+  public readonly unmanagedInstancesAlarm: cloudwatch.IAlarm;
+
   /** Every alarm above. */
   public readonly alarms: cloudwatch.IAlarm[];
 
@@ -204,17 +259,32 @@ export class EcsAmiRefresher extends Construct {
     validateDuration('drainTimeout', drainTimeout, Duration.minutes(1), Duration.hours(48));
     const outdatedAlarmThreshold = props.outdatedAlarmThreshold ?? Duration.days(3);
     validateDuration('outdatedAlarmThreshold', outdatedAlarmThreshold, Duration.hours(1), undefined);
+    const readinessTimeout = props.readinessTimeout ?? Duration.minutes(30);
+    validateDuration('readinessTimeout', readinessTimeout, Duration.minutes(5), Duration.hours(6));
+    const windowsReadinessTimeout = props.windowsReadinessTimeout ?? Duration.hours(1);
+    validateDuration('windowsReadinessTimeout', windowsReadinessTimeout, Duration.minutes(5), Duration.hours(6));
     const amiParameters = mergeAmiParameters(props.amiParameters);
-    const givenGroups = props.autoScalingGroups;
-    if (givenGroups !== undefined && givenGroups.length === 0) {
-      throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset to discover the cluster\'s capacity provider groups');
+    if (props.autoScalingGroups !== undefined && props.autoScalingGroups.length === 0) {
+      throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset (the cluster\'s capacity provider groups are discovered anyway)');
     }
+    const overrides = validateGroupOverrides(props.groupOverrides ?? []);
+    const discover = props.discoverCapacityProviderGroups ?? true;
+    // Groups named in the props, each once: the policy names them by ARN.
+    const named = uniqueGroups([
+      ...(props.autoScalingGroups ?? []),
+      ...overrides.map((o) => o.autoScalingGroup),
+      ...(props.replaceUnmanagedInstancesThrough ? [props.replaceUnmanagedInstancesThrough] : []),
+    ]);
+    if (!discover && named.length === 0) {
+      throw new Error('discoverCapacityProviderGroups is false and no group is named; name groups in autoScalingGroups, or leave discovery on');
+    }
+    const givenGroups = named.length > 0 ? named : undefined;
     const cluster = props.cluster;
     const stack = Stack.of(this);
 
-    // Groups known in this app: the given ones, or those of the capacity providers this app associates.
-    const appProviders = capacityProviders(cluster);
-    const knownGroups = givenGroups ?? appProviders.map((p) => p.autoScalingGroup);
+    // Groups known in this app: the named ones, and those of the capacity providers this app associates.
+    const appProviders = discover ? capacityProviders(cluster) : [];
+    const knownGroups = uniqueGroups([...named, ...appProviders.map((p) => p.autoScalingGroup)]);
     for (const group of knownGroups) {
       // Imported groups are not constructs with resources; Tags.of() is a no-op for them.
       Tags.of(group).add(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
@@ -239,7 +309,10 @@ export class EcsAmiRefresher extends Construct {
       cluster,
       givenGroups,
       knownGroups,
+      discover,
       amiParameters,
+      groupParameterArns: overrides.map((o) => groupParameterArn(stack, o)).filter(isDefined),
+      terminateUngrouped: props.replaceUnmanagedInstancesThrough !== undefined,
     })) {
       role.addToPrincipalPolicy(statement);
     }
@@ -261,15 +334,27 @@ export class EcsAmiRefresher extends Construct {
       retryAttempts: 0,
       environment: {
         [EnvName.CLUSTER_NAME]: cluster.clusterName,
-        [EnvName.GROUP_NAMES]: stack.toJsonString((givenGroups ?? []).map((g) => g.autoScalingGroupName)),
+        [EnvName.GROUP_NAMES]: stack.toJsonString(named.map((g) => g.autoScalingGroupName)),
+        [EnvName.DISCOVER_GROUPS]: String(discover),
         // So the engine describes only capacity providers added outside this app.
         [EnvName.CAPACITY_PROVIDER_GROUPS]: stack.toJsonString(Object.fromEntries(
           appProviders.map((p) => [p.capacityProviderName, p.autoScalingGroup.autoScalingGroupName]))),
         ...(schedulePeriod === undefined ? {} : { [EnvName.SCHEDULE_PERIOD_SECONDS]: String(schedulePeriod) }),
+        [EnvName.GROUP_OVERRIDES]: stack.toJsonString(Object.fromEntries(overrides.map((o) => [o.autoScalingGroup.autoScalingGroupName, {
+          family: o.family,
+          amiParameter: o.amiParameter?.parameterName ?? o.amiParameterName,
+          readinessTimeoutSeconds: o.readinessTimeout?.toSeconds(),
+        }]))),
+        [EnvName.READINESS_TIMEOUT_SECONDS]: String(readinessTimeout.toSeconds()),
+        [EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS]: String(windowsReadinessTimeout.toSeconds()),
+        ...(props.replaceUnmanagedInstancesThrough
+          ? { [EnvName.UNMANAGED_REPLACEMENT_GROUP]: props.replaceUnmanagedInstancesThrough.autoScalingGroupName }
+          : {}),
         [EnvName.AMI_PARAMETERS]: stack.toJsonString(amiParameters),
         [EnvName.DRY_RUN]: String(props.dryRun ?? false),
         [EnvName.DRAIN_TIMEOUT_SECONDS]: String(drainTimeout.toSeconds()),
-        [EnvName.REQUIRE_CLUSTER_TAG]: String(givenGroups === undefined),
+        // Discovered groups need the cluster tag (the policy's condition); named ones are named by ARN.
+        [EnvName.REQUIRE_CLUSTER_TAG]: String(discover),
         [EnvName.MAX_UNAVAILABLE]: (props.maxUnavailable ?? MaxUnavailable.percent(10)).value,
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
@@ -346,8 +431,19 @@ export class EcsAmiRefresher extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.unmanagedInstancesAlarm = new cloudwatch.Alarm(this, 'UnmanagedInstancesAlarm', {
+      alarmDescription: `ECS cluster ${cluster.clusterName} has had container instances outside every Auto Scaling group the refresher manages for 30 minutes: ` +
+        'they are never refreshed. Its logs (and `ecs-ami-refresher status`) list them and say why each is not replaced ' +
+        '(replaceUnmanagedInstancesThrough replaces tagged ones through a group).',
+      metric: clusterMetric(MetricName.UNMANAGED_INSTANCES, 'Minimum', Duration.minutes(15)),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.alarms = [
       this.errorsAlarm, this.observeFailuresAlarm, this.refusedGroupsAlarm, this.rotationStoppedAlarm, this.actionFailuresAlarm, this.outdatedAlarm,
+      this.unmanagedInstancesAlarm,
     ];
     for (const alarm of this.alarms) {
       for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
@@ -363,6 +459,47 @@ export enum DrainTimeoutAction {
   STOP_ROTATION = 'stop',
   /** Terminate the instance anyway, stopping the tasks still on it. */
   FORCE_TERMINATE = 'force',
+}
+
+/**
+ * Settings of one Auto Scaling group (`groupOverrides`). Give at least one of `family`, `amiParameter`,
+ * `amiParameterName` and `readinessTimeout`.
+ */
+export interface GroupOverride {
+  /** The group these settings are for. It is refreshed (as if it were in `autoScalingGroups`). */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+
+  /**
+   * The group's AMI family (lower-case letters, digits, '.', '-'), e.g. `amazon-linux-2023-gpu`: over the
+   * group's `ecs-ami-refresher:ami-family` tag and the family read from its image name. The architecture is
+   * always the image's.
+   *
+   * @default - the family tag, else the image name
+   */
+  readonly family?: string;
+
+  /**
+   * The group's own SSM parameter naming its newest image (a golden AMI): over `amiParameters` for this group.
+   * Its value is an AMI id or a JSON document with `image_id`. The refresher's role may read it.
+   *
+   * @default - the parameter of the group's family and architecture in `amiParameters`
+   */
+  readonly amiParameter?: ssm.IStringParameter;
+
+  /**
+   * The same, by name or ARN, for a parameter not defined in this app (e.g. shared from another account by
+   * ARN). Give `amiParameter` or this, not both.
+   *
+   * @default - `amiParameter`, else the family map
+   */
+  readonly amiParameterName?: string;
+
+  /**
+   * How long this group's replacements may take to be ACTIVE in the cluster. Between 5 minutes and 6 hours.
+   *
+   * @default - `readinessTimeout`, or `windowsReadinessTimeout` for a Windows group
+   */
+  readonly readinessTimeout?: Duration;
 }
 
 /** How many instances of a group may be out of service at once: a count or a percentage. */
@@ -446,6 +583,52 @@ function mergeAmiParameters(given: { [key: string]: string } | undefined): Recor
   return { ...DEFAULT_AMI_PARAMETERS, ...given };
 }
 
+function validateGroupOverrides(overrides: readonly GroupOverride[]): readonly GroupOverride[] {
+  const seen = new Set<string>();
+  overrides.forEach((o, i) => {
+    const at = `groupOverrides[${i}]`;
+    const key = groupKey(o.autoScalingGroup);
+    if (seen.has(key)) throw new Error(`${at} names group ${key} again; give each group's settings in one entry`);
+    seen.add(key);
+    if (o.family === undefined && o.amiParameter === undefined && o.amiParameterName === undefined && o.readinessTimeout === undefined) {
+      throw new Error(`${at} (${key}) sets nothing; give family, amiParameter, amiParameterName or readinessTimeout`);
+    }
+    if (o.family !== undefined && !Token.isUnresolved(o.family) && !FAMILY_PATTERN.test(o.family)) {
+      throw new Error(`${at}.family is '${o.family}'; a family is lower-case letters, digits, '.' and '-', e.g. 'amazon-linux-2023-gpu'`);
+    }
+    if (o.amiParameter !== undefined && o.amiParameterName !== undefined) {
+      throw new Error(`${at} gives both amiParameter and amiParameterName; give one`);
+    }
+    if (o.amiParameterName !== undefined && !Token.isUnresolved(o.amiParameterName) && !PARAMETER_NAME_PATTERN.test(o.amiParameterName)) {
+      throw new Error(`${at}.amiParameterName is '${o.amiParameterName}', which is not an SSM parameter name (letters, digits, '_', '.', '-', '/') or parameter ARN`);
+    }
+    if (o.readinessTimeout !== undefined) validateDuration(`${at}.readinessTimeout`, o.readinessTimeout, Duration.minutes(5), Duration.hours(6));
+  });
+  return overrides;
+}
+
+/** A group's identity for de-duplication: its construct path (an imported group's name may be a token). */
+function groupKey(group: autoscaling.IAutoScalingGroup): string {
+  return Token.isUnresolved(group.autoScalingGroupName) ? group.node.path : group.autoScalingGroupName;
+}
+
+function uniqueGroups(groups: readonly autoscaling.IAutoScalingGroup[]): autoscaling.IAutoScalingGroup[] {
+  const seen = new Set<autoscaling.IAutoScalingGroup>();
+  const names = new Set<string>();
+  return groups.filter((g) => {
+    const name = Token.isUnresolved(g.autoScalingGroupName) ? undefined : g.autoScalingGroupName;
+    if (seen.has(g) || (name !== undefined && names.has(name))) return false;
+    seen.add(g);
+    if (name !== undefined) names.add(name);
+    return true;
+  });
+}
+
+function groupParameterArn(stack: Stack, o: GroupOverride): string | undefined {
+  if (o.amiParameter) return o.amiParameter.parameterArn;
+  return o.amiParameterName !== undefined ? parameterArn(stack, o.amiParameterName) : undefined;
+}
+
 function validateDuration(prop: string, value: Duration, min: Duration, max: Duration | undefined): void {
   if (Token.isUnresolved(value.toSeconds())) return;
   const seconds = value.toSeconds();
@@ -475,9 +658,16 @@ function schedulePeriodSeconds(schedule: events.Schedule): number | undefined {
 interface StatementInputs {
   readonly stack: Stack;
   readonly cluster: ecs.ICluster;
+  /** Groups named in the props (by ARN in the policy); undefined when none is. */
   readonly givenGroups: autoscaling.IAutoScalingGroup[] | undefined;
   readonly knownGroups: autoscaling.IAutoScalingGroup[];
+  /** Capacity provider groups are discovered at run time: the policy also allows groups with the cluster tag. */
+  readonly discover: boolean;
   readonly amiParameters: Record<string, string>;
+  /** The groups' own parameters (`groupOverrides`). */
+  readonly groupParameterArns: readonly string[];
+  /** Instances outside every group may be replaced: allow terminating them, and only them. */
+  readonly terminateUngrouped: boolean;
 }
 
 /**
@@ -487,7 +677,7 @@ interface StatementInputs {
  * its progress in ECS attributes, so it needs no EC2 instance-level write at all.
  */
 function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
-  const { stack, cluster, givenGroups, knownGroups } = inputs;
+  const { stack, cluster, givenGroups, knownGroups, discover } = inputs;
   const clusterTagCondition = (prefix: string) => ({ StringEquals: { [`${prefix}/${TagKey.CLUSTER}`]: cluster.clusterName } });
   const statements: iam.PolicyStatement[] = [];
 
@@ -559,12 +749,13 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
-  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] } };
+  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
     statements.push(new iam.PolicyStatement({ sid: 'ChangeGivenGroups', actions: groupActions, resources }));
     statements.push(new iam.PolicyStatement({ sid: 'TagGivenGroups', actions: groupTagActions, resources, conditions: ownTagKeys }));
-  } else {
+  }
+  if (discover) {
     statements.push(new iam.PolicyStatement({
       sid: 'ChangeTaggedGroups',
       actions: groupActions,
@@ -646,8 +837,25 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   statements.push(new iam.PolicyStatement({
     sid: 'ReadAmiParameters',
     actions: ['ssm:GetParameters', 'ssm:GetParameter'],
-    resources: [...new Set(Object.values(inputs.amiParameters))].map((name) => parameterArn(stack, name)),
+    resources: [...new Set([...Object.values(inputs.amiParameters).map((name) => parameterArn(stack, name)), ...inputs.groupParameterArns])],
   }));
+
+  if (inputs.terminateUngrouped) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'TerminateTaggedInstancesOutsideGroups',
+      // Instances outside every group are replaced through a group, then terminated with EC2. IAM cannot see
+      // an instance's ECS cluster, so the condition is on the instance's own tags: it must carry the cluster
+      // tag (an opt-in the user writes on each such instance) and must not carry aws:autoscaling:groupName,
+      // which Auto Scaling puts on every instance of a group (and which users cannot write: the aws: prefix
+      // is reserved) — instances of any group, ours included, can never be terminated this way.
+      actions: ['ec2:TerminateInstances'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+      conditions: {
+        StringEquals: { [`aws:ResourceTag/${TagKey.CLUSTER}`]: cluster.clusterName },
+        Null: { 'aws:ResourceTag/aws:autoscaling:groupName': 'true' },
+      },
+    }));
+  }
   return statements;
 }
 

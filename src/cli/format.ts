@@ -95,6 +95,14 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
       return `uncordon ${ids(action.containerInstanceArns)}`;
     case 'unmark':
       return `release ${ids(action.containerInstanceArns)} from the abandoned rotation`;
+    case 'start-unmanaged-replacement':
+      return `replace ${action.record.instanceId} (outside every group) through this group: mark it, desired capacity ` +
+        `${action.record.base} -> ${action.record.base + 1}`;
+    case 'terminate-unmanaged':
+      return `terminate ${action.instanceId} (outside every group; ${action.runningTasks} running task(s)` +
+        `${action.forced ? ', forced after the drain timeout' : ''}) and deregister it`;
+    case 'finish-unmanaged-replacement':
+      return `finish the replacement of ${action.instanceId} (outside every group)` + (action.containerInstanceArn ? ', deregister it' : '');
   }
 }
 
@@ -167,6 +175,21 @@ function launchSourceText(group: ObservedGroup | undefined): string {
     (source.mixedInstancesPolicy ? ' in a mixed instances policy' : '');
 }
 
+/**
+ * Container instances outside every managed group: each with whether the opt-in policy replaces it, or why
+ * not (status and plan both print these).
+ */
+export function unmanagedLines(plan: RotationPlan): string[] {
+  if (plan.unmanagedInstances.length === 0) return [];
+  const replaceable = plan.unmanagedInstances.filter((u) => u.replaceable).length;
+  return [
+    `${plan.unmanagedInstances.length} container instance(s) outside every managed group` +
+      (replaceable > 0 ? ` (${replaceable} to be replaced through the replacement group):` : ' (reported, never touched):'),
+    ...plan.unmanagedInstances.map((u) => `  ${u.instanceId}  ${u.status}, ${u.runningTasksCount} running task(s): ` +
+      (u.replaceable ? 'to be replaced' : `not replaced: ${u.reason}`)),
+  ];
+}
+
 export interface PlanView {
   readonly observed: ObservedCluster;
   readonly plan: RotationPlan;
@@ -185,10 +208,7 @@ export function formatPlan(view: PlanView): string[] {
     lines.push('', ...formatGroupPlan(view, groupPlan));
   }
   lines.push('', totalsLine(plan));
-  if (plan.unmanagedInstanceIds.length > 0) {
-    lines.push(`${plan.unmanagedInstanceIds.length} container instance(s) outside every managed group (reported, never touched): ` +
-      plan.unmanagedInstanceIds.join(', '));
-  }
+  lines.push(...unmanagedLines(plan));
   return lines;
 }
 
@@ -198,13 +218,17 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
   const rotation = view.rotations.get(groupPlan.groupName);
   const rows: string[][] = [];
   if (groupPlan.family) {
-    const from = groupPlan.familyFrom === 'tag' ? 'from the group\'s family tag' : 'from the image name';
+    const from = groupPlan.familyFrom === 'tag' ? 'from the group\'s family tag'
+      : groupPlan.familyFrom === 'prop' ? 'from groupOverrides' : 'from the image name';
     rows.push(['family/arch', `${groupPlan.family}/${groupPlan.architecture} (${from})`]);
+  } else if (groupPlan.architecture && groupPlan.parameterFrom === 'group') {
+    rows.push(['family/arch', `(not needed: the group has its own parameter)/${groupPlan.architecture}`]);
   }
   if (group) rows.push(['launch source', launchSourceText(group)]);
   rows.push(['current AMI', imageText(observed, groupPlan.currentImageId)]);
   const target = imageText(observed, groupPlan.targetImageId);
-  rows.push(['target AMI', groupPlan.parameterName ? `${target}  (SSM ${groupPlan.parameterName})` : target]);
+  const own = groupPlan.parameterFrom === 'group' ? ', the group\'s own parameter' : '';
+  rows.push(['target AMI', groupPlan.parameterName ? `${target}  (SSM ${groupPlan.parameterName}${own})` : target]);
   if (group) {
     const counts = groupCounts(observed, groupPlan);
     const judged = groupPlan.status === 'outdated' || groupPlan.status === 'up-to-date';
@@ -283,6 +307,8 @@ export function formatStatus(view: PlanView): string[] {
     .map((g) => ({ g, problem: groupProblem(g, view.rotations.get(g.groupName)) }))
     .filter((p) => p.problem !== undefined);
   if (problems.length > 0) lines.push('', ...problems.map((p) => `${p.g.groupName} ${p.problem}`));
+  const unmanaged = unmanagedLines(plan);
+  if (unmanaged.length > 0) lines.push('', ...unmanaged);
   return lines;
 }
 

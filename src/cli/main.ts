@@ -164,6 +164,8 @@ function addOptions(command: Command, isRotate: boolean): void {
     .option('-c, --cluster <name>', `ECS cluster name or ARN (default: $${CliEnv.CLUSTER})`, checked(parse.cluster))
     .option('-g, --group <name>', 'an Auto Scaling group to manage; repeat for more (default: the groups of the cluster\'s capacity providers)',
       checked(parse.group))
+    .option('--replace-unmanaged-through <group>', 'replace container instances outside every group through this managed group ' +
+      '(default: only report them)', checked((raw: string) => parse.group(raw, undefined)[0]))
     .option('--force', `replace every instance launched before this run, even on the target AMI (default: $${CliEnv.FORCE}, else no)`)
     .option('--no-force', `do not force, whatever $${CliEnv.FORCE} says`)
     .option('--max-unavailable <N|N%>', `instances per group out of service at once (default: ${CLI_DEFAULTS.maxUnavailable}, at least 1)`,
@@ -217,12 +219,17 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
   const observed = await observeCluster(api, {
     clusterName: settings.clusterName,
     groupNames: settings.groupNames,
+    discoverGroups: settings.discoverGroups,
+    groupOverrides: settings.groupOverrides,
+    describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
     amiParameters: settings.amiParameters,
     now: clock.now(),
   });
   const rotationPlan = plan(observed, {
     amiParameters: settings.amiParameters,
     requireClusterTag: settings.requireClusterTag,
+    groupOverrides: settings.groupOverrides,
+    unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
     force: settings.rotation.force,
   });
   return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };

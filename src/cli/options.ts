@@ -4,7 +4,7 @@
  * command line, then environment (the seed's CLUSTER, AWS_REGION, AWS_PROFILE, FORCE, LOG_LEVEL), then defaults.
  */
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../rotator/ami-families';
-import { DEFAULT_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable } from '../rotator/config';
+import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable } from '../rotator/config';
 import type { EngineSettings } from '../rotator/engine';
 import type { MaxUnavailableSetting } from '../rotator/rotate';
 
@@ -49,6 +49,8 @@ export interface CommandOptions {
   readonly requireClusterTag?: boolean;
   readonly rollbackOnFailedReplacement?: boolean;
   readonly cordon?: boolean;
+  /** The managed group through which container instances outside every group are replaced. */
+  readonly replaceUnmanagedThrough?: string;
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
@@ -76,7 +78,10 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   return {
     settings: {
       clusterName,
-      groupNames: [...new Set(options.group ?? [])],
+      // The replacement group of instances outside every group is managed too.
+      groupNames: [...new Set([...(options.group ?? []), ...(options.replaceUnmanagedThrough ? [options.replaceUnmanagedThrough] : [])])],
+      // An operator's --group scopes the run to those groups (the Lambda adds given groups to discovered ones).
+      discoverGroups: (options.group ?? []).length === 0,
       amiParameters,
       requireClusterTag: options.requireClusterTag ?? false,
       dryRun: options.dryRun ?? false,
@@ -85,8 +90,10 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         drainTimeoutSeconds: options.drainTimeout ?? parseDuration(CLI_DEFAULTS.drainTimeout),
         onDrainTimeout: options.onDrainTimeout ?? CLI_DEFAULTS.onDrainTimeout,
         readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
+        windowsReadinessTimeoutSeconds: DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS,
         rollbackOnFailedReplacement: options.rollbackOnFailedReplacement ?? false,
         cordon: options.cordon ?? true,
+        unmanagedReplacementGroup: options.replaceUnmanagedThrough,
         force,
       },
     },

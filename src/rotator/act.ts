@@ -7,7 +7,18 @@ import type { Batch } from './state';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { describeError } from './observe';
-import { BATCH_TAG, CORDON_ATTRIBUTE, encodeBatch, encodePhase, FAILED_IMAGE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import {
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  encodeBatch,
+  encodePhase,
+  encodeUnmanagedReplacement,
+  FAILED_IMAGE_TAG,
+  PHASE_ATTRIBUTE,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+  VERSION_DESCRIPTION_PREFIX,
+} from './state';
 
 export interface ActContext {
   readonly api: AwsApi;
@@ -40,6 +51,9 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
 /** An access error on a launch template or group usually means a missing cluster tag: say so. */
 function accessHint(action: Action, error: unknown): string {
   if (!/AccessDenied|UnauthorizedOperation|not authorized/i.test(describeError(error))) return '';
+  if (action.kind === 'terminate-unmanaged') {
+    return ` (the refresher may terminate an instance outside every group only when it carries ${TagKey.CLUSTER}=<cluster name> and no aws:autoscaling:groupName tag)`;
+  }
   if (action.kind === 'create-template-version' || action.kind === 'use-template-version') {
     return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
   }
@@ -99,16 +113,31 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
         InstanceId: action.instanceId,
         ShouldDecrementDesiredCapacity: action.decrement ?? true,
       });
-      if (action.containerInstanceArn) {
-        // ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once.
-        try {
-          await api.ecs.deregisterContainerInstance({ cluster: clusterArn, containerInstance: action.containerInstanceArn, force: true });
-        } catch (error) {
-          if (!/InvalidParameter|ClientException|not found|MISSING/i.test(describeError(error))) throw error;
-        }
-      }
+      if (action.containerInstanceArn) await deregister(api, clusterArn, action.containerInstanceArn);
       return;
     }
+    case 'start-unmanaged-replacement':
+      // The record first: a crash after it is finished by repeating this action, never forgotten.
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{
+          ResourceId: action.group,
+          ResourceType: 'auto-scaling-group',
+          Key: UNMANAGED_TAG,
+          Value: encodeUnmanagedReplacement(action.record),
+          PropagateAtLaunch: false,
+        }],
+      });
+      await putPhase(api, clusterArn, [action.containerInstanceArn], encodePhase({ kind: 'replacing' }));
+      await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: action.group, DesiredCapacity: action.record.base + 1, HonorCooldown: false });
+      return;
+    case 'terminate-unmanaged':
+      await api.ec2.terminateInstances({ InstanceIds: [action.instanceId] });
+      await deregister(api, clusterArn, action.containerInstanceArn);
+      return;
+    case 'finish-unmanaged-replacement':
+      if (action.containerInstanceArn) await deregister(api, clusterArn, action.containerInstanceArn);
+      await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: UNMANAGED_TAG }] });
+      return;
     case 'finish-batch':
       if (action.resumeAzRebalance) {
         await api.autoScaling.resumeProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
@@ -167,6 +196,15 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
       return;
+  }
+}
+
+/** ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once. */
+async function deregister(api: AwsApi, clusterArn: string, containerInstanceArn: string): Promise<void> {
+  try {
+    await api.ecs.deregisterContainerInstance({ cluster: clusterArn, containerInstance: containerInstanceArn, force: true });
+  } catch (error) {
+    if (!/InvalidParameter|ClientException|not found|MISSING/i.test(describeError(error))) throw error;
   }
 }
 

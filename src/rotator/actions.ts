@@ -3,7 +3,7 @@
  * safe to repeat: the state it leaves is re-observed next time, and a half-done action is finished, not
  * redone (see the crash notes on each).
  */
-import type { Batch } from './state';
+import type { Batch, UnmanagedReplacement } from './state';
 
 export type Action =
   | CreateTemplateVersion
@@ -21,7 +21,10 @@ export type Action =
   | ClearFailedImage
   | Unmark
   | Cordon
-  | Uncordon;
+  | Uncordon
+  | StartUnmanagedReplacement
+  | TerminateUnmanaged
+  | FinishUnmanagedReplacement;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -186,4 +189,38 @@ export interface Unmark {
   readonly containerInstanceArns: readonly string[];
   /** Those DRAINING, set ACTIVE again before their mark is removed. */
   readonly reactivate: readonly string[];
+}
+
+/**
+ * Replace an instance outside every group through the named group: record it on the group (tag), mark the
+ * instance `replacing`, raise the group's desired capacity by one. Repeating it is harmless (same tag, same
+ * mark, same desired capacity), so a crash between its writes is finished by doing it again.
+ */
+export interface StartUnmanagedReplacement {
+  readonly kind: 'start-unmanaged-replacement';
+  readonly group: string;
+  readonly record: UnmanagedReplacement;
+  readonly containerInstanceArn: string;
+}
+
+/**
+ * The instance outside every group is drained and empty (or past the drain timeout, forced): terminate it
+ * with EC2 (it is in no Auto Scaling group), then deregister its container instance.
+ */
+export interface TerminateUnmanaged {
+  readonly kind: 'terminate-unmanaged';
+  readonly group: string;
+  readonly instanceId: string;
+  readonly containerInstanceArn: string;
+  readonly forced: boolean;
+  readonly runningTasks: number;
+}
+
+/** The instance is gone: deregister what is left of it in ECS, clear the record. Desired capacity stays raised. */
+export interface FinishUnmanagedReplacement {
+  readonly kind: 'finish-unmanaged-replacement';
+  readonly group: string;
+  readonly instanceId: string;
+  /** Still registered (a terminated instance whose agent was disconnected is not deregistered by ECS). */
+  readonly containerInstanceArn?: string;
 }

@@ -10,22 +10,22 @@ export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
 
 /**
  * The default AMI parameter map: `family/architecture` to a public SSM parameter whose value is the newest
- * image id of that family (the plain `.../image_id` sub-parameters; their parents hold JSON). Sources, Amazon
- * ECS Developer Guide:
- * - "Retrieving Amazon ECS-optimized Linux AMI metadata"
- *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_AMI.html
- *   (`amazon-linux-2/...` without a kernel segment is the kernel 4.14 AMI; kernel-5.10 is its own family)
- * - "Retrieving Amazon ECS-optimized Bottlerocket AMI metadata"
- *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-bottlerocket-retrieve-ami.html
- * - "Retrieving Amazon ECS-optimized Windows AMI metadata"
- *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_windows_AMI.html
- *   (sub-parameters such as `image_id` are appended to the parameter path)
+ * image id of that family (the plain `.../image_id` sub-parameters; their parents hold JSON, which
+ * `parseParameterValue` reads too, so either may be configured). Every path below was checked against the
+ * page cited above its group (Amazon ECS Developer Guide, as of November 2026).
  */
 export const DEFAULT_AMI_PARAMETERS: Readonly<Record<string, string>> = {
+  // "Retrieving Amazon ECS-optimized Linux AMI metadata", section "Systems Manager Parameter Store parameter
+  // format": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_AMI.html
+  // Amazon Linux 2023: x86_64, arm64, GPU (NVIDIA; x86_64 only, no arm64 GPU variant is published) and Neuron
+  // (Inferentia/Trainium; `neuron/`, as the page and aws-cdk's EcsOptimizedImage name it; an older copy of the
+  // page in the China partition still says `inf/`: map it in amiParameters there).
   'amazon-linux-2023/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
   'amazon-linux-2023/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id',
   'amazon-linux-2023-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id',
   'amazon-linux-2023-neuron/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/neuron/recommended/image_id',
+  // Amazon Linux 2 (same page): `amazon-linux-2/...` without a kernel segment is the kernel 4.14 AMI;
+  // kernel 5.10 is its own family. GPU and Inferentia (`inf/`) variants are x86_64 only.
   'amazon-linux-2/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id',
   'amazon-linux-2/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended/image_id',
   'amazon-linux-2-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id',
@@ -34,6 +34,9 @@ export const DEFAULT_AMI_PARAMETERS: Readonly<Record<string, string>> = {
   'amazon-linux-2-kernel-5.10/arm64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/arm64/recommended/image_id',
   'amazon-linux-2-kernel-5.10-gpu/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/gpu/recommended/image_id',
   'amazon-linux-2-kernel-5.10-inf/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/inf/recommended/image_id',
+  // "Retrieving Amazon ECS-optimized Bottlerocket AMI metadata", one section per variant (`aws-ecs-1`,
+  // `aws-ecs-1-nvidia`, `aws-ecs-2`, `aws-ecs-2-nvidia`), each for x86_64 and arm64, `latest/image_id`:
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-bottlerocket-retrieve-ami.html
   'bottlerocket-ecs-2/x86_64': '/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id',
   'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
   'bottlerocket-ecs-2-nvidia/x86_64': '/aws/service/bottlerocket/aws-ecs-2-nvidia/x86_64/latest/image_id',
@@ -42,12 +45,17 @@ export const DEFAULT_AMI_PARAMETERS: Readonly<Record<string, string>> = {
   'bottlerocket-ecs-1/arm64': '/aws/service/bottlerocket/aws-ecs-1/arm64/latest/image_id',
   'bottlerocket-ecs-1-nvidia/x86_64': '/aws/service/bottlerocket/aws-ecs-1-nvidia/x86_64/latest/image_id',
   'bottlerocket-ecs-1-nvidia/arm64': '/aws/service/bottlerocket/aws-ecs-1-nvidia/arm64/latest/image_id',
+  // "Retrieving Amazon ECS-optimized Windows AMI metadata" (sub-parameters such as `image_id` are appended
+  // to the parameter path; x86_64 only): Windows Server 2025, 2022 and 2019, Full and Core, and 2016 Full
+  // (no 2016 Core ECS-optimized AMI is published):
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/retrieve-ecs-optimized_windows_AMI.html
   'windows-server-2025-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-ECS_Optimized/image_id',
   'windows-server-2025-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2025-English-Core-ECS_Optimized/image_id',
   'windows-server-2022-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id',
   'windows-server-2022-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2022-English-Core-ECS_Optimized/image_id',
   'windows-server-2019-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-ECS_Optimized/image_id',
   'windows-server-2019-core/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2019-English-Core-ECS_Optimized/image_id',
+  'windows-server-2016-full/x86_64': '/aws/service/ami-windows-latest/Windows_Server-2016-English-Full-ECS_Optimized/image_id',
 };
 
 /**
@@ -147,10 +155,76 @@ export function detectFamily(image: ImageInfo | undefined, familyTag: string | u
     return {
       ok: false,
       reason: `the AMI family of image ${image.imageId} ('${image.name ?? 'no name'}') is not recognised; ` +
-        'tag the group with the family (see the README) or give the group its own parameter',
+        'name its family in groupOverrides or with the ecs-ami-refresher:ami-family tag, or give the group its own parameter',
     };
   }
   return { ok: true, family, architecture, from: 'image-name' };
+}
+
+/**
+ * What the construct says about one group (`groupOverrides`), read from EnvName.GROUP_OVERRIDES: its family
+ * (over the family tag and the image name), its own parameter (a golden AMI, over the family map), its
+ * readiness timeout (over the platform's default).
+ */
+export interface GroupSettings {
+  readonly family?: string;
+  readonly amiParameter?: string;
+  readonly readinessTimeoutSeconds?: number;
+}
+
+/** Where a group's target image comes from, or why it cannot be known. */
+export type GroupTarget =
+  | {
+    readonly ok: true;
+    /** Undefined only for a group with its own parameter whose family is unknown (it needs none). */
+    readonly family?: string;
+    readonly architecture: Architecture;
+    readonly familyFrom?: 'prop' | 'tag' | 'image-name';
+    readonly parameterName: string;
+    /** `group`: the group's own parameter; `map`: the family map (`amiParameters`). */
+    readonly parameterFrom: 'group' | 'map';
+  }
+  | {
+    readonly ok: false;
+    readonly reason: string;
+    /** The family could not be told (no prop, no tag, an unrecognised image name): never guessed. */
+    readonly unknownFamily: boolean;
+    readonly family?: string;
+    readonly architecture?: Architecture;
+    readonly familyFrom?: 'prop' | 'tag' | 'image-name';
+  };
+
+/**
+ * A group's family and its target parameter. The family comes from the construct (`groupOverrides`), else the
+ * family tag, else the image name; the architecture always from the image. The group's own parameter, when
+ * given, replaces the family map's, and then an unknown family is no reason to refuse the group.
+ */
+export function resolveGroupTarget(
+  image: ImageInfo | undefined,
+  familyTag: string | undefined,
+  override: GroupSettings | undefined,
+  amiParameters: Readonly<Record<string, string>>,
+): GroupTarget {
+  const propFamily = override?.family;
+  const detection = detectFamily(image, propFamily ?? familyTag);
+  if (!detection.ok) {
+    const architecture = image?.architecture === 'x86_64' || image?.architecture === 'arm64' ? image.architecture : undefined;
+    // Only an unrecognised name is an unknown family; an undescribable image or a bad tag is bad input.
+    const unknownFamily = image !== undefined && architecture !== undefined && propFamily === undefined && familyTag === undefined;
+    if (override?.amiParameter && architecture) {
+      return { ok: true, architecture, parameterName: override.amiParameter, parameterFrom: 'group' };
+    }
+    return { ok: false, reason: detection.reason, unknownFamily, architecture };
+  }
+  const familyFrom = propFamily !== undefined ? 'prop' as const : detection.from;
+  const known = { family: detection.family, architecture: detection.architecture, familyFrom };
+  if (override?.amiParameter) return { ok: true, ...known, parameterName: override.amiParameter, parameterFrom: 'group' };
+  const key = parameterKey(detection.family, detection.architecture);
+  const parameterName = amiParameters[key];
+  if (!parameterName) {
+    return { ok: false, reason: `no AMI parameter is configured for '${key}'; add it to amiParameters, or give the group its own parameter`, unknownFamily: false, ...known };
+  }
+  return { ok: true, ...known, parameterName, parameterFrom: 'map' };
 }
 
 export type ParsedParameter =

@@ -59,6 +59,9 @@ import {
   ModifyLaunchTemplateCommand,
   ModifyLaunchTemplateCommandInput,
   ModifyLaunchTemplateCommandOutput,
+  TerminateInstancesCommand,
+  TerminateInstancesCommandInput,
+  TerminateInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteAttributesCommand,
@@ -140,6 +143,8 @@ export interface Ec2Api {
   describeLaunchTemplateVersions(input: DescribeLaunchTemplateVersionsCommandInput): Promise<Result<DescribeLaunchTemplateVersionsCommandOutput>>;
   createLaunchTemplateVersion(input: CreateLaunchTemplateVersionCommandInput): Promise<Result<CreateLaunchTemplateVersionCommandOutput>>;
   modifyLaunchTemplate(input: ModifyLaunchTemplateCommandInput): Promise<Result<ModifyLaunchTemplateCommandOutput>>;
+  /** Only for instances outside every Auto Scaling group, replaced under the opt-in policy. */
+  terminateInstances(input: TerminateInstancesCommandInput): Promise<Result<TerminateInstancesCommandOutput>>;
 }
 
 export interface SsmApi {
@@ -219,6 +224,7 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeLaunchTemplateVersions: (input) => clients.ec2.send(new DescribeLaunchTemplateVersionsCommand(input)),
       createLaunchTemplateVersion: (input) => clients.ec2.send(new CreateLaunchTemplateVersionCommand(input)),
       modifyLaunchTemplate: (input) => clients.ec2.send(new ModifyLaunchTemplateCommand(input)),
+      terminateInstances: (input) => clients.ec2.send(new TerminateInstancesCommand(input)),
     },
     ssm: {
       getParameters: (input) => clients.ssm.send(new GetParametersCommand(input)),

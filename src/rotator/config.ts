@@ -2,25 +2,34 @@
  * The engine's configuration, read from the function's environment in this one place. A missing or
  * malformed variable is an error that names it, the value and what is allowed.
  */
-import { PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
+import { FAMILY_PATTERN, GroupSettings, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
 import { MaxUnavailableSetting } from './rotate';
 
 export interface EngineConfig {
   readonly clusterName: string;
+  /** Groups given to the construct, managed in addition to the discovered ones. */
   readonly groupNames: readonly string[];
   /** The schedule's period, when it is a rate (runs then end just before a tick). */
   readonly schedulePeriodSeconds?: number;
   /** Capacity provider name -> group name, known at synth time. */
   readonly knownCapacityProviders: Readonly<Record<string, string>>;
+  /** Also manage the groups of the cluster's ACTIVE capacity providers. */
+  readonly discoverGroups: boolean;
+  /** Per-group family, parameter (golden AMI) and readiness timeout, by group name. */
+  readonly groupOverrides: Readonly<Record<string, GroupSettings>>;
+  /** A managed group through which instances outside every group are replaced; undefined: only reported. */
+  readonly unmanagedReplacementGroup?: string;
   readonly amiParameters: Readonly<Record<string, string>>;
   readonly dryRun: boolean;
   readonly drainTimeoutSeconds: number;
   readonly requireClusterTag: boolean;
   readonly maxUnavailable: MaxUnavailableSetting;
   readonly onDrainTimeout: 'stop' | 'force';
-  /** How long replacements may take to be InService and ACTIVE in the cluster. */
+  /** How long replacements may take to be InService and ACTIVE in the cluster (Linux and Bottlerocket groups). */
   readonly readinessTimeoutSeconds: number;
+  /** The same for Windows groups. */
+  readonly windowsReadinessTimeoutSeconds: number;
   readonly rollbackOnFailedReplacement: boolean;
   readonly cordon: boolean;
 }
@@ -30,6 +39,13 @@ export interface EngineConfig {
  * 30 minutes leaves room for slow AMIs and capacity retries, and still stops a bad image the same hour.
  */
 export const DEFAULT_READINESS_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Windows hosts boot, run their first-boot configuration and start the agent far more slowly (the seed script
+ * paced Windows at 900 s against Linux's 120 s, 7.5 times longer): an hour, so a healthy Windows group is never
+ * stopped for being Windows, while a bad image still stops within the hour.
+ */
+export const DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS = 3600;
 
 /** `3` or `10%` -> a setting; anything else names the variable and what is allowed. */
 export function parseMaxUnavailable(raw: string, source: string): MaxUnavailableSetting {
@@ -73,21 +89,70 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
       throw new ConfigError(`${EnvName.AMI_PARAMETERS}['${key}'] is '${String(name)}', which is not an SSM parameter name or ARN`);
     }
   }
+  const readinessTimeoutSeconds = positiveInteger(env, EnvName.READINESS_TIMEOUT_SECONDS, DEFAULT_READINESS_TIMEOUT_SECONDS);
+  const unmanagedReplacementGroup = env[EnvName.UNMANAGED_REPLACEMENT_GROUP]?.trim() || undefined;
+  if (unmanagedReplacementGroup !== undefined && unmanagedReplacementGroup.length > 255) {
+    throw new ConfigError(`environment variable ${EnvName.UNMANAGED_REPLACEMENT_GROUP} is '${unmanagedReplacementGroup.slice(0, 80)}...'; allowed: an Auto Scaling group name of 1 to 255 characters`);
+  }
   return {
     clusterName,
     groupNames: groupNames as string[],
     knownCapacityProviders: knownCapacityProviders as Record<string, string>,
     schedulePeriodSeconds: env[EnvName.SCHEDULE_PERIOD_SECONDS] ? positiveInteger(env, EnvName.SCHEDULE_PERIOD_SECONDS, 0) : undefined,
+    discoverGroups: boolean(env, EnvName.DISCOVER_GROUPS, true),
+    groupOverrides: parseGroupOverrides(env),
+    unmanagedReplacementGroup,
     amiParameters: amiParameters as Record<string, string>,
     dryRun: boolean(env, EnvName.DRY_RUN, false),
     drainTimeoutSeconds: positiveInteger(env, EnvName.DRAIN_TIMEOUT_SECONDS, 3600),
     requireClusterTag: boolean(env, EnvName.REQUIRE_CLUSTER_TAG, false),
     maxUnavailable: parseMaxUnavailable(env[EnvName.MAX_UNAVAILABLE] || '10%', `environment variable ${EnvName.MAX_UNAVAILABLE}`),
     onDrainTimeout: oneOf(env, EnvName.ON_DRAIN_TIMEOUT, ['stop', 'force'] as const, 'stop'),
-    readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
+    readinessTimeoutSeconds,
+    windowsReadinessTimeoutSeconds: positiveInteger(env, EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS),
     rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
     cordon: boolean(env, EnvName.CORDON, true),
   };
+}
+
+/** The per-group readiness timeouts of the group settings, for the rotation's configuration. */
+export function groupReadinessTimeouts(overrides: EngineConfig['groupOverrides']): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [group, o] of Object.entries(overrides)) if (o.readinessTimeoutSeconds !== undefined) result[group] = o.readinessTimeoutSeconds;
+  return result;
+}
+
+/** `{ "group": { "family"?: "...", "amiParameter"?: "...", "readinessTimeoutSeconds"?: n } }`, each field checked. */
+function parseGroupOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, GroupSettings> {
+  const name = EnvName.GROUP_OVERRIDES;
+  const raw = jsonValue(env, name, '{}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${name} must be a JSON object of Auto Scaling group name to { family, amiParameter, readinessTimeoutSeconds }, got ${env[name]}`);
+  }
+  const result: Record<string, GroupSettings> = {};
+  for (const [group, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`${name}['${group}'] is ${JSON.stringify(value)}; allowed: an object with family, amiParameter and/or readinessTimeoutSeconds`);
+    }
+    const { family, amiParameter, readinessTimeoutSeconds, ...rest } = value as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new ConfigError(`${name}['${group}'] has unknown field(s) ${unknown.join(', ')}; allowed: family, amiParameter, readinessTimeoutSeconds`);
+    if (family !== undefined && (typeof family !== 'string' || !FAMILY_PATTERN.test(family))) {
+      throw new ConfigError(`${name}['${group}'].family is '${String(family)}'; allowed: lower-case letters, digits, '.' and '-'`);
+    }
+    if (amiParameter !== undefined && (typeof amiParameter !== 'string' || !PARAMETER_NAME_PATTERN.test(amiParameter))) {
+      throw new ConfigError(`${name}['${group}'].amiParameter is '${String(amiParameter)}', which is not an SSM parameter name or ARN`);
+    }
+    if (readinessTimeoutSeconds !== undefined && (!Number.isInteger(readinessTimeoutSeconds) || (readinessTimeoutSeconds as number) <= 0)) {
+      throw new ConfigError(`${name}['${group}'].readinessTimeoutSeconds is '${String(readinessTimeoutSeconds)}'; allowed: a positive whole number of seconds`);
+    }
+    result[group] = {
+      ...(family !== undefined ? { family: family as string } : {}),
+      ...(amiParameter !== undefined ? { amiParameter: amiParameter as string } : {}),
+      ...(readinessTimeoutSeconds !== undefined ? { readinessTimeoutSeconds: readinessTimeoutSeconds as number } : {}),
+    };
+  }
+  return result;
 }
 
 function oneOf<T extends string>(env: Readonly<Record<string, string | undefined>>, name: string, allowed: readonly T[], fallback: T): T {

@@ -30,6 +30,8 @@ export const MetricName = {
   INSTANCES_DRAINING: 'InstancesDraining',
   /** Container instances in the cluster that no managed Auto Scaling group owns. */
   UNMANAGED_INSTANCES: 'UnmanagedInstances',
+  /** Groups refused because their AMI family could not be told (never guessed): a subset of GroupsRefused. */
+  GROUPS_UNKNOWN_FAMILY: 'GroupsUnknownFamily',
 } as const;
 
 export const Dimension = {
@@ -51,7 +53,7 @@ export const TagKey = {
 /** Environment variables of the rotator function, read in one place (`config.ts`). */
 export const EnvName = {
   CLUSTER_NAME: 'ECS_AMI_REFRESHER_CLUSTER',
-  /** JSON array of group names given to the construct; empty means discover from capacity providers. */
+  /** JSON array of group names given to the construct (managed in addition to discovered ones). */
   GROUP_NAMES: 'ECS_AMI_REFRESHER_GROUPS',
   /**
    * JSON object: capacity provider name to Auto Scaling group name, for the providers the construct found in
@@ -60,6 +62,16 @@ export const EnvName = {
   CAPACITY_PROVIDER_GROUPS: 'ECS_AMI_REFRESHER_CAPACITY_PROVIDER_GROUPS',
   /** The schedule's period in seconds when it is a rate; unset for a cron schedule. */
   SCHEDULE_PERIOD_SECONDS: 'ECS_AMI_REFRESHER_SCHEDULE_PERIOD_SECONDS',
+  /** `true` (default): also manage the groups of the cluster's ACTIVE capacity providers. */
+  DISCOVER_GROUPS: 'ECS_AMI_REFRESHER_DISCOVER_GROUPS',
+  /** JSON object: group name to `{ family?, amiParameter?, readinessTimeoutSeconds? }` (construct `groupOverrides`). */
+  GROUP_OVERRIDES: 'ECS_AMI_REFRESHER_GROUP_OVERRIDES',
+  /** Seconds replacements of Linux (and Bottlerocket) groups may take to be ACTIVE in the cluster. */
+  READINESS_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_READINESS_TIMEOUT_SECONDS',
+  /** The same for Windows groups, which boot and register more slowly. */
+  WINDOWS_READINESS_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_WINDOWS_READINESS_TIMEOUT_SECONDS',
+  /** A managed group through which container instances outside every group are replaced (opt-in). */
+  UNMANAGED_REPLACEMENT_GROUP: 'ECS_AMI_REFRESHER_UNMANAGED_REPLACEMENT_GROUP',
   /** JSON object: AMI parameter key (`family/arch`) to SSM parameter name. */
   AMI_PARAMETERS: 'ECS_AMI_REFRESHER_AMI_PARAMETERS',
   DRY_RUN: 'ECS_AMI_REFRESHER_DRY_RUN',
@@ -72,7 +84,7 @@ export const EnvName = {
   CORDON: 'ECS_AMI_REFRESHER_CORDON',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
-  /** When groups are discovered, require the cluster tag on them (the IAM policy is conditioned on it). */
+  /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;
 

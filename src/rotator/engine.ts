@@ -12,6 +12,7 @@ import { ImageCache, observeCluster } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
+import { readinessTimeoutFor, withUnmanagedReplacement } from './unmanaged';
 
 export interface Clock {
   now(): number;
@@ -19,11 +20,12 @@ export interface Clock {
 }
 
 /** What the engine needs of its configuration (config.ts), with the rotation's settings grouped. */
-export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | 'amiParameters' | 'requireClusterTag' | 'dryRun'> & {
-  readonly rotation: RotationConfig;
-  /** Capacity provider name -> group name, known without asking ECS. */
-  readonly knownCapacityProviders?: Readonly<Record<string, string>>;
-};
+export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | 'amiParameters' | 'requireClusterTag' | 'dryRun'>
+  & Partial<Pick<EngineConfig, 'discoverGroups' | 'groupOverrides'>> & {
+    readonly rotation: RotationConfig;
+    /** Capacity provider name -> group name, known without asking ECS. */
+    readonly knownCapacityProviders?: Readonly<Record<string, string>>;
+  };
 
 export interface EngineOptions {
   readonly api: AwsApi;
@@ -103,6 +105,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       const observed = await observeCluster(api, {
         clusterName: settings.clusterName,
         groupNames: settings.groupNames,
+        discoverGroups: settings.discoverGroups,
+        groupOverrides: settings.groupOverrides,
+        describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
         amiParameters: settings.amiParameters,
         now: clock.now(),
         knownCapacityProviders: settings.knownCapacityProviders,
@@ -113,6 +118,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       const rotationPlan = plan(observed, {
         amiParameters: settings.amiParameters,
         requireClusterTag: settings.requireClusterTag,
+        groupOverrides: settings.groupOverrides,
+        unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
         force: settings.rotation.force,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
@@ -167,11 +174,16 @@ export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPl
   for (const groupPlan of rotationPlan.groups) {
     const group = observed.groups.find((g) => g.name === groupPlan.groupName);
     if (!group || !rotatable(groupPlan)) continue;
-    rotations.set(group.name, rotateGroup(observed, group, {
+    // Each group in its own budget and with its own readiness timeout (Windows hosts are slower).
+    const groupConfig = { ...config, readinessTimeoutSeconds: readinessTimeoutFor(groupPlan, config) };
+    const rotation = rotateGroup(observed, group, {
       targetImageId: groupPlan.targetImageId!,
       updateLaunchSource: groupPlan.updateLaunchSource,
       outdatedInstanceIds: groupPlan.outdatedInstances.map((i) => i.instanceId),
-    }, config));
+    }, groupConfig);
+    rotations.set(group.name, config.unmanagedReplacementGroup === group.name
+      ? withUnmanagedReplacement(observed, rotationPlan, group, rotation, groupConfig)
+      : rotation);
   }
   return rotations;
 }

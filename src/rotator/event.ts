@@ -29,6 +29,8 @@ export interface RunSummary {
     readonly outdatedInstances: number;
   }>;
   readonly actions: ReadonlyArray<{ readonly kind: string; readonly group: string; readonly ok: boolean; readonly error?: string }>;
+  /** Container instances outside every managed group, and whether the opt-in policy replaces each (why not). */
+  readonly unmanagedInstances: ReadonlyArray<{ readonly instanceId: string; readonly replaceable: boolean; readonly reason?: string }>;
   readonly totals: PlanTotals;
 }
 

@@ -6,7 +6,7 @@
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type { Filter, Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import { detectFamily, parameterKey, referenceImage } from './ami-families';
+import { GroupSettings, referenceImage, resolveGroupTarget } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import {
@@ -25,8 +25,17 @@ import { BATCH_TAG, CORDON_ATTRIBUTE, decodeEpoch, decodePhase, PHASE_ATTRIBUTE,
 
 export interface ObserveOptions {
   readonly clusterName: string;
-  /** Groups given to the construct. Empty: the groups of the cluster's ACTIVE capacity providers. */
+  /** Groups given to the construct: managed whether or not they are behind a capacity provider. */
   readonly groupNames: readonly string[];
+  /** Also the groups of the cluster's ACTIVE capacity providers (default true). */
+  readonly discoverGroups?: boolean;
+  /** Per-group family and parameter, by group name (construct `groupOverrides`). */
+  readonly groupOverrides?: Readonly<Record<string, GroupSettings>>;
+  /**
+   * Also describe the EC2 instances of container instances outside every group (only when they may be
+   * replaced: otherwise they are reported from ECS alone, at no EC2 cost).
+   */
+  readonly describeUnmanagedInstances?: boolean;
   /** `family/arch` -> SSM parameter name. */
   readonly amiParameters: Readonly<Record<string, string>>;
   /** Epoch ms stamped on the observation. */
@@ -83,10 +92,12 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const groupFailures: GroupObserveFailure[] = [];
   const cache = options.imageCache ?? new ImageCache();
 
-  const discovered = options.groupNames.length > 0
-    ? new Map<string, string>()
-    : await capacityProviderGroups(api, cluster.capacityProviders ?? [], options.knownCapacityProviders ?? {});
-  const wanted = options.groupNames.length > 0 ? [...options.groupNames] : [...discovered.keys()];
+  // The cluster's ACTIVE capacity providers' groups plus the given ones, each once.
+  const discovered = (options.discoverGroups ?? true)
+    ? await capacityProviderGroups(api, cluster.capacityProviders ?? [], options.knownCapacityProviders ?? {})
+    : new Map<string, string>();
+  const given = new Set(options.groupNames);
+  const wanted = [...new Set([...options.groupNames, ...discovered.keys()])];
 
   const asgs = await describeGroups(api, wanted);
   for (const name of wanted) {
@@ -107,23 +118,32 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     const currentImageId = source.aliasParameter
       ? imageIdFromValue(parameters[source.aliasParameter]?.value)
       : source.literalImageId;
-    groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name)));
+    groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
   const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
   const instances = await groupInstances(api, groups, containerInstances);
+  if (options.describeUnmanagedInstances) {
+    // Instances outside every group are replaced only on what EC2 says of them (tags, state, image).
+    const members = new Set(groups.flatMap((g) => g.instances.map((i) => i.instanceId)));
+    const loose = containerInstances.map((c) => c.ec2InstanceId).filter((id) => id !== '' && !members.has(id));
+    Object.assign(instances, await describeInstances(api, loose));
+  }
 
   // Images: what the groups run, to know their family; then the targets their parameters name.
   const running = [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)];
   const images: Record<string, ImageInfo> = await imagesOf(api, running, options.now, cache, new Set());
 
+  // The parameters of the families the groups turn out to be (or the groups' own parameters).
+  const targetOf = (g: ObservedGroup) =>
+    resolveGroupTarget(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY], options.groupOverrides?.[g.name], options.amiParameters);
   const targetParameterNames = groups.map((g) => {
-    const detection = detectFamily(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY]);
-    return detection.ok ? options.amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
+    const target = targetOf(g);
+    return target.ok ? target.parameterName : undefined;
   }).filter(isDefined);
   Object.assign(parameters, await readParameters(api, targetParameterNames.filter((n) => !(n in parameters))));
 
-  const activity = await groupActivity(api, groups, instances, parameters, options.amiParameters, images, options.force ?? false);
+  const activity = await groupActivity(api, groups, instances, parameters, targetOf, options.force ?? false);
   for (let i = 0; i < groups.length; i++) {
     const extra = activity.get(groups[i].name);
     if (extra) groups[i] = { ...groups[i], instanceRefresh: extra.instanceRefresh, stack: extra.stack };
@@ -379,16 +399,14 @@ async function groupActivity(
   groups: readonly ObservedGroup[],
   instances: Readonly<Record<string, ObservedInstance>>,
   parameters: Readonly<Record<string, ParameterReading>>,
-  amiParameters: Readonly<Record<string, string>>,
-  images: Readonly<Record<string, ImageInfo>>,
+  targetOf: (group: ObservedGroup) => ReturnType<typeof resolveGroupTarget>,
   force: boolean,
 ): Promise<Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>> {
   const result = new Map<string, Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string }>();
   const stackStatus = new Map<string, Promise<string | undefined>>();
   for (const group of groups) {
-    const detection = detectFamily(groupReferenceImage(group, instances, images), group.tags[TagKey.AMI_FAMILY]);
-    const parameter = detection.ok ? amiParameters[parameterKey(detection.family, detection.architecture)] : undefined;
-    const target = parameter ? imageIdFromValue(parameters[parameter]?.value) : undefined;
+    const resolved = targetOf(group);
+    const target = resolved.ok ? imageIdFromValue(parameters[resolved.parameterName]?.value) : undefined;
     const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
     const behind = target !== undefined && (group.currentImageId !== target
       || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
@@ -441,7 +459,8 @@ function toGroup(
   asg: AutoScalingGroup,
   launchSource: LaunchSource,
   currentImageId: string | undefined,
-  capacityProviderName?: string,
+  capacityProviderName: string | undefined,
+  given: boolean,
 ): ObservedGroup {
   const tags: Record<string, string> = {};
   for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
@@ -454,7 +473,8 @@ function toGroup(
   return {
     name: asg.AutoScalingGroupName!,
     arn: asg.AutoScalingGroupARN,
-    source: capacityProviderName ? 'capacity-provider' : 'configured',
+    // A group both given and behind a capacity provider is 'configured': the policy names it by ARN.
+    source: given || !capacityProviderName ? 'configured' : 'capacity-provider',
     capacityProviderName,
     desiredCapacity: asg.DesiredCapacity ?? 0,
     minSize: asg.MinSize ?? 0,

@@ -3,9 +3,9 @@
  * reasons about is the observation's `observedAt`. Today it decides, per group, the target image and the
  * instances that must be replaced; the rotation engine turns that into actions.
  */
-import { detectFamily, parameterKey, parseParameterValue, targetImageProblem } from './ami-families';
+import { GroupSettings, isWindows, parseParameterValue, resolveGroupTarget, targetImageProblem } from './ami-families';
 import { TagKey } from './constants';
-import { ImageInfo, ObservedCluster, ObservedGroup } from './model';
+import { ImageInfo, ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
 import { groupReferenceImage, ssmAliasParameter } from './observe';
 import { decodeEpoch, REPLACE_BEFORE_TAG } from './state';
 
@@ -13,10 +13,14 @@ export interface PlanConfig {
   /** `family/arch` -> SSM parameter name. */
   readonly amiParameters: Readonly<Record<string, string>>;
   /**
-   * Groups must carry the cluster tag: true when they are discovered at run time, because the IAM policy
-   * then lets the engine act only on tagged groups.
+   * Discovered groups must carry the cluster tag (the IAM policy lets the engine act on them only when they
+   * do); groups given to the construct are named in the policy by ARN and need no tag.
    */
   readonly requireClusterTag: boolean;
+  /** Per-group family and parameter (construct `groupOverrides`), by group name. */
+  readonly groupOverrides?: Readonly<Record<string, GroupSettings>>;
+  /** The managed group through which container instances outside every group are replaced (opt-in). */
+  readonly unmanagedReplacementGroup?: string;
   /**
    * Replace instances even when they already run the target image (seed 004's FORCE): every instance
    * launched before this observation. The engine records the time on the group so later runs finish it.
@@ -42,8 +46,14 @@ export interface GroupPlan {
   readonly reason?: string;
   readonly family?: string;
   readonly architecture?: string;
-  readonly familyFrom?: 'tag' | 'image-name';
+  readonly familyFrom?: 'prop' | 'tag' | 'image-name';
+  /** The family could not be told, so the group was refused (never guessed). */
+  readonly unknownFamily?: boolean;
   readonly parameterName?: string;
+  /** `group`: the group's own parameter (a golden AMI); `map`: the family map. */
+  readonly parameterFrom?: 'group' | 'map';
+  /** The platform of the group's image: Windows hosts get a longer readiness timeout. */
+  readonly platform?: 'windows' | 'linux';
   readonly currentImageId?: string;
   readonly targetImageId?: string;
   /** The launch template or configuration must be pointed at the target image. */
@@ -60,9 +70,26 @@ export interface RotationPlan {
   readonly clusterName: string;
   readonly observedAt: number;
   readonly groups: readonly GroupPlan[];
-  /** EC2 ids of container instances no managed group owns (they are reported, never touched). */
+  /** EC2 ids of container instances no managed group owns. */
   readonly unmanagedInstanceIds: readonly string[];
+  /** The same instances, with whether the opt-in policy may replace each and, if not, why. */
+  readonly unmanagedInstances: readonly UnmanagedInstance[];
   readonly totals: PlanTotals;
+}
+
+export interface UnmanagedInstance {
+  readonly instanceId: string;
+  readonly containerInstanceArn: string;
+  /** ACTIVE, DRAINING, ... */
+  readonly status: string;
+  readonly runningTasksCount: number;
+  readonly imageId?: string;
+  /** The Auto Scaling group it belongs to (one the refresher does not manage), from `aws:autoscaling:groupName`. */
+  readonly autoScalingGroup?: string;
+  /** The opt-in policy may replace it through `unmanagedReplacementGroup`. */
+  readonly replaceable: boolean;
+  /** Why it is not replaceable. */
+  readonly reason?: string;
 }
 
 export interface PlanTotals {
@@ -70,6 +97,8 @@ export interface PlanTotals {
   readonly upToDateInstances: number;
   readonly refusedGroups: number;
   readonly unobservedGroups: number;
+  /** Refused groups whose AMI family could not be told. */
+  readonly unknownFamilyGroups: number;
   /** 0 when nothing is outdated. */
   readonly oldestOutdatedAgeSeconds: number;
 }
@@ -89,10 +118,11 @@ export function plan(observed: ObservedCluster, config: PlanConfig): RotationPla
   ].sort((a, b) => a.groupName.localeCompare(b.groupName));
 
   const owned = new Set(observed.groups.flatMap((g) => g.instances.map((i) => i.instanceId)));
-  const unmanagedInstanceIds = observed.containerInstances
-    .map((c) => c.ec2InstanceId)
-    .filter((id) => id !== '' && !owned.has(id))
-    .sort();
+  const unmanagedInstances = observed.containerInstances
+    .filter((c) => c.ec2InstanceId !== '' && !owned.has(c.ec2InstanceId))
+    .map((c) => unmanagedInstance(observed, c, groups, config))
+    .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const unmanagedInstanceIds = unmanagedInstances.map((u) => u.instanceId);
 
   const since = groups.map((g) => g.outdatedSince).filter((t): t is number => t !== undefined);
   const oldest = since.length > 0 ? Math.min(...since) : undefined;
@@ -101,11 +131,13 @@ export function plan(observed: ObservedCluster, config: PlanConfig): RotationPla
     observedAt: observed.observedAt,
     groups,
     unmanagedInstanceIds,
+    unmanagedInstances,
     totals: {
       outdatedInstances: sum(groups.map((g) => g.outdatedInstances.length)),
       upToDateInstances: sum(groups.map((g) => g.upToDateCount)),
       refusedGroups: groups.filter((g) => g.status === 'refused').length,
       unobservedGroups: groups.filter((g) => g.status === 'unobserved').length,
+      unknownFamilyGroups: groups.filter((g) => g.unknownFamily).length,
       oldestOutdatedAgeSeconds: oldest === undefined ? 0 : Math.max(0, Math.floor((observed.observedAt - oldest) / 1000)),
     },
   };
@@ -122,7 +154,7 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   };
   const refuse = (reason: string, extra: Partial<GroupPlan> = {}): GroupPlan => ({ ...base, ...extra, status: 'refused', reason });
 
-  if (config.requireClusterTag && group.tags[TagKey.CLUSTER] !== observed.clusterName) {
+  if (config.requireClusterTag && group.source !== 'configured' && group.tags[TagKey.CLUSTER] !== observed.clusterName) {
     return refuse(
       `group ${group.name} is not tagged ${TagKey.CLUSTER}=${observed.clusterName}; the refresher's IAM policy only lets it act on ` +
       'groups with that tag (tag the group, or give it to the construct in autoScalingGroups)',
@@ -150,15 +182,14 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   }
 
   const current = groupReferenceImage(group, observed.instances, observed.images);
-  const detection = detectFamily(current, group.tags[TagKey.AMI_FAMILY]);
-  if (!detection.ok) return refuse(detection.reason);
-  const known = { family: detection.family, architecture: detection.architecture, familyFrom: detection.from };
-
-  const key = parameterKey(detection.family, detection.architecture);
-  const parameterName = config.amiParameters[key];
-  if (!parameterName) {
-    return refuse(`no AMI parameter is configured for '${key}'; add it to amiParameters`, known);
+  const resolved = resolveGroupTarget(current, group.tags[TagKey.AMI_FAMILY], config.groupOverrides?.[group.name], config.amiParameters);
+  const platform = current ? (isWindows(current) ? 'windows' as const : 'linux' as const) : undefined;
+  if (!resolved.ok) {
+    const { family, architecture, familyFrom, unknownFamily } = resolved;
+    return refuse(resolved.reason, { family, architecture, familyFrom, platform, unknownFamily: unknownFamily || undefined });
   }
+  const { parameterName, parameterFrom } = resolved;
+  const known = { family: resolved.family, architecture: resolved.architecture, familyFrom: resolved.familyFrom, platform, parameterFrom };
   const reading = observed.parameters[parameterName];
   if (reading?.error) return refuse(`SSM parameter ${parameterName} could not be read: ${reading.error}`, { ...known, parameterName });
   const parsed = parseParameterValue(parameterName, reading?.value);
@@ -233,6 +264,54 @@ function creationTime(image: ImageInfo): number | undefined {
   if (!image.creationDate) return undefined;
   const at = Date.parse(image.creationDate);
   return Number.isNaN(at) ? undefined : at;
+}
+
+/**
+ * Whether the opt-in policy may replace an instance outside every managed group, and why not. The policy
+ * terminates it with ec2:TerminateInstances, so it must be in no Auto Scaling group at all, carry the cluster
+ * tag (the IAM condition), run in the cluster, and match the replacement group's architecture and platform
+ * (tasks placed on it must fit the replacement).
+ */
+function unmanagedInstance(
+  observed: ObservedCluster,
+  container: ObservedContainerInstance,
+  groups: readonly GroupPlan[],
+  config: PlanConfig,
+): UnmanagedInstance {
+  const instance = observed.instances[container.ec2InstanceId];
+  const autoScalingGroup = instance?.tags['aws:autoscaling:groupName'];
+  const base = {
+    instanceId: container.ec2InstanceId,
+    containerInstanceArn: container.containerInstanceArn,
+    status: container.status,
+    runningTasksCount: container.runningTasksCount,
+    imageId: instance?.imageId ?? container.amiIdAttribute,
+    autoScalingGroup,
+  };
+  const not = (reason: string): UnmanagedInstance => ({ ...base, replaceable: false, reason });
+  const through = config.unmanagedReplacementGroup;
+  if (!through) return not('no replacement group is configured (replaceUnmanagedInstancesThrough); it is only reported');
+  if (!instance) return not('it is not an EC2 instance this account can describe (an external instance?); only EC2 instances are replaced');
+  if (autoScalingGroup !== undefined) {
+    return not(`it belongs to Auto Scaling group ${autoScalingGroup}, which this refresher does not manage; it is never terminated outside its group`);
+  }
+  if (instance.tags[TagKey.CLUSTER] !== observed.clusterName) {
+    return not(`it is not tagged ${TagKey.CLUSTER}=${observed.clusterName}; the refresher may terminate only instances carrying that tag`);
+  }
+  if (instance.state !== 'running') return not(`it is ${instance.state}`);
+  if (container.status !== 'ACTIVE' && container.status !== 'DRAINING') return not(`its container instance is ${container.status}`);
+  const group = groups.find((g) => g.groupName === through);
+  if (!group || group.status === 'refused' || group.status === 'unobserved' || !group.architecture) {
+    return not(`replacement group ${through} is not a managed group ready to rotate${group?.reason ? ` (${group.reason})` : ''}`);
+  }
+  const image = observed.images[instance.imageId];
+  if (image?.architecture !== group.architecture) {
+    return not(`it runs ${image?.architecture ?? 'an unknown architecture'}, replacement group ${through} launches ${group.architecture}`);
+  }
+  if ((isWindows(image) ? 'windows' : 'linux') !== group.platform) {
+    return not(`it runs platform '${image.platformDetails ?? 'unknown'}', replacement group ${through} launches ${group.platform}`);
+  }
+  return { ...base, replaceable: true };
 }
 
 function sum(values: readonly number[]): number {

@@ -23,6 +23,7 @@ export function planMetrics(plan: RotationPlan): MetricPoint[] {
     { name: MetricName.GROUPS_REFUSED, unit: 'Count', value: plan.totals.refusedGroups },
     { name: MetricName.OLDEST_OUTDATED_AGE, unit: 'Seconds', value: plan.totals.oldestOutdatedAgeSeconds },
     { name: MetricName.UNMANAGED_INSTANCES, unit: 'Count', value: plan.unmanagedInstanceIds.length },
+    { name: MetricName.GROUPS_UNKNOWN_FAMILY, unit: 'Count', value: plan.totals.unknownFamilyGroups },
   ];
   for (const group of plan.groups) {
     if (group.status === 'unobserved' || group.status === 'refused') continue;
@@ -81,7 +82,10 @@ export function groupRecords(plan: RotationPlan): Array<Record<string, unknown>>
     family: g.family,
     architecture: g.architecture,
     familyFrom: g.familyFrom,
+    unknownFamily: g.unknownFamily,
+    platform: g.platform,
     parameterName: g.parameterName,
+    parameterFrom: g.parameterFrom,
     currentImageId: g.currentImageId,
     targetImageId: g.targetImageId,
     updateLaunchSource: g.updateLaunchSource,

@@ -25,8 +25,14 @@ export interface RotationConfig {
   readonly drainTimeoutSeconds: number;
   /** After the drain timeout: stop the group's rotation (and alarm), or terminate anyway. */
   readonly onDrainTimeout: 'stop' | 'force';
-  /** How long replacements may take to be InService and ACTIVE in the cluster. */
+  /** How long replacements may take to be InService and ACTIVE in the cluster (Linux and Bottlerocket groups). */
   readonly readinessTimeoutSeconds: number;
+  /** The same for Windows groups (default: `readinessTimeoutSeconds`); see `readinessTimeoutFor`. */
+  readonly windowsReadinessTimeoutSeconds?: number;
+  /** Per-group readiness timeouts (construct `groupOverrides`), over the platform's. */
+  readonly groupReadinessTimeoutSeconds?: Readonly<Record<string, number>>;
+  /** The managed group through which container instances outside every group are replaced (opt-in). */
+  readonly unmanagedReplacementGroup?: string;
   /** This run was asked to replace every instance launched before it, whatever its image. */
   readonly force: boolean;
   /**
@@ -90,7 +96,7 @@ const REFRESH_ACTIVE = new Set(['Pending', 'InProgress', 'Cancelling', 'Rollback
  * Another actor is changing the group: the engine does nothing to it until that is over. An instance refresh
  * replaces instances itself; a CloudFormation update may rewrite desired capacity, size or template.
  */
-function otherActor(group: ObservedGroup): string | undefined {
+export function otherActor(group: ObservedGroup): string | undefined {
   if (group.instanceRefresh && (REFRESH_ACTIVE.has(group.instanceRefresh.status) || group.instanceRefresh.status.startsWith('Unreadable'))) {
     return `instance refresh ${group.instanceRefresh.id} of ${group.name} is ${group.instanceRefresh.status}; the rotation waits for it to end`;
   }

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
-import { configFromEnvironment } from './config';
+import { configFromEnvironment, groupReadinessTimeouts } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
 import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
@@ -61,6 +61,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       clusterName: config.clusterName,
       groupNames: config.groupNames,
       knownCapacityProviders: config.knownCapacityProviders,
+      discoverGroups: config.discoverGroups,
+      groupOverrides: config.groupOverrides,
       amiParameters: config.amiParameters,
       requireClusterTag: config.requireClusterTag,
       dryRun: config.dryRun,
@@ -69,6 +71,9 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         drainTimeoutSeconds: config.drainTimeoutSeconds,
         onDrainTimeout: config.onDrainTimeout,
         readinessTimeoutSeconds: config.readinessTimeoutSeconds,
+        windowsReadinessTimeoutSeconds: config.windowsReadinessTimeoutSeconds,
+        groupReadinessTimeoutSeconds: groupReadinessTimeouts(config.groupOverrides),
+        unmanagedReplacementGroup: config.unmanagedReplacementGroup,
         rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
         cordon: config.cordon,
         force: request.force,
@@ -104,6 +109,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       outdatedInstances: g.outdatedInstances.length,
     })),
     actions: result.outcomes.map((o) => ({ kind: o.action.kind, group: o.action.group, ok: o.ok, error: o.error })),
+    unmanagedInstances: last.plan.unmanagedInstances.map((u) => ({ instanceId: u.instanceId, replaceable: u.replaceable, reason: u.reason })),
     totals: last.plan.totals,
   };
   logger.info('run finished', { summary });
@@ -118,9 +124,9 @@ function logRound(round: Round, full: boolean): void {
       if (fields.status === 'refused' || fields.status === 'unobserved') logger.error(String(message), fields);
       else logger.info(String(message), { ...fields, phase: round.rotations.get(String(fields.autoScalingGroup))?.phase });
     }
-    if (round.plan.unmanagedInstanceIds.length > 0) {
-      logger.warn('container instances outside every managed group are reported and never touched', {
-        instanceIds: round.plan.unmanagedInstanceIds,
+    if (round.plan.unmanagedInstances.length > 0) {
+      logger.warn('container instances outside every managed group', {
+        instances: round.plan.unmanagedInstances.map((u) => ({ instanceId: u.instanceId, replaceable: u.replaceable, reason: u.reason })),
       });
     }
   }

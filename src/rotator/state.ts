@@ -34,6 +34,12 @@ export const REPLACE_BEFORE_TAG = 'ecs-ami-refresher:replace-before';
 /** ASG tag: an image whose replacements never became ACTIVE; the group was rolled back from it. */
 export const FAILED_IMAGE_TAG = 'ecs-ami-refresher:failed-image';
 
+/**
+ * ASG tag on the group named to replace instances outside every group: the one being replaced through it
+ * (`<instance id>:<base desired>:<started epoch ms>`). Removed once that instance is gone.
+ */
+export const UNMANAGED_TAG = 'ecs-ami-refresher:unmanaged';
+
 /** ECS cluster tag: who may act on the cluster, until when. */
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 
@@ -130,4 +136,21 @@ export function decodeLease(value: string | undefined): Lease | undefined {
 /** Whether a value is one ECS accepts as a tag value. */
 export function isEcsTagValue(value: string): boolean {
   return /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value) && value.length <= 256;
+}
+
+/** The replacement of one instance outside every group, recorded on the group that replaces it. */
+export interface UnmanagedReplacement {
+  readonly instanceId: string;
+  /** The group's desired capacity before it was raised by one for the replacement. */
+  readonly base: number;
+  readonly startedAt: number;
+}
+
+export function encodeUnmanagedReplacement(record: UnmanagedReplacement): string {
+  return `${record.instanceId}:${record.base}:${record.startedAt}`;
+}
+
+export function decodeUnmanagedReplacement(value: string | undefined): UnmanagedReplacement | undefined {
+  const match = value?.match(/^(i-[0-9a-f]{8,17}):(\d{1,6}):(\d{1,15})$/);
+  return match ? { instanceId: match[1], base: Number(match[2]), startedAt: Number(match[3]) } : undefined;
 }

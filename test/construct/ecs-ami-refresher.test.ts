@@ -17,7 +17,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -163,12 +163,12 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]).toBe('false');
   });
 
-  test('alarmActions: none, but all six alarms exist', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  test('alarmActions: none, but all seven alarms exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
-    expect(refresher.alarms).toHaveLength(6);
+    expect(refresher.alarms).toHaveLength(7);
   });
 
   test('outdatedAlarmThreshold: 3 days', () => {
@@ -261,11 +261,11 @@ describe('props', () => {
     const topic = new sns.Topic(f.stack, 'Topic');
     const { template } = synth((g) => ({ cluster: g.cluster, alarmActions: [new actions.SnsAction(topic)] }), f);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
   });
 
-  test('given groups: named in the environment, scoped by ARN, and tagged', () => {
+  test('given groups without discovery: named in the environment, scoped by ARN, and tagged', () => {
     const f = fixture();
     const other = new autoscaling.AutoScalingGroup(f.stack, 'Other', {
       vpc: f.vpc,
@@ -273,9 +273,10 @@ describe('props', () => {
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(ecs.AmiHardwareType.ARM),
       autoScalingGroupName: 'prod-arm',
     });
-    const { template } = synth((g) => ({ cluster: g.cluster, autoScalingGroups: [g.group, other] }), f);
+    const { template } = synth((g) => ({ cluster: g.cluster, autoScalingGroups: [g.group, other], discoverCapacityProviderGroups: false }), f);
     const env = environment(template);
     expect(env[EnvName.REQUIRE_CLUSTER_TAG]).toBe('false');
+    expect(env[EnvName.DISCOVER_GROUPS]).toBe('false');
     expect(render(env[EnvName.GROUP_NAMES])).toMatch(/^\["\$\{AsgASG\w+\}","\$\{OtherASG\w+\}"\]$/);
     const groups = statement(template, 'ChangeGivenGroups');
     expect(groups.Condition).toBeUndefined();
@@ -286,7 +287,7 @@ describe('props', () => {
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
     const tags = statement(template, 'TagGivenGroups');
     expect(tags.Resource).toEqual(groups.Resource);
-    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] } });
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -407,7 +408,7 @@ describe('IAM', () => {
     expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
     expect(s.Condition).toEqual({
       'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] },
     });
   });
 

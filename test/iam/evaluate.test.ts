@@ -25,8 +25,12 @@ const GROUPS: GroupSpec[] = [
 ];
 
 const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER });
-const given = synthesizePolicy('given', { clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name) });
+// Only the named groups (no discovery): the policy names them by ARN and has no tag-conditioned group statements.
+const given = synthesizePolicy('given', { clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name), props: { discoverCapacityProviderGroups: false } });
 const POLICIES = [discovered, given];
+/** Discovered groups, and instances outside every group replaced through group `x86`. */
+const unmanaged = synthesizePolicy('unmanaged', { clusterName: CLUSTER, unmanagedReplacementGroupName: 'x86' });
+const DENY_POLICIES = [...POLICIES, unmanaged];
 
 /** A recorded call and the IAM requests it maps to, read from the cloud at the moment it was made. */
 interface MappedCall {
@@ -64,15 +68,15 @@ const figures = {
 afterAll(() => {
   const dir = join(__dirname, '..', '..', 'test-reports');
   mkdirSync(dir, { recursive: true });
-  const leastOf = (counts: Map<string, number>) => (counts.size === POLICIES.length ? Math.min(...counts.values()) : 0);
+  const leastOf = (counts: Map<string, number>, policies: readonly unknown[]) => (counts.size === policies.length ? Math.min(...counts.values()) : 0);
   writeFileSync(join(dir, 'iam-figures.json'), JSON.stringify({
     // Engine calls from the simulated rotations allowed under every policy (discovered and given groups);
     // mutating calls against another cluster's resources denied under every policy; IAM actions evaluated.
-    allowed: leastOf(figures.allowedCalls),
-    denied: leastOf(figures.deniedCases),
+    allowed: leastOf(figures.allowedCalls, POLICIES),
+    denied: leastOf(figures.deniedCases, DENY_POLICIES),
     actions: figures.actions.size,
     actionNames: [...figures.actions].sort(),
-    policies: POLICIES.map((p) => p.name),
+    policies: DENY_POLICIES.map((p) => p.name),
     // Summed over the policies, launch checks included.
     allowedRequests: figures.allowedRequests,
     deniedRequests: figures.deniedRequests,
@@ -80,7 +84,7 @@ afterAll(() => {
 });
 
 describe('the synthesized policy', () => {
-  test.each(POLICIES.map((p) => [p.name, p] as const))('%s: resolved to plain strings, in one or more policies of the role', (_name, policy) => {
+  test.each(DENY_POLICIES.map((p) => [p.name, p] as const))('%s: resolved to plain strings, in one or more policies of the role', (_name, policy) => {
     const text = JSON.stringify(policy.document);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);
     expect(policy.document.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -238,6 +242,62 @@ describe('whole rotations: every call the engine makes is allowed', () => {
   }, 60_000);
 });
 
+describe('instances outside every group replaced through a group: every call allowed, under that policy only', () => {
+  let mapped: MappedCall[];
+  let sim: Simulation;
+
+  beforeAll(async () => {
+    sim = buildScenario({
+      seed: 37,
+      clusterName: CLUSTER,
+      groups: [GROUPS[0]],
+      ungrouped: [{ family: 'amazon-linux-2023', architecture: 'x86_64', count: 2 }],
+      services: 'auto',
+      standaloneTasks: { count: 1, durationS: 600 },
+    });
+    const watcher = watch(sim);
+    const result = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { unmanagedReplacementGroup: 'x86' }), 24 * HOUR);
+    watcher.stop();
+    expect(result.settled).toBe(true);
+    expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
+    mapped = watcher.mapped;
+  }, 120_000);
+
+  test('every call maps, and the replacement ran: EC2 TerminateInstances of both instances', () => {
+    expect(mapped.filter((m) => m.error).map((m) => `${m.call.operation}: ${m.error}`)).toEqual([]);
+    const terminated = mapped.filter((m) => m.call.operation === 'ec2:terminateInstances').flatMap((m) => m.requests.map((r) => r.resource));
+    expect(terminated).toHaveLength(2);
+    const loose = [...sim.cloud.instances.values()].filter((i) => !i.group).map((i) => i.id);
+    expect(terminated.map((r) => r.slice(r.lastIndexOf('/') + 1)).sort()).toEqual(loose.sort());
+  });
+
+  test('the unmanaged policy allows every IAM request of every call', async () => {
+    const evaluator = new PolicyEvaluator(unmanaged.name, unmanaged.document);
+    const denied: string[] = [];
+    for (const { call, requests } of mapped) {
+      for (const request of requests) {
+        figures.actions.add(request.action);
+        const evaluation = await evaluator.evaluate(request);
+        if (evaluation.decision !== 'Allowed') denied.push(`#${call.seq} ${call.operation}: ${describeRequest(request)} -> ${evaluation.decision}`);
+        if (request.action === 'ec2:TerminateInstances') {
+          // The conditions were evaluated, not skipped as inapplicable.
+          expect(evaluation.ignoredContextKeys.filter((k) => /resourcetag/i.test(k))).toEqual([]);
+        }
+      }
+    }
+    expect([...new Set(denied)]).toEqual([]);
+  }, 60_000);
+
+  test('the policies without the opt-in deny its TerminateInstances calls', async () => {
+    for (const policy of POLICIES) {
+      const evaluator = new PolicyEvaluator(policy.name, policy.document);
+      for (const request of mapped.filter((m) => m.call.operation === 'ec2:terminateInstances').flatMap((m) => m.requests)) {
+        expect({ policy: policy.name, decision: (await evaluator.evaluate(request)).decision }).not.toEqual({ policy: policy.name, decision: 'Allowed' });
+      }
+    }
+  });
+});
+
 // -------------------------------------------------------------------------------------------------------
 // The deny matrix
 
@@ -289,6 +349,11 @@ function denyWorld(): DenyWorld {
     templateTags: { [otherTemplate.id]: { [TagKey.CLUSTER]: OTHER_CLUSTER } },
     instanceGroups: { 'i-0other00000000001': other.name, 'i-0untagged0000001': untagged.name },
     instanceProfileRoles: { 'admin-profile': 'arn:aws:iam::123456789012:role/AdminRole' },
+    instanceTags: {
+      'i-0untaggedloose001': { Name: 'loose' },
+      'i-0otherloose000001': { [TagKey.CLUSTER]: OTHER_CLUSTER },
+      'i-0other00000000001': { [TagKey.CLUSTER]: OTHER_CLUSTER, 'aws:autoscaling:groupName': 'other-asg' },
+    },
   });
 
   const otherCi = `arn:aws:ecs:us-east-1:123456789012:container-instance/${OTHER_CLUSTER}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
@@ -369,6 +434,15 @@ function denyWorld(): DenyWorld {
     requests: [{ action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-00000000000000000', context: { 'ec2:InstanceType': 'm6i.large' }, reason: 'call' }],
   });
 
+  // EC2 TerminateInstances: only instances tagged for this cluster and in no Auto Scaling group (the opt-in
+  // replacement of instances outside every group). Our own group's instance carries the cluster tag too.
+  const ourInstance = [...x86.instances.keys()][0];
+  add('terminate an instance of our own group with EC2 (it carries the cluster tag, and aws:autoscaling:groupName)',
+    'ec2:terminateInstances', { InstanceIds: [ourInstance] });
+  add('terminate an untagged instance outside every group', 'ec2:terminateInstances', { InstanceIds: ['i-0untaggedloose001'] });
+  add('terminate another cluster\'s instance outside every group', 'ec2:terminateInstances', { InstanceIds: ['i-0otherloose000001'] });
+  add('terminate an instance of another cluster\'s group', 'ec2:terminateInstances', { InstanceIds: ['i-0other00000000001'] });
+
   // SSM: parameters outside the map.
   for (const name of ['/golden/al2023', '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', 'arn:aws:ssm:us-east-1:123456789012:parameter/team/db-password']) {
     add(`read parameter ${name}`, 'ssm:getParameters', { Names: [name] });
@@ -412,13 +486,13 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
     for (const c of deny.cases) expect({ case: c.name, requests: caseRequests(c, deny.world).length > 0 }).toEqual({ case: c.name, requests: true });
   });
 
-  test.each(POLICIES.map((p) => [p.name, p] as const))('%s policy denies every case', async (_name, policy) => {
+  test.each(DENY_POLICIES.map((p) => [p.name, p] as const))('%s policy denies every case', async (_name, policy) => {
     expect(await undenied(policy, deny, true)).toEqual([]);
     // eslint-disable-next-line no-console
     console.log(`${policy.name}: ${deny.cases.length} cross-cluster calls denied`);
   }, 60_000);
 
-  test.each(POLICIES.map((p) => [p.name, p] as const))('%s policy: each case differs from an allowed call only by whose resource it is', async (_name, policy) => {
+  test.each(DENY_POLICIES.map((p) => [p.name, p] as const))('%s policy: each case differs from an allowed call only by whose resource it is', async (_name, policy) => {
     // The group and template cases are denied for the resource, not the action: the same call on our group
     // or template is allowed (so a denial above is not an artefact of a missing context key).
     const evaluator = new PolicyEvaluator(policy.name, policy.document);
@@ -458,6 +532,23 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
     for (const broken of mutations) {
       const through = await undenied(broken, deny);
       expect({ policy: broken.name, caught: through.length > 0 }).toEqual({ policy: broken.name, caught: true });
+    }
+    // The opt-in's TerminateInstances without either of its conditions lets an instance through.
+    for (const drop of ['StringEquals', 'Null']) {
+      const broken: SynthesizedPolicy = {
+        ...unmanaged,
+        name: `unmanaged, TerminateTaggedInstancesOutsideGroups without ${drop}`,
+        document: {
+          ...unmanaged.document,
+          Statement: unmanaged.document.Statement.map((s) => {
+            if (s.Sid !== 'TerminateTaggedInstancesOutsideGroups') return s;
+            const { [drop]: _dropped, ...condition } = s.Condition!;
+            return { ...s, Condition: condition };
+          }),
+        },
+      };
+      const through = await undenied(broken, deny);
+      expect({ policy: broken.name, caught: through.some((f) => f.includes('ec2:TerminateInstances')) }).toEqual({ policy: broken.name, caught: true });
     }
     const passRole = { ...given, name: 'given, PassRole on *', document: { ...given.document, Statement: [...given.document.Statement, { Effect: 'Allow' as const, Action: 'iam:PassRole', Resource: '*' }] } };
     expect((await undenied(passRole, deny)).some((f) => f.includes('iam:PassRole'))).toBe(true);

@@ -39,6 +39,8 @@ export interface PolicyOptions {
   /** Given groups (by name); undefined for discovered groups. */
   readonly groupNames?: readonly string[];
   readonly props?: Partial<EcsAmiRefresherProps>;
+  /** `replaceUnmanagedInstancesThrough`: the group (by name) through which instances outside every group are replaced. */
+  readonly unmanagedReplacementGroupName?: string;
 }
 
 /** Synthesizes the construct and returns the resolved policy of its role. */
@@ -49,7 +51,9 @@ export function synthesizePolicy(name: string, options: PolicyOptions): Synthesi
   const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: options.clusterName, vpc });
   const autoScalingGroups = options.groupNames?.map((groupName, i) =>
     autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, `Group${i}`, groupName));
-  const refresher = new EcsAmiRefresher(stack, 'Refresher', { ...options.props, cluster, autoScalingGroups });
+  const replaceUnmanagedInstancesThrough = options.unmanagedReplacementGroupName === undefined ? undefined
+    : autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Replacement', options.unmanagedReplacementGroupName);
+  const refresher = new EcsAmiRefresher(stack, 'Refresher', { ...options.props, cluster, autoScalingGroups, replaceUnmanagedInstancesThrough });
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> };
   const roleId = stack.getLogicalId(refresher.role.node.defaultChild as never);
   return { name, ...collectStatements(template.Resources, roleId) };

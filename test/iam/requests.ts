@@ -17,6 +17,7 @@
  *   `aws:TagKeys` and `aws:RequestTag/*`.
  * - EC2 (.../list_amazonec2.html): Describe* accept only `*`; CreateLaunchTemplateVersion and
  *   ModifyLaunchTemplate are authorized on the launch template (`aws:ResourceTag/*`, `ec2:ResourceTag/*`);
+ *   TerminateInstances on each instance, with the instance's tags under the same two prefixes;
  *   RunInstances on the instance, the launch template and each resource it uses (image ARNs have an empty
  *   account field), with `ec2:LaunchTemplate` and `ec2:IsLaunchTemplateResource`.
  * - SSM: GetParameters is authorized on each parameter's ARN; public parameters (`/aws/service/...`)
@@ -47,6 +48,8 @@ export interface World {
   containerInstanceTags(arn: string): Tags;
   group(name: string): { readonly arn: string; readonly tags: Tags };
   groupOfInstance(instanceId: string): string;
+  /** An EC2 instance's tags (Auto Scaling's `aws:autoscaling:groupName` included). */
+  instanceTags(instanceId: string): Tags;
   template(ref: { id?: string; name?: string }): { readonly id: string; readonly tags: Tags };
   templateVersion(id: string, version: string): Readonly<Record<string, unknown>>;
   /** The role of an instance profile (name or ARN). */
@@ -59,6 +62,8 @@ export interface SimWorldOptions {
   /** Groups of instances the cloud does not know (for requests built by hand). */
   readonly instanceGroups?: Readonly<Record<string, string>>;
   readonly instanceProfileRoles?: Readonly<Record<string, string>>;
+  /** Tags of instances the cloud does not know (for requests built by hand). */
+  readonly instanceTags?: Readonly<Record<string, Tags>>;
 }
 
 const arn = (service: string, resource: string, account = ACCOUNT) => `arn:${PARTITION}:${service}:${REGION}:${account}:${resource}`;
@@ -86,6 +91,13 @@ export function simWorld(cloud: Cloud, options: SimWorldOptions = {}): World {
       const name = cloud.instances.get(instanceId)?.group?.name ?? options.instanceGroups?.[instanceId];
       if (!name) throw new Error(`instance ${instanceId} belongs to no known group`);
       return name;
+    },
+    instanceTags(instanceId) {
+      const given = options.instanceTags?.[instanceId];
+      if (given) return given;
+      const instance = cloud.instances.get(instanceId);
+      if (!instance) throw new Error(`instance ${instanceId} is unknown: its tags cannot be read`);
+      return Object.fromEntries(instance.tags);
     },
     template(ref) {
       const template = ref.id ? cloud.templates.get(ref.id) : ref.name ? cloud.templatesByName.get(ref.name) : undefined;
@@ -280,6 +292,15 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       return [templateRequest('ec2:CreateLaunchTemplateVersion')];
     case 'ec2:modifyLaunchTemplate':
       return [templateRequest('ec2:ModifyLaunchTemplate')];
+    case 'ec2:terminateInstances': {
+      // Authorized on each instance, with its tags (aws:autoscaling:groupName too) under both prefixes.
+      const ids = (input.InstanceIds as string[] | undefined) ?? [];
+      if (ids.length === 0) throw new Error('TerminateInstances names no instance');
+      return ids.map((id) => request('ec2:TerminateInstances', arn('ec2', `instance/${id}`), {
+        'ec2:Region': REGION,
+        ...tagContext(['aws:ResourceTag', 'ec2:ResourceTag'], world.instanceTags(id)),
+      }));
+    }
 
     case 'ssm:getParameters': {
       const names = (input.Names as string[] | undefined) ?? [];

@@ -241,7 +241,7 @@ describe('one actor, and AWS pushing back', () => {
       ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation,
     };
     const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
-    expect(operations).toHaveLength(29);
+    expect(operations).toHaveLength(30);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
     const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
     const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);

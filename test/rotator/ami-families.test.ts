@@ -37,6 +37,7 @@ const REAL_NAMES: Array<[string, string, 'x86_64' | 'arm64']> = [
   ['Windows_Server-2022-English-Core-ECS_Optimized-2025.01.15', 'windows-server-2022-core', 'x86_64'],
   ['Windows_Server-2025-English-Full-ECS_Optimized-2025.01.15', 'windows-server-2025-full', 'x86_64'],
   ['Windows_Server-2025-English-Core-ECS_Optimized-2025.01.15', 'windows-server-2025-core', 'x86_64'],
+  ['Windows_Server-2016-English-Full-ECS_Optimized-2025.01.15', 'windows-server-2016-full', 'x86_64'],
 ];
 
 describe('familyFromImageName', () => {

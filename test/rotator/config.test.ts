@@ -1,4 +1,4 @@
-import { ConfigError, configFromEnvironment } from '../../src/rotator/config';
+import { ConfigError, configFromEnvironment, groupReadinessTimeouts } from '../../src/rotator/config';
 import { EnvName } from '../../src/rotator/constants';
 
 const PARAMETERS = { 'amazon-linux-2023/x86_64': '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' };
@@ -26,6 +26,9 @@ describe('configFromEnvironment', () => {
       groupNames: [],
       knownCapacityProviders: {},
       schedulePeriodSeconds: undefined,
+      discoverGroups: true,
+      groupOverrides: {},
+      unmanagedReplacementGroup: undefined,
       amiParameters: PARAMETERS,
       dryRun: false,
       drainTimeoutSeconds: 3600,
@@ -33,6 +36,7 @@ describe('configFromEnvironment', () => {
       maxUnavailable: { percent: 10 },
       onDrainTimeout: 'stop',
       readinessTimeoutSeconds: 1800,
+      windowsReadinessTimeoutSeconds: 3600,
       rollbackOnFailedReplacement: false,
       cordon: true,
     });
@@ -60,11 +64,22 @@ describe('configFromEnvironment', () => {
       [EnvName.CAPACITY_PROVIDER_GROUPS]: '{"cp-web":"asg-a"}',
       [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
       [EnvName.CORDON]: 'false',
+      [EnvName.DISCOVER_GROUPS]: 'false',
+      [EnvName.GROUP_OVERRIDES]: JSON.stringify({
+        'asg-a': { family: 'acme-golden', amiParameter: '/acme/golden/a', readinessTimeoutSeconds: 5400 },
+        'asg-b': {},
+      }),
+      [EnvName.READINESS_TIMEOUT_SECONDS]: '600',
+      [EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS]: '7200',
+      [EnvName.UNMANAGED_REPLACEMENT_GROUP]: 'asg-b',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
       knownCapacityProviders: { 'cp-web': 'asg-a' },
       schedulePeriodSeconds: 300,
+      discoverGroups: false,
+      groupOverrides: { 'asg-a': { family: 'acme-golden', amiParameter: '/acme/golden/a', readinessTimeoutSeconds: 5400 }, 'asg-b': {} },
+      unmanagedReplacementGroup: 'asg-b',
       amiParameters: {
         'acme-golden/arm64': 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/golden',
         'bottlerocket-ecs-2/arm64': '/aws/service/bottlerocket/aws-ecs-2/arm64/latest/image_id',
@@ -74,7 +89,8 @@ describe('configFromEnvironment', () => {
       requireClusterTag: true,
       maxUnavailable: { count: 3 },
       onDrainTimeout: 'force',
-      readinessTimeoutSeconds: 1800,
+      readinessTimeoutSeconds: 600,
+      windowsReadinessTimeoutSeconds: 7200,
       rollbackOnFailedReplacement: true,
       cordon: false,
     });
@@ -139,6 +155,10 @@ describe('configFromEnvironment', () => {
     [EnvName.CAPACITY_PROVIDER_GROUPS, '{"cp":3}'],
     [EnvName.SCHEDULE_PERIOD_SECONDS, '0'],
     [EnvName.SCHEDULE_PERIOD_SECONDS, '5 minutes'],
+    [EnvName.DISCOVER_GROUPS, 'yes'],
+    [EnvName.READINESS_TIMEOUT_SECONDS, '0'],
+    [EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS, '1h'],
+    [EnvName.GROUP_OVERRIDES, '["asg-a"]'],
   ])('%s=%s is an error naming the variable and the value', (name, value) => {
     const error = configError({ ...MINIMAL, [name]: value });
     expect(error.message).toContain(name);
@@ -156,5 +176,25 @@ describe('configFromEnvironment', () => {
     const error = configError({ ...MINIMAL, [EnvName.AMI_PARAMETERS]: JSON.stringify(parameters) });
     expect(error.message).toContain(EnvName.AMI_PARAMETERS);
     for (const fragment of fragments) expect(error.message).toContain(fragment);
+  });
+
+  test.each([
+    ['not an object', { 'asg-a': 'al2023' }, ["['asg-a']", '"al2023"']],
+    ['a family in upper case', { 'asg-a': { family: 'AL2023' } }, ["['asg-a'].family", "'AL2023'"]],
+    ['a parameter that is not a name', { 'asg-a': { amiParameter: 'not a name' } }, ["['asg-a'].amiParameter", "'not a name'"]],
+    ['a readiness timeout of 0', { 'asg-a': { readinessTimeoutSeconds: 0 } }, ["['asg-a'].readinessTimeoutSeconds", "'0'"]],
+    ['an unknown field', { 'asg-a': { parameter: '/x' } }, ["['asg-a']", 'parameter', 'allowed: family, amiParameter, readinessTimeoutSeconds']],
+  ])('group overrides with %s are refused, naming the entry and the value', (_, overrides, fragments) => {
+    const error = configError({ ...MINIMAL, [EnvName.GROUP_OVERRIDES]: JSON.stringify(overrides) });
+    expect(error.message).toContain(EnvName.GROUP_OVERRIDES);
+    for (const fragment of fragments) expect(error.message).toContain(fragment);
+  });
+
+  test('per-group readiness timeouts are taken from the group settings that set one', () => {
+    const { groupOverrides } = configFromEnvironment({
+      ...MINIMAL,
+      [EnvName.GROUP_OVERRIDES]: JSON.stringify({ win: { readinessTimeoutSeconds: 5400 }, gpu: { family: 'amazon-linux-2-gpu' } }),
+    });
+    expect(groupReadinessTimeouts(groupOverrides)).toEqual({ win: 5400 });
   });
 });

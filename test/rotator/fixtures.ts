@@ -162,6 +162,8 @@ export interface GroupSpec {
   readonly launchSource?: LaunchSource;
   readonly tags?: Record<string, string>;
   readonly members?: readonly MemberSpec[];
+  /** Default `capacity-provider` (discovered at run time, the common case); `configured` when given to the construct. */
+  readonly source?: ObservedGroup['source'];
 }
 
 export function groupInstance(id: string): GroupInstance {
@@ -173,7 +175,7 @@ export function observedGroup(spec: GroupSpec): ObservedGroup {
   return {
     name: spec.name,
     arn: groupArn(spec.name),
-    source: 'configured',
+    source: spec.source ?? 'capacity-provider',
     desiredCapacity: members.length,
     minSize: 0,
     maxSize: members.length + 2,

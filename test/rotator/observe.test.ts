@@ -130,8 +130,9 @@ function twoArchitectureCloud(): FakeCloud {
   };
 }
 
-function observe(groupNames: string[] = []) {
-  return observeCluster(api, { clusterName: CLUSTER, groupNames, amiParameters: DEFAULT_AMI_PARAMETERS, now: OBSERVED_AT });
+/** Given groups alone (no discovery) unless told otherwise, so each test reads only what it names. */
+function observe(groupNames: string[] = [], discoverGroups = groupNames.length === 0) {
+  return observeCluster(api, { clusterName: CLUSTER, groupNames, discoverGroups, amiParameters: DEFAULT_AMI_PARAMETERS, now: OBSERVED_AT });
 }
 
 describe('observeCluster over the SDK adapter', () => {
@@ -361,6 +362,23 @@ describe('observeCluster over the SDK adapter', () => {
     // The alias must be seen as written, not resolved by EC2.
     const templateInputs = mocks.ec2.commandCalls(DescribeLaunchTemplateVersionsCommand).map((c) => c.args[0].input);
     expect(templateInputs.every((i) => !i.ResolveAlias)).toBe(true);
+  });
+
+  test('given groups plus the capacity providers\' groups, each once: given ones are \'configured\', a given provider group keeps its provider', async () => {
+    const cloud = twoArchitectureCloud();
+    cloud.groups.push(asg('asg-loose', { LaunchTemplate: { LaunchTemplateId: 'lt-x86', Version: '7' } }));
+    installCloud(mocks, cloud);
+    const observed = await observe(['asg-loose', 'asg-x86'], true);
+
+    expect(observed.groupFailures).toEqual([]);
+    expect(observed.groups.map((g) => [g.name, g.source, g.capacityProviderName]).sort()).toEqual([
+      ['asg-arm', 'capacity-provider', 'cp-arm'],
+      ['asg-loose', 'configured', undefined],
+      ['asg-x86', 'configured', 'cp-x86'],
+    ]);
+    // Each group described once, in one call.
+    const described = mocks.autoScaling.commandCalls(DescribeAutoScalingGroupsCommand).flatMap((c) => c.args[0].input.AutoScalingGroupNames ?? []);
+    expect([...described].sort()).toEqual(['asg-arm', 'asg-loose', 'asg-x86']);
   });
 
   test('a group that does not exist is recorded in groupFailures, and the others are still observed', async () => {

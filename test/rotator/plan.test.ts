@@ -59,6 +59,8 @@ describe('plan: groups that are planned', () => {
       architecture: 'x86_64',
       familyFrom: 'image-name',
       parameterName: AL2023_X86_PARAM,
+      parameterFrom: 'map',
+      platform: 'linux',
       currentImageId: NEW_AMI,
       targetImageId: NEW_AMI,
       updateLaunchSource: false,
@@ -447,7 +449,9 @@ describe('plan: groups that are refused', () => {
 
   test('a refusal is counted, and no refused instance counts as outdated or up to date', () => {
     const result = plan(webCluster({ parameters: { [AL2023_X86_PARAM]: 'latest' } }), PLAN_CONFIG);
-    expect(result.totals).toEqual({ outdatedInstances: 0, upToDateInstances: 0, refusedGroups: 1, unobservedGroups: 0, oldestOutdatedAgeSeconds: 0 });
+    expect(result.totals).toEqual({
+      outdatedInstances: 0, upToDateInstances: 0, refusedGroups: 1, unobservedGroups: 0, unknownFamilyGroups: 0, oldestOutdatedAgeSeconds: 0,
+    });
   });
 });
 
@@ -498,6 +502,7 @@ describe('plan: the cluster as a whole', () => {
       upToDateInstances: 2,
       refusedGroups: 0,
       unobservedGroups: 0,
+      unknownFamilyGroups: 0,
       // 2025-01-15T12:00Z to 2025-03-01T00:00Z: 44.5 days
       oldestOutdatedAgeSeconds: 44.5 * DAY,
     });

@@ -3,7 +3,7 @@
  * took capacity the rotation should not. Each test names the sequence that led there.
  */
 import { amiId, NEW_AMI } from './fixtures';
-import { arn, batchTag, drainingSince, GROUP, id, imageDecision, member, NOW, REPLACING, rotate } from './rotation-fixtures';
+import { arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotate } from './rotation-fixtures';
 import { Action } from '../../src/rotator/actions';
 import { GroupRotation } from '../../src/rotator/rotate';
 import { encodePhase } from '../../src/rotator/state';

@@ -623,6 +623,36 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         },
       };
     }),
+
+    /**
+     * TerminateInstances: all or nothing ("If you specify multiple instances and the request fails (for
+     * example, because of a single incorrect instance ID), none of the instances are terminated"); an instance
+     * already terminated is reported as such, not an error; an instance of an Auto Scaling group is terminated
+     * and its group, finding it unhealthy, replaces it.
+     * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TerminateInstances.html
+     */
+    terminateInstances: wrap('ec2', 'terminateInstances', (input) => {
+      const ids = input.InstanceIds ?? [];
+      if (ids.length === 0) throw new SimAwsError('MissingParameter', 'The request must contain the parameter InstanceIds');
+      const visible = (i: SimInstance) => i.terminatedAt === undefined || cloud.now() - i.terminatedAt < cloud.timing.terminatedVisibleS * 1000;
+      const instances = ids.map((id) => {
+        const i = cloud.instances.get(id);
+        if (!i || !visible(i)) throw new SimAwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+        return i;
+      });
+      const code: Record<string, number> = { 'pending': 0, 'running': 16, 'shutting-down': 32, 'terminated': 48 };
+      return {
+        TerminatingInstances: instances.map((i) => {
+          const previous = i.state;
+          cloud.terminateInstanceExternally(i.id);
+          return {
+            InstanceId: i.id,
+            PreviousState: { Code: code[previous], Name: previous },
+            CurrentState: { Code: code[i.state], Name: i.state },
+          };
+        }),
+      };
+    }),
   };
 
   const ssm: SsmApi = {

@@ -390,6 +390,45 @@ export class Cloud {
     return task;
   }
 
+  /**
+   * An EC2 instance in no Auto Scaling group, launched by hand long ago and registered ACTIVE in the cluster
+   * (seed 000's starting point: "If the container instances are not part of any Auto Scaling group").
+   */
+  seedUngroupedInstance(options: {
+    imageId: string;
+    launchTime: number;
+    maxTasks?: number;
+    tags?: Record<string, string>;
+    instanceType?: string;
+  }): SimInstance {
+    const image = this.images.get(options.imageId);
+    if (!image) throw new Error(`cannot seed an ungrouped instance: no image ${options.imageId}`);
+    const seq = this.seq++;
+    const instance: SimInstance = {
+      id: `i-${this.random.hex(17)}`,
+      seq,
+      imageId: image.imageId,
+      instanceType: options.instanceType ?? 'm6i.large',
+      availabilityZone: `${this.region}${AZS[seq % AZS.length]}`,
+      architecture: image.architecture,
+      state: 'running',
+      launchTime: options.launchTime,
+      tags: new Map(Object.entries(options.tags ?? {})),
+      group: undefined,
+      lifecycle: 'InService',
+      health: 'Healthy',
+      protectedFromScaleIn: false,
+      serving: false,
+      registers: true,
+      reservationId: `r-${this.random.hex(17)}`,
+      events: [],
+    };
+    this.instances.set(instance.id, instance);
+    this.registerContainerInstance(instance, options.maxTasks ?? this.maxTasksPerInstance, 'ACTIVE', options.launchTime);
+    this.settle();
+    return instance;
+  }
+
   /** Terminates an instance outside Auto Scaling (a Spot interruption, a console click). Its group replaces it. */
   terminateInstanceExternally(instanceId: string): void {
     const instance = this.instances.get(instanceId);
@@ -923,12 +962,12 @@ export class Cloud {
     }
     const instance = this.createInstance(group, launch, this.now());
     group.activities.push({ id: uuid(this.random), at: this.now(), description: `Launching a new EC2 instance: ${instance.id}`, status: 'Successful' });
-    instance.events.push(this.at(this.now() + this.ms(this.timing.bootS), () => {
+    instance.events.push(this.at(this.now() + this.ms(group.timing?.bootS ?? this.timing.bootS), () => {
       if (instance.state !== 'pending') return;
       instance.state = 'running';
       if (instance.lifecycle === 'Pending') this.setLifecycle(instance, 'InService');
       if (instance.registers) {
-        instance.events.push(this.at(this.now() + this.ms(this.timing.registerS), () => {
+        instance.events.push(this.at(this.now() + this.ms(group.timing?.registerS ?? this.timing.registerS), () => {
           if (instance.state !== 'running') return;
           this.registerContainerInstance(instance, this.maxTasksPerInstance, 'REGISTERING', this.now());
         }));

@@ -16,4 +16,4 @@ export { Random } from './random';
 export { batchSizeOf, Recorder } from './recorder';
 export type { RecordedCall } from './recorder';
 export { buildScenario, imageName } from './scenario';
-export type { FamilyImages, GroupSpec, ScenarioSpec, ScenarioTiming, ServiceSpec, Simulation } from './scenario';
+export type { FamilyImages, GroupSpec, ScenarioSpec, ScenarioTiming, ServiceSpec, Simulation, UngroupedSpec } from './scenario';

@@ -113,6 +113,11 @@ export interface SimGroup {
   readonly instanceRefreshes: SimInstanceRefresh[];
   /** Set while its capacity provider's managed scaling drives the desired capacity. */
   managedScaling?: SimManagedScaling;
+  /**
+   * Its instances' boot and registration times, over the cloud's (Windows hosts take 10-15 minutes where
+   * Linux ones take 2-3: first-boot sysprep and the agent's service start).
+   */
+  timing?: { readonly bootS?: import('./cloud').Seconds; readonly registerS?: import('./cloud').Seconds };
 }
 
 export type InstanceRefreshStatus = 'Pending' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelling' | 'Cancelled';

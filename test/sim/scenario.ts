@@ -42,6 +42,17 @@ export interface GroupSpec {
    * that name yet): the group and its instances carry the `aws:cloudformation:*` tags.
    */
   readonly stack?: string;
+  /** Boot and registration times of the instances it launches, over the scenario's (e.g. a slow Windows boot). */
+  readonly timing?: { readonly bootS?: Seconds; readonly registerS?: Seconds };
+}
+
+/** EC2 instances in no Auto Scaling group, registered ACTIVE in the cluster on their family's older image. */
+export interface UngroupedSpec {
+  readonly family: string;
+  readonly architecture: Architecture;
+  readonly count: number;
+  /** Tag them with the cluster tag (the opt-in replacement may terminate only tagged instances). Default true. */
+  readonly clusterTag?: boolean;
 }
 
 export interface ServiceSpec {
@@ -68,6 +79,7 @@ export interface ScenarioSpec {
   readonly seed: number;
   readonly clusterName?: string;
   readonly groups: readonly GroupSpec[];
+  readonly ungrouped?: readonly UngroupedSpec[];
   /** `auto`: a realistic mix sized to the cluster (replica services at 50%/100% minimum, 200% maximum; daemons). */
   readonly services?: readonly ServiceSpec[] | 'auto';
   /** Standalone tasks RUNNING at t0: how many and how long they run (seconds). Default with `auto`: 5% of instances. */
@@ -139,7 +151,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
   // Images and parameters per family/arch.
   const images: Record<string, FamilyImages> = {};
   const amiParameters: Record<string, string> = {};
-  for (const g of spec.groups) {
+  for (const g of [...spec.groups, ...(spec.ungrouped ?? [])]) {
     const key = parameterKey(g.family, g.architecture);
     if (images[key]) continue;
     const parameter = DEFAULT_AMI_PARAMETERS[key];
@@ -153,7 +165,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
 
   const groupRandom = random.fork(2);
   const serviceRandom = random.fork(3);
-  const totalInstances = spec.groups.reduce((n, g) => n + g.instances, 0);
+  const totalInstances = spec.groups.reduce((n, g) => n + g.instances, 0) + (spec.ungrouped ?? []).reduce((n, u) => n + u.count, 0);
   const services = spec.services === 'auto' ? autoServices(totalInstances, serviceRandom, timing) : spec.services ?? [];
   const replicaTasks = services.filter((s) => !s.daemon).reduce((n, s) => n + s.desiredCount, 0);
   const slots = spec.taskSlotsPerInstance ?? Math.max(4, Math.ceil((2 * replicaTasks) / Math.max(1, totalInstances)) + 1);
@@ -195,6 +207,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       newInstancesProtectedFromScaleIn: g.protectedFromScaleIn,
       stack: g.stack ? { name: g.stack } : undefined,
     });
+    if (g.timing) group.timing = g.timing;
     if (g.capacityProvider ?? true) {
       const provider = cloud.addCapacityProvider(`${g.name}-cp`, group, g.protectedFromScaleIn ? 'ENABLED' : 'DISABLED');
       cluster.capacityProviders.push(provider.name);
@@ -204,6 +217,18 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       cloud.seedInstance(group, { launchTime: clock.now() - ageMs, maxTasks: slots, imageId: familyImages.old.imageId });
     }
     groups.push(group);
+  }
+  for (const u of spec.ungrouped ?? []) {
+    for (let i = 0; i < u.count; i++) {
+      const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;
+      cloud.seedUngroupedInstance({
+        imageId: images[parameterKey(u.family, u.architecture)].old.imageId,
+        launchTime: clock.now() - ageMs,
+        maxTasks: slots,
+        instanceType: u.architecture === 'arm64' ? 'm7g.large' : 'm6i.large',
+        tags: { Name: `ungrouped-${i}`, ...(u.clusterTag ?? true ? { [TagKey.CLUSTER]: clusterName } : {}) },
+      });
+    }
   }
 
   const created = services.map((s) => cloud.createService({
