@@ -10,25 +10,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runScheduled, settingsFor } from '../test/rotation/harness';
+import { MANY_GROUPS, runScheduled, settingsFor } from '../test/rotation/harness';
 import { buildScenario, GroupSpec } from '../test/sim';
 
 const HOUR = 3600_000;
-const GROUPS: GroupSpec[] = [
-  { name: 'al2023-x86', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 },
-  { name: 'br-arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 8, mixedInstancesPolicy: true, launchTemplateVersion: '1' },
-  { name: 'al2-gpu', family: 'amazon-linux-2-gpu', architecture: 'x86_64', instances: 3 },
-  // Windows hosts boot in 10-15 minutes; the group joins by user data and is given to the construct.
-  {
-    name: 'win',
-    family: 'windows-server-2022-core',
-    architecture: 'x86_64',
-    instances: 4,
-    capacityProvider: false,
-    untagged: true,
-    timing: { bootS: [600, 900], registerS: [60, 120] },
-  },
-];
+const GROUPS = MANY_GROUPS;
 
 interface Row {
   readonly run: string;
@@ -39,7 +25,7 @@ interface Row {
   readonly apiCalls: number;
 }
 
-async function rotate(run: string, groups: GroupSpec[]): Promise<Row> {
+async function rotate(run: string, groups: readonly GroupSpec[]): Promise<Row> {
   const sim = buildScenario({ seed: 31, groups, services: 'auto', standaloneTasks: { count: 1, durationS: [300, 1800] } });
   const given = groups.filter((g) => g.capacityProvider === false).map((g) => g.name);
   const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } }, { groupNames: given }), 48 * HOUR);

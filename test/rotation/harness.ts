@@ -7,6 +7,7 @@ import { AwsApi } from '../../src/rotator/aws';
 import { Clock, EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
 import { ImageCache } from '../../src/rotator/observe';
 import { RotationConfig } from '../../src/rotator/rotate';
+import type { GroupSpec } from '../sim';
 
 export const POLL_MS = 15_000;
 /** The Lambda's 15 minutes less the engine's 90 s safety margin. */
@@ -110,3 +111,23 @@ export async function runToCompletion(api: AwsApi, clock: Clock, settings: Engin
     pollIntervalMs: POLL_MS,
   });
 }
+
+/**
+ * A cluster of many shapes at once: capacity providers of two families and architectures (one in a mixed
+ * instances policy, pinned), a GPU group, and a Windows group that joins by user data and is given to the
+ * construct (no capacity provider, no cluster tag), booting in 10-15 minutes.
+ */
+export const MANY_GROUPS: readonly GroupSpec[] = [
+  { name: 'al2023-x86', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 },
+  { name: 'br-arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 8, mixedInstancesPolicy: true, launchTemplateVersion: '1' },
+  { name: 'al2-gpu', family: 'amazon-linux-2-gpu', architecture: 'x86_64', instances: 3 },
+  {
+    name: 'win',
+    family: 'windows-server-2022-core',
+    architecture: 'x86_64',
+    instances: 4,
+    capacityProvider: false,
+    untagged: true,
+    timing: { bootS: [600, 900], registerS: [60, 120] },
+  },
+];

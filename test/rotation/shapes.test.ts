@@ -10,11 +10,11 @@ import { Round } from '../../src/rotator/engine';
 import { WINDOW_BUDGETS } from '../../src/rotator/rotate';
 import { BATCH_TAG, PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
-import { runScheduled, settingsFor } from './harness';
+import { MANY_GROUPS, runScheduled, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 
-function scenario(groups: GroupSpec[], extra: Partial<ScenarioSpec> = {}): Simulation {
+function scenario(groups: readonly GroupSpec[], extra: Partial<ScenarioSpec> = {}): Simulation {
   const instances = groups.reduce((n, g) => n + g.instances, 0);
   return buildScenario({
     seed: 31,
@@ -72,21 +72,7 @@ describe('families x architectures: every key of the default parameter map', () 
 });
 
 describe('many groups: capacity providers plus a given group, each in its own budget, together', () => {
-  const GROUPS: GroupSpec[] = [
-    { name: 'al2023-x86', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 },
-    { name: 'br-arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 8, mixedInstancesPolicy: true, launchTemplateVersion: '1' },
-    { name: 'al2-gpu', family: 'amazon-linux-2-gpu', architecture: 'x86_64', instances: 3 },
-    // Joins the cluster by its user data: no capacity provider, no cluster tag; given to the construct.
-    {
-      name: 'win',
-      family: 'windows-server-2022-core',
-      architecture: 'x86_64',
-      instances: 4,
-      capacityProvider: false,
-      untagged: true,
-      timing: { bootS: [600, 900], registerS: [60, 120] },
-    },
-  ];
+  const GROUPS = MANY_GROUPS;
 
   test('every group rotates; at some moment all four are in flight; no group ever drains more than its own budget', async () => {
     const sim = scenario(GROUPS);
