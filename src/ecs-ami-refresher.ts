@@ -145,6 +145,48 @@ export interface EcsAmiRefresherProps {
   readonly cordonOutdatedInstances?: boolean;
 
   /**
+   * Replace a first few instances of each group (the canaries), let their replacements serve for the soak
+   * time, and replace the rest only if the canaries are then healthy: ACTIVE in the cluster with a connected
+   * agent, every task on them RUNNING, and every service with a task on them steady. Unhealthy canaries stop
+   * the group's rotation (the rotation-stopped alarm fires), and with `rollbackOnFailedReplacement` the group
+   * is pointed back at the image it ran. A group that already has an instance on the new image (a rotation
+   * resumed after its canaries) takes no canary.
+   *
+   * @default - no canary: the first window of replacements is as wide as twice `maxUnavailable`
+   */
+  readonly canary?: Canary;
+
+  /**
+   * Drain an instance only once every service with a task on it is steady (a single deployment, as many
+   * tasks running as desired) and every daemon service among them runs on the replacements launched since
+   * the instance was chosen. Between two drains, the tasks moved by the first are then placed and running
+   * before the second moves more of the same service. Costs ECS reads (ListTasks per instance about to
+   * drain, DescribeTasks, DescribeServices) only while a group has an instance about to drain.
+   *
+   * @default true - a rotation never moves the tasks of a service that is still recovering from the
+   * previous drain or is being deployed
+   */
+  readonly waitForSteadyServices?: boolean;
+
+  /**
+   * How long drains may wait for steady services before the group's rotation stops with a reason naming the
+   * service (the rotation-stopped alarm fires; it goes on by itself once the service is steady).
+   * 1 minute to 2 days.
+   *
+   * @default - the drain timeout
+   */
+  readonly steadyServicesTimeout?: Duration;
+
+  /**
+   * What happens to standalone tasks (started by RunTask or StartTask, outside any service) on a draining
+   * instance: ECS never moves them, so the instance cannot empty until they end.
+   *
+   * @default StandaloneTasks.waitForThem() - they are waited for, up to the drain timeout (then
+   * `onDrainTimeout` applies)
+   */
+  readonly standaloneTasks?: StandaloneTasks;
+
+  /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
    * first, so capacity never drops below the group's desired capacity; this bounds the tasks moving at
    * once and the extra instances paid for during a batch.
@@ -264,6 +306,7 @@ export class EcsAmiRefresher extends Construct {
     const windowsReadinessTimeout = props.windowsReadinessTimeout ?? Duration.hours(1);
     validateDuration('windowsReadinessTimeout', windowsReadinessTimeout, Duration.minutes(5), Duration.hours(6));
     const amiParameters = mergeAmiParameters(props.amiParameters);
+    const policies = rotationPolicies(props, drainTimeout);
     if (props.autoScalingGroups !== undefined && props.autoScalingGroups.length === 0) {
       throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset (the cluster\'s capacity provider groups are discovered anyway)');
     }
@@ -313,6 +356,8 @@ export class EcsAmiRefresher extends Construct {
       amiParameters,
       groupParameterArns: overrides.map((o) => groupParameterArn(stack, o)).filter(isDefined),
       terminateUngrouped: props.replaceUnmanagedInstancesThrough !== undefined,
+      readServices: policies.waitForSteadyServices || props.canary !== undefined,
+      stopTasks: policies.stopStandaloneAfter !== undefined,
     })) {
       role.addToPrincipalPolicy(statement);
     }
@@ -359,6 +404,10 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
         [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? true),
+        ...(props.canary ? { [EnvName.CANARY]: `${props.canary.count ?? 1}:${props.canary.soak.toSeconds()}` } : {}),
+        [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
+        [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
+        [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter === undefined ? 'wait' : `stop:${policies.stopStandaloneAfter.toSeconds()}`,
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
@@ -500,6 +549,45 @@ export interface GroupOverride {
    * @default - `readinessTimeout`, or `windowsReadinessTimeout` for a Windows group
    */
   readonly readinessTimeout?: Duration;
+}
+
+/** A group's first replacements, watched before the rest (see `canary`). */
+export interface Canary {
+  /**
+   * Instances per group replaced first. 1 to 100.
+   *
+   * @default 1
+   */
+  readonly count?: number;
+
+  /**
+   * How long the canaries' replacements serve before they are judged and the rest goes on. 1 minute to 7 days.
+   */
+  readonly soak: Duration;
+}
+
+/** What happens to standalone tasks (outside any service) on a draining instance. */
+export class StandaloneTasks {
+  /** Wait for them to end, up to the drain timeout (then `onDrainTimeout` applies). */
+  public static waitForThem(): StandaloneTasks {
+    return new StandaloneTasks('wait', undefined);
+  }
+
+  /**
+   * Stop them (ECS StopTask, with a reason naming the refresher and the new image) once the instance has
+   * been draining this long, so that it empties. 0 seconds to 2 days, and shorter than the drain timeout.
+   */
+  public static stopAfter(gracePeriod: Duration): StandaloneTasks {
+    validateDuration('standaloneTasks grace period', gracePeriod, Duration.seconds(0), Duration.hours(48));
+    return new StandaloneTasks('stop', gracePeriod);
+  }
+
+  private constructor(
+    /** `wait` or `stop`. */
+    public readonly mode: string,
+    /** With `stop`: how long the instance drains before its standalone tasks are stopped. */
+    public readonly gracePeriod: Duration | undefined,
+  ) {}
 }
 
 /** How many instances of a group may be out of service at once: a count or a percentage. */
@@ -668,6 +756,30 @@ interface StatementInputs {
   readonly groupParameterArns: readonly string[];
   /** Instances outside every group may be replaced: allow terminating them, and only them. */
   readonly terminateUngrouped: boolean;
+  /** A policy reads services (steady services, canary health). */
+  readonly readServices: boolean;
+  /** The standalone-task policy stops tasks. */
+  readonly stopTasks: boolean;
+}
+
+/** The rotation policies' props, validated, with their defaults. */
+function rotationPolicies(props: EcsAmiRefresherProps, drainTimeout: Duration) {
+  if (props.canary) {
+    const count = props.canary.count ?? 1;
+    if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1 || count > 100)) {
+      throw new Error(`canary.count is ${count}; it must be a whole number from 1 to 100`);
+    }
+    validateDuration('canary.soak', props.canary.soak, Duration.minutes(1), Duration.days(7));
+  }
+  const steadyServicesTimeout = props.steadyServicesTimeout ?? drainTimeout;
+  validateDuration('steadyServicesTimeout', steadyServicesTimeout, Duration.minutes(1), Duration.hours(48));
+  const stopStandaloneAfter = props.standaloneTasks?.mode === 'stop' ? props.standaloneTasks.gracePeriod : undefined;
+  if (stopStandaloneAfter && !Token.isUnresolved(stopStandaloneAfter.toSeconds()) && !Token.isUnresolved(drainTimeout.toSeconds())
+    && stopStandaloneAfter.toSeconds() >= drainTimeout.toSeconds()) {
+    throw new Error(`standaloneTasks stops tasks after ${stopStandaloneAfter.toHumanString()}; it must be shorter than drainTimeout ` +
+      `(${drainTimeout.toHumanString()}), which would otherwise end the drain first`);
+  }
+  return { waitForSteadyServices: props.waitForSteadyServices ?? true, steadyServicesTimeout, stopStandaloneAfter };
 }
 
 /**
@@ -725,6 +837,25 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     resources: ['*'],
     conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
   }));
+  if (inputs.readServices) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReadServicesOfThisCluster',
+      // Steady services and canary health: the services with tasks on the instances looked at. Service ARNs
+      // also exist in an old format without the cluster name, so '*' with ecs:cluster, as above.
+      actions: ['ecs:DescribeServices'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+    }));
+  }
+  if (inputs.stopTasks) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'StopTasksOfThisCluster',
+      // The standalone-task policy `stop`: only tasks of this cluster (task ARNs also exist without the cluster name).
+      actions: ['ecs:StopTask'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+    }));
+  }
   statements.push(new iam.PolicyStatement({
     sid: 'LeaseOnThisCluster',
     // One actor per cluster: the lease is a tag on the cluster, and only that tag may be written.

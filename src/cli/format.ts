@@ -103,6 +103,14 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
         `${action.forced ? ', forced after the drain timeout' : ''}) and deregister it`;
     case 'finish-unmanaged-replacement':
       return `finish the replacement of ${action.instanceId} (outside every group)` + (action.containerInstanceArn ? ', deregister it' : '');
+    case 'record-batch':
+      return action.batch.canary?.soakUntil !== undefined
+        ? `record the canaries' soak until ${iso(action.batch.canary.soakUntil)}`
+        : action.batch.waitingSince !== undefined
+          ? `record that drains wait for steady services since ${iso(action.batch.waitingSince)}`
+          : 'record that drains no longer wait';
+    case 'stop-tasks':
+      return `stop standalone task(s) ${action.taskArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} on ${action.instanceId}`;
   }
 }
 
@@ -321,7 +329,10 @@ export function progressLines(
   const rotation = view.rotations.get(groupPlan.groupName);
   const counts = groupCounts(view.observed, groupPlan);
   const phase = rotation?.phase ?? groupPlan.status;
-  const state = `${phase}; old ${counts.old}, new ${counts.new}, draining ${counts.draining}`;
+  // A soak, or a drain held for steady services, is progress as planned, not a problem: its reason is part of the state.
+  const holding = rotation?.waitingReason !== undefined && rotation.phase !== 'waiting' && rotation.phase !== 'stopped'
+    ? `; ${rotation.phase === 'soaking' ? 'soaking' : 'holding'}: ${rotation.waitingReason}` : '';
+  const state = `${phase}; old ${counts.old}, new ${counts.new}, draining ${counts.draining}${holding}`;
   const lines = [`[${elapsed(elapsedMs)} round ${view.index}] ${groupPlan.groupName}: ${state}`];
   const failed: string[] = [];
   for (const outcome of view.outcomes.filter((o) => o.action.group === groupPlan.groupName)) {

@@ -10,7 +10,7 @@ import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, 
 import { Interrupted, realApi, realClock } from './runtime';
 import type { ActionOutcome } from '../rotator/act';
 import type { AwsApi } from '../rotator/aws';
-import { Clock, EngineSettings, Round, rotationsFor, runEngine } from '../rotator/engine';
+import { Clock, EngineSettings, Round, rotationsFor, runEngine, workloadOptions } from '../rotator/engine';
 import { ClusterUnavailableError, describeError, observeCluster } from '../rotator/observe';
 import { plan } from '../rotator/plan';
 import { REPLACE_BEFORE_TAG } from '../rotator/state';
@@ -177,6 +177,14 @@ function addOptions(command: Command, isRotate: boolean): void {
     .option('--rollback-on-failed-replacement', 'roll a group back from an image whose replacements never become ACTIVE (default: stop only)')
     .option('--no-cordon', 'do not cordon outdated instances while their group drains (default: cordon; it only affects services placed ' +
       'with the refresher\'s constraint)')
+    .option('--canary <N>', 'replace N instances per group first and go on only if they are healthy after the soak (default: no canary)',
+      checked(parse.canary))
+    .option('--soak <duration>', `how long canaries serve before they are judged, with --canary (default: ${CLI_DEFAULTS.soak})`, checked(parse.drainTimeout))
+    .option('--no-wait-for-steady-services', 'drain the next instance without waiting for the services on it to be steady (default: wait)')
+    .option('--steady-services-timeout <duration>', 'how long drains may wait for steady services before the group stops (default: the drain timeout)',
+      checked(parse.drainTimeout))
+    .option('--stop-standalone-tasks-after <duration>', 'stop standalone tasks (outside services) left on a draining instance after this long ' +
+      '(default: wait for them, up to the drain timeout)', checked(parse.drainTimeout))
     .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
       'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
     .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');
@@ -224,6 +232,7 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
     amiParameters: settings.amiParameters,
     now: clock.now(),
+    workload: workloadOptions(settings.rotation),
   });
   const rotationPlan = plan(observed, {
     amiParameters: settings.amiParameters,

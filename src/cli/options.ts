@@ -32,6 +32,7 @@ export const CliEnv = {
 export const CLI_DEFAULTS = {
   maxUnavailable: '10%',
   drainTimeout: '1h',
+  soak: '30m',
   onDrainTimeout: 'stop',
   logLevel: 'INFO',
 } as const;
@@ -51,6 +52,12 @@ export interface CommandOptions {
   readonly cordon?: boolean;
   /** The managed group through which container instances outside every group are replaced. */
   readonly replaceUnmanagedThrough?: string;
+  readonly canary?: number;
+  readonly soak?: number;
+  /** `--no-wait-for-steady-services` sets false; commander gives true otherwise. */
+  readonly waitForSteadyServices?: boolean;
+  readonly steadyServicesTimeout?: number;
+  readonly stopStandaloneTasksAfter?: number;
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
@@ -74,6 +81,15 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   const logLevel = options.logLevel ?? envLogLevel(env) ?? CLI_DEFAULTS.logLevel;
   const amiParameters: Record<string, string> = { ...DEFAULT_AMI_PARAMETERS };
   for (const [key, name] of options.amiParameter ?? []) amiParameters[key] = name;
+  const drainTimeoutSeconds = options.drainTimeout ?? parseDuration(CLI_DEFAULTS.drainTimeout);
+  if (options.soak !== undefined && options.canary === undefined) {
+    throw new UsageError('--soak is given without --canary; allowed: --canary N [--soak DURATION]');
+  }
+  const grace = options.stopStandaloneTasksAfter;
+  if (grace !== undefined && grace >= drainTimeoutSeconds) {
+    throw new UsageError(`--stop-standalone-tasks-after is ${grace} s; it must be shorter than the drain timeout (${drainTimeoutSeconds} s), ` +
+      'which would otherwise end the drain first');
+  }
 
   return {
     settings: {
@@ -87,13 +103,17 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
       dryRun: options.dryRun ?? false,
       rotation: {
         maxUnavailable: options.maxUnavailable ?? parseMaxUnavailable(CLI_DEFAULTS.maxUnavailable, '--max-unavailable'),
-        drainTimeoutSeconds: options.drainTimeout ?? parseDuration(CLI_DEFAULTS.drainTimeout),
+        drainTimeoutSeconds,
         onDrainTimeout: options.onDrainTimeout ?? CLI_DEFAULTS.onDrainTimeout,
         readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
         windowsReadinessTimeoutSeconds: DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS,
         rollbackOnFailedReplacement: options.rollbackOnFailedReplacement ?? false,
         cordon: options.cordon ?? true,
         unmanagedReplacementGroup: options.replaceUnmanagedThrough,
+        ...(options.canary !== undefined ? { canary: { count: options.canary, soakSeconds: options.soak ?? parseDuration(CLI_DEFAULTS.soak) } } : {}),
+        waitForSteadyServices: options.waitForSteadyServices ?? true,
+        ...(options.steadyServicesTimeout !== undefined ? { steadyServicesTimeoutSeconds: options.steadyServicesTimeout } : {}),
+        ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
         force,
       },
     },
@@ -134,6 +154,12 @@ export const parse = {
 
   drainTimeout(raw: string): number {
     return parseDuration(raw);
+  },
+
+  canary(raw: string): number {
+    const value = Number(raw.trim());
+    if (!/^\d{1,3}$/.test(raw.trim()) || value < 1 || value > 100) throw new Error('allowed: a whole number of instances per group from 1 to 100');
+    return value;
   },
 
   amiParameter(raw: string, previous: ReadonlyArray<readonly [string, string]> | undefined): Array<readonly [string, string]> {

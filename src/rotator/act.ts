@@ -193,6 +193,21 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
         });
       }
       return;
+    case 'record-batch':
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: BATCH_TAG, Value: encodeBatch(action.batch), PropagateAtLaunch: false }],
+      });
+      return;
+    case 'stop-tasks':
+      for (const task of action.taskArns) {
+        try {
+          await api.ecs.stopTask({ cluster: clusterArn, task, reason: action.reason });
+        } catch (error) {
+          // A task that ended meanwhile is what was wanted.
+          if (!/InvalidParameter|not found|MISSING/i.test(describeError(error))) throw error;
+        }
+      }
+      return;
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
       return;

@@ -24,7 +24,9 @@ export type Action =
   | Uncordon
   | StartUnmanagedReplacement
   | TerminateUnmanaged
-  | FinishUnmanagedReplacement;
+  | FinishUnmanagedReplacement
+  | RecordBatch
+  | StopTasks;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -223,4 +225,28 @@ export interface FinishUnmanagedReplacement {
   readonly instanceId: string;
   /** Still registered (a terminated instance whose agent was disconnected is not deregistered by ECS). */
   readonly containerInstanceArn?: string;
+}
+
+/**
+ * Rewrite the group's batch record, for what a rotation policy must remember across runs: a canary's soak
+ * (`canary.soakUntil`), and since when drains wait for steady services (`waitingSince`).
+ */
+export interface RecordBatch {
+  readonly kind: 'record-batch';
+  readonly group: string;
+  readonly batch: Batch;
+}
+
+/**
+ * Stop standalone tasks (no service: ECS never moves them) left on a drained instance after the grace period
+ * (standalone-task policy `stop`). Repeating it is harmless: a stopped task is no longer listed as RUNNING.
+ */
+export interface StopTasks {
+  readonly kind: 'stop-tasks';
+  readonly group: string;
+  readonly instanceId: string;
+  readonly containerInstanceArn: string;
+  readonly taskArns: readonly string[];
+  /** Given to ECS (StopTask `reason`, shown as the task's stopped reason). */
+  readonly reason: string;
 }

@@ -79,6 +79,9 @@ import {
   DescribeContainerInstancesCommand,
   DescribeContainerInstancesCommandInput,
   DescribeContainerInstancesCommandOutput,
+  DescribeServicesCommand,
+  DescribeServicesCommandInput,
+  DescribeServicesCommandOutput,
   ECSClient,
   ListContainerInstancesCommand,
   ListContainerInstancesCommandInput,
@@ -92,6 +95,9 @@ import {
   PutAttributesCommand,
   PutAttributesCommandInput,
   PutAttributesCommandOutput,
+  StopTaskCommand,
+  StopTaskCommandInput,
+  StopTaskCommandOutput,
   TagResourceCommand,
   TagResourceCommandInput,
   TagResourceCommandOutput,
@@ -114,6 +120,10 @@ export interface EcsApi {
   describeContainerInstances(input: DescribeContainerInstancesCommandInput): Promise<Result<DescribeContainerInstancesCommandOutput>>;
   listTasks(input: ListTasksCommandInput): Promise<Result<ListTasksCommandOutput>>;
   describeTasks(input: DescribeTasksCommandInput): Promise<Result<DescribeTasksCommandOutput>>;
+  /** Only for services with tasks on instances a rotation policy looks at (10 a call). */
+  describeServices(input: DescribeServicesCommandInput): Promise<Result<DescribeServicesCommandOutput>>;
+  /** Only for standalone tasks on a drained instance, with the `stop` standalone-task policy. */
+  stopTask(input: StopTaskCommandInput): Promise<Result<StopTaskCommandOutput>>;
   updateContainerInstancesState(input: UpdateContainerInstancesStateCommandInput): Promise<Result<UpdateContainerInstancesStateCommandOutput>>;
   deregisterContainerInstance(input: DeregisterContainerInstanceCommandInput): Promise<Result<DeregisterContainerInstanceCommandOutput>>;
   putAttributes(input: PutAttributesCommandInput): Promise<Result<PutAttributesCommandOutput>>;
@@ -199,6 +209,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeContainerInstances: (input) => clients.ecs.send(new DescribeContainerInstancesCommand(input)),
       listTasks: (input) => clients.ecs.send(new ListTasksCommand(input)),
       describeTasks: (input) => clients.ecs.send(new DescribeTasksCommand(input)),
+      describeServices: (input) => clients.ecs.send(new DescribeServicesCommand(input)),
+      stopTask: (input) => clients.ecs.send(new StopTaskCommand(input)),
       updateContainerInstancesState: (input) => clients.ecs.send(new UpdateContainerInstancesStateCommand(input)),
       deregisterContainerInstance: (input) => clients.ecs.send(new DeregisterContainerInstanceCommand(input)),
       putAttributes: (input) => clients.ecs.send(new PutAttributesCommand(input)),

@@ -4,7 +4,7 @@
  */
 import { FAMILY_PATTERN, GroupSettings, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
-import { MaxUnavailableSetting } from './rotate';
+import { CanarySetting, MaxUnavailableSetting } from './rotate';
 
 export interface EngineConfig {
   readonly clusterName: string;
@@ -32,6 +32,11 @@ export interface EngineConfig {
   readonly windowsReadinessTimeoutSeconds: number;
   readonly rollbackOnFailedReplacement: boolean;
   readonly cordon: boolean;
+  readonly canary?: CanarySetting;
+  readonly waitForSteadyServices: boolean;
+  readonly steadyServicesTimeoutSeconds?: number;
+  /** Set: standalone tasks on a drained instance are stopped this long after its drain started. */
+  readonly stopStandaloneTasksAfterSeconds?: number;
 }
 
 /**
@@ -112,7 +117,36 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     windowsReadinessTimeoutSeconds: positiveInteger(env, EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS),
     rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
     cordon: boolean(env, EnvName.CORDON, true),
+    waitForSteadyServices: boolean(env, EnvName.WAIT_FOR_STEADY_SERVICES, true),
+    ...optional('canary', canary(env)),
+    ...optional('steadyServicesTimeoutSeconds', env[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]
+      ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),
+    ...optional('stopStandaloneTasksAfterSeconds', standaloneGrace(env)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** `<count>:<soak seconds>`, or unset for no canary. */
+function canary(env: Readonly<Record<string, string | undefined>>): CanarySetting | undefined {
+  const raw = env[EnvName.CANARY];
+  if (raw === undefined || raw === '') return undefined;
+  const match = raw.match(/^(\d{1,3}):(\d{1,7})$/);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new ConfigError(`environment variable ${EnvName.CANARY} is '${raw}'; allowed: <count>:<soak seconds>, both whole numbers of at least 1`);
+  }
+  return { count: Number(match[1]), soakSeconds: Number(match[2]) };
+}
+
+/** `wait` (or unset): undefined; `stop:<seconds>`: the grace period. */
+function standaloneGrace(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env[EnvName.STANDALONE_TASKS];
+  if (raw === undefined || raw === '' || raw === 'wait') return undefined;
+  const match = raw.match(/^stop:(\d{1,7})$/);
+  if (!match) throw new ConfigError(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+  return Number(match[1]);
 }
 
 /** The per-group readiness timeouts of the group settings, for the rotation's configuration. */

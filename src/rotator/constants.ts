@@ -82,6 +82,14 @@ export const EnvName = {
   ROLLBACK_ON_FAILED_REPLACEMENT: 'ECS_AMI_REFRESHER_ROLLBACK_ON_FAILED_REPLACEMENT',
   /** `true`: cordon outdated instances while their group drains (ECS attribute). */
   CORDON: 'ECS_AMI_REFRESHER_CORDON',
+  /** `<count>:<soak seconds>`: replace this many instances per group first and soak them; unset: no canary. */
+  CANARY: 'ECS_AMI_REFRESHER_CANARY',
+  /** `true`: drain an instance only once the services with tasks on it are steady. */
+  WAIT_FOR_STEADY_SERVICES: 'ECS_AMI_REFRESHER_WAIT_FOR_STEADY_SERVICES',
+  /** Seconds drains may wait for steady services before the group stops. */
+  STEADY_SERVICES_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_STEADY_SERVICES_TIMEOUT_SECONDS',
+  /** `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance. */
+  STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
@@ -103,6 +111,8 @@ export const BatchLimit = {
   UPDATE_CONTAINER_INSTANCES_STATE: 10,
   /** Tasks a DescribeTasks call accepts, and ListTasks returns a page. */
   DESCRIBE_TASKS: 100,
+  /** Services a DescribeServices call accepts. */
+  DESCRIBE_SERVICES: 10,
   /** Attributes a PutAttributes call accepts. */
   PUT_ATTRIBUTES: 10,
 } as const;

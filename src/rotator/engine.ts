@@ -8,7 +8,7 @@ import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
-import { ImageCache, observeCluster } from './observe';
+import { ImageCache, observeCluster, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
@@ -113,6 +113,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         knownCapacityProviders: settings.knownCapacityProviders,
         imageCache,
         force: settings.rotation.force,
+        workload: workloadOptions(settings.rotation),
       });
       clusterArn = observed.clusterArn;
       const rotationPlan = plan(observed, {
@@ -164,8 +165,20 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   }
 }
 
+/** The tasks and services the rotation's policies need observed (none without those policies). */
+export function workloadOptions(config: RotationConfig): WorkloadOptions | undefined {
+  if (!config.waitForSteadyServices && !config.canary && config.stopStandaloneTasksAfterSeconds === undefined) return undefined;
+  return {
+    steadyServices: config.waitForSteadyServices === true,
+    maxUnavailable: config.maxUnavailable,
+    canary: config.canary !== undefined,
+    standaloneGraceMs: config.stopStandaloneTasksAfterSeconds === undefined ? undefined : config.stopStandaloneTasksAfterSeconds * 1000,
+  };
+}
+
 function inFlight(rotation: GroupRotation): boolean {
-  return rotation.phase === 'replacing' || rotation.phase === 'draining' || rotation.phase === 'updating-launch-template';
+  return rotation.phase === 'replacing' || rotation.phase === 'draining' || rotation.phase === 'updating-launch-template'
+    || rotation.phase === 'soaking';
 }
 
 /** The rotation decision of every group whose image decision allows one. */

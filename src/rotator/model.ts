@@ -105,6 +105,29 @@ export interface ObservedContainerInstance {
    */
   readonly liveTasks?: number;
   readonly registeredAt?: string;
+  /**
+   * Its tasks whose desired status is RUNNING. Read only where a rotation policy looks (see observe.ts
+   * `readWorkloads`): instances about to drain, canaries, drained instances with tasks left; absent otherwise.
+   */
+  readonly tasks?: readonly ObservedTask[];
+}
+
+export interface ObservedTask {
+  readonly taskArn: string;
+  /** The service it belongs to; absent for a standalone task (RunTask, StartTask), which ECS never moves. */
+  readonly service?: string;
+  /** PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, ... */
+  readonly lastStatus: string;
+}
+
+/** A service with tasks on an instance read above (DescribeServices). */
+export interface ObservedService {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  /** Deployments in flight: more than one means a deployment (or a rollback) is in progress. */
+  readonly deployments: number;
 }
 
 export interface ObservedInstance {
@@ -141,4 +164,6 @@ export interface ObservedCluster {
   readonly images: Readonly<Record<string, ImageInfo>>;
   /** The parameters read, by name. */
   readonly parameters: Readonly<Record<string, ParameterReading>>;
+  /** Services with a task on an instance whose tasks were read, by name; absent when none was read. */
+  readonly services?: Readonly<Record<string, ObservedService>>;
 }

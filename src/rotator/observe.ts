@@ -18,10 +18,13 @@ import {
   ObservedContainerInstance,
   ObservedGroup,
   ObservedInstance,
+  ObservedService,
+  ObservedTask,
   ParameterReading,
   TemplateVersion,
 } from './model';
-import { BATCH_TAG, CORDON_ATTRIBUTE, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import { budgetFor, MaxUnavailableSetting } from './rotate';
+import { Batch, BATCH_TAG, CORDON_ATTRIBUTE, decodeBatch, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -49,6 +52,23 @@ export interface ObserveOptions {
   readonly imageCache?: ImageCache;
   /** A forced run: every group may act, so each is checked for another actor (instance refresh, stack update). */
   readonly force?: boolean;
+  /** Which tasks and services the rotation policies need (none by default). */
+  readonly workload?: WorkloadOptions;
+}
+
+/**
+ * The tasks (and their services) a rotation policy looks at, read only for the groups it concerns this
+ * round, so an idle run and a group with nothing to decide cost no call.
+ */
+export interface WorkloadOptions {
+  /** Instances marked for replacement that still serve (the next to drain): their tasks' services must be steady. */
+  readonly steadyServices?: boolean;
+  /** The rotation's budget setting: at most that many of a group's next instances to drain are read. */
+  readonly maxUnavailable?: MaxUnavailableSetting;
+  /** Canaries whose soak is over: their tasks, and their services. */
+  readonly canary?: boolean;
+  /** Drained instances still running tasks this long after their drain started: which tasks are standalone. */
+  readonly standaloneGraceMs?: number;
 }
 
 /**
@@ -121,7 +141,8 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
-  const containerInstances = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
+  const described = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
+  const { containerInstances, services } = await readWorkloads(api, cluster.clusterArn!, groups, described, options);
   const instances = await groupInstances(api, groups, containerInstances);
   if (options.describeUnmanagedInstances) {
     // Instances outside every group are replaced only on what EC2 says of them (tags, state, image).
@@ -169,6 +190,104 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     instances,
     images,
     parameters,
+    ...(services ? { services } : {}),
+  };
+}
+
+/** The serving marked instances of a group in the order the planner drains them, at most its budget (all without one). */
+function nextToDrain(
+  group: ObservedGroup,
+  byInstance: ReadonlyMap<string, ObservedContainerInstance>,
+  batch: Batch,
+  maxUnavailable: MaxUnavailableSetting | undefined,
+): ObservedContainerInstance[] {
+  const serving = group.instances.map((i) => byInstance.get(i.instanceId))
+    .filter((c): c is ObservedContainerInstance => c !== undefined && c.status === 'ACTIVE' && decodePhase(c.phase) !== undefined);
+  const decided = serving.filter((c) => decodePhase(c.phase)!.kind === 'draining');
+  const markedAt = (c: ObservedContainerInstance) => decodePhase(c.phase)!.since ?? batch.startedAt;
+  const replacing = serving.filter((c) => decodePhase(c.phase)!.kind === 'replacing').sort((a, b) => markedAt(a) - markedAt(b));
+  const ordered = [...decided, ...replacing];
+  return maxUnavailable ? ordered.slice(0, budgetFor(maxUnavailable, batch.base)) : ordered;
+}
+
+/**
+ * The container instances whose tasks a rotation policy needs this round (see WorkloadOptions): for each
+ * group with a rotation recorded, the serving instances marked for replacement (about to drain), its
+ * the replacements registered since the earliest of those was marked (daemon tasks must run there), its
+ * canaries once their soak is over (instances registered since the batch started), and its drained
+ * instances still running tasks after the grace period. Their tasks are listed per instance and described
+ * 100 at a time, then the services those tasks belong to 10 at a time (DescribeServices' limit).
+ */
+export async function readWorkloads(
+  api: AwsApi,
+  clusterArn: string,
+  groups: readonly ObservedGroup[],
+  containers: ObservedContainerInstance[],
+  options: Pick<ObserveOptions, 'now' | 'workload'>,
+): Promise<{ containerInstances: ObservedContainerInstance[]; services?: Record<string, ObservedService> }> {
+  const wanted = options.workload;
+  if (!wanted || (!wanted.steadyServices && !wanted.canary && wanted.standaloneGraceMs === undefined)) return { containerInstances: containers };
+  const byInstance = new Map(containers.map((c) => [c.ec2InstanceId, c]));
+  const selected = new Set<string>();
+  for (const group of groups) {
+    const batch = decodeBatch(group.tags[BATCH_TAG]);
+    if (!batch) continue;
+    const soaked = wanted.canary === true && batch.canary?.soakUntil !== undefined && batch.canary.soakUntil <= options.now;
+    // The next to drain, as the planner picks them: those already decided first, then the longest marked, at
+    // most the group's budget; and the replacements registered since the earliest of them was marked.
+    const next = nextToDrain(group, byInstance, batch, wanted.maxUnavailable);
+    const markedSince = Math.min(...next.map((c) => decodePhase(c.phase)?.since ?? batch.startedAt));
+    for (const member of group.instances) {
+      const c = byInstance.get(member.instanceId);
+      if (!c) continue;
+      const phase = decodePhase(c.phase);
+      const aboutToDrain = wanted.steadyServices === true && next.includes(c);
+      const registered = Date.parse(c.registeredAt ?? '');
+      const replacement = wanted.steadyServices === true && phase === undefined && c.status === 'ACTIVE' && registered >= markedSince;
+      const canary = soaked && phase === undefined && registered >= batch.startedAt;
+      const leftOver = wanted.standaloneGraceMs !== undefined && phase?.kind === 'draining' && c.status === 'DRAINING'
+        && c.runningTasksCount + c.pendingTasksCount > 0 && options.now - phase.since >= wanted.standaloneGraceMs;
+      if (aboutToDrain || replacement || canary || leftOver) selected.add(c.containerInstanceArn);
+    }
+  }
+  if (selected.size === 0) return { containerInstances: containers };
+
+  const arnsByInstance = new Map<string, string[]>();
+  for (const arn of selected) {
+    const pages = await allPages((nextToken) => api.ecs.listTasks({
+      cluster: clusterArn, containerInstance: arn, desiredStatus: 'RUNNING', maxResults: BatchLimit.DESCRIBE_TASKS, nextToken,
+    }), (p) => p.nextToken);
+    arnsByInstance.set(arn, pages.flatMap((p) => p.taskArns ?? []));
+  }
+  const tasks = new Map<string, ObservedTask[]>([...selected].map((arn) => [arn, []]));
+  for (const batch of chunk([...arnsByInstance.values()].flat(), BatchLimit.DESCRIBE_TASKS)) {
+    const response = await api.ecs.describeTasks({ cluster: clusterArn, tasks: batch });
+    for (const t of response.tasks ?? []) {
+      if (!t.taskArn || !t.containerInstanceArn || t.desiredStatus === 'STOPPED') continue;
+      // A service's tasks carry the group `service:<name>` (DescribeTasks, Task.group); any other is standalone.
+      const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
+      tasks.get(t.containerInstanceArn)?.push({ taskArn: t.taskArn, lastStatus: t.lastStatus ?? 'UNKNOWN', ...(service ? { service } : {}) });
+    }
+  }
+
+  const services: Record<string, ObservedService> = {};
+  const names = [...new Set([...tasks.values()].flat().map((t) => t.service).filter(isDefined))].sort();
+  for (const batch of chunk(names, BatchLimit.DESCRIBE_SERVICES)) {
+    const response = await api.ecs.describeServices({ cluster: clusterArn, services: batch });
+    for (const svc of response.services ?? []) {
+      if (!svc.serviceName) continue;
+      services[svc.serviceName] = {
+        name: svc.serviceName,
+        daemon: svc.schedulingStrategy === 'DAEMON',
+        desiredCount: svc.desiredCount ?? 0,
+        runningCount: svc.runningCount ?? 0,
+        deployments: svc.deployments?.length ?? 0,
+      };
+    }
+  }
+  return {
+    containerInstances: containers.map((c) => (tasks.has(c.containerInstanceArn) ? { ...c, tasks: tasks.get(c.containerInstanceArn)! } : c)),
+    services,
   };
 }
 

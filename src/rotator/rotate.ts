@@ -15,8 +15,8 @@
  * It stops a group, terminating nothing more, when replacements do not become ACTIVE in time, or a drain
  * outlasts the drain timeout and the user did not choose to force.
  */
-import { Action, TemplateUse, Terminate } from './actions';
-import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
+import { Action, StopTasks, TemplateUse, Terminate } from './actions';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
 
 export interface RotationConfig {
@@ -46,6 +46,30 @@ export interface RotationConfig {
    * parameter names another. Otherwise the group only stops (and alarms).
    */
   readonly rollbackOnFailedReplacement?: boolean;
+  /**
+   * Replace this many instances per group first (a batch of their own), let their replacements serve for the
+   * soak time, and go on only if they are healthy. Unset: no canary.
+   */
+  readonly canary?: CanarySetting;
+  /**
+   * Drain an instance only once every service with a task on it is steady (one deployment, running = desired)
+   * and every daemon among them runs on the replacements launched since it was marked. Unset: false.
+   */
+  readonly waitForSteadyServices?: boolean;
+  /** How long drains may wait for steady services before the group stops (default: the drain timeout). */
+  readonly steadyServicesTimeoutSeconds?: number;
+  /**
+   * Standalone tasks (no service: ECS never moves them) still running on a drained instance this long after
+   * its drain started are stopped (StopTask). Unset: they are waited for, up to the drain timeout.
+   */
+  readonly stopStandaloneTasksAfterSeconds?: number;
+}
+
+export interface CanarySetting {
+  /** Instances per group replaced first. */
+  readonly count: number;
+  /** How long their replacements serve before the rest goes on. */
+  readonly soakSeconds: number;
 }
 
 export interface MaxUnavailableSetting {
@@ -53,12 +77,15 @@ export interface MaxUnavailableSetting {
   readonly percent?: number;
 }
 
-export type RotationPhase = 'idle' | 'updating-launch-template' | 'replacing' | 'draining' | 'waiting' | 'stopped';
+export type RotationPhase = 'idle' | 'updating-launch-template' | 'replacing' | 'draining' | 'soaking' | 'waiting' | 'stopped';
 
 export interface GroupRotation {
   readonly phase: RotationPhase;
   readonly stoppedReason?: string;
-  /** Why a group that has work is paused (another actor is changing it, or processes are suspended). */
+  /**
+   * Why a group that has work is paused (another actor is changing it, processes are suspended), soaks its
+   * canaries, or holds its next drain until services are steady.
+   */
   readonly waitingReason?: string;
   readonly actions: readonly Action[];
   /** Instances marked in the current batch. */
@@ -259,7 +286,8 @@ function decide(
     }
     // The window: while up to `budget` instances drain, as many more have their replacements booting, so
     // the next drain starts the moment one ends (boot time is paid once per rotation, not once per batch).
-    const chosen = eligible.slice(0, WINDOW_BUDGETS * budget);
+    const canary = canaryCount(group, decision, config);
+    const chosen = eligible.slice(0, canary ?? WINDOW_BUDGETS * budget);
     if (chosen.length === 0) {
       if (replaceBefore !== undefined && !config.force && decision.outdatedInstanceIds.length === 0) {
         actions.push({ kind: 'clear-replace-before', group: group.name });
@@ -278,6 +306,7 @@ function decide(
         startedAt: now,
         // AZ rebalancing after our terminations would pick instances itself and skip the drain.
         ...(group.suspendedProcesses?.includes('AZRebalance') ? {} : { suspendedAzRebalance: true }),
+        ...(canary !== undefined ? { canary: {} } : {}),
       },
       containerInstanceArns: chosen.map((id) => byInstance.get(id)!.containerInstanceArn),
       raiseMaxTo: target > group.maxSize ? target : undefined,
@@ -286,6 +315,9 @@ function decide(
   }
 
   // A batch is in flight.
+  if (marked.length === 0 && batch.canary) {
+    return afterCanaries(observed, group, decision, config, batch, eligible.slice(0, WINDOW_BUDGETS * budget), budget, actions);
+  }
   if (marked.length === 0) {
     actions.push({
       kind: 'finish-batch',
@@ -335,7 +367,11 @@ function decide(
         forced: !empty,
         runningTasks: remaining,
       });
-    } else if (timedOut) {
+    } else {
+      const stop = standaloneToStop(m.instance.instanceId, m.container, since, now, decision.targetImageId, group.name, config);
+      if (stop) actions.push(stop);
+    }
+    if (!empty && timedOut && config.onDrainTimeout !== 'force') {
       stoppedReason ??=
         `instance ${m.instance.instanceId} still runs ${remaining} task(s) after the ${config.drainTimeoutSeconds} s drain timeout; ` +
         `nothing more is terminated in ${group.name} until its tasks stop (or onDrainTimeout is set to force)`;
@@ -346,7 +382,8 @@ function decide(
   // Then the window refills: an instance marked now takes the slot of one terminated now (terminated without
   // decrementing, Auto Scaling launches its replacement at once); beyond those slots desired capacity rises.
   const window = batch.target - batch.base;
-  const more = eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
+  // A canary batch takes on nothing beyond its canaries.
+  const more = batch.canary ? [] : eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
   const slots = Math.min(more.length, terminations.length);
   if (more.length > 0) {
     const raiseDesiredTo = more.length > slots ? desired + more.length - slots : undefined;
@@ -384,7 +421,27 @@ function decide(
     // than there are such instances left (counting the cordons this round writes, see cordonRound).
     room = Math.min(room, cordonRound(observed, group, decision).uncordonedServing);
   }
-  const toDrain = [...outOfService, ...candidates.slice(0, Math.max(0, room))];
+  const picked = candidates.slice(0, Math.max(0, room));
+  const hold = picked.length > 0 ? steadyHold(observed, group, picked, config) : undefined;
+  if (hold !== undefined) {
+    // The next drain waits; since when is recorded on the batch, so the timeout spans runs.
+    const since = batch.waitingSince ?? now;
+    const timeout = config.steadyServicesTimeoutSeconds ?? config.drainTimeoutSeconds;
+    if (now - since > timeout * 1000) {
+      return {
+        phase: 'stopped',
+        stoppedReason: `${hold}, ${timeout} s after drains began waiting for it; nothing more is drained in ${group.name} until it is steady`,
+        actions: actions.filter((a) => (a.kind !== 'terminate' || !a.forced) && a.kind !== 'mark-more'),
+        inFlight: marked.length,
+        budget,
+      };
+    }
+    if (batch.waitingSince === undefined) actions.push({ kind: 'record-batch', group: group.name, batch: { ...batch, waitingSince: now } });
+  } else if (picked.length > 0 && batch.waitingSince !== undefined) {
+    const { waitingSince: _cleared, ...rest } = batch;
+    actions.push({ kind: 'record-batch', group: group.name, batch: rest });
+  }
+  const toDrain = [...outOfService, ...(hold === undefined ? picked : [])];
   if (toDrain.length > 0) {
     actions.push({
       kind: 'drain',
@@ -420,7 +477,191 @@ function decide(
     };
   }
   const inFlight = marked.length - terminations.length + more.length;
-  return { phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing', actions, inFlight, budget };
+  return {
+    phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing',
+    ...(hold !== undefined ? { waitingReason: `the next drain waits: ${hold}` } : {}),
+    actions,
+    inFlight,
+    budget,
+  };
+}
+
+/** Steady: one deployment and as many tasks running as desired (daemons are checked on the replacements). */
+function unsteadiness(service: ObservedService): string | undefined {
+  if (service.deployments > 1) return `service ${service.name} has ${service.deployments} deployments in progress`;
+  if (!service.daemon && service.runningCount !== service.desiredCount) {
+    return `service ${service.name} runs ${service.runningCount} of ${service.desiredCount} desired tasks`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the instances about to drain must wait (waitForSteadyServices), or undefined when they may go: every
+ * service with a task on them is steady, and every daemon among them runs (RUNNING) on each replacement that
+ * registered since the earliest of them was marked. Tasks not read count as a reason to wait.
+ */
+function steadyHold(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  picked: ReadonlyArray<{ readonly instance: { readonly instanceId: string }; readonly container?: ObservedContainerInstance; readonly phase: Phase }>,
+  config: RotationConfig,
+): string | undefined {
+  if (config.waitForSteadyServices !== true) return undefined;
+  const services = new Set<string>();
+  for (const m of picked) {
+    if (m.container?.tasks === undefined) return `the tasks of instance ${m.instance.instanceId} were not read`;
+    for (const t of m.container.tasks) if (t.service) services.add(t.service);
+  }
+  const markedSince = Math.min(...picked.map((m) => m.phase.since ?? 0));
+  const members = new Set(group.instances.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
+  const replacements = observed.containerInstances.filter((c) => members.has(c.ec2InstanceId) && c.status === 'ACTIVE'
+    && decodePhase(c.phase) === undefined && Date.parse(c.registeredAt ?? '') >= markedSince);
+  for (const name of [...services].sort()) {
+    const service = observed.services?.[name];
+    if (!service) continue; // deleted since: it can never be steady again, and ECS stops its tasks
+    const reason = unsteadiness(service);
+    if (reason) return reason;
+    if (!service.daemon) continue;
+    for (const r of replacements) {
+      if (r.tasks === undefined) return `the tasks of replacement ${r.ec2InstanceId} were not read`;
+      if (!r.tasks.some((t) => t.service === name && t.lastStatus === 'RUNNING')) {
+        return `daemon service ${name} does not run on replacement ${r.ec2InstanceId} yet`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Standalone tasks (no service) still on a drained instance after the grace period: stopped, with a reason
+ * ECS keeps on each task. Undefined when the policy is to wait, or there is nothing to stop.
+ */
+function standaloneToStop(
+  instanceId: string,
+  container: ObservedContainerInstance,
+  since: number,
+  now: number,
+  imageId: string,
+  group: string,
+  config: RotationConfig,
+): StopTasks | undefined {
+  const grace = config.stopStandaloneTasksAfterSeconds;
+  if (grace === undefined || now - since < grace * 1000 || container.tasks === undefined) return undefined;
+  const standalone = container.tasks.filter((t) => t.service === undefined);
+  if (standalone.length === 0) return undefined;
+  return {
+    kind: 'stop-tasks',
+    group,
+    instanceId,
+    containerInstanceArn: container.containerInstanceArn,
+    taskArns: standalone.map((t) => t.taskArn),
+    reason: `ecs-ami-refresher: instance ${instanceId} is replaced by one on ${imageId}; standalone tasks are stopped after ${grace} s of drain`,
+  };
+}
+
+/**
+ * A group's first batch replaces only its canaries when a canary is configured and no serving instance runs
+ * the target image yet (so a rotation resumed after its canaries, or a crash, never repeats them).
+ */
+function canaryCount(group: ObservedGroup, decision: ImageDecision, config: RotationConfig): number | undefined {
+  if (!config.canary) return undefined;
+  return servesTarget(group, decision) ? undefined : Math.max(1, config.canary.count);
+}
+
+/** Some member in service is not outdated: it runs the target image. */
+function servesTarget(group: ObservedGroup, decision: ImageDecision): boolean {
+  const outdated = new Set(decision.outdatedInstanceIds);
+  return group.instances.some((i) => i.lifecycleState === 'InService' && !outdated.has(i.instanceId));
+}
+
+/**
+ * The canaries' old instances are gone: record the soak's end, wait for it, then judge the canaries (every
+ * serving instance on the target image): ACTIVE with a connected agent, every task on it RUNNING, every
+ * service with a task on it steady. Healthy: the batch becomes an ordinary one and takes on the next window.
+ * Unhealthy: the group stops (and, with rollbackOnFailedReplacement, is rolled back from the image).
+ */
+function afterCanaries(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+  batch: Batch,
+  next: readonly string[],
+  budget: number,
+  actions: Action[],
+): GroupRotation {
+  const now = observed.observedAt;
+  const soakSeconds = config.canary?.soakSeconds ?? 0;
+  const soakUntil = batch.canary?.soakUntil;
+  if (soakUntil === undefined && !servesTarget(group, decision)) {
+    // Recorded, but its marks never landed (a crash between the two): nothing was replaced, so the record
+    // goes and the next round starts the canaries afresh, as a batch whose marks are all gone would.
+    actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance });
+    return { phase: 'idle', actions, inFlight: 0, budget };
+  }
+  if (soakUntil === undefined || now < soakUntil) {
+    const until = soakUntil ?? now + soakSeconds * 1000;
+    if (soakUntil === undefined) actions.push({ kind: 'record-batch', group: group.name, batch: { ...batch, canary: { soakUntil: until } } });
+    return {
+      phase: 'soaking',
+      waitingReason: `the canaries of ${group.name} on ${decision.targetImageId} soak until ${new Date(until).toISOString()}`,
+      actions,
+      inFlight: 0,
+      budget,
+    };
+  }
+  const problem = canaryProblem(observed, group, decision);
+  if (problem === undefined) {
+    const { canary: _done, waitingSince: _none, ...rest } = batch;
+    if (next.length === 0) {
+      actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance });
+      return { phase: 'idle', actions, inFlight: 0, budget };
+    }
+    const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+    const target = batch.base + next.length;
+    actions.push({
+      kind: 'start-batch',
+      group: group.name,
+      // Started now: its marks' readiness is counted from now, not from the canaries' start.
+      batch: { ...rest, target, startedAt: now },
+      containerInstanceArns: next.map((id) => byInstance.get(id)!.containerInstanceArn),
+      raiseMaxTo: target > group.maxSize ? target : undefined,
+    });
+    return { phase: 'replacing', actions, inFlight: next.length, budget };
+  }
+  if (config.rollbackOnFailedReplacement && group.currentImageId === decision.targetImageId) {
+    actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
+  }
+  return {
+    phase: 'stopped',
+    stoppedReason: `the canaries of ${group.name} on ${decision.targetImageId} are unhealthy after their soak: ${problem}; ` +
+      'no other instance is replaced until they are healthy',
+    actions,
+    inFlight: 0,
+    budget,
+  };
+}
+
+function canaryProblem(observed: ObservedCluster, group: ObservedGroup, decision: ImageDecision): string | undefined {
+  const outdated = new Set(decision.outdatedInstanceIds);
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const canaries = group.instances.filter((i) => ALIVE(i.lifecycleState) && !outdated.has(i.instanceId));
+  if (canaries.length === 0) return `no instance of ${group.name} runs ${decision.targetImageId}`;
+  for (const i of canaries) {
+    const c = byInstance.get(i.instanceId);
+    if (i.lifecycleState !== 'InService') return `canary ${i.instanceId} is ${i.lifecycleState}`;
+    if (!c) return `canary ${i.instanceId} is not registered in the cluster`;
+    if (c.status !== 'ACTIVE' || !c.agentConnected) return `canary ${i.instanceId} is ${c.status}${c.agentConnected ? '' : ' with its agent disconnected'}`;
+    if (c.tasks === undefined) return `the tasks of canary ${i.instanceId} were not read`;
+    const notRunning = c.tasks.find((t) => t.lastStatus !== 'RUNNING');
+    if (notRunning) return `task ${notRunning.taskArn} on canary ${i.instanceId} is ${notRunning.lastStatus}`;
+    for (const name of [...new Set(c.tasks.map((t) => t.service).filter((n): n is string => n !== undefined))].sort()) {
+      const service = observed.services?.[name];
+      const reason = service ? unsteadiness(service) : undefined;
+      if (reason) return reason;
+    }
+  }
+  return undefined;
 }
 
 /**

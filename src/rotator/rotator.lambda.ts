@@ -76,6 +76,10 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         unmanagedReplacementGroup: config.unmanagedReplacementGroup,
         rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
         cordon: config.cordon,
+        canary: config.canary,
+        waitForSteadyServices: config.waitForSteadyServices,
+        steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
+        stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
         force: request.force,
       },
     },
@@ -133,6 +137,7 @@ function logRound(round: Round, full: boolean): void {
   for (const [group, rotation] of round.rotations) {
     if (rotation.phase === 'stopped') logger.error('rotation stopped', { autoScalingGroup: group, reason: rotation.stoppedReason });
     if (rotation.phase === 'waiting') logger.warn('rotation waiting', { autoScalingGroup: group, reason: rotation.waitingReason });
+    else if (rotation.waitingReason) logger.info('rotation holding', { autoScalingGroup: group, phase: rotation.phase, reason: rotation.waitingReason });
   }
   for (const outcome of round.outcomes) {
     const fields = { autoScalingGroup: outcome.action.group, action: outcome.action, round: round.index };

@@ -4,7 +4,8 @@
  *
  * - on a container instance, an ECS custom attribute: the instance's phase in a rotation
  *   (`replacing:<epoch ms>` once chosen, `draining:<epoch ms>` once set DRAINING);
- * - on an Auto Scaling group, a tag: the batch in flight (`<base desired>:<target desired>:<original max>:<started epoch ms>[:az]`),
+ * - on an Auto Scaling group, a tag: the batch in flight
+ *   (`<base desired>:<target desired>:<original max>:<started epoch ms>[:az][:m<raised max>][:canary[-<soak until ms>]][:wait-<since ms>]`),
  *   and, after a forced run, the launch time before which instances are replaced whatever their image;
  * - on the cluster, a tag: the lease of the one engine allowed to act (`<owner>@<expires epoch ms>`).
  *
@@ -84,15 +85,27 @@ export interface Batch {
    * above base + marked, e.g. after managed scaling): restored from there when the rotation ends.
    */
   readonly raisedMax?: number;
+  /**
+   * The batch replaces the group's canaries only: no other instance is taken on until they have served on
+   * the new image for the soak time (`soakUntil`, set once the last canary's old instance is gone) and are
+   * found healthy.
+   */
+  readonly canary?: { readonly soakUntil?: number };
+  /** Since when drains wait for the services on the next instances to be steady (cleared by the next drain). */
+  readonly waitingSince?: number;
 }
 
 export function encodeBatch(batch: Batch): string {
-  const base = `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
-  return `${base}${batch.suspendedAzRebalance ? ':az' : ''}${batch.raisedMax !== undefined ? `:m${batch.raisedMax}` : ''}`;
+  let value = `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
+  if (batch.suspendedAzRebalance) value += ':az';
+  if (batch.raisedMax !== undefined) value += `:m${batch.raisedMax}`;
+  if (batch.canary) value += batch.canary.soakUntil === undefined ? ':canary' : `:canary-${batch.canary.soakUntil}`;
+  if (batch.waitingSince !== undefined) value += `:wait-${batch.waitingSince}`;
+  return value;
 }
 
 export function decodeBatch(value: string | undefined): Batch | undefined {
-  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?(?::m(\d{1,6}))?$/);
+  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?(?::m(\d{1,6}))?(:canary(?:-(\d{1,15}))?)?(?::wait-(\d{1,15}))?$/);
   if (!match) return undefined;
   const [base, target, originalMax, startedAt] = match.slice(1, 5).map(Number);
   if (target < base) return undefined;
@@ -103,6 +116,8 @@ export function decodeBatch(value: string | undefined): Batch | undefined {
     startedAt,
     ...(match[5] ? { suspendedAzRebalance: true } : {}),
     ...(match[6] !== undefined ? { raisedMax: Number(match[6]) } : {}),
+    ...(match[7] ? { canary: match[8] === undefined ? {} : { soakUntil: Number(match[8]) } } : {}),
+    ...(match[9] === undefined ? {} : { waitingSince: Number(match[9]) }),
   };
 }
 

@@ -3,7 +3,7 @@
  * (exit 0), and the precedence command line > environment > defaults.
  */
 import { cli, twoGroups, writesOf } from './cli-harness';
-import { parseDuration } from '../../src/cli/options';
+import { parseDuration, resolveConfig } from '../../src/cli/options';
 
 describe('usage errors exit 2 and name the option and the value', () => {
   test.each([
@@ -27,6 +27,16 @@ describe('usage errors exit 2 and name the option and the value', () => {
       "error: option '--region <region>' argument 'Europe' is invalid. allowed: an AWS Region code such as us-east-1"],
     ['bad --log-level', ['status', '--cluster', 'prod', '--log-level', 'LOUD'],
       "error: option '--log-level <level>' argument 'LOUD' is invalid. allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
+    ['bad --canary', ['rotate', '--cluster', 'prod', '--canary', '0'],
+      "error: option '--canary <N>' argument '0' is invalid. allowed: a whole number of instances per group from 1 to 100"],
+    ['bad --soak', ['rotate', '--cluster', 'prod', '--canary', '1', '--soak', 'a while'],
+      "error: option '--soak <duration>' argument 'a while' is invalid. allowed: a duration"],
+    ['--soak without --canary', ['rotate', '--cluster', 'prod', '--soak', '10m'],
+      'error: --soak is given without --canary; allowed: --canary N [--soak DURATION]'],
+    ['bad --steady-services-timeout', ['plan', '--cluster', 'prod', '--steady-services-timeout', 'never'],
+      "error: option '--steady-services-timeout <duration>' argument 'never' is invalid. allowed: a duration"],
+    ['a standalone grace period past the drain timeout', ['rotate', '--cluster', 'prod', '--stop-standalone-tasks-after', '2h'],
+      'error: --stop-standalone-tasks-after is 7200 s; it must be shorter than the drain timeout (3600 s), which would otherwise end the drain first'],
     ['unknown command', ['rollout', '--cluster', 'prod'], "error: unknown command 'rollout'"],
     ['unknown option', ['plan', '--cluster', 'prod', '--max-unavaliable', '2'], "error: unknown option '--max-unavaliable'"],
     ['--dry-run is rotate\'s', ['plan', '--cluster', 'prod', '--dry-run'], "error: unknown option '--dry-run'"],
@@ -58,6 +68,8 @@ describe('--help on every command, exit 0', () => {
     [['rotate', '--help'], ['Usage: ecs-ami-refresher rotate [options]', '--max-unavailable <N|N%>', '--drain-timeout <duration>',
       '--on-drain-timeout <action>', '--dry-run', '--region <region>', '--profile <name>', '4    another engine holds']],
     [['status', '--help'], ['Usage: ecs-ami-refresher status [options]', 'old/new/draining']],
+    [['rotate', '--help'], ['--canary <N>', '--soak <duration>', '--no-wait-for-steady-services', '--steady-services-timeout <duration>',
+      '--stop-standalone-tasks-after <duration>']],
     [['help', 'rotate'], ['Usage: ecs-ami-refresher rotate [options]']],
   ])('%j', async (argv, expected) => {
     const result = await cli(undefined, argv);
@@ -114,4 +126,35 @@ test.each([
 ])('duration %j is %d seconds', (raw, seconds) => {
   if (Number.isNaN(seconds)) expect(() => parseDuration(raw)).toThrow(/allowed: a duration/);
   else expect(parseDuration(raw)).toBe(seconds);
+});
+
+describe('the rotation policies\' options mirror the construct\'s props', () => {
+  test('defaults: no canary, wait for steady services (timeout: the drain timeout), wait for standalone tasks', () => {
+    const { rotation } = resolveConfig({ cluster: 'prod', waitForSteadyServices: true }, {}).settings;
+    expect(rotation.canary).toBeUndefined();
+    expect(rotation.waitForSteadyServices).toBe(true);
+    expect(rotation.steadyServicesTimeoutSeconds).toBeUndefined();
+    expect(rotation.stopStandaloneTasksAfterSeconds).toBeUndefined();
+    // Without commander's default (a programmatic caller), steady services are waited for too.
+    expect(resolveConfig({ cluster: 'prod' }, {}).settings.rotation.waitForSteadyServices).toBe(true);
+  });
+
+  test('every option set', () => {
+    const { rotation } = resolveConfig({
+      cluster: 'prod', canary: 2, soak: 900, waitForSteadyServices: false, steadyServicesTimeout: 600, stopStandaloneTasksAfter: 120,
+    }, {}).settings;
+    expect(rotation).toMatchObject({
+      canary: { count: 2, soakSeconds: 900 }, waitForSteadyServices: false, steadyServicesTimeoutSeconds: 600, stopStandaloneTasksAfterSeconds: 120,
+    });
+    expect(resolveConfig({ cluster: 'prod', canary: 1 }, {}).settings.rotation.canary).toEqual({ count: 1, soakSeconds: 1800 });
+  });
+
+  test('a rotation with every policy option runs to its end from the command line', async () => {
+    const sim = twoGroups();
+    const result = await cli(sim, ['rotate', '--cluster', 'prod', '--canary', '1', '--soak', '10m', '--steady-services-timeout', '30m',
+      '--stop-standalone-tasks-after', '5m']);
+    expect(result.code).toBe(0);
+    expect(sim.recorder.calls.some((c) => c.operation === 'ecs:describeServices')).toBe(true);
+    expect(result.text).toMatch(/soaking: the canaries of \S+ on ami-\w+ soak until/);
+  });
 });

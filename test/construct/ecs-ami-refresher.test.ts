@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable } from '../../src';
+import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable, StandaloneTasks } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
 import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from '../../src/rotator/state';
@@ -157,6 +157,30 @@ describe('defaults', () => {
     Template.fromStack(f.stack).hasResourceProperties('AWS::ECS::Service', {
       PlacementConstraints: [{ Type: 'memberOf', Expression: `attribute:${CORDON_ATTRIBUTE} !exists` }],
     });
+  });
+
+  test('canary: none (no canary variable, the first window is twice maxUnavailable)', () => {
+    expect(environment(template)).not.toHaveProperty(EnvName.CANARY);
+  });
+
+  test('waitForSteadyServices: true, and the role may describe this cluster\'s services', () => {
+    expect(environment(template)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('true');
+    const s = statement(template, 'ReadServicesOfThisCluster');
+    expect(s.Action).toBe('ecs:DescribeServices');
+    expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
+  });
+
+  test('steadyServicesTimeout: the drain timeout', () => {
+    expect(environment(template)[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]).toBe('3600');
+    const { template: t } = synth((f) => ({ cluster: f.cluster, drainTimeout: Duration.minutes(20) }));
+    expect(environment(t)[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]).toBe('1200');
+  });
+
+  test('standaloneTasks: wait for them, and the role may stop no task', () => {
+    expect(environment(template)[EnvName.STANDALONE_TASKS]).toBe('wait');
+    expect(policyStatements(template).flatMap((st) => asList<string>(st.Action))).not.toContain('ecs:StopTask');
+    const { template: t } = synth((f) => ({ cluster: f.cluster, standaloneTasks: StandaloneTasks.waitForThem() }));
+    expect(environment(t)[EnvName.STANDALONE_TASKS]).toBe('wait');
   });
 
   test('rollbackOnFailedReplacement: false (stop and alarm only)', () => {
@@ -305,6 +329,55 @@ describe('props', () => {
     expect(environment(template)[EnvName.CLUSTER_NAME]).toBe('legacy');
     expect(JSON.stringify(statement(template, 'ChangeGivenGroups').Resource)).toContain('autoScalingGroupName/legacy-asg');
     expect(render(statement(template, 'ReadCluster').Resource)).toBe('arn:${AWS::Partition}:ecs:eu-west-1:111111111111:cluster/legacy');
+  });
+});
+
+describe('rotation policies', () => {
+  test('canary: count and soak are passed to the engine; count defaults to 1', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, canary: { count: 2, soak: Duration.minutes(30) } }));
+    expect(environment(t)[EnvName.CANARY]).toBe('2:1800');
+    const { template: one } = synth((f) => ({ cluster: f.cluster, canary: { soak: Duration.hours(1) } }));
+    expect(environment(one)[EnvName.CANARY]).toBe('1:3600');
+  });
+
+  test('waitForSteadyServices off, and no canary: the role reads no service', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, waitForSteadyServices: false }));
+    expect(environment(t)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('false');
+    expect(policyStatements(t).map((st) => st.Sid)).not.toContain('ReadServicesOfThisCluster');
+    // A canary's health needs its services, whatever waitForSteadyServices says.
+    const { template: c } = synth((f) => ({ cluster: f.cluster, waitForSteadyServices: false, canary: { soak: Duration.minutes(5) } }));
+    expect(policyStatements(c).map((st) => st.Sid)).toContain('ReadServicesOfThisCluster');
+  });
+
+  test('steadyServicesTimeout is passed in seconds', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, steadyServicesTimeout: Duration.minutes(45) }));
+    expect(environment(t)[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]).toBe('2700');
+  });
+
+  test('standaloneTasks stopAfter: the grace period is passed, and StopTask is allowed on this cluster\'s tasks only', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, standaloneTasks: StandaloneTasks.stopAfter(Duration.minutes(2)) }));
+    expect(environment(t)[EnvName.STANDALONE_TASKS]).toBe('stop:120');
+    const s = statement(t, 'StopTasksOfThisCluster');
+    expect(s.Action).toBe('ecs:StopTask');
+    expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
+  });
+
+  test.each([
+    ['canary count 0', { canary: { count: 0, soak: Duration.minutes(5) } }, /canary.count is 0; it must be a whole number from 1 to 100/],
+    ['canary count 1.5', { canary: { count: 1.5, soak: Duration.minutes(5) } }, /canary.count is 1.5; it must be a whole number from 1 to 100/],
+    ['canary count 101', { canary: { count: 101, soak: Duration.minutes(5) } }, /canary.count is 101/],
+    ['canary soak too short', { canary: { soak: Duration.seconds(30) } }, /canary.soak is 30 seconds; it must be between 1 minute and 7 days/],
+    ['canary soak too long', { canary: { soak: Duration.days(8) } }, /canary.soak is 8 days; it must be between 1 minute and 7 days/],
+    ['steadyServicesTimeout', { steadyServicesTimeout: Duration.seconds(20) }, /steadyServicesTimeout is 20 seconds; it must be between 1 minute and 2 days/],
+    ['a grace period as long as the drain timeout', { drainTimeout: Duration.minutes(10), standaloneTasks: StandaloneTasks.stopAfter(Duration.minutes(10)) },
+      /standaloneTasks stops tasks after 10 minutes; it must be shorter than drainTimeout \(10 minutes\)/],
+  ])('%s is refused at synth', (_name, extra, message) => {
+    const f = fixture();
+    expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
+  });
+
+  test('StandaloneTasks.stopAfter refuses a grace period over 2 days', () => {
+    expect(() => StandaloneTasks.stopAfter(Duration.days(3))).toThrow(/standaloneTasks grace period is 3 days; it must be between 0 seconds and 2 days/);
   });
 });
 

@@ -9,6 +9,8 @@ import { join } from 'path';
 import { PolicyDocument, PolicyStatement, synthesizePolicy, SynthesizedPolicy } from './policy';
 import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './requests';
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
+import { Duration } from 'aws-cdk-lib';
+import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/rotator/constants';
 import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 import { runToCompletion, settingsFor } from '../rotation/harness';
@@ -24,9 +26,13 @@ const GROUPS: GroupSpec[] = [
   { name: 'arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 6, launchTemplateVersion: '$Default', mixedInstancesPolicy: true },
 ];
 
-const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER });
+// Every policy on: steady services (the default) and canary health read services, standalone tasks are stopped.
+const POLICY_PROPS = { canary: { soak: Duration.minutes(10) }, standaloneTasks: StandaloneTasks.stopAfter(Duration.minutes(2)) };
+const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER, props: POLICY_PROPS });
 // Only the named groups (no discovery): the policy names them by ARN and has no tag-conditioned group statements.
-const given = synthesizePolicy('given', { clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name), props: { discoverCapacityProviderGroups: false } });
+const given = synthesizePolicy('given', {
+  clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name), props: { ...POLICY_PROPS, discoverCapacityProviderGroups: false },
+});
 const POLICIES = [discovered, given];
 /** Discovered groups, and instances outside every group replaced through group `x86`. */
 const unmanaged = synthesizePolicy('unmanaged', { clusterName: CLUSTER, unmanagedReplacementGroupName: 'x86' });
@@ -127,10 +133,16 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const blocked = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true }), HOUR);
     expect(blocked.leaseHolder?.owner).toBe('cli:operator-laptop:4242');
     await sim.sleep(11 * 60_000);
-    // (With cordoning on: the attribute writes of cordon and uncordon are evaluated too.)
-    const forced = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true, cordon: true }), 24 * HOUR);
+    // (With cordoning and every rotation policy on: the attribute writes of cordon and uncordon, the services
+    // read for steady drains and canary health, and the StopTask of a standalone task are evaluated too.)
+    for (let i = 0; i < 3; i++) sim.cloud.runStandaloneTask(40 * 3600);
+    const forced = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, {
+      force: true, cordon: true, canary: { count: 1, soakSeconds: 600 }, waitForSteadyServices: true, stopStandaloneTasksAfterSeconds: 120,
+    }), 24 * HOUR);
     expect(forced.outcomes.some((o) => o.action.kind === 'set-replace-before')).toBe(true);
     expect(forced.outcomes.some((o) => o.action.kind === 'cordon')).toBe(true);
+    expect(forced.outcomes.some((o) => o.action.kind === 'stop-tasks')).toBe(true);
+    expect(forced.settled).toBe(true);
     expect(forced.outcomes.filter((o) => !o.ok)).toEqual([]);
     watcher.stop();
 
@@ -167,7 +179,8 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     for (const op of ['ecs:updateContainerInstancesState', 'ecs:putAttributes', 'ecs:tagResource', 'ecs:untagResource',
       'autoscaling:setDesiredCapacity', 'autoscaling:updateAutoScalingGroup', 'autoscaling:terminateInstanceInAutoScalingGroup',
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
-      'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes']) {
+      'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
+      'ecs:describeServices', 'ecs:stopTask']) {
       expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });
     }
     const actions = new Set(mapped.flatMap((m) => m.requests.map((r) => r.action)));
@@ -373,6 +386,10 @@ function denyWorld(): DenyWorld {
     add(`unmark another cluster's instance (${ci === otherCi ? 'new' : 'old'} ARN format)`, 'ecs:deleteAttributes',
       { cluster: OTHER_CLUSTER_ARN, attributes: [{ name: 'ecs-ami-refresher.phase', targetType: 'container-instance', targetId: ci }] });
   }
+  // (The SAR's task resource type has the cluster in its ARN; the old format is not a resource type it defines.)
+  add('stop another cluster\'s task', 'ecs:stopTask',
+    { cluster: OTHER_CLUSTER_ARN, task: `arn:aws:ecs:us-east-1:123456789012:task/${OTHER_CLUSTER}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`, reason: 'x' });
+  add('read another cluster\'s services', 'ecs:describeServices', { cluster: OTHER_CLUSTER_ARN, services: ['web'] });
   add('deregister from another cluster', 'ecs:deregisterContainerInstance', { cluster: OTHER_CLUSTER_ARN, containerInstance: otherCi, force: true });
   add('take the lease on another cluster', 'ecs:tagResource', { resourceArn: OTHER_CLUSTER_ARN, tags: [{ key: LEASE_TAG, value: 'x' }] });
   add('release the lease on another cluster', 'ecs:untagResource', { resourceArn: OTHER_CLUSTER_ARN, tagKeys: [LEASE_TAG] });
@@ -528,6 +545,8 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
       mutate('LeaseOnThisCluster', (s) => ({ ...s, Resource: 'arn:aws:ecs:us-east-1:123456789012:cluster/*' })),
       mutate('DeregisterFromThisCluster', (s) => ({ ...s, Resource: '*' })),
       mutate('ReadAmiParameters', (s) => ({ ...s, Resource: 'arn:aws:ssm:us-east-1:*:parameter/*' })),
+      mutate('StopTasksOfThisCluster', withoutCondition),
+      mutate('ReadServicesOfThisCluster', withoutCondition),
     ];
     for (const broken of mutations) {
       const through = await undenied(broken, deny);

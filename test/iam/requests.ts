@@ -7,6 +7,7 @@
  *   DescribeClusters, ListContainerInstances and DeregisterContainerInstance are authorized on the cluster;
  *   DescribeContainerInstances, UpdateContainerInstancesState, PutAttributes and DeleteAttributes on each
  *   container instance, with `ecs:cluster` (the cluster's ARN) and `aws:ResourceTag/*` in the context;
+ *   DescribeServices on each service and StopTask on the task, both with `ecs:cluster`;
  *   DescribeCapacityProviders on each capacity provider; TagResource/UntagResource on the tagged resource
  *   with `aws:TagKeys` (and `aws:RequestTag/*` when tagging).
  * - Auto Scaling (.../list_amazonec2autoscaling.html): Describe* accept only `*`; SetDesiredCapacity,
@@ -236,6 +237,17 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       return ciRequests('ecs:ListTasks', [str(input.containerInstance, 'ListTasks containerInstance')]);
     case 'ecs:describeTasks':
       return taskRequests('ecs:DescribeTasks', (input.tasks as string[] | undefined) ?? []);
+    case 'ecs:describeServices': {
+      // DescribeServices is authorized on each service (SAR: resource type `service`, with ecs:cluster).
+      const clusterArn = world.clusterArn(str(input.cluster, 'DescribeServices cluster'));
+      const names = (input.services as string[] | undefined) ?? [];
+      if (names.length === 0) throw new Error('DescribeServices names no service');
+      const clusterName = clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+      return names.map((ref) => request('ecs:DescribeServices', ref.startsWith('arn:') ? ref : arn('ecs', `service/${clusterName}/${ref}`), { 'ecs:cluster': clusterArn }));
+    }
+    case 'ecs:stopTask':
+      // StopTask is authorized on the task (SAR: resource type `task`, with ecs:cluster).
+      return taskRequests('ecs:StopTask', [str(input.task, 'StopTask task')]);
     case 'ecs:describeCapacityProviders': {
       const names = input.capacityProviders as string[] | undefined;
       if (!names || names.length === 0) throw new Error('DescribeCapacityProviders without names: map it to the account\'s providers first');

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { BATCH_TAG } from '../../src/rotator/state';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
 import { runInvocations, runScheduled, settingsFor } from './harness';
 
@@ -100,5 +101,39 @@ test('killed at random moments (any call, before it lands), the next runs comple
     expect({ n, violations: sim.invariants.terminationViolations, low: sim.invariants.servicesBelowMinimum(), below: sim.invariants.groupsBelow(0) })
       .toEqual({ n, violations: [], low: [], below: [] });
     expect({ n, versions: sim.recorder.count('ec2:createLaunchTemplateVersion') }).toEqual({ n, versions: 1 });
+  }
+});
+
+test('with the rotation policies on (canary and soak, steady services, standalone tasks stopped), killed after every write, the next runs complete it', async () => {
+  // Every record the policies keep on the batch tag (soak end, waiting since) and the StopTask calls are crash points.
+  const policies = { canary: { count: 1, soakSeconds: 600 }, waitForSteadyServices: true, stopStandaloneTasksAfterSeconds: 120 };
+  const withPolicies = (): Simulation => buildScenario({
+    seed: 11, groups: GROUPS, services: 'auto', standaloneTasks: { count: 2, durationS: 40 * 3600 },
+  });
+  const run = (sim: Simulation, api = sim.api) => runInvocations({
+    api, clock: sim.clock, settings: settingsFor(sim.clusterName, policies), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+  });
+  const reference = withPolicies();
+  const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
+  await run(reference, counting.api);
+  const total = counting.writes();
+  // The policies' own writes are among them.
+  for (const op of ['autoscaling:createOrUpdateTags', 'ecs:stopTask']) expect(reference.recorder.count(op)).toBeGreaterThan(0);
+  recordFigure('killedAfterEachWriteWithPolicies', total);
+
+  for (let k = 1; k <= total; k++) {
+    const sim = withPolicies();
+    const killed = run(sim, dyingApi(sim.api, { afterWrites: k }).api);
+    if (k < total) await expect(killed).rejects.toThrow(ProcessKilled);
+    else await killed;
+    const resumed = await runScheduled(sim, settingsFor(sim.clusterName, policies), 24 * HOUR);
+    const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+    expect({ k, settled: resumed.settled, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })
+      .toEqual({ k, settled: true, images: { [target]: 3 }, desired: 3 });
+    expect({ k, violations: sim.invariants.terminationViolations, low: sim.invariants.servicesBelowMinimum(), below: sim.invariants.groupsBelow(0) })
+      .toEqual({ k, violations: [], low: [], below: [] });
+    // One replacement per instance: a resumed rotation never replaces its canaries (or any instance) again.
+    expect({ k, launched: sim.cloud.instances.size }).toEqual({ k, launched: 6 });
+    expect({ k, batch: sim.cloud.groups.get('web')!.tags.has(BATCH_TAG) }).toEqual({ k, batch: false });
   }
 });

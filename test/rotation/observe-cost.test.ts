@@ -78,3 +78,52 @@ describe('observing a cluster mid-rotation', () => {
     expect(observing.length).toBeLessThanOrEqual(8 + 3 * Math.ceil(instances / 100));
   });
 });
+
+describe('the rotation policies\' reads', () => {
+  const policies = { canary: { count: 1, soakSeconds: 600 }, waitForSteadyServices: true, stopStandaloneTasksAfterSeconds: 120 };
+
+  test('an idle run with every policy on costs the same 6 calls: no task or service is read', async () => {
+    const sim = upToDate(100);
+    const cache = new ImageCache();
+    const run = async () => {
+      sim.recorder.clear();
+      const result = await runEngine({
+        api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName, policies, { knownCapacityProviders: KNOWN }),
+        owner: 'lambda:test', deadline: sim.clock.now() + 60_000, pollIntervalMs: POLL_MS, imageCache: cache,
+      });
+      expect(result.settled).toBe(true);
+      return sim.recorder.calls.map((c) => c.operation);
+    };
+    await run();
+    const calls = await run();
+    expect(calls.length).toBe(6);
+    expect(calls.filter((op) => /Tasks|Services/.test(op))).toEqual([]);
+  });
+
+  test('mid-rotation, steady services cost one ListTasks per instance read (the next to drain and their replacements), DescribeTasks per '
+    + '100 tasks, DescribeServices per 10 services', async () => {
+    const sim = cluster(200);
+    await runEngine({
+      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName, { waitForSteadyServices: true }), owner: 'cli:test',
+      deadline: sim.clock.now() + 10 * 60_000, pollIntervalMs: POLL_MS,
+    });
+    sim.recorder.clear();
+    const observed = await observeCluster(sim.api, {
+      clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now(),
+      workload: { steadyServices: true, maxUnavailable: { percent: 10 } },
+    });
+    const read = observed.containerInstances.filter((c) => c.tasks !== undefined);
+    // Only the next instances to drain (at most the budget, 20) and the replacements registered since they were
+    // marked (at most the window, 40).
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.length).toBeLessThanOrEqual(20 + 40);
+    const tasks = read.reduce((n, c) => n + c.tasks!.length, 0);
+    const services = new Set(read.flatMap((c) => c.tasks!.map((t) => t.service)).filter((s) => s !== undefined));
+    const count = (op: string) => sim.recorder.calls.filter((c) => c.operation === op).length;
+    expect(count('ecs:listTasks')).toBe(read.length);
+    expect(count('ecs:describeTasks')).toBe(Math.ceil(tasks / 100));
+    expect(count('ecs:describeServices')).toBe(Math.ceil(services.size / 10));
+    expect(Object.keys(observed.services ?? {}).sort()).toEqual([...services].sort());
+    expect(sim.recorder.calls.filter((c) => c.operation === 'ecs:describeServices').every((c) => c.batchSize <= 10)).toBe(true);
+  });
+});

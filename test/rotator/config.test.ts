@@ -39,6 +39,7 @@ describe('configFromEnvironment', () => {
       windowsReadinessTimeoutSeconds: 3600,
       rollbackOnFailedReplacement: false,
       cordon: true,
+      waitForSteadyServices: true,
     });
   });
 
@@ -72,6 +73,10 @@ describe('configFromEnvironment', () => {
       [EnvName.READINESS_TIMEOUT_SECONDS]: '600',
       [EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS]: '7200',
       [EnvName.UNMANAGED_REPLACEMENT_GROUP]: 'asg-b',
+      [EnvName.CANARY]: '2:1800',
+      [EnvName.WAIT_FOR_STEADY_SERVICES]: 'false',
+      [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: '600',
+      [EnvName.STANDALONE_TASKS]: 'stop:120',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -93,7 +98,30 @@ describe('configFromEnvironment', () => {
       windowsReadinessTimeoutSeconds: 7200,
       rollbackOnFailedReplacement: true,
       cordon: false,
+      canary: { count: 2, soakSeconds: 1800 },
+      waitForSteadyServices: false,
+      steadyServicesTimeoutSeconds: 600,
+      stopStandaloneTasksAfterSeconds: 120,
     });
+  });
+
+  test('standalone tasks: wait is the default and may be written out', () => {
+    expect(configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: 'wait' }).stopStandaloneTasksAfterSeconds).toBeUndefined();
+  });
+
+  test.each(['stop', 'stop:', 'stop:-1', 'kill:30', 'stop:1.5'])('standalone tasks %s is refused, naming the variable and the value', (raw) => {
+    expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: raw }))
+      .toThrow(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+  });
+
+  test.each(['1', '0:60', '1:0', '1:x', ':60'])('canary %s is refused, naming the variable and the value', (raw) => {
+    expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.CANARY]: raw }))
+      .toThrow(`environment variable ${EnvName.CANARY} is '${raw}'; allowed: <count>:<soak seconds>, both whole numbers of at least 1`);
+  });
+
+  test('a steady-services timeout that is not a positive whole number is refused', () => {
+    expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: '0' }))
+      .toThrow(`environment variable ${EnvName.STEADY_SERVICES_TIMEOUT_SECONDS} is '0'; allowed: a positive whole number of seconds`);
   });
 
   test.each([

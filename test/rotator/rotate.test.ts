@@ -682,6 +682,10 @@ interface GeneratedMember {
     /** none, replacing, draining for this percentage of the drain timeout, or garbage. */
     readonly phase: { kind: 'none' } | { kind: 'replacing' } | { kind: 'draining'; agePercent: number } | { kind: 'garbage'; value: string };
     readonly cordoned?: boolean;
+    /** Its tasks, as a policy read them (absent: not read). */
+    readonly tasks?: ReadonlyArray<{ readonly service?: string; readonly status: string }>;
+    /** Registered this many ms before the observation (absent: unknown). */
+    readonly registeredAgo?: number;
   };
   readonly outdated: boolean;
   readonly order: number;
@@ -689,6 +693,14 @@ interface GeneratedMember {
 
 /** An age in percent of its timeout: 100 is exactly the timeout. */
 const agePercentArb = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.constant(100));
+
+/** Tasks of two replica services (a, b), a daemon (d), and standalone ones; sometimes not read. */
+const tasksArb = fc.option(fc.array(fc.record({
+  service: fc.constantFrom('a', 'b', 'd', undefined),
+  status: fc.constantFrom('RUNNING', 'RUNNING', 'PENDING'),
+}), { maxLength: 3 }), { nil: undefined, freq: 4 });
+const registeredAgoArb = fc.option(fc.integer({ min: 0, max: 7_200_000 }), { nil: undefined });
+const serviceArb = fc.record({ running: fc.nat(3), desired: fc.nat(3), deployments: fc.constantFrom(1, 1, 1, 2) });
 
 type GeneratedContainer = NonNullable<GeneratedMember['container']>;
 
@@ -709,6 +721,8 @@ const randomMemberArb: fc.Arbitrary<GeneratedMember> = fc.record({
     pending: fc.oneof(fc.constant(0), fc.constant(0), fc.nat(2)),
     phase: phaseArb,
     cordoned: fc.boolean(),
+    tasks: tasksArb,
+    registeredAgo: registeredAgoArb,
   }), { nil: undefined, freq: 6 }),
   outdated: fc.boolean(),
   order: fc.nat(1000),
@@ -721,7 +735,9 @@ const roleMemberArb: fc.Arbitrary<GeneratedMember> = fc.record({
   agePercent: agePercentArb,
   outdated: fc.boolean(),
   order: fc.nat(1000),
-}).map(({ role, running, agePercent, outdated, order }): GeneratedMember => ({
+  tasks: tasksArb,
+  registeredAgo: registeredAgoArb,
+}).map(({ role, running, agePercent, outdated, order, tasks, registeredAgo }): GeneratedMember => ({
   lifecycleState: 'InService',
   container: {
     status: role === 'draining' ? 'DRAINING' : 'ACTIVE',
@@ -729,12 +745,25 @@ const roleMemberArb: fc.Arbitrary<GeneratedMember> = fc.record({
     running,
     pending: 0,
     phase: role === 'ready' ? { kind: 'none' } : role === 'replacing' ? { kind: 'replacing' } : { kind: 'draining', agePercent },
+    tasks,
+    registeredAgo,
   },
   outdated: role === 'ready' ? outdated : true,
   order,
 }));
 
-const memberArb: fc.Arbitrary<GeneratedMember> = fc.oneof(randomMemberArb, roleMemberArb);
+/** A healthy canary: serving on the target image, its tasks (standalone or of service a) RUNNING. */
+const canaryMemberArb: fc.Arbitrary<GeneratedMember> = fc.record({
+  tasks: fc.array(fc.record({ service: fc.constantFrom('a', undefined), status: fc.constant('RUNNING') }), { maxLength: 2 }),
+  order: fc.nat(1000),
+}).map(({ tasks, order }): GeneratedMember => ({
+  lifecycleState: 'InService',
+  container: { status: 'ACTIVE', agentConnected: true, running: tasks.length, pending: 0, phase: { kind: 'none' }, tasks },
+  outdated: false,
+  order,
+}));
+
+const memberArb: fc.Arbitrary<GeneratedMember> = fc.oneof(randomMemberArb, roleMemberArb, canaryMemberArb);
 
 const scenarioArb = fc.record({
   desired: fc.nat(8),
@@ -748,6 +777,8 @@ const scenarioArb = fc.record({
       extra: fc.nat(4),
       originalMax: fc.nat(12),
       agePercent: agePercentArb,
+      canary: fc.constantFrom('none', 'none', 'pending', 'soaking', 'soaked'),
+      waitingPercent: fc.option(agePercentArb, { nil: undefined }),
     }),
     fc.record({ kind: fc.constant('garbage' as const), value: fc.constantFrom('in progress', '3:1:4:100', '-1:2:3:4', '') }),
   ),
@@ -769,6 +800,11 @@ const scenarioArb = fc.record({
   onDrainTimeout: fc.constantFrom<'stop' | 'force'>('stop', 'force'),
   force: fc.boolean(),
   cordon: fc.boolean(),
+  canary: fc.option(fc.record({ count: fc.integer({ min: 1, max: 3 }), soakSeconds: fc.integer({ min: 1, max: 3600 }) }), { nil: undefined }),
+  waitForSteadyServices: fc.boolean(),
+  steadyServicesTimeoutSeconds: fc.option(fc.integer({ min: 1, max: 3600 }), { nil: undefined }),
+  stopStandaloneTasksAfterSeconds: fc.option(fc.integer({ min: 0, max: 3600 }), { nil: undefined }),
+  services: fc.record({ a: serviceArb, b: serviceArb, d: serviceArb }),
   /** Container instances of another group's instances, in the same cluster: never this group's to touch. */
   strangers: fc.array(fc.record({
     status: fc.constantFrom('ACTIVE', 'DRAINING'),
@@ -798,6 +834,8 @@ function build(s: Scenario): Built {
       lifecycleState: m.lifecycleState,
       container: c ? {
         status: c.status, agentConnected: c.agentConnected, running: c.running, pending: c.pending, phase, cordoned: c.cordoned ? NEW_AMI : undefined,
+        tasks: c.tasks?.map((t, k) => ({ taskArn: `arn:aws:ecs:us-east-1:123456789012:task/prod/${i}-${k}`, lastStatus: t.status, service: t.service })),
+        registeredAt: c.registeredAgo === undefined ? undefined : NOW - c.registeredAgo,
       } : false,
     });
   });
@@ -808,6 +846,10 @@ function build(s: Scenario): Built {
       target: s.batch.base + s.batch.extra,
       originalMax: s.batch.originalMax,
       startedAt: NOW - Math.round((s.batch.agePercent * s.readinessTimeoutSeconds * 1000) / 100),
+      ...(s.batch.canary === 'none' ? {} : { canary: s.batch.canary === 'pending' ? {} : { soakUntil: NOW + (s.batch.canary === 'soaking' ? 1000 : -1000) } }),
+      ...(s.batch.waitingPercent === undefined ? {} : {
+        waitingSince: NOW - Math.round((s.batch.waitingPercent * (s.steadyServicesTimeoutSeconds ?? s.drainTimeoutSeconds) * 1000) / 100),
+      }),
     });
   }
   if (s.batch.kind === 'garbage') tags[BATCH_TAG] = s.batch.value;
@@ -827,6 +869,9 @@ function build(s: Scenario): Built {
     members,
     launchSource: s.launchSource,
     strangers,
+    services: Object.fromEntries(Object.entries(s.services).map(([name, v]) => [name, {
+      name, daemon: name === 'd', desiredCount: v.desired, runningCount: v.running, deployments: v.deployments,
+    }])),
   });
   const outdated = s.members
     .map((m, i) => ({ m, id: id(i + 1) }))
@@ -841,6 +886,10 @@ function build(s: Scenario): Built {
     onDrainTimeout: s.onDrainTimeout,
     force: s.force,
     cordon: s.cordon,
+    canary: s.canary,
+    waitForSteadyServices: s.waitForSteadyServices,
+    steadyServicesTimeoutSeconds: s.steadyServicesTimeoutSeconds,
+    stopStandaloneTasksAfterSeconds: s.stopStandaloneTasksAfterSeconds,
   });
   return { observed, group, decision, config };
 }
@@ -958,11 +1007,19 @@ describe('safety properties over generated group states', () => {
       const starts = ofKind(rotation, 'start-batch');
       expect(starts.length).toBeLessThanOrEqual(1);
       for (const start of starts) {
-        expect(f.batch).toBeUndefined();
+        if (f.batch) {
+          // Only a canary batch whose soak is over, its canaries healthy, becomes an ordinary one (property (k)).
+          expect(f.batch.canary?.soakUntil).toBeLessThanOrEqual(b.observed.observedAt);
+          expect(start.batch.canary).toBeUndefined();
+          expect(start.batch.base).toBe(f.batch.base);
+          expect(start.containerInstanceArns.length).toBeGreaterThan(0);
+          expect(start.containerInstanceArns.length).toBeLessThanOrEqual(WINDOW_BUDGETS * budgetFor(b.config.maxUnavailable, f.batch.base));
+          continue;
+        }
         // What it records is what the next run reads back.
         expect(decodeBatch(encodeBatch(start.batch))).toEqual(start.batch);
         expect(b.decision.updateLaunchSource).toBe(false);
-        expect(start.containerInstanceArns.length).toBeLessThanOrEqual(WINDOW_BUDGETS * f.budget);
+        expect(start.containerInstanceArns.length).toBeLessThanOrEqual(start.batch.canary ? b.config.canary!.count : WINDOW_BUDGETS * f.budget);
         expect(new Set(start.containerInstanceArns).size).toBe(start.containerInstanceArns.length);
         for (const chosen of start.containerInstanceArns) {
           const m = f.memberOf(chosen);
@@ -980,6 +1037,7 @@ describe('safety properties over generated group states', () => {
             originalMax: b.group.maxSize,
             startedAt: b.observed.observedAt,
             ...(b.group.suspendedProcesses?.includes('AZRebalance') ? {} : { suspendedAzRebalance: true }),
+            ...(start.batch.canary ? { canary: {} } : {}),
           });
           expect(start.raiseMaxTo).toBe(start.batch.target > b.group.maxSize ? start.batch.target : undefined);
         } else {
@@ -1060,6 +1118,80 @@ describe('safety properties over generated group states', () => {
     });
   });
 
+  it('(i) with waitForSteadyServices, an instance is taken out of service only when every service with a task on it is steady', () => {
+    check((b, rotation) => {
+      if (!b.config.waitForSteadyServices) return;
+      const f = facts(b);
+      for (const a of ofKind(rotation, 'drain').flatMap((d) => d.containerInstanceArns)) {
+        const c = f.memberOf(a)!.container;
+        if (c.status !== 'ACTIVE') continue; // already out of service: recording it moves nothing
+        expect(c.tasks).toBeDefined();
+        for (const name of new Set(c.tasks!.map((t) => t.service).filter((n): n is string => n !== undefined))) {
+          const svc = b.observed.services?.[name];
+          if (!svc) continue;
+          expect(svc.deployments).toBe(1);
+          if (!svc.daemon) expect(svc.runningCount).toBe(svc.desiredCount);
+        }
+      }
+    });
+  });
+
+  it('(j) stops only standalone tasks, of a drained member of this group, past the grace period, and only with the stop policy', () => {
+    check((b, rotation) => {
+      const f = facts(b);
+      const stops = ofKind(rotation, 'stop-tasks');
+      if (b.config.stopStandaloneTasksAfterSeconds === undefined) expect(stops).toEqual([]);
+      for (const stop of stops) {
+        const m = f.memberOf(stop.containerInstanceArn);
+        expect(m?.instance.instanceId).toBe(stop.instanceId);
+        expect(m!.container.status).toBe('DRAINING');
+        const phase = decodePhase(m!.container.phase);
+        expect(phase?.kind).toBe('draining');
+        expect(b.observed.observedAt - phase!.since!).toBeGreaterThanOrEqual(b.config.stopStandaloneTasksAfterSeconds! * 1000);
+        const standalone = new Set((m!.container.tasks ?? []).filter((t) => t.service === undefined).map((t) => t.taskArn));
+        expect(stop.taskArns.length).toBeGreaterThan(0);
+        for (const t of stop.taskArns) expect(standalone.has(t)).toBe(true);
+      }
+    });
+  });
+
+  it('(k) canaries: a first batch of at most the canary count, nothing more marked until the soak is over and they are healthy', () => {
+    check((b, rotation) => {
+      const f = facts(b);
+      const outdated = new Set(b.decision.outdatedInstanceIds);
+      const alive = b.group.instances.filter((i) => !/^(Terminating|Terminated|Detach)/.test(i.lifecycleState));
+      for (const start of ofKind(rotation, 'start-batch')) {
+        if (start.batch.canary) {
+          expect(b.config.canary).toBeDefined();
+          expect(start.containerInstanceArns.length).toBeLessThanOrEqual(b.config.canary!.count);
+          expect(alive.some((i) => i.lifecycleState === 'InService' && !outdated.has(i.instanceId))).toBe(false);
+        }
+        if (f.batch?.canary) {
+          // Promotion: the canaries (serving members on the target image) are healthy by this independent reading.
+          const canaries = alive.filter((i) => !outdated.has(i.instanceId));
+          expect(canaries.length).toBeGreaterThan(0);
+          for (const i of canaries) {
+            const c = f.container.get(i.instanceId);
+            expect(i.lifecycleState).toBe('InService');
+            expect(c?.status).toBe('ACTIVE');
+            expect(c?.agentConnected).toBe(true);
+            expect(c?.tasks?.every((t) => t.lastStatus === 'RUNNING')).toBe(true);
+            for (const t of c!.tasks!) {
+              const svc = t.service ? b.observed.services?.[t.service] : undefined;
+              if (svc) expect(svc.deployments === 1 && (svc.daemon || svc.runningCount === svc.desiredCount)).toBe(true);
+            }
+          }
+        }
+      }
+      if (f.batch?.canary) expect(ofKind(rotation, 'mark-more')).toEqual([]);
+      if (rotation.phase === 'soaking') {
+        expect(f.batch?.canary).toBeDefined();
+        expect(rotation.actions.filter((a) => a.kind !== 'record-batch' && a.kind !== 'uncordon' && a.kind !== 'set-replace-before'
+          && a.kind !== 'clear-failed-image' && a.kind !== 'create-template-version' && a.kind !== 'use-template-version')).toEqual([]);
+      }
+    });
+  });
+
   it('(f) is deterministic and leaves its input untouched', () => {
     fc.assert(fc.property(scenarioArb, (s) => {
       const b = build(s);
@@ -1082,13 +1214,19 @@ describe('safety properties over generated group states', () => {
       rotation.actions.forEach((a) => actionKinds.add(a.kind + (a.kind === 'terminate' && a.forced ? ':forced' : '')));
       rotation.actions.forEach((a) => a.kind === 'terminate' && a.decrement === false && actionKinds.add('terminate:slot'));
       const f = facts(b);
+      // The policies' outcomes: a canary batch promoted, a drain held for unsteady services.
+      if (f.batch?.canary && rotation.actions.some((a) => a.kind === 'start-batch')) actionKinds.add('start-batch:promote');
+      if (rotation.waitingReason?.startsWith('the next drain waits')) phases.add(`${rotation.phase}:holding`);
       if (!f.batch) expect(rotation.budget).toBe(f.budget);
       expect(rotation.budget).toBe(budgetFor(b.config.maxUnavailable, f.batch?.base ?? b.group.desiredCapacity));
     }), { numRuns: PROPERTY_RUNS, seed: 20250301 });
-    expect([...phases].sort()).toEqual(['draining', 'idle', 'replacing', 'stopped', 'updating-launch-template']);
+    expect([...phases].sort()).toEqual([
+      'draining', 'draining:holding', 'idle', 'replacing', 'replacing:holding', 'soaking', 'stopped', 'updating-launch-template',
+    ]);
     expect([...actionKinds].sort()).toEqual([
-      'clear-replace-before', 'cordon', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'set-desired', 'set-replace-before',
-      'start-batch', 'terminate', 'terminate:forced', 'terminate:slot', 'uncordon', 'use-template-version',
+      'clear-replace-before', 'cordon', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'record-batch', 'set-desired',
+      'set-replace-before', 'start-batch', 'start-batch:promote', 'stop-tasks', 'terminate', 'terminate:forced', 'terminate:slot', 'uncordon',
+      'use-template-version',
     ]);
   });
 });

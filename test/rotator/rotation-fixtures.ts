@@ -3,7 +3,7 @@
  * as Auto Scaling and ECS see them, the engine's marks, the planner's image decision and the rotation settings.
  */
 import { CLUSTER, CLUSTER_ARN, containerInstanceArn, groupArn, instanceId, NEW_AMI, OBSERVED_AT, OLD_AMI, templateSource } from './fixtures';
-import { LaunchSource, ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../../src/rotator/model';
+import { LaunchSource, ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService, ObservedTask } from '../../src/rotator/model';
 import { GroupRotation, ImageDecision, rotateGroup, RotationConfig } from '../../src/rotator/rotate';
 import { Batch, BATCH_TAG, encodeBatch, encodePhase, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
@@ -26,6 +26,10 @@ export interface ContainerSpec {
    * many as ECS counts running and pending, i.e. none still stopping unseen.
    */
   readonly live?: number | null;
+  /** Its tasks as a rotation policy read them (absent: not read). */
+  readonly tasks?: readonly ObservedTask[];
+  /** When it registered in the cluster (epoch ms). */
+  readonly registeredAt?: number;
 }
 
 export interface MemberSpec {
@@ -59,6 +63,8 @@ export interface RotationSpec {
   /** Container instances of other groups' instances, in the same cluster. */
   readonly strangers?: readonly ObservedContainerInstance[];
   readonly observedAt?: number;
+  /** Services read for the tasks above, by name. */
+  readonly services?: Readonly<Record<string, ObservedService>>;
 }
 
 export function containerOf(instance: string, spec: ContainerSpec = {}): ObservedContainerInstance {
@@ -72,6 +78,8 @@ export function containerOf(instance: string, spec: ContainerSpec = {}): Observe
     phase: spec.phase,
     cordoned: spec.cordoned,
     liveTasks: spec.live === null ? undefined : spec.live ?? (spec.running ?? 0) + (spec.pending ?? 0),
+    ...(spec.tasks ? { tasks: spec.tasks } : {}),
+    ...(spec.registeredAt !== undefined ? { registeredAt: new Date(spec.registeredAt).toISOString() } : {}),
   };
 }
 
@@ -110,6 +118,7 @@ export function rotationInput(spec: RotationSpec): RotationInput {
     instances: {},
     images: {},
     parameters: {},
+    ...(spec.services ? { services: spec.services } : {}),
   };
   return { observed, group };
 }

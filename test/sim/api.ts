@@ -57,6 +57,7 @@ const LIMIT = {
   LIST_CONTAINER_INSTANCES_MAX: 100,
   UPDATE_CONTAINER_INSTANCES_STATE: 10,
   PUT_ATTRIBUTES: 10,
+  DESCRIBE_SERVICES: 10,
   CUSTOM_ATTRIBUTES_PER_RESOURCE: 10,
   ECS_TAGS_PER_RESOURCE: 50,
   DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 100,
@@ -249,6 +250,55 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         })),
         failures: refs.filter((ref) => !all.has(ref)).map((arn) => ({ arn, reason: 'MISSING' })),
       };
+    }),
+
+    // DescribeServices: at most 10 services a call (API reference, DescribeServices `services`); an unknown
+    // one is a failure with reason MISSING. A rolling deployment shows as a second deployment (the PRIMARY
+    // one and the ACTIVE one it replaces) until it completes (API reference, Deployment `status`). A daemon
+    // service's desired count is the number of instances it should run on: the ACTIVE ones (Amazon ECS
+    // Developer Guide, "Daemon scheduling strategy").
+    describeServices: wrap('ecs', 'describeServices', (input) => {
+      const cluster = requireCluster(cloud, input.cluster);
+      const refs = input.services ?? [];
+      if (refs.length === 0 || refs.length > LIMIT.DESCRIBE_SERVICES) throw ecsInvalid(`services must have between 1 and ${LIMIT.DESCRIBE_SERVICES} items`);
+      const services = [];
+      const failures: Failure[] = [];
+      for (const ref of refs) {
+        const s = cloud.services.get(ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref);
+        if (!s) {
+          failures.push({ arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${cloud.region}:${cloud.account}:service/${cluster.name}/${ref}`, reason: 'MISSING' });
+          continue;
+        }
+        const desiredCount = s.daemon ? cloud.registeredContainerInstances().filter((ci) => ci.placeable).length : s.desired;
+        const pendingCount = s.activeCount - s.runningCount;
+        const rolling = s.deploymentEndsAt !== undefined && s.deploymentEndsAt > cloud.now();
+        const deployment = (id: string, status: string) => ({ id, status, desiredCount, runningCount: s.runningCount, pendingCount });
+        services.push({
+          serviceArn: s.arn,
+          serviceName: s.name,
+          clusterArn: cluster.arn,
+          status: 'ACTIVE',
+          schedulingStrategy: s.daemon ? 'DAEMON' as const : 'REPLICA' as const,
+          desiredCount,
+          runningCount: s.runningCount,
+          pendingCount,
+          deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent },
+          deployments: rolling ? [deployment('ecs-svc/2', 'PRIMARY'), deployment('ecs-svc/1', 'ACTIVE')] : [deployment('ecs-svc/1', 'PRIMARY')],
+        });
+      }
+      return { services, failures };
+    }),
+
+    // StopTask: "the task's desired status is set to STOPPED"; a task of a service is then replaced by its
+    // scheduler, a standalone one is not (API reference, StopTask). `reason` is at most 255 characters.
+    stopTask: wrap('ecs', 'stopTask', (input) => {
+      requireCluster(cloud, input.cluster);
+      const ref = input.task ?? '';
+      if ((input.reason ?? '').length > 255) throw ecsInvalid('reason must be at most 255 characters');
+      const task = cloud.registeredContainerInstances().flatMap((c) => [...c.tasks]).find((t) => t.arn === ref || t.arn.endsWith(`/${ref}`));
+      if (!task) throw ecsInvalid('The referenced task was not found.');
+      cloud.stopTask(task, input.reason ?? 'Task stopped by user');
+      return { task: { taskArn: task.arn, lastStatus: task.lastStatus, desiredStatus: task.desiredStatus, stoppedReason: task.stoppedReason } };
     }),
 
     updateContainerInstancesState: wrap('ecs', 'updateContainerInstancesState', (input) => {

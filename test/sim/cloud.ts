@@ -369,6 +369,15 @@ export class Cloud {
     return service;
   }
 
+  /**
+   * A rolling deployment of the service for `durationS`: DescribeServices reports a second deployment until
+   * it completes. Its tasks are not replaced (the engine reads only the deployment count).
+   */
+  startDeployment(service: SimService, durationS: number): void {
+    service.deploymentEndsAt = this.now() + durationS * 1000;
+    this.markService(service);
+  }
+
   /** A task outside any service, running now on the least loaded ACTIVE instance, ending after `durationS`. */
   runStandaloneTask(durationS: number, ci?: SimContainerInstance): SimTask | undefined {
     let target = ci;

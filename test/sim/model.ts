@@ -245,6 +245,8 @@ export interface SimService {
   tasksStopped: number;
   /** Tasks stopped because their container instance was draining: each is one move of a task. */
   tasksMovedByDrain: number;
+  /** A rolling deployment (see Cloud.startDeployment) is in progress until then: ECS reports two deployments. */
+  deploymentEndsAt?: number;
   /** A `memberOf` placement constraint on a custom attribute: only instances where it exists (or not). */
   readonly placementConstraint?: { readonly attribute: string; readonly exists: boolean };
 }
