@@ -3,10 +3,10 @@
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
 import { Action } from './actions';
-import type { Batch } from './state';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { describeError } from './observe';
+import type { Batch } from './state';
 import {
   BATCH_TAG,
   CORDON_ATTRIBUTE,

@@ -436,9 +436,9 @@ function decide(
         budget,
       };
     }
-    if (batch.waitingSince === undefined) actions.push({ kind: 'record-batch', group: group.name, batch: { ...batch, waitingSince: now } });
+    if (batch.waitingSince === undefined) actions.push({ kind: 'record-batch', group: group.name, batch: { ...latestRecord(batch, actions), waitingSince: now } });
   } else if (picked.length > 0 && batch.waitingSince !== undefined) {
-    const { waitingSince: _cleared, ...rest } = batch;
+    const { waitingSince: _cleared, ...rest } = latestRecord(batch, actions);
     actions.push({ kind: 'record-batch', group: group.name, batch: rest });
   }
   const toDrain = [...outOfService, ...(hold === undefined ? picked : [])];
@@ -503,7 +503,11 @@ function unsteadiness(service: ObservedService): string | undefined {
 function steadyHold(
   observed: ObservedCluster,
   group: ObservedGroup,
-  picked: ReadonlyArray<{ readonly instance: { readonly instanceId: string }; readonly container?: ObservedContainerInstance; readonly phase: Phase }>,
+  picked: ReadonlyArray<{
+    readonly instance: { readonly instanceId: string };
+    readonly container?: ObservedContainerInstance;
+    readonly phase: Phase;
+  }>,
   config: RotationConfig,
 ): string | undefined {
   if (config.waitForSteadyServices !== true) return undefined;
@@ -745,6 +749,13 @@ function maxToRestore(group: ObservedGroup, batch: Batch): number | undefined {
 }
 
 /** The rotation's record, re-written when max is raised beyond what it says, so the end restores it. */
+/** The batch record as this round's earlier actions leave it (a raised max they record), so a later record keeps it. */
+function latestRecord(batch: Batch, actions: readonly Action[]): Batch {
+  let latest = batch;
+  for (const a of actions) if ((a.kind === 'set-desired' || a.kind === 'mark-more') && a.record) latest = a.record;
+  return latest;
+}
+
 function withRaisedMax(batch: Batch, raiseMaxTo: number | undefined): Batch | undefined {
   if (raiseMaxTo === undefined || raiseMaxTo <= Math.max(batch.target, batch.raisedMax ?? 0)) return undefined;
   return { ...batch, raisedMax: raiseMaxTo };

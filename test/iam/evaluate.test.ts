@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, synthesizePolicy, SynthesizedPolicy } from './policy';
 import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './requests';
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
-import { Duration } from 'aws-cdk-lib';
 import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/rotator/constants';
 import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';

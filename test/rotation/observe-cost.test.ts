@@ -88,8 +88,13 @@ describe('the rotation policies\' reads', () => {
     const run = async () => {
       sim.recorder.clear();
       const result = await runEngine({
-        api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName, policies, { knownCapacityProviders: KNOWN }),
-        owner: 'lambda:test', deadline: sim.clock.now() + 60_000, pollIntervalMs: POLL_MS, imageCache: cache,
+        api: sim.api,
+        clock: sim.clock,
+        settings: settingsFor(sim.clusterName, policies, { knownCapacityProviders: KNOWN }),
+        owner: 'lambda:test',
+        deadline: sim.clock.now() + 60_000,
+        pollIntervalMs: POLL_MS,
+        imageCache: cache,
       });
       expect(result.settled).toBe(true);
       return sim.recorder.calls.map((c) => c.operation);
@@ -104,12 +109,19 @@ describe('the rotation policies\' reads', () => {
     + '100 tasks, DescribeServices per 10 services', async () => {
     const sim = cluster(200);
     await runEngine({
-      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName, { waitForSteadyServices: true }), owner: 'cli:test',
-      deadline: sim.clock.now() + 10 * 60_000, pollIntervalMs: POLL_MS,
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName, { waitForSteadyServices: true }),
+      owner: 'cli:test',
+      deadline: sim.clock.now() + 10 * 60_000,
+      pollIntervalMs: POLL_MS,
     });
     sim.recorder.clear();
     const observed = await observeCluster(sim.api, {
-      clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now(),
+      clusterName: sim.clusterName,
+      groupNames: [],
+      amiParameters: sim.amiParameters,
+      now: sim.clock.now(),
       workload: { steadyServices: true, maxUnavailable: { percent: 10 } },
     });
     const read = observed.containerInstances.filter((c) => c.tasks !== undefined);

@@ -214,7 +214,8 @@ describe('standalone tasks on drained instances', () => {
   test('wait (the default): the group stops at the drain timeout with the tasks still running', async () => {
     const sim = scenario(8, longTasks);
     const r = recorder(sim);
-    const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, drainTimeoutSeconds: 1800 }), 4 * HOUR, r.onRound);
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, drainTimeoutSeconds: 1800 });
+    const result = await runScheduled(sim, settings, 4 * HOUR, r.onRound);
     expect(result.settled).toBe(true);
     expect(lastRotation(r.rounds).phase).toBe('stopped');
     expect(sim.recorder.count('ecs:stopTask')).toBe(0);

@@ -59,14 +59,16 @@ describe('canary and soak', () => {
   });
 
   it('once the canaries\' old instances are gone, the soak\'s end is recorded on the batch', () => {
-    const rotation = rotate({ desired: 4, tags: batchTag(batch()), members: [2, 3, 4, 5].map((n) => member(n)) }, [2, 3, 4].map(id), { canary: CANARY });
+    const spec = { desired: 4, tags: batchTag(batch()), members: [2, 3, 4, 5].map((n) => member(n)) };
+    const rotation = rotate(spec, [2, 3, 4].map(id), { canary: CANARY });
     expect(rotation.phase).toBe('soaking');
     expect(rotation.actions).toEqual([{ kind: 'record-batch', group: GROUP, batch: batch({ canary: { soakUntil: NOW + 600_000 } }) }]);
     expect(rotation.waitingReason).toBe(`the canaries of ${GROUP} on ${NEW_AMI} soak until ${new Date(NOW + 600_000).toISOString()}`);
   });
 
   it('a canary batch recorded whose marks never landed (a crash) is cleared, so the next round starts the canaries afresh', () => {
-    const rotation = rotate({ desired: 4, tags: batchTag(batch()), members: [1, 2, 3, 4].map((n) => member(n)) }, [1, 2, 3, 4].map(id), { canary: CANARY });
+    const spec = { desired: 4, tags: batchTag(batch()), members: [1, 2, 3, 4].map((n) => member(n)) };
+    const rotation = rotate(spec, [1, 2, 3, 4].map(id), { canary: CANARY });
     expect(rotation.actions).toEqual([{ kind: 'finish-batch', group: GROUP, restoreMaxTo: undefined, resumeAzRebalance: undefined }]);
     expect(rotation.phase).toBe('idle');
   });
@@ -129,7 +131,8 @@ describe('canary and soak', () => {
     expect(rotation.phase).toBe('stopped');
     expect(rotation.actions).toEqual([{ kind: 'mark-failed-image', group: GROUP, imageId: NEW_AMI }]);
     // Without the option, the group only stops.
-    expect(rotateGroup({ ...observed, groups: [launching] }, launching, imageDecision([2, 3, 4].map(id)), { ...config, rollbackOnFailedReplacement: false })
+    const withoutRollback = { ...config, rollbackOnFailedReplacement: false };
+    expect(rotateGroup({ ...observed, groups: [launching] }, launching, imageDecision([2, 3, 4].map(id)), withoutRollback)
       .actions).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import {
 import { Action } from '../../src/rotator/actions';
 import { LaunchSource, ObservedContainerInstance } from '../../src/rotator/model';
 import { budgetFor, GroupRotation, ImageDecision, rotateGroup, RotationConfig, WINDOW_BUDGETS } from '../../src/rotator/rotate';
-import { BATCH_TAG, decodeBatch, decodePhase, encodeBatch, encodePhase, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { Batch, BATCH_TAG, decodeBatch, decodePhase, encodeBatch, encodePhase, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 
 const kinds = (rotation: GroupRotation): string[] => rotation.actions.map((a) => a.kind);
 const ofKind = <K extends Action['kind']>(rotation: GroupRotation, kind: K) =>
@@ -833,7 +833,12 @@ function build(s: Scenario): Built {
     return member(i + 1, {
       lifecycleState: m.lifecycleState,
       container: c ? {
-        status: c.status, agentConnected: c.agentConnected, running: c.running, pending: c.pending, phase, cordoned: c.cordoned ? NEW_AMI : undefined,
+        status: c.status,
+        agentConnected: c.agentConnected,
+        running: c.running,
+        pending: c.pending,
+        phase,
+        cordoned: c.cordoned ? NEW_AMI : undefined,
         tasks: c.tasks?.map((t, k) => ({ taskArn: `arn:aws:ecs:us-east-1:123456789012:task/prod/${i}-${k}`, lastStatus: t.status, service: t.service })),
         registeredAt: c.registeredAgo === undefined ? undefined : NOW - c.registeredAgo,
       } : false,
@@ -1188,6 +1193,20 @@ describe('safety properties over generated group states', () => {
         expect(f.batch?.canary).toBeDefined();
         expect(rotation.actions.filter((a) => a.kind !== 'record-batch' && a.kind !== 'uncordon' && a.kind !== 'set-replace-before'
           && a.kind !== 'clear-failed-image' && a.kind !== 'create-template-version' && a.kind !== 'use-template-version')).toEqual([]);
+      }
+    });
+  });
+
+  it('(l) a batch record written later in a round keeps what earlier writes of that round recorded (a raised max)', () => {
+    check((b, rotation) => {
+      let recorded: Batch | undefined = decodeBatch(b.group.tags[BATCH_TAG]);
+      for (const a of rotation.actions) {
+        if ((a.kind === 'set-desired' || a.kind === 'mark-more') && a.record) recorded = a.record;
+        if (a.kind === 'record-batch') {
+          expect(a.batch.raisedMax).toBe(recorded?.raisedMax);
+          expect({ ...a.batch, canary: undefined, waitingSince: undefined }).toEqual({ ...recorded, canary: undefined, waitingSince: undefined });
+          recorded = a.batch;
+        }
       }
     });
   });

@@ -102,8 +102,12 @@ test('stop-tasks: one StopTask per task with the action\'s reason; a task alread
   mocks.ecs.on(StopTaskCommand, { task: taskArn(2) }).rejects(Object.assign(new Error('The referenced task was not found.'), { name: 'InvalidParameterException' }));
   const api = sdkApi(createSdkClients('us-east-1'));
   const [outcome] = await act({ api, clusterArn: CLUSTER_ARN }, [{
-    kind: 'stop-tasks', group: 'web', instanceId: instanceId(1), containerInstanceArn: containerInstanceArn(instanceId(1)),
-    taskArns: [taskArn(1), taskArn(2)], reason: 'ecs-ami-refresher: replaced',
+    kind: 'stop-tasks',
+    group: 'web',
+    instanceId: instanceId(1),
+    containerInstanceArn: containerInstanceArn(instanceId(1)),
+    taskArns: [taskArn(1), taskArn(2)],
+    reason: 'ecs-ami-refresher: replaced',
   }]);
   expect(outcome.ok).toBe(true);
   expect(mocks.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input))
