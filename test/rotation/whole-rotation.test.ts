@@ -241,10 +241,13 @@ describe('one actor, and AWS pushing back', () => {
       ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation,
     };
     const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
-    expect(operations).toHaveLength(30);
+    expect(operations).toHaveLength(32);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
     const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
-    const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+    // The rotation policies on, so their reads (DescribeServices) and writes (StopTask of a long standalone task) meet faults too.
+    sim.cloud.runStandaloneTask(40 * 3600);
+    const policies = { waitForSteadyServices: true, stopStandaloneTasksAfterSeconds: 120 };
+    const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName, policies), 24 * HOUR);
     expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
     // Every injected fault the rotation met was retried: each API it called failed five times first.
     const errors = sim.recorder.errors();
@@ -253,7 +256,8 @@ describe('one actor, and AWS pushing back', () => {
       const failures = Object.entries(errors).filter(([key]) => key.startsWith(`${operation} `)).reduce((n, [, count]) => n + count, 0);
       expect({ operation, failures }).toEqual({ operation, failures: 5 });
     }
-    expect(called.size).toBeGreaterThanOrEqual(18);
+    expect(called.size).toBeGreaterThanOrEqual(20);
+    for (const operation of ['ecs:describeServices', 'ecs:stopTask']) expect({ operation, called: called.has(operation) }).toEqual({ operation, called: true });
     expectRotated(sim, groups);
     expectSafe(sim);
   });
