@@ -707,9 +707,13 @@ function rollBack(
   const previous = mostCommon(alive
     .map((i) => observed.instances[i.instanceId]?.imageId)
     .filter((image): image is string => image !== undefined && image !== failedImage));
-  const stoppedReason =
-    `replacements on image ${failedImage} never became ACTIVE in the cluster; ${group.name} was rolled back` +
-    `${previous ? ` to ${previous}` : ''} and waits for its parameter to name another image`;
+  // Instances on the failed image serving in the cluster: it was refused for unhealthy canaries, not for replacements that never registered.
+  const canaries = alive.filter((i) => observed.instances[i.instanceId]?.imageId === failedImage && byInstance.get(i.instanceId)?.status === 'ACTIVE');
+  const stoppedReason = (canaries.length > 0
+    ? `the canaries on image ${failedImage} were unhealthy after their soak; ${group.name} was rolled back`
+    : `replacements on image ${failedImage} never became ACTIVE in the cluster; ${group.name} was rolled back`) +
+    `${previous ? ` to ${previous}` : ''} and waits for its parameter to name another image` +
+    (canaries.length > 0 ? ` (canaries ${canaries.map((i) => i.instanceId).join(', ')} stay in service on ${failedImage})` : '');
 
   if (group.currentImageId === failedImage && previous) {
     const update = launchSourceAction(group, previous);

@@ -108,13 +108,20 @@ describe('canary and soak', () => {
         for (const s of sim.cloud.services.values()) sim.cloud.startDeployment(s, 10 * 3600);
       }
     };
-    const result = await runScheduled(sim, settingsFor(sim.clusterName, { ...canary, rollbackOnFailedReplacement: true }), 3 * HOUR, onRound);
+    const r = recorder(sim);
+    const result = await runScheduled(sim, settingsFor(sim.clusterName, { ...canary, rollbackOnFailedReplacement: true }), 3 * HOUR, (round) => {
+      r.onRound(round);
+      onRound(round);
+    });
     expect(result.settled).toBe(true);
     const group = sim.cloud.groups.get('web')!;
     expect(group.tags.get(FAILED_IMAGE_TAG)?.value).toBe(sim.images[KEY].new.imageId);
     expect(group.tags.has(BATCH_TAG)).toBe(false);
     expect(sim.cloud.resolveLaunch(group)).toMatchObject({ imageId: sim.images[KEY].old.imageId });
     expect(group.desired).toBe(8);
+    expect(lastRotation(r.rounds).stoppedReason).toMatch(new RegExp(`^the canaries on image ${sim.images[KEY].new.imageId} were unhealthy after `
+      + `their soak; web was rolled back to ${sim.images[KEY].old.imageId} and waits for its parameter to name another image \\(canaries i-\\w+ stay `
+      + `in service on ${sim.images[KEY].new.imageId}\\)$`));
     expectSafe(sim);
   });
 });
