@@ -431,7 +431,9 @@ function decide(
       return {
         phase: 'stopped',
         stoppedReason: `${hold}, ${timeout} s after drains began waiting for it; nothing more is drained in ${group.name} until it is steady`,
-        actions: actions.filter((a) => (a.kind !== 'terminate' || !a.forced) && a.kind !== 'mark-more'),
+        // No instance is marked now, so a termination gives its slot back (decrements), as in guarded().
+        actions: actions.filter((a) => (a.kind !== 'terminate' || !a.forced) && a.kind !== 'mark-more')
+          .map((a) => (a.kind === 'terminate' && a.decrement === false ? { ...a, decrement: true } : a)),
         inFlight: marked.length,
         budget,
       };

@@ -197,6 +197,22 @@ describe('steady services between drains', () => {
     expect(explicit.phase).toBe('stopped');
   });
 
+  it('a stop for unsteady services that terminates an empty instance gives its slot back: nothing is left to take it', () => {
+    // Member 1 drained empty (terminated this round), member 2 still serves and would refill the window, but
+    // web has been unsteady past the timeout: the stop takes back the refill, so the termination must
+    // decrement, or Auto Scaling launches a replacement no marked instance is waiting for.
+    const members = [
+      member(1, { container: { phase: encodePhase({ kind: 'draining', since: MARKED }), status: 'DRAINING' } }),
+      marked(2, [task(2, 'web')]), member(5), replacement(3, []), replacement(4, []),
+    ];
+    const rotation = rotate(spec({ ...steady, web: service('web', 3, 4) }, { waitingSince: NOW - 600_001 }, members), [id(1), id(2), id(5)], config);
+    expect(rotation.phase).toBe('stopped');
+    expect(kinds(rotation)).not.toContain('mark-more');
+    const terminations = ofKind(rotation, 'terminate');
+    expect(terminations.map((t) => t.instanceId)).toEqual([id(1)]);
+    expect(terminations[0].decrement).not.toBe(false);
+  });
+
   it('waits for daemon services to run on the replacements registered since the next instance was marked', () => {
     const daemon = service('agent', 3, 4, { daemon: true });
     const members = (third: readonly ObservedTask[]) => [
