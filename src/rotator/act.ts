@@ -13,7 +13,9 @@ import {
   encodeBatch,
   encodePhase,
   encodeUnmanagedReplacement,
+  encodeNotified,
   FAILED_IMAGE_TAG,
+  NOTIFIED_TAG,
   PHASE_ATTRIBUTE,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
@@ -41,7 +43,8 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       outcomes.push({ action, ok: true });
     } catch (error) {
       // A cordon is best effort (without it a task may move twice; nothing is unsafe): the group goes on.
-      if (action.kind !== 'cordon' && action.kind !== 'uncordon') failedGroups.add(action.group);
+      // So is a notification: the rotation never waits on a topic (the next round publishes it again).
+      if (action.kind !== 'cordon' && action.kind !== 'uncordon' && action.kind !== 'notify') failedGroups.add(action.group);
       outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
     }
   }
@@ -210,6 +213,24 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return;
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
+      return;
+    case 'notify':
+      if (!api.sns) throw new Error(`no SNS client to publish to ${action.topicArn}`);
+      // Published first, recorded after: a crash between the two repeats the message, never loses it.
+      await api.sns.publish({ TopicArn: action.topicArn, Subject: action.subject, Message: action.message });
+      if (action.record) {
+        await api.autoScaling.createOrUpdateTags({
+          Tags: [{
+            ResourceId: action.group,
+            ResourceType: 'auto-scaling-group',
+            Key: NOTIFIED_TAG,
+            Value: encodeNotified(action.record),
+            PropagateAtLaunch: false,
+          }],
+        });
+      } else {
+        await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: NOTIFIED_TAG }] });
+      }
       return;
   }
 }

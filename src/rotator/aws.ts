@@ -108,6 +108,7 @@ import {
   UpdateContainerInstancesStateCommandInput,
   UpdateContainerInstancesStateCommandOutput,
 } from '@aws-sdk/client-ecs';
+import { PublishCommand, PublishCommandInput, PublishCommandOutput, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, GetParametersCommandInput, GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 
 /** A response without the SDK's transport metadata, which no port user reads. */
@@ -166,6 +167,11 @@ export interface CloudFormationApi {
   describeStacks(input: DescribeStacksCommandInput): Promise<Result<DescribeStacksCommandOutput>>;
 }
 
+/** Only to publish rotation notifications to the topic the construct was given (`notificationTopic`). */
+export interface SnsApi {
+  publish(input: PublishCommandInput): Promise<Result<PublishCommandOutput>>;
+}
+
 /** Everything the engine may call. */
 export interface AwsApi {
   readonly ecs: EcsApi;
@@ -173,6 +179,8 @@ export interface AwsApi {
   readonly ec2: Ec2Api;
   readonly ssm: SsmApi;
   readonly cloudFormation: CloudFormationApi;
+  /** Absent where no notification topic is configured (the CLI, most tests): nothing is published then. */
+  readonly sns?: SnsApi;
 }
 
 export interface SdkClients {
@@ -181,6 +189,8 @@ export interface SdkClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudFormation: CloudFormationClient;
+  /** The Lambda's: the CLI publishes no notification, so it builds none. */
+  readonly sns?: SNSClient;
 }
 
 /**
@@ -196,6 +206,7 @@ export function createSdkClients(region?: string): SdkClients {
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
     cloudFormation: new CloudFormationClient(config),
+    sns: new SNSClient(config),
   };
 }
 
@@ -244,6 +255,7 @@ export function sdkApi(clients: SdkClients): AwsApi {
     cloudFormation: {
       describeStacks: (input) => clients.cloudFormation.send(new DescribeStacksCommand(input)),
     },
+    ...(clients.sns ? { sns: { publish: (input: PublishCommandInput) => clients.sns!.send(new PublishCommand(input)) } } : {}),
   };
 }
 

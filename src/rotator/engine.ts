@@ -9,6 +9,7 @@ import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { ImageCache, observeCluster, WorkloadOptions } from './observe';
+import { withNotifications } from './notify';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
@@ -25,6 +26,8 @@ export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | '
     readonly rotation: RotationConfig;
     /** Capacity provider name -> group name, known without asking ECS. */
     readonly knownCapacityProviders?: Readonly<Record<string, string>>;
+    /** Rotations starting, stopping, resuming and finishing are published here (needs the `sns` port). */
+    readonly notificationTopicArn?: string;
   };
 
 export interface EngineOptions {
@@ -124,7 +127,10 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
-      const actions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
+      const actions = [
+        ...withNotifications(observed, rotationPlan, rotations, settings.notificationTopicArn),
+        ...strayCordons(observed, new Set(rotations.keys())),
+      ];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];

@@ -47,6 +47,13 @@ export function rotationMetrics(
     if (o.ok && o.action.kind === 'terminate') replaced.set(o.action.group, (replaced.get(o.action.group) ?? 0) + 1);
     if (!o.ok) failed.set(o.action.group, (failed.get(o.action.group) ?? 0) + 1);
   }
+  // One point per instance terminated after draining, so Average and Maximum are over instances, not rounds.
+  const drains: MetricPoint[] = [];
+  for (const o of outcomes) {
+    if (!o.ok || o.action.kind !== 'terminate' || o.action.drainedSeconds === undefined) continue;
+    const value = o.action.drainedSeconds;
+    drains.push({ name: MetricName.DRAIN_DURATION, unit: 'Seconds', value }, { name: MetricName.DRAIN_DURATION, unit: 'Seconds', value, group: o.action.group });
+  }
   const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;
   const waiting = [...rotations.values()].filter((r) => r.phase === 'waiting').length;
   const points: MetricPoint[] = [
@@ -55,6 +62,7 @@ export function rotationMetrics(
     { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: sumValues(replaced) },
     { name: MetricName.ACTION_FAILURES, unit: 'Count', value: sumValues(failed) },
     { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: sumValues(containerDrainingByGroup) },
+    ...drains,
   ];
   for (const group of rotations.keys()) {
     points.push(

@@ -66,6 +66,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       amiParameters: config.amiParameters,
       requireClusterTag: config.requireClusterTag,
       dryRun: config.dryRun,
+      notificationTopicArn: config.notificationTopicArn,
       rotation: {
         maxUnavailable: config.maxUnavailable,
         drainTimeoutSeconds: config.drainTimeoutSeconds,
