@@ -10,7 +10,7 @@
  * once); nothing else repeats it.
  */
 import { Action, NotificationEvent, Notify } from './actions';
-import { ObservedCluster } from './model';
+import { ObservedCluster, ObservedGroup } from './model';
 import { GroupPlan, RotationPlan } from './plan';
 import type { GroupRotation } from './rotate';
 import { BATCH_TAG, decodeBatch, decodeNotified, Notified, NOTIFIED_TAG } from './state';
@@ -51,7 +51,8 @@ export function notificationFor(observed: ObservedCluster, groupPlan: GroupPlan,
   const target = groupPlan.targetImageId;
   if (!group || target === undefined) return undefined;
   const told = decodeNotified(group.tags[NOTIFIED_TAG]);
-  const state = stateAfterRound(groupPlan, rotation, decodeBatch(group.tags[BATCH_TAG]) !== undefined);
+  const counts = liveCounts(group, groupPlan);
+  const state = stateAfterRound(counts, rotation, decodeBatch(group.tags[BATCH_TAG]) !== undefined);
   const from = fromImage(groupPlan, told);
 
   let event: NotificationEvent | undefined;
@@ -75,7 +76,16 @@ export function notificationFor(observed: ObservedCluster, groupPlan: GroupPlan,
     group: groupPlan.groupName,
     topicArn,
     event,
-    ...notificationText(observed.clusterName, groupPlan, event, from, event === 'stopped' ? rotation.stoppedReason : undefined, observed.observedAt),
+    ...notificationText({
+      clusterName: observed.clusterName,
+      groupName: groupPlan.groupName,
+      event,
+      fromImageId: from,
+      toImageId: target,
+      counts,
+      reason: event === 'stopped' ? rotation.stoppedReason : undefined,
+      at: observed.observedAt,
+    }),
     ...(record ? { record } : {}),
   };
 }
@@ -85,14 +95,14 @@ export function notificationFor(observed: ObservedCluster, groupPlan: GroupPlan,
  * Done: no record is left and no instance is outdated. A group that waits (another actor, suspended
  * processes) or is between batches is told nothing new.
  */
-function stateAfterRound(groupPlan: GroupPlan, rotation: GroupRotation, recorded: boolean): Told {
+function stateAfterRound(counts: InstanceCounts, rotation: GroupRotation, recorded: boolean): Told {
   if (rotation.phase === 'stopped') return 'stopped';
   if (rotation.phase === 'waiting') return 'unchanged';
   const starts = rotation.actions.some((a) => a.kind === 'start-batch');
   const finishes = rotation.actions.some((a) => a.kind === 'finish-batch');
   if (starts || (recorded && !finishes)) return 'rotating';
   // Here no record is left after this round.
-  return rotation.phase === 'idle' && groupPlan.outdatedInstances.length === 0 ? 'done' : 'unchanged';
+  return rotation.phase === 'idle' && counts.outdated === 0 ? 'done' : 'unchanged';
 }
 
 /** The image most outdated instances run (ties: the smaller id), else what the last message said. */
@@ -103,33 +113,49 @@ function fromImage(groupPlan: GroupPlan, told: Notified | undefined): string | u
   return most ?? told?.fromImageId;
 }
 
+export interface InstanceCounts {
+  readonly total: number;
+  readonly upToDate: number;
+  readonly outdated: number;
+}
+
+/** The group's live instances (those terminating are gone already, as far as anyone should be told). */
+function liveCounts(group: ObservedGroup, groupPlan: GroupPlan): InstanceCounts {
+  const outdated = new Set(groupPlan.outdatedInstances.map((i) => i.instanceId));
+  const live = group.instances.filter((i) => !i.lifecycleState.startsWith('Terminat') && !i.lifecycleState.startsWith('Detach'));
+  const old = live.filter((i) => outdated.has(i.instanceId)).length;
+  return { total: live.length, upToDate: live.length - old, outdated: old };
+}
+
+export interface NotificationFacts {
+  readonly clusterName: string;
+  readonly groupName: string;
+  readonly event: NotificationEvent;
+  readonly fromImageId?: string;
+  readonly toImageId: string;
+  readonly counts: InstanceCounts;
+  readonly reason?: string;
+  readonly at: number;
+}
+
 /** The subject line and the JSON message: a human line first, then the fields a subscriber's code reads. */
-export function notificationText(
-  clusterName: string,
-  groupPlan: GroupPlan,
-  event: NotificationEvent,
-  fromImageId: string | undefined,
-  reason: string | undefined,
-  at: number,
-): { readonly subject: string; readonly message: string } {
-  const group = groupPlan.groupName;
-  const to = groupPlan.targetImageId!;
-  const images = fromImageId ? `${fromImageId} -> ${to}` : `to ${to}`;
-  const counts = `${groupPlan.instanceCount} instance(s): ${groupPlan.upToDateCount} on ${to}, ${groupPlan.outdatedInstances.length} outdated`;
-  const summary = `AMI rotation of Auto Scaling group ${group} (ECS cluster ${clusterName}) ${images} ${event}` +
-    (reason ? `: ${reason}` : '') + `. ${counts}.`;
+export function notificationText(facts: NotificationFacts): { readonly subject: string; readonly message: string } {
+  const { clusterName, groupName, event, fromImageId, toImageId, counts, reason } = facts;
+  const images = fromImageId ? `${fromImageId} -> ${toImageId}` : `to ${toImageId}`;
+  const summary = `AMI rotation of Auto Scaling group ${groupName} (ECS cluster ${clusterName}) ${images} ${event}` +
+    (reason ? `: ${reason}` : '') + `. ${counts.total} instance(s): ${counts.upToDate} on ${toImageId}, ${counts.outdated} outdated.`;
   const message = {
     summary,
     event,
     cluster: clusterName,
-    autoScalingGroup: group,
+    autoScalingGroup: groupName,
     fromImageId,
-    toImageId: to,
-    instances: { total: groupPlan.instanceCount, upToDate: groupPlan.upToDateCount, outdated: groupPlan.outdatedInstances.length },
+    toImageId,
+    instances: counts,
     reason,
-    at: new Date(at).toISOString(),
+    at: new Date(facts.at).toISOString(),
   };
-  return { subject: subjectLine(`ecs-ami-refresher: ${clusterName}/${group} rotation ${event}`), message: JSON.stringify(message) };
+  return { subject: subjectLine(`ecs-ami-refresher: ${clusterName}/${groupName} rotation ${event}`), message: JSON.stringify(message) };
 }
 
 /** Printable ASCII on one line, shortened to SNS's limit (names may hold characters SNS refuses in a subject). */
