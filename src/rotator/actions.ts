@@ -133,8 +133,6 @@ export interface Terminate {
    * slot: Auto Scaling then launches a replacement at once, which is that instance's replacement.
    */
   readonly decrement?: boolean;
-  /** Seconds since its `draining:<ms>` record (the DrainDurationSeconds metric); absent if it never drained. */
-  readonly drainedSeconds?: number;
 }
 
 /** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */

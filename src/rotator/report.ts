@@ -4,7 +4,9 @@
  */
 import type { ActionOutcome } from './act';
 import { MetricName } from './constants';
+import type { ObservedCluster } from './model';
 import { RotationPlan } from './plan';
+import { decodePhase } from './state';
 import type { GroupRotation } from './rotate';
 
 export interface MetricPoint {
@@ -40,6 +42,8 @@ export function rotationMetrics(
   rotations: ReadonlyMap<string, GroupRotation>,
   outcomes: readonly ActionOutcome[],
   containerDrainingByGroup: ReadonlyMap<string, number>,
+  /** The round's observation: drain durations are read from the `draining:<ms>` records of the instances terminated. */
+  observed?: ObservedCluster,
 ): MetricPoint[] {
   const replaced = new Map<string, number>();
   const failed = new Map<string, number>();
@@ -49,9 +53,12 @@ export function rotationMetrics(
   }
   // One point per instance terminated after draining, so Average and Maximum are over instances, not rounds.
   const drains: MetricPoint[] = [];
+  const phaseOf = new Map((observed?.containerInstances ?? []).map((c) => [c.ec2InstanceId, decodePhase(c.phase)]));
   for (const o of outcomes) {
-    if (!o.ok || o.action.kind !== 'terminate' || o.action.drainedSeconds === undefined) continue;
-    const value = o.action.drainedSeconds;
+    if (!o.ok || o.action.kind !== 'terminate') continue;
+    const phase = phaseOf.get(o.action.instanceId);
+    if (phase?.kind !== 'draining') continue;
+    const value = Math.max(0, Math.round((observed!.observedAt - phase.since) / 1000));
     drains.push({ name: MetricName.DRAIN_DURATION, unit: 'Seconds', value }, { name: MetricName.DRAIN_DURATION, unit: 'Seconds', value, group: o.action.group });
   }
   const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;

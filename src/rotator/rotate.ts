@@ -366,7 +366,6 @@ function decide(
         containerInstanceArn: m.container.containerInstanceArn,
         forced: !empty,
         runningTasks: remaining,
-        ...(m.phase.kind === 'draining' ? { drainedSeconds: Math.max(0, Math.round((now - m.phase.since) / 1000)) } : {}),
       });
     } else {
       const stop = standaloneToStop(m.instance.instanceId, m.container, since, now, decision.targetImageId, group.name, config);

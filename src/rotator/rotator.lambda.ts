@@ -89,7 +89,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       // Every round, not once a run: a run with work lasts up to 15 minutes, and the alarms read 5-minute periods.
       publishMetrics(config.clusterName, [
         ...planMetrics(round.plan),
-        ...rotationMetrics(round.rotations, round.outcomes, drainingByGroup(round)),
+        ...rotationMetrics(round.rotations, round.outcomes, drainingByGroup(round), round.observed),
       ]);
     },
   });
