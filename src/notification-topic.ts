@@ -42,8 +42,13 @@ function topicKey(topic: sns.ITopic): { readonly arn: string } | { readonly alia
   const cfn = topic.node.defaultChild;
   const id = cfn instanceof sns.CfnTopic ? cfn.kmsMasterKeyId : undefined;
   if (id === undefined) return undefined;
-  // CDK writes the key's ARN (a token for a key of this app); an alias's ARN, too, for an alias given as the key.
-  if (Token.isUnresolved(id)) return { arn: id };
+  // CDK writes the key's ARN: a token for a key of this app; for an alias given as the key, the alias's ARN,
+  // which authorizes nothing. Its resolved form tells which (aws-cdk-lib at the floor keeps no masterKey).
+  if (Token.isUnresolved(id)) {
+    const alias = JSON.stringify(Stack.of(topic).resolve(id)).match(/:(alias\/[A-Za-z0-9/_-]+)"/);
+    if (!alias) return { arn: id };
+    return alias[1].startsWith('alias/aws/') ? undefined : { alias: alias[1] };
+  }
   if (id.startsWith('alias/aws/')) return undefined;
   if (id.startsWith('alias/')) return { alias: id };
   const alias = id.match(/^arn:[^:]+:kms:[^:]*:[^:]*:(alias\/.+)$/);
