@@ -108,7 +108,9 @@ function stateAfterRound(counts: InstanceCounts, rotation: GroupRotation, record
 /** The image most outdated instances run (ties: the smaller id), else what the last message said. */
 function fromImage(groupPlan: GroupPlan, told: Notified | undefined): string | undefined {
   const counts = new Map<string, number>();
-  for (const i of groupPlan.outdatedInstances) if (i.imageId && i.imageId !== groupPlan.targetImageId) counts.set(i.imageId, (counts.get(i.imageId) ?? 0) + 1);
+  for (const i of groupPlan.outdatedInstances) {
+    if (i.imageId && i.imageId !== groupPlan.targetImageId) counts.set(i.imageId, (counts.get(i.imageId) ?? 0) + 1);
+  }
   const most = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
   return most ?? told?.fromImageId;
 }

@@ -6,8 +6,8 @@ import type { ActionOutcome } from './act';
 import { MetricName } from './constants';
 import type { ObservedCluster } from './model';
 import { RotationPlan } from './plan';
-import { decodePhase } from './state';
 import type { GroupRotation } from './rotate';
+import { decodePhase } from './state';
 
 export interface MetricPoint {
   readonly name: string;

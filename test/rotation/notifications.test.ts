@@ -114,7 +114,8 @@ test('a drain past its timeout: exactly one "stopped" (with the reason) over man
       stoppedRuns.add(String(run));
     }
   };
-  const runs = await everyTick(sim, settingsFor(sim.clusterName, { drainTimeoutSeconds: 600 }, { notificationTopicArn: topicArn }), 6 * HOUR, onRound);
+  const settings = settingsFor(sim.clusterName, { drainTimeoutSeconds: 600 }, { notificationTopicArn: topicArn });
+  const runs = await everyTick(sim, settings, 6 * HOUR, onRound);
 
   expect(runs[runs.length - 1].settled).toBe(true);
   // The stop lasted: many rounds over several runs, each deciding "stopped" afresh.
@@ -152,7 +153,8 @@ test('a topic that refuses every publish: the rotation finishes all the same, ea
   sim.faults.alwaysFail('sns:publish', 'AuthorizationError', 'User is not authorized to perform: SNS:Publish');
   let failures = 0;
   const onRound = (round: Round) => {
-    failures += rotationMetrics(round.rotations, round.outcomes, new Map()).find((p) => p.name === MetricName.ACTION_FAILURES && p.group === undefined)!.value;
+    const points = rotationMetrics(round.rotations, round.outcomes, new Map());
+    failures += points.find((p) => p.name === MetricName.ACTION_FAILURES && p.group === undefined)!.value;
   };
   const result = await runScheduled(sim, settingsFor(sim.clusterName, {}, { notificationTopicArn: topicArn }), 12 * HOUR, onRound);
 

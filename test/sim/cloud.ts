@@ -107,6 +107,10 @@ const AZS = ['a', 'b', 'c'];
 
 export interface SimTopic {
   readonly arn: string;
+  /** The customer managed key it is encrypted with, if any (SNS then calls KMS on the publisher's behalf). */
+  readonly keyArn?: string;
+  /** The key's policy (for IAM evaluation); absent: the default one, which delegates to IAM. */
+  readonly keyPolicy?: unknown;
   readonly messages: Array<{ readonly subject?: string; readonly message: string; readonly at: number; readonly messageId: string }>;
 }
 
@@ -177,9 +181,9 @@ export class Cloud {
   // Setup (used by the scenario builder and by tests)
 
   /** A standard SNS topic that keeps what is published to it; returns its ARN. */
-  addTopic(name: string): string {
+  addTopic(name: string, key?: { readonly arn: string; readonly policy?: unknown }): string {
     const arn = `arn:aws:sns:${this.region}:${this.account}:${name}`;
-    this.topics.set(arn, { arn, messages: [] });
+    this.topics.set(arn, { arn, ...(key ? { keyArn: key.arn, keyPolicy: key.policy } : {}), messages: [] });
     return arn;
   }
 
