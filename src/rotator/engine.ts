@@ -154,7 +154,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       last = { index, observed, plan: rotationPlan, rotations, outcomes: roundOutcomes, leaseHolder };
       options.onRound?.(last);
 
-      const busy = [...rotations.values()].some(inFlight) || actions.length > 0;
+      // A notification alone keeps no run going: one that failed is published again by the next run, not
+      // retried every round of this one (which would keep the function running and calling the topic).
+      const busy = [...rotations.values()].some(inFlight) || actions.some((a) => a.kind !== 'notify');
       if (settings.dryRun || leaseHolder || !busy) {
         return { rounds: index, last, settled: !busy, outcomes, leaseHolder };
       }
