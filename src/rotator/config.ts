@@ -143,12 +143,12 @@ function canary(env: Readonly<Record<string, string | undefined>>): CanarySettin
   return { count: Number(match[1]), soakSeconds: Number(match[2]) };
 }
 
-/** An SNS topic ARN (`arn:<partition>:sns:<region>:<account>:<name>`), or unset for no notifications. */
+/** A standard SNS topic's ARN (`arn:<partition>:sns:<region>:<account>:<name>`; FIFO needs a message group), or unset. */
 function topicArn(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const raw = env[EnvName.NOTIFICATION_TOPIC_ARN]?.trim();
   if (raw === undefined || raw === '') return undefined;
-  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(raw)) {
-    throw new ConfigError(`environment variable ${EnvName.NOTIFICATION_TOPIC_ARN} is '${raw.slice(0, 120)}'; allowed: an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)`);
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(raw)) {
+    throw new ConfigError(`environment variable ${EnvName.NOTIFICATION_TOPIC_ARN} is '${raw.slice(0, 120)}'; allowed: the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<topic name>)`);
   }
   return raw;
 }
