@@ -43,7 +43,7 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       outcomes.push({ action, ok: true });
     } catch (error) {
       // A cordon is best effort (without it a task may move twice; nothing is unsafe): the group goes on.
-      // So is a notification: the rotation never waits on a topic (the next round publishes it again).
+      // So is a notification: the rotation never waits on a topic (a later round or run publishes it again).
       if (action.kind !== 'cordon' && action.kind !== 'uncordon' && action.kind !== 'notify') failedGroups.add(action.group);
       outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
     }
@@ -54,6 +54,10 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
 /** An access error on a launch template or group usually means a missing cluster tag: say so. */
 function accessHint(action: Action, error: unknown): string {
   if (!/AccessDenied|UnauthorizedOperation|not authorized/i.test(describeError(error))) return '';
+  if (action.kind === 'notify') {
+    return ' (the refresher may publish only to the construct\'s notificationTopic, and use the topic\'s KMS key only when the key is ' +
+      'defined in the same CDK app or granted to refresher.role, and the key policy lets IAM policies grant its use)';
+  }
   if (action.kind === 'terminate-unmanaged') {
     return ` (the refresher may terminate an instance outside every group only when it carries ${TagKey.CLUSTER}=<cluster name> and no aws:autoscaling:groupName tag)`;
   }

@@ -2,7 +2,9 @@
  * Notifications, decided: which message a round owes for a group (from what was last told and what the round
  * does), where it goes among the group's actions, its text; the record's encoding; the topic's configuration.
  */
+import { act } from '../../src/rotator/act';
 import type { Action, Notify } from '../../src/rotator/actions';
+import type { AwsApi } from '../../src/rotator/aws';
 import { ConfigError, configFromEnvironment } from '../../src/rotator/config';
 import { EnvName } from '../../src/rotator/constants';
 import type { ObservedCluster } from '../../src/rotator/model';
@@ -191,4 +193,59 @@ describe('configuration', () => {
       expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.NOTIFICATION_TOPIC_ARN]: raw }))
         .toThrow(`environment variable ${EnvName.NOTIFICATION_TOPIC_ARN} is '${raw}'; allowed: the ARN of a standard SNS topic`);
     });
+});
+
+describe('act: a notification is best effort', () => {
+  const notify: Notify = {
+    kind: 'notify',
+    group: 'web',
+    topicArn: TOPIC,
+    event: 'stopped',
+    subject: 'ecs-ami-refresher: prod/web rotation stopped',
+    message: '{}',
+    record: { state: 'stopped', targetImageId: NEW },
+  };
+  const terminate: Action = { kind: 'terminate', group: 'web', instanceId: 'i-1', forced: false, runningTasks: 0 };
+
+  function fakeApi(publish: () => Promise<unknown>) {
+    const calls: string[] = [];
+    const record = (name: string) => async (input: unknown) => {
+      calls.push(`${name} ${JSON.stringify(input)}`);
+      return {};
+    };
+    const api = {
+      autoScaling: {
+        terminateInstanceInAutoScalingGroup: record('terminate'),
+        createOrUpdateTags: record('tag'),
+        deleteTags: record('untag'),
+      },
+      sns: { publish: async (input: unknown) => { calls.push(`publish ${JSON.stringify(input)}`); return publish(); } },
+    } as unknown as AwsApi;
+    return { api, calls };
+  }
+
+  test('published, then recorded on the group; the group\'s next write goes on', async () => {
+    const { api, calls } = fakeApi(async () => ({ MessageId: 'm-1' }));
+    const outcomes = await act({ api, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod' }, [notify, terminate]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    expect(calls.map((c) => c.split(' ')[0])).toEqual(['publish', 'tag', 'terminate']);
+    expect(calls[0]).toContain(`"TopicArn":"${TOPIC}"`);
+    expect(calls[1]).toContain(`"Key":"${NOTIFIED_TAG}","Value":"stopped:${NEW}"`);
+  });
+
+  test('refused: not recorded (so tried again), reported with a hint, and the group\'s next write still goes on', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: SNS:Publish'), { name: 'AuthorizationError' });
+    const { api, calls } = fakeApi(async () => { throw denied; });
+    const outcomes = await act({ api, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod' }, [notify, terminate]);
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true]);
+    expect(outcomes[0].error).toMatch(/not authorized.*\(the refresher may publish only to the construct's notificationTopic/);
+    expect(calls.map((c) => c.split(' ')[0])).toEqual(['publish', 'terminate']);
+  });
+
+  test('no SNS port (a terminal run given a notify action): a reported failure, nothing else held', async () => {
+    const { api, calls } = fakeApi(async () => ({}));
+    const outcomes = await act({ api: { ...api, sns: undefined }, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod' }, [notify, terminate]);
+    expect(outcomes[0]).toMatchObject({ ok: false, error: expect.stringContaining(`no SNS client to publish to ${TOPIC}`) });
+    expect(calls.map((c) => c.split(' ')[0])).toEqual(['terminate']);
+  });
 });
