@@ -108,7 +108,8 @@ import {
   UpdateContainerInstancesStateCommandInput,
   UpdateContainerInstancesStateCommandOutput,
 } from '@aws-sdk/client-ecs';
-import { PublishCommand, PublishCommandInput, PublishCommandOutput, SNSClient } from '@aws-sdk/client-sns';
+// Types only: the client is built in sns.ts, which only the Lambda imports, so the CLI's bundle carries no SNS code.
+import type { PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
 import { GetParametersCommand, GetParametersCommandInput, GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 
 /** A response without the SDK's transport metadata, which no port user reads. */
@@ -189,8 +190,6 @@ export interface SdkClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudFormation: CloudFormationClient;
-  /** The Lambda's: the CLI publishes no notification, so it builds none. */
-  readonly sns?: SNSClient;
 }
 
 /**
@@ -198,16 +197,20 @@ export interface SdkClients {
  * same on the simulator; the SDK makes a single attempt.
  */
 export function createSdkClients(region?: string): SdkClients {
-  // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
-  const config = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
+  const config = sdkClientConfig(region);
   return {
     ecs: new ECSClient(config),
     autoScaling: new AutoScalingClient(config),
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
     cloudFormation: new CloudFormationClient(config),
-    sns: new SNSClient(config),
   };
+}
+
+/** The engine's SDK client configuration (also for the SNS client, see sns.ts). */
+export function sdkClientConfig(region?: string) {
+  // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
+  return { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
 }
 
 /** The ports over real (or aws-sdk-client-mock'ed) SDK clients. */
@@ -255,7 +258,6 @@ export function sdkApi(clients: SdkClients): AwsApi {
     cloudFormation: {
       describeStacks: (input) => clients.cloudFormation.send(new DescribeStacksCommand(input)),
     },
-    ...(clients.sns ? { sns: { publish: (input: PublishCommandInput) => clients.sns!.send(new PublishCommand(input)) } } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { parseEvent, RunSummary } from './event';
 import { ImageCache } from './observe';
 import { groupRecords, MetricPoint, planMetrics, rotationMetrics } from './report';
 import { DEFAULT_RETRY, retryingApi } from './retry';
+import { sdkSnsApi } from './sns';
 
 const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
 
@@ -40,7 +41,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     periodMs: config.schedulePeriodSeconds === undefined ? undefined : config.schedulePeriodSeconds * 1000,
     scheduledAt: request.scheduledAt,
   });
-  const api = retryingApi(sdkApi(createSdkClients()), {
+  const clients = sdkApi(createSdkClients());
+  const api = retryingApi(config.notificationTopicArn ? { ...clients, sns: sdkSnsApi() } : clients, {
     ...DEFAULT_RETRY,
     sleep,
     random: Math.random,
