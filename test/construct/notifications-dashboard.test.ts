@@ -181,8 +181,9 @@ describe('dashboard', () => {
     return found[0];
   };
 
-  test('one dashboard, named as given, exposed as `dashboard`', () => {
+  test('one dashboard, named as given, exposed as `dashboard`; CDK warns of nothing (the SEARCH expressions need no metric)', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).filter((w) => w.id.includes('/Refresher/'))).toEqual([]);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'prod-ami-refresher' });
     expect(refresher.dashboard).toBeDefined();
   });
