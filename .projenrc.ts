@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-ec2@${SDK_VERSION}`,
     `@aws-sdk/client-ecs@${SDK_VERSION}`,
     `@aws-sdk/client-ssm@${SDK_VERSION}`,
+    // The rotator publishes rotation notifications to the optional topic (bundled into the Lambda like the others).
+    `@aws-sdk/client-sns@${SDK_VERSION}`,
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
     '@types/aws-lambda@^8.10.164',

@@ -13,12 +13,15 @@ import {
   aws_iam as iam,
   aws_lambda as lambda,
   aws_logs as logs,
+  aws_sns as sns,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { rotationDashboard, validateDashboard } from './dashboard';
+import { topicKeyStatements, validateNotificationTopic } from './notification-topic';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
+import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, NOTIFIED_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -223,6 +226,35 @@ export interface EcsAmiRefresherProps {
   readonly alarmActions?: cloudwatch.IAlarmAction[];
 
   /**
+   * An SNS topic that gets one message when a group's rotation starts, stops (with the reason), resumes
+   * after a stop, and finishes: a JSON document with a one-line `summary`, the cluster, the group, the
+   * images from and to, and the instance counts. A stop is published once, however long it lasts. The role
+   * may publish to this topic only (and use its KMS key, when the topic is encrypted with a customer managed
+   * key defined in this app). A standard topic; FIFO topics are refused.
+   *
+   * To get the alarms on the same topic, add `new cloudwatch_actions.SnsAction(topic)` to `alarmActions`
+   * (the rotation-stopped alarm then repeats the "stopped" message in CloudWatch's format).
+   *
+   * @default - no notification is published
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Create a CloudWatch dashboard: instances on an older and on the target AMI per group, drains in
+   * progress, drain durations, errors, and the state of every alarm of the construct.
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * The dashboard's name (with `dashboard: true` only): letters, digits, `-` and `_`, up to 255 characters.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly dashboardName?: string;
+
+  /**
    * The outdated-instances alarm fires when an instance has stayed on an older AMI for longer than this,
    * counted from the creation of the newer image. At least 1 hour.
    *
@@ -294,6 +326,9 @@ export class EcsAmiRefresher extends Construct {
   /** Every alarm above. */
   public readonly alarms: cloudwatch.IAlarm[];
 
+  /** The dashboard, with `dashboard: true`; undefined otherwise. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
   constructor(scope: Construct, id: string, props: EcsAmiRefresherProps) {
     super(scope, id);
 
@@ -322,6 +357,8 @@ export class EcsAmiRefresher extends Construct {
       throw new Error('discoverCapacityProviderGroups is false and no group is named; name groups in autoScalingGroups, or leave discovery on');
     }
     const givenGroups = named.length > 0 ? named : undefined;
+    validateNotificationTopic(props.notificationTopic);
+    validateDashboard(props);
     const cluster = props.cluster;
     const stack = Stack.of(this);
 
@@ -358,6 +395,7 @@ export class EcsAmiRefresher extends Construct {
       terminateUngrouped: props.replaceUnmanagedInstancesThrough !== undefined,
       readServices: policies.waitForSteadyServices || props.canary !== undefined,
       stopTasks: policies.stopStandaloneAfter !== undefined,
+      notificationTopic: props.notificationTopic,
     })) {
       role.addToPrincipalPolicy(statement);
     }
@@ -408,6 +446,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
         [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
         [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter === undefined ? 'wait' : `stop:${policies.stopStandaloneAfter.toSeconds()}`,
+        ...(props.notificationTopic ? { [EnvName.NOTIFICATION_TOPIC_ARN]: props.notificationTopic.topicArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
@@ -496,6 +535,15 @@ export class EcsAmiRefresher extends Construct {
     ];
     for (const alarm of this.alarms) {
       for (const action of props.alarmActions ?? []) (alarm as cloudwatch.Alarm).addAlarmAction(action);
+    }
+
+    if (props.dashboard) {
+      this.dashboard = rotationDashboard(this, {
+        clusterName: cluster.clusterName,
+        dashboardName: props.dashboardName,
+        fn,
+        alarms: this.alarms,
+      });
     }
 
     addNagSuppressions(role);
@@ -760,6 +808,8 @@ interface StatementInputs {
   readonly readServices: boolean;
   /** The standalone-task policy stops tasks. */
   readonly stopTasks: boolean;
+  /** Rotation notifications are published here. */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /** The rotation policies' props, validated, with their defaults. */
@@ -880,7 +930,9 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
-  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } };
+  // The notification record only when there is a topic: without one the engine never writes it.
+  const ownTags = [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, ...(inputs.notificationTopic ? [NOTIFIED_TAG] : [])];
+  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': ownTags } };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
     statements.push(new iam.PolicyStatement({ sid: 'ChangeGivenGroups', actions: groupActions, resources }));
@@ -971,6 +1023,11 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     resources: [...new Set([...Object.values(inputs.amiParameters).map((name) => parameterArn(stack, name)), ...inputs.groupParameterArns])],
   }));
 
+  if (inputs.notificationTopic) {
+    statements.push(new iam.PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [inputs.notificationTopic.topicArn] }));
+    statements.push(...topicKeyStatements(stack, inputs.notificationTopic));
+  }
+
   if (inputs.terminateUngrouped) {
     statements.push(new iam.PolicyStatement({
       sid: 'TerminateTaggedInstancesOutsideGroups',
@@ -1048,7 +1105,8 @@ function addNagSuppressions(role: iam.Role): void {
         'ecs:cluster condition because container instance ARNs exist in two formats; capacity providers are only read; ' +
         'group and launch template wildcards are narrowed by the cluster tag condition; RunInstances wildcards are ' +
         'narrowed by ec2:LaunchTemplate (the launch must come from one of those templates), and only serve the launch check that Auto ' +
-        'Scaling makes when a group is pointed at a new launch template version.',
+        'Scaling makes when a group is pointed at a new launch template version; the KMS key wildcard (only for a ' +
+        'notification topic encrypted through a key alias) is narrowed by kms:ResourceAliases.',
       applies_to: [
         'Resource::*',
         arn('ecs', 'capacity-provider/\\*'),
@@ -1056,6 +1114,8 @@ function addNagSuppressions(role: iam.Role): void {
         // `*` stands for the group id, which changes when a group is replaced; the name is fixed or `*` + tag.
         arn('autoscaling', 'autoScalingGroup:\\*:autoScalingGroupName/[^*]+|autoScalingGroup:\\*:autoScalingGroupName/\\*'),
         arn('ec2', '(launch-template|image|instance|subnet|security-group|network-interface|volume|key-pair|placement-group)/\\*'),
+        // A notification topic encrypted through an alias: the key is matched by kms:ResourceAliases.
+        arn('kms', 'key/\\*'),
       ],
     }],
   });

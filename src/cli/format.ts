@@ -111,6 +111,8 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
           : 'record that drains no longer wait';
     case 'stop-tasks':
       return `stop standalone task(s) ${action.taskArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} on ${action.instanceId}`;
+    case 'notify':
+      return `notify ${action.topicArn} that the rotation ${action.event}`;
   }
 }
 

@@ -13,7 +13,9 @@ import {
   encodeBatch,
   encodePhase,
   encodeUnmanagedReplacement,
+  encodeNotified,
   FAILED_IMAGE_TAG,
+  NOTIFIED_TAG,
   PHASE_ATTRIBUTE,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
@@ -41,7 +43,8 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       outcomes.push({ action, ok: true });
     } catch (error) {
       // A cordon is best effort (without it a task may move twice; nothing is unsafe): the group goes on.
-      if (action.kind !== 'cordon' && action.kind !== 'uncordon') failedGroups.add(action.group);
+      // So is a notification: the rotation never waits on a topic (a later round or run publishes it again).
+      if (action.kind !== 'cordon' && action.kind !== 'uncordon' && action.kind !== 'notify') failedGroups.add(action.group);
       outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
     }
   }
@@ -51,6 +54,10 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
 /** An access error on a launch template or group usually means a missing cluster tag: say so. */
 function accessHint(action: Action, error: unknown): string {
   if (!/AccessDenied|UnauthorizedOperation|not authorized/i.test(describeError(error))) return '';
+  if (action.kind === 'notify') {
+    return ' (the refresher may publish only to the construct\'s notificationTopic, and use the topic\'s KMS key only when the key is ' +
+      'defined in the same CDK app or granted to refresher.role, and the key policy lets IAM policies grant its use)';
+  }
   if (action.kind === 'terminate-unmanaged') {
     return ` (the refresher may terminate an instance outside every group only when it carries ${TagKey.CLUSTER}=<cluster name> and no aws:autoscaling:groupName tag)`;
   }
@@ -210,6 +217,24 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return;
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
+      return;
+    case 'notify':
+      if (!api.sns) throw new Error(`no SNS client to publish to ${action.topicArn}`);
+      // Published first, recorded after: a crash between the two repeats the message, never loses it.
+      await api.sns.publish({ TopicArn: action.topicArn, Subject: action.subject, Message: action.message });
+      if (action.record) {
+        await api.autoScaling.createOrUpdateTags({
+          Tags: [{
+            ResourceId: action.group,
+            ResourceType: 'auto-scaling-group',
+            Key: NOTIFIED_TAG,
+            Value: encodeNotified(action.record),
+            PropagateAtLaunch: false,
+          }],
+        });
+      } else {
+        await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: NOTIFIED_TAG }] });
+      }
       return;
   }
 }

@@ -3,7 +3,7 @@
  * safe to repeat: the state it leaves is re-observed next time, and a half-done action is finished, not
  * redone (see the crash notes on each).
  */
-import type { Batch, UnmanagedReplacement } from './state';
+import type { Batch, Notified, UnmanagedReplacement } from './state';
 
 export type Action =
   | CreateTemplateVersion
@@ -26,7 +26,8 @@ export type Action =
   | TerminateUnmanaged
   | FinishUnmanagedReplacement
   | RecordBatch
-  | StopTasks;
+  | StopTasks
+  | Notify;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -250,3 +251,23 @@ export interface StopTasks {
   /** Given to ECS (StopTask `reason`, shown as the task's stopped reason). */
   readonly reason: string;
 }
+
+/**
+ * Publish a rotation notification to the topic, then record it on the group (`NOTIFIED_TAG`), so it is sent
+ * once: a crash between the two sends it again next round (at least once), a failed publish is retried next
+ * round. Best effort: a failure is reported and counted, and never holds the group's other actions.
+ */
+export interface Notify {
+  readonly kind: 'notify';
+  readonly group: string;
+  readonly topicArn: string;
+  readonly event: NotificationEvent;
+  /** SNS Subject: ASCII, one line, under 100 characters. */
+  readonly subject: string;
+  /** The JSON document published (see notify.ts). */
+  readonly message: string;
+  /** Written to the group once published; undefined: the record is removed (the rotation finished). */
+  readonly record?: Notified;
+}
+
+export type NotificationEvent = 'started' | 'stopped' | 'resumed' | 'finished';

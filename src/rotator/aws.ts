@@ -108,6 +108,8 @@ import {
   UpdateContainerInstancesStateCommandInput,
   UpdateContainerInstancesStateCommandOutput,
 } from '@aws-sdk/client-ecs';
+// Types only: the client is built in sns.ts, which only the Lambda imports, so the CLI's bundle carries no SNS code.
+import type { PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
 import { GetParametersCommand, GetParametersCommandInput, GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 
 /** A response without the SDK's transport metadata, which no port user reads. */
@@ -166,6 +168,11 @@ export interface CloudFormationApi {
   describeStacks(input: DescribeStacksCommandInput): Promise<Result<DescribeStacksCommandOutput>>;
 }
 
+/** Only to publish rotation notifications to the topic the construct was given (`notificationTopic`). */
+export interface SnsApi {
+  publish(input: PublishCommandInput): Promise<Result<PublishCommandOutput>>;
+}
+
 /** Everything the engine may call. */
 export interface AwsApi {
   readonly ecs: EcsApi;
@@ -173,6 +180,8 @@ export interface AwsApi {
   readonly ec2: Ec2Api;
   readonly ssm: SsmApi;
   readonly cloudFormation: CloudFormationApi;
+  /** Absent where no notification topic is configured (the CLI, most tests): nothing is published then. */
+  readonly sns?: SnsApi;
 }
 
 export interface SdkClients {
@@ -188,8 +197,7 @@ export interface SdkClients {
  * same on the simulator; the SDK makes a single attempt.
  */
 export function createSdkClients(region?: string): SdkClients {
-  // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
-  const config = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
+  const config = sdkClientConfig(region);
   return {
     ecs: new ECSClient(config),
     autoScaling: new AutoScalingClient(config),
@@ -197,6 +205,12 @@ export function createSdkClients(region?: string): SdkClients {
     ssm: new SSMClient(config),
     cloudFormation: new CloudFormationClient(config),
   };
+}
+
+/** The engine's SDK client configuration (also for the SNS client, see sns.ts). */
+export function sdkClientConfig(region?: string) {
+  // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
+  return { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
 }
 
 /** The ports over real (or aws-sdk-client-mock'ed) SDK clients. */

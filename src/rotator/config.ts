@@ -37,6 +37,8 @@ export interface EngineConfig {
   readonly steadyServicesTimeoutSeconds?: number;
   /** Set: standalone tasks on a drained instance are stopped this long after its drain started. */
   readonly stopStandaloneTasksAfterSeconds?: number;
+  /** Set: rotations starting, stopping, resuming and finishing are published to this SNS topic. */
+  readonly notificationTopicArn?: string;
 }
 
 /**
@@ -122,6 +124,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     ...optional('steadyServicesTimeoutSeconds', env[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]
       ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),
     ...optional('stopStandaloneTasksAfterSeconds', standaloneGrace(env)),
+    ...optional('notificationTopicArn', topicArn(env)),
   };
 }
 
@@ -138,6 +141,16 @@ function canary(env: Readonly<Record<string, string | undefined>>): CanarySettin
     throw new ConfigError(`environment variable ${EnvName.CANARY} is '${raw}'; allowed: <count>:<soak seconds>, both whole numbers of at least 1`);
   }
   return { count: Number(match[1]), soakSeconds: Number(match[2]) };
+}
+
+/** A standard SNS topic's ARN (`arn:<partition>:sns:<region>:<account>:<name>`; FIFO needs a message group), or unset. */
+function topicArn(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const raw = env[EnvName.NOTIFICATION_TOPIC_ARN]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(raw)) {
+    throw new ConfigError(`environment variable ${EnvName.NOTIFICATION_TOPIC_ARN} is '${raw.slice(0, 120)}'; allowed: the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<topic name>)`);
+  }
+  return raw;
 }
 
 /** `wait` (or unset): undefined; `stop:<seconds>`: the grace period. */

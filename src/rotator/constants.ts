@@ -32,6 +32,11 @@ export const MetricName = {
   UNMANAGED_INSTANCES: 'UnmanagedInstances',
   /** Groups refused because their AMI family could not be told (never guessed): a subset of GroupsRefused. */
   GROUPS_UNKNOWN_FAMILY: 'GroupsUnknownFamily',
+  /**
+   * Seconds an instance drained, from its `draining:<ms>` record to its termination: one point per instance
+   * terminated after draining (per group and per cluster), none in a round that terminates nothing.
+   */
+  DRAIN_DURATION: 'DrainDurationSeconds',
 } as const;
 
 export const Dimension = {
@@ -92,6 +97,8 @@ export const EnvName = {
   STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
+  /** ARN of the SNS topic that gets a message when a group's rotation starts, stops, resumes or finishes; unset: none. */
+  NOTIFICATION_TOPIC_ARN: 'ECS_AMI_REFRESHER_NOTIFICATION_TOPIC_ARN',
   /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;

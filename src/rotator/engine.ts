@@ -8,6 +8,7 @@ import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
+import { withNotifications } from './notify';
 import { ImageCache, observeCluster, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
@@ -25,6 +26,8 @@ export type EngineSettings = Pick<EngineConfig, 'clusterName' | 'groupNames' | '
     readonly rotation: RotationConfig;
     /** Capacity provider name -> group name, known without asking ECS. */
     readonly knownCapacityProviders?: Readonly<Record<string, string>>;
+    /** Rotations starting, stopping, resuming and finishing are published here (needs the `sns` port). */
+    readonly notificationTopicArn?: string;
   };
 
 export interface EngineOptions {
@@ -124,7 +127,10 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
-      const actions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
+      const actions = [
+        ...withNotifications(observed, rotationPlan, rotations, settings.notificationTopicArn),
+        ...strayCordons(observed, new Set(rotations.keys())),
+      ];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];
@@ -148,7 +154,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       last = { index, observed, plan: rotationPlan, rotations, outcomes: roundOutcomes, leaseHolder };
       options.onRound?.(last);
 
-      const busy = [...rotations.values()].some(inFlight) || actions.length > 0;
+      // A notification alone keeps no run going: one that failed is published again by the next run, not
+      // retried every round of this one (which would keep the function running and calling the topic).
+      const busy = [...rotations.values()].some(inFlight) || actions.some((a) => a.kind !== 'notify');
       if (settings.dryRun || leaseHolder || !busy) {
         return { rounds: index, last, settled: !busy, outcomes, leaseHolder };
       }

@@ -4,8 +4,10 @@
  */
 import type { ActionOutcome } from './act';
 import { MetricName } from './constants';
+import type { ObservedCluster } from './model';
 import { RotationPlan } from './plan';
 import type { GroupRotation } from './rotate';
+import { decodePhase } from './state';
 
 export interface MetricPoint {
   readonly name: string;
@@ -40,12 +42,24 @@ export function rotationMetrics(
   rotations: ReadonlyMap<string, GroupRotation>,
   outcomes: readonly ActionOutcome[],
   containerDrainingByGroup: ReadonlyMap<string, number>,
+  /** The round's observation: drain durations are read from the `draining:<ms>` records of the instances terminated. */
+  observed?: ObservedCluster,
 ): MetricPoint[] {
   const replaced = new Map<string, number>();
   const failed = new Map<string, number>();
   for (const o of outcomes) {
     if (o.ok && o.action.kind === 'terminate') replaced.set(o.action.group, (replaced.get(o.action.group) ?? 0) + 1);
     if (!o.ok) failed.set(o.action.group, (failed.get(o.action.group) ?? 0) + 1);
+  }
+  // One point per instance terminated after draining, so Average and Maximum are over instances, not rounds.
+  const drains: MetricPoint[] = [];
+  const phaseOf = new Map((observed?.containerInstances ?? []).map((c) => [c.ec2InstanceId, decodePhase(c.phase)]));
+  for (const o of outcomes) {
+    if (!o.ok || o.action.kind !== 'terminate') continue;
+    const phase = phaseOf.get(o.action.instanceId);
+    if (phase?.kind !== 'draining') continue;
+    const value = Math.max(0, Math.round((observed!.observedAt - phase.since) / 1000));
+    drains.push({ name: MetricName.DRAIN_DURATION, unit: 'Seconds', value }, { name: MetricName.DRAIN_DURATION, unit: 'Seconds', value, group: o.action.group });
   }
   const stopped = [...rotations.values()].filter((r) => r.phase === 'stopped').length;
   const waiting = [...rotations.values()].filter((r) => r.phase === 'waiting').length;
@@ -55,6 +69,7 @@ export function rotationMetrics(
     { name: MetricName.INSTANCES_REPLACED, unit: 'Count', value: sumValues(replaced) },
     { name: MetricName.ACTION_FAILURES, unit: 'Count', value: sumValues(failed) },
     { name: MetricName.INSTANCES_DRAINING, unit: 'Count', value: sumValues(containerDrainingByGroup) },
+    ...drains,
   ];
   for (const group of rotations.keys()) {
     points.push(

@@ -13,6 +13,7 @@ import { parseEvent, RunSummary } from './event';
 import { ImageCache } from './observe';
 import { groupRecords, MetricPoint, planMetrics, rotationMetrics } from './report';
 import { DEFAULT_RETRY, retryingApi } from './retry';
+import { sdkSnsApi } from './sns';
 
 const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
 
@@ -40,7 +41,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     periodMs: config.schedulePeriodSeconds === undefined ? undefined : config.schedulePeriodSeconds * 1000,
     scheduledAt: request.scheduledAt,
   });
-  const api = retryingApi(sdkApi(createSdkClients()), {
+  const clients = sdkApi(createSdkClients());
+  const api = retryingApi(config.notificationTopicArn ? { ...clients, sns: sdkSnsApi() } : clients, {
     ...DEFAULT_RETRY,
     sleep,
     random: Math.random,
@@ -66,6 +68,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       amiParameters: config.amiParameters,
       requireClusterTag: config.requireClusterTag,
       dryRun: config.dryRun,
+      notificationTopicArn: config.notificationTopicArn,
       rotation: {
         maxUnavailable: config.maxUnavailable,
         drainTimeoutSeconds: config.drainTimeoutSeconds,
@@ -88,7 +91,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
       // Every round, not once a run: a run with work lasts up to 15 minutes, and the alarms read 5-minute periods.
       publishMetrics(config.clusterName, [
         ...planMetrics(round.plan),
-        ...rotationMetrics(round.rotations, round.outcomes, drainingByGroup(round)),
+        ...rotationMetrics(round.rotations, round.outcomes, drainingByGroup(round), round.observed),
       ]);
     },
   });

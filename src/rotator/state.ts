@@ -41,6 +41,13 @@ export const FAILED_IMAGE_TAG = 'ecs-ami-refresher:failed-image';
  */
 export const UNMANAGED_TAG = 'ecs-ami-refresher:unmanaged';
 
+/**
+ * ASG tag: the last rotation notification sent for the group (`<started|stopped>:<target image>[:<from image>]`),
+ * written after the message is published and removed with the "finished" one, so each start, stop and finish
+ * is published once, not every round (see notify.ts).
+ */
+export const NOTIFIED_TAG = 'ecs-ami-refresher:notified';
+
 /** ECS cluster tag: who may act on the cluster, until when. */
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 
@@ -168,4 +175,24 @@ export function encodeUnmanagedReplacement(record: UnmanagedReplacement): string
 export function decodeUnmanagedReplacement(value: string | undefined): UnmanagedReplacement | undefined {
   const match = value?.match(/^(i-[0-9a-f]{8,17}):(\d{1,6}):(\d{1,15})$/);
   return match ? { instanceId: match[1], base: Number(match[2]), startedAt: Number(match[3]) } : undefined;
+}
+
+/** What the last notification told about a group's rotation: it started (or resumed), or it stopped. */
+export interface Notified {
+  readonly state: 'started' | 'stopped';
+  /** The image the rotation was going to. */
+  readonly targetImageId: string;
+  /** The image most outdated instances ran when it started, when known. */
+  readonly fromImageId?: string;
+}
+
+export function encodeNotified(record: Notified): string {
+  return `${record.state}:${record.targetImageId}${record.fromImageId ? `:${record.fromImageId}` : ''}`;
+}
+
+/** Undefined for a value this engine did not write (then treated as no notification sent). */
+export function decodeNotified(value: string | undefined): Notified | undefined {
+  const match = value?.match(/^(started|stopped):(ami-[0-9a-f]{8,17})(?::(ami-[0-9a-f]{8,17}))?$/);
+  if (!match) return undefined;
+  return { state: match[1] as Notified['state'], targetImageId: match[2], ...(match[3] ? { fromImageId: match[3] } : {}) };
 }

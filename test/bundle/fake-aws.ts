@@ -2,7 +2,7 @@
  * A fake AWS endpoint on 127.0.0.1 for the bundled rotator: one HTTP server for every service, which the
  * SDK v3 clients inside the bundle reach through `AWS_ENDPOINT_URL`. Requests are told apart by protocol:
  * - ECS and SSM speak JSON 1.1: `x-amz-target: <ServicePrefix>.<Operation>`, a JSON body and answer;
- * - Auto Scaling (awsQuery) and EC2 (ec2Query) post a form `Action=<Operation>&Version=...` and are
+ * - Auto Scaling and SNS (awsQuery) and EC2 (ec2Query) post a form `Action=<Operation>&Version=...` and are
  *   answered in XML, each in its own envelope.
  * Every request is recorded with the service that signed it (SigV4 credential scope), so a test can
  * assert what the engine asked, of whom, and that a request was signed for the right service.
@@ -10,7 +10,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-export type Service = 'ecs' | 'ssm' | 'autoscaling' | 'ec2';
+export type Service = 'ecs' | 'ssm' | 'autoscaling' | 'ec2' | 'sns';
 
 export interface RecordedCall {
   readonly service: Service | 'unknown';
@@ -29,6 +29,7 @@ export interface FakeAwsRoutes {
   readonly ssm?: Record<string, Handler>;
   readonly autoscaling?: Record<string, Handler>;
   readonly ec2?: Record<string, Handler>;
+  readonly sns?: Record<string, Handler>;
 }
 
 export interface FakeAws {
@@ -47,10 +48,12 @@ const JSON_TARGET_PREFIX: Partial<Record<string, Service>> = {
 const QUERY_VERSION: Partial<Record<string, Service>> = {
   '2011-01-01': 'autoscaling',
   '2016-11-15': 'ec2',
+  '2010-03-31': 'sns',
 };
 
-const XMLNS: Record<'autoscaling' | 'ec2', string> = {
+const XMLNS: Record<'autoscaling' | 'ec2' | 'sns', string> = {
   autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
   ec2: 'http://ec2.amazonaws.com/doc/2016-11-15/',
 };
 
@@ -92,9 +95,9 @@ export async function startFakeAws(routes: FakeAwsRoutes): Promise<FakeAws> {
         return;
       }
       const inner = String(handler(form));
-      res.end(service === 'autoscaling'
+      res.end(service === 'autoscaling' || service === 'sns'
         // awsQuery: <XResponse><XResult>...</XResult><ResponseMetadata/></XResponse>
-        ? `<${action}Response xmlns="${XMLNS.autoscaling}"><${action}Result>${inner}</${action}Result>` +
+        ? `<${action}Response xmlns="${XMLNS[service]}"><${action}Result>${inner}</${action}Result>` +
           `<ResponseMetadata><RequestId>fake-request-id</RequestId></ResponseMetadata></${action}Response>`
         // ec2Query: no Result wrapper, camelCase members, lists as <xSet><item>.
         : `<${action}Response xmlns="${XMLNS.ec2}"><requestId>fake-request-id</requestId>${inner}</${action}Response>`);

@@ -4,7 +4,7 @@
  * AWS::IAM::ManagedPolicy resources (CDK overflows large policies into managed ones), with CloudFormation
  * intrinsics resolved to plain strings.
  */
-import { App, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
+import { App, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
 
@@ -41,6 +41,8 @@ export interface PolicyOptions {
   readonly props?: Partial<EcsAmiRefresherProps>;
   /** `replaceUnmanagedInstancesThrough`: the group (by name) through which instances outside every group are replaced. */
   readonly unmanagedReplacementGroupName?: string;
+  /** `notificationTopic`: a topic of the app with this name, encrypted with this key when given. */
+  readonly notificationTopic?: { readonly name: string; readonly keyArn?: string };
 }
 
 /** Synthesizes the construct and returns the resolved policy of its role. */
@@ -53,7 +55,13 @@ export function synthesizePolicy(name: string, options: PolicyOptions): Synthesi
     autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, `Group${i}`, groupName));
   const replaceUnmanagedInstancesThrough = options.unmanagedReplacementGroupName === undefined ? undefined
     : autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Replacement', options.unmanagedReplacementGroupName);
-  const refresher = new EcsAmiRefresher(stack, 'Refresher', { ...options.props, cluster, autoScalingGroups, replaceUnmanagedInstancesThrough });
+  const notificationTopic = options.notificationTopic && new sns.Topic(stack, 'Topic', {
+    topicName: options.notificationTopic.name,
+    masterKey: options.notificationTopic.keyArn ? kms.Key.fromKeyArn(stack, 'Key', options.notificationTopic.keyArn) : undefined,
+  });
+  const refresher = new EcsAmiRefresher(stack, 'Refresher', {
+    ...options.props, cluster, autoScalingGroups, replaceUnmanagedInstancesThrough, ...(notificationTopic ? { notificationTopic } : {}),
+  });
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> };
   const roleId = stack.getLogicalId(refresher.role.node.defaultChild as never);
   return { name, ...collectStatements(template.Resources, roleId) };
@@ -129,6 +137,8 @@ function resolveRef(name: string, resources: Record<string, CfnResource>): strin
   if (!resource) throw new Error(`Ref to unknown ${name}`);
   // Ref of a cluster is its name (the given ClusterName, or the logical id standing in for the generated one).
   if (resource.Type === 'AWS::ECS::Cluster') return (resource.Properties?.ClusterName as string | undefined) ?? name;
+  // Ref of a topic is its ARN.
+  if (resource.Type === 'AWS::SNS::Topic') return `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:${(resource.Properties?.TopicName as string | undefined) ?? name}`;
   throw new Error(`unhandled Ref to ${resource.Type} ${name}`);
 }
 

@@ -24,6 +24,9 @@
  * - SSM: GetParameters is authorized on each parameter's ARN; public parameters (`/aws/service/...`)
  *   belong to no account, so their ARN has an empty account field.
  * - CloudFormation: DescribeStacks on the stack's ARN.
+ * - SNS (.../list_amazonsns.html): Publish on the topic's ARN. A topic encrypted with a customer managed key
+ *   makes SNS call KMS GenerateDataKey and Decrypt on the key with the publisher's permissions (SNS Developer
+ *   Guide, "Encryption at rest", "Configure AWS KMS permissions"): both are checked on the key's ARN.
  *
  * A call this module does not know throws: an unmapped call must fail the test, never pass silently.
  */
@@ -39,7 +42,12 @@ export interface IamRequest {
   readonly resource: string;
   readonly context: Readonly<Record<string, string | string[]>>;
   /** Why AWS checks it: the call itself, or a check AWS makes on the caller's behalf. */
-  readonly reason: 'call' | 'launch check';
+  readonly reason: 'call' | 'launch check' | 'encryption';
+  /**
+   * The resource's own policy, where AWS requires one to allow the request as well: a KMS key's key policy
+   * ("no IAM policy by itself gives access to a KMS key": the key policy must allow it, or delegate to IAM).
+   */
+  readonly resourcePolicy?: unknown;
 }
 
 /** The facts about resources that AWS reads when authorizing: ARNs and current tags. */
@@ -55,6 +63,8 @@ export interface World {
   templateVersion(id: string, version: string): Readonly<Record<string, unknown>>;
   /** The role of an instance profile (name or ARN). */
   instanceProfileRole(profile: string): string;
+  /** The customer managed key a topic is encrypted with, if it is, and its key policy. */
+  topicKey?(topicArn: string): { readonly arn: string; readonly policy: unknown } | undefined;
 }
 
 export interface SimWorldOptions {
@@ -125,6 +135,11 @@ export function simWorld(cloud: Cloud, options: SimWorldOptions = {}): World {
       const role = options.instanceProfileRoles?.[profile];
       if (!role) throw new Error(`instance profile ${profile} has no known role`);
       return role;
+    },
+    topicKey(topicArn) {
+      const topic = cloud.topics.get(topicArn);
+      if (!topic) throw new Error(`no topic ${topicArn} in the simulated cloud`);
+      return topic.keyArn === undefined ? undefined : { arn: topic.keyArn, policy: topic.keyPolicy ?? delegatingKeyPolicy() };
     },
   };
   return world;
@@ -327,6 +342,19 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       return [request('cloudformation:DescribeStacks', stackArn)];
     }
 
+    case 'sns:publish': {
+      const topicArn = str(input.TopicArn, 'TopicArn');
+      const key = world.topicKey?.(topicArn);
+      const encryption = (action: string): IamRequest => ({
+        action,
+        resource: key!.arn,
+        context: { 'kms:ViaService': `sns.${REGION}.amazonaws.com` },
+        reason: 'encryption',
+        resourcePolicy: key!.policy,
+      });
+      return [request('sns:Publish', topicArn), ...(key ? [encryption('kms:GenerateDataKey'), encryption('kms:Decrypt')] : [])];
+    }
+
     default:
       throw new Error(`no IAM mapping for ${call.operation}: add one (action, resources, context) before the engine may call it`);
   }
@@ -395,4 +423,15 @@ export function launchCheck(world: World, spec: Bag): IamRequest[] {
     });
   }
   return requests;
+}
+
+/**
+ * The key policy CDK gives a key it creates (and the AWS console's default): the account's root may use the
+ * key, which delegates to the account's IAM policies. A key policy without it makes the role's grant useless.
+ */
+export function delegatingKeyPolicy(): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluates IAM requests against a synthesized policy with @cloud-copilot/iam-simulate (identity policy
  * only: the rotator's role has no permission boundary, and none of the resources involved has a resource
- * policy that could grant more).
+ * policy that could grant more — except a KMS key, whose key policy must allow too: its request carries it).
  */
 import { runSimulation, runUnsafeSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, PolicyDocument } from './policy';
@@ -42,7 +42,9 @@ export class PolicyEvaluator {
   constructor(readonly name: string, readonly document: PolicyDocument) {}
 
   evaluate(request: IamRequest): Promise<Evaluation> {
-    const key = JSON.stringify([request.action, request.resource, Object.entries(request.context).sort(([a], [b]) => a.localeCompare(b))]);
+    const key = JSON.stringify([
+      request.action, request.resource, Object.entries(request.context).sort(([a], [b]) => a.localeCompare(b)), request.resourcePolicy ?? null,
+    ]);
     let found = this.cache.get(key);
     if (!found) {
       found = this.run(request);
@@ -62,6 +64,7 @@ export class PolicyEvaluator {
         contextVariables: { ...request.context },
       },
       identityPolicies: [{ name: this.name, policy: this.document }],
+      ...(request.resourcePolicy !== undefined ? { resourcePolicy: request.resourcePolicy } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     };

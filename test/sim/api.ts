@@ -39,7 +39,7 @@ import {
   SimTemplateVersion,
 } from './model';
 import { Recorder } from './recorder';
-import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SsmApi } from '../../src/rotator/aws';
+import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/rotator/aws';
 
 export interface SimApiOptions {
   readonly cloud: Cloud;
@@ -757,7 +757,26 @@ export function createSimApi(options: SimApiOptions): AwsApi {
     }),
   };
 
-  return { ecs, autoScaling, ec2, ssm, cloudFormation };
+  // Publish to a standard topic: "Subject ... must be ASCII text that begins with a letter, number, or punctuation
+  // mark; must not include line breaks or control characters; and must be less than 100 characters long";
+  // Message "must be less than 256 KB"; an unknown topic is NotFound (404).
+  // https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+  const sns: SnsApi = {
+    publish: wrap('sns', 'publish', (input) => {
+      const topic = input.TopicArn === undefined ? undefined : cloud.topics.get(input.TopicArn);
+      if (!topic) throw new SimAwsError('NotFound', `Topic does not exist: ${input.TopicArn}`, 404);
+      if (input.Message === undefined || input.Message === '') throw new SimAwsError('InvalidParameter', 'Invalid parameter: Empty message');
+      if (Buffer.byteLength(input.Message, 'utf8') > 256 * 1024) throw new SimAwsError('InvalidParameter', 'Invalid parameter: Message too long');
+      if (input.Subject !== undefined && (input.Subject.length >= 100 || !/^[\x21-\x7e][\x20-\x7e]*$/.test(input.Subject))) {
+        throw new SimAwsError('InvalidParameter', 'Invalid parameter: Subject');
+      }
+      const messageId = `${topic.arn.slice(topic.arn.lastIndexOf(':') + 1)}-${topic.messages.length + 1}`;
+      topic.messages.push({ subject: input.Subject, message: input.Message, at: cloud.now(), messageId });
+      return { MessageId: messageId };
+    }),
+  };
+
+  return { ecs, autoScaling, ec2, ssm, cloudFormation, sns };
 }
 
 // -------------------------------------------------------------------------------------------------------

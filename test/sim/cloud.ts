@@ -105,6 +105,15 @@ export interface CloudListener {
 
 const AZS = ['a', 'b', 'c'];
 
+export interface SimTopic {
+  readonly arn: string;
+  /** The customer managed key it is encrypted with, if any (SNS then calls KMS on the publisher's behalf). */
+  readonly keyArn?: string;
+  /** The key's policy (for IAM evaluation); absent: the default one, which delegates to IAM. */
+  readonly keyPolicy?: unknown;
+  readonly messages: Array<{ readonly subject?: string; readonly message: string; readonly at: number; readonly messageId: string }>;
+}
+
 export class Cloud {
   readonly clock: VirtualClock;
   readonly faults: Faults;
@@ -134,6 +143,8 @@ export class Cloud {
   readonly standaloneTasks = new Set<SimTask>();
   /** CloudFormation stacks by stack id, deleted ones included (DescribeStacks finds those by id only). */
   readonly stacks = new Map<string, SimStack>();
+  /** SNS topics by ARN, each with every message published to it, in order. */
+  readonly topics = new Map<string, SimTopic>();
 
   readonly listeners: CloudListener[] = [];
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */
@@ -168,6 +179,13 @@ export class Cloud {
 
   // ---------------------------------------------------------------------------------------------------
   // Setup (used by the scenario builder and by tests)
+
+  /** A standard SNS topic that keeps what is published to it; returns its ARN. */
+  addTopic(name: string, key?: { readonly arn: string; readonly policy?: unknown }): string {
+    const arn = `arn:aws:sns:${this.region}:${this.account}:${name}`;
+    this.topics.set(arn, { arn, ...(key ? { keyArn: key.arn, keyPolicy: key.policy } : {}), messages: [] });
+    return arn;
+  }
 
   addImage(image: SimImage): SimImage {
     this.images.set(image.imageId, image);

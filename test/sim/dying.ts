@@ -51,7 +51,7 @@ export function isReadOperation(method: string): boolean {
 }
 
 /** Own and inherited function properties (plain objects and class instances alike). */
-const SERVICES = ['ecs', 'autoScaling', 'ec2', 'ssm', 'cloudFormation'] as const;
+const SERVICES = ['ecs', 'autoScaling', 'ec2', 'ssm', 'cloudFormation', 'sns'] as const;
 
 export function dyingApi(api: AwsApi, options: DyingOptions): DyingApi {
   const given = [options.afterWrites, options.atCall, options.atWrite, options.atTime].filter((x) => x !== undefined).length;
@@ -98,7 +98,7 @@ export function dyingApi(api: AwsApi, options: DyingOptions): DyingApi {
     return wrapped as S;
   };
 
-  const wrappedApi = Object.fromEntries(SERVICES.map((s) => [s, wrapService(s, api[s])])) as unknown as AwsApi;
+  const wrappedApi = Object.fromEntries(SERVICES.filter((s) => api[s] !== undefined).map((s) => [s, wrapService(s, api[s]!)])) as unknown as AwsApi;
   return {
     api: wrappedApi,
     calls: () => calls,

@@ -4,7 +4,7 @@
  * as it treats AWS's.
  */
 
-export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm' | 'cloudformation';
+export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm' | 'cloudformation' | 'sns';
 
 export class SimAwsError extends Error {
   readonly $fault: 'client' | 'server';
@@ -31,6 +31,8 @@ export const THROTTLING_CODE: Record<SimService, string> = {
   ec2: 'RequestLimitExceeded',
   ssm: 'ThrottlingException',
   cloudformation: 'Throttling',
+  // Publish: "ThrottledException ... HTTP Status Code: 429" (SNS API Reference, Publish, Errors).
+  sns: 'Throttled',
 };
 
 /** A 5xx each service answers with. */
@@ -40,6 +42,7 @@ export const SERVER_ERROR_CODE: Record<SimService, string> = {
   ec2: 'InternalError',
   ssm: 'InternalServerError',
   cloudformation: 'InternalFailure',
+  sns: 'InternalError',
 };
 
 const THROTTLING = new Set(Object.values(THROTTLING_CODE).concat(['Throttling', 'ThrottlingException', 'RequestLimitExceeded']));

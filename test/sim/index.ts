@@ -3,7 +3,7 @@ export { createSimApi } from './api';
 export type { SimApiOptions } from './api';
 export { DEFAULT_START, VirtualClock } from './clock';
 export { Cloud, DEFAULT_TIMING, SCALING_PROCESSES } from './cloud';
-export type { CloudListener, CloudOptions, CloudTiming, ManagedScalingOptions, Seconds } from './cloud';
+export type { CloudListener, CloudOptions, CloudTiming, ManagedScalingOptions, Seconds, SimTopic } from './cloud';
 export { dyingApi, isReadOperation, ProcessKilled } from './dying';
 export type { DyingApi, DyingOptions } from './dying';
 export { awsError, SimAwsError } from './errors';
