@@ -240,6 +240,7 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     groupOverrides: settings.groupOverrides,
     unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
     force: settings.rotation.force,
+    minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
   });
   return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };
 }

@@ -122,6 +122,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         groupOverrides: settings.groupOverrides,
         unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
         force: settings.rotation.force,
+        minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
       const actions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
@@ -193,6 +194,7 @@ export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPl
       targetImageId: groupPlan.targetImageId!,
       updateLaunchSource: groupPlan.updateLaunchSource,
       outdatedInstanceIds: groupPlan.outdatedInstances.map((i) => i.instanceId),
+      ...(groupPlan.pendingImage ? { pendingImage: groupPlan.pendingImage } : {}),
     }, groupConfig);
     rotations.set(group.name, config.unmanagedReplacementGroup === group.name
       ? withUnmanagedReplacement(observed, rotationPlan, group, rotation, groupConfig)

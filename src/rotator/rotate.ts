@@ -18,6 +18,7 @@
 import { Action, StopTasks, TemplateUse, Terminate } from './actions';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
+import { describeWindow, MaintenanceWindow, windowState } from './windows';
 
 export interface RotationConfig {
   /** Instances per group out of service at once: a count, or a percentage of desired capacity (at least 1). */
@@ -63,6 +64,13 @@ export interface RotationConfig {
    * its drain started are stopped (StopTask). Unset: they are waited for, up to the drain timeout.
    */
   readonly stopStandaloneTasksAfterSeconds?: number;
+  /**
+   * New work starts only while one of these is open: a rotation, a mark, a launch template change. What is in
+   * flight when a window closes finishes (marked instances drain and go). Unset or empty: at any time.
+   */
+  readonly maintenanceWindows?: readonly MaintenanceWindow[];
+  /** The parameter's image is adopted only once this old (read by the planner, see plan.ts). Unset: at once. */
+  readonly minimumAmiAgeSeconds?: number;
 }
 
 export interface CanarySetting {
@@ -87,11 +95,30 @@ export interface GroupRotation {
    * canaries, or holds its next drain until services are steady.
    */
   readonly waitingReason?: string;
+  /**
+   * The wait is the schedule the user chose (a maintenance window, an image not old enough yet), not a
+   * problem: reported, counted as waiting, but no cause for the CLI's attention exit code.
+   */
+  readonly waitingOn?: WaitingOn;
   readonly actions: readonly Action[];
   /** Instances marked in the current batch. */
   readonly inFlight: number;
   /** The budget this group's batches use. */
   readonly budget: number;
+}
+
+export type WaitingOn = 'maintenance-window' | 'minimum-ami-age';
+
+/** A newer image the parameter names that is not adopted yet (`minimumAmiAge`). */
+export interface PendingImage {
+  readonly imageId: string;
+  /** `image ami-… was published at …; adopted from … (minimumAmiAge …)`. */
+  readonly reason: string;
+  /**
+   * The plan could not keep the group's current image as its target (it is unusable), so the target is the
+   * pending image itself: nothing new may start towards it until it is adopted.
+   */
+  readonly holdsNewWork: boolean;
 }
 
 /** What the planner decided about the group's image (see plan.ts). */
@@ -103,6 +130,21 @@ export interface ImageDecision {
    * the group's forced-replacement time.
    */
   readonly outdatedInstanceIds: readonly string[];
+  /** A newer image waits for its minimum age; the group reports it while it has nothing else to do. */
+  readonly pendingImage?: PendingImage;
+}
+
+/**
+ * Why new work may not start at `now` because every maintenance window is closed, or undefined when one is
+ * open (or none is configured).
+ */
+export function maintenanceWindowClosed(config: Pick<RotationConfig, 'maintenanceWindows'>, now: number): string | undefined {
+  const windows = config.maintenanceWindows ?? [];
+  if (windows.length === 0) return undefined;
+  const state = windowState(windows, now);
+  if (state.open) return undefined;
+  const next = state.nextOpensAt === undefined ? 'none opens again' : `the next opens at ${new Date(state.nextOpensAt).toISOString()}`;
+  return `outside maintenance windows (${windows.map(describeWindow).join(', ')}); ${next}`;
 }
 
 /** The window of marked instances, in budgets: one draining, one whose replacements boot meanwhile. */
@@ -146,7 +188,11 @@ export function rotateGroup(
   config: RotationConfig,
 ): GroupRotation {
   const rotation = guarded(observed, group, decision, config);
-  return withCordons(observed, group, decision, config, rotation);
+  // Nothing else to do while a newer image ages: the group reports why it does not adopt it yet.
+  const reported = rotation.phase === 'idle' && decision.pendingImage
+    ? { ...rotation, phase: 'waiting' as const, waitingReason: decision.pendingImage.reason, waitingOn: 'minimum-ami-age' as const }
+    : rotation;
+  return withCordons(observed, group, decision, config, reported);
 }
 
 /**
@@ -207,18 +253,23 @@ function guarded(
 ): GroupRotation {
   const waiting = otherActor(group);
   const rotation = decide(observed, group, decision, config);
-  if (waiting && rotation.phase !== 'idle') return { ...rotation, phase: 'waiting', waitingReason: waiting, actions: [] };
+  if (waiting && rotation.phase !== 'idle') return { ...withoutWaitingOn(rotation), phase: 'waiting', waitingReason: waiting, actions: [] };
   const suspended = (group.suspendedProcesses ?? []).filter((p) => p === 'Launch' || p === 'Terminate');
   if (suspended.length === 0) return rotation;
   const blocked = (a: Action) => a.kind === 'start-batch' || a.kind === 'mark-more' || (a.kind === 'terminate' && suspended.includes('Terminate'));
   if (!rotation.actions.some(blocked)) return rotation;
   return {
-    ...rotation,
+    ...withoutWaitingOn(rotation),
     phase: rotation.phase === 'stopped' ? 'stopped' : 'waiting',
     waitingReason: `the Auto Scaling process(es) ${suspended.join(', ')} of ${group.name} are suspended; the rotation waits until they are resumed`,
     // A termination whose slot an instance marked this round was to take gives the slot back instead.
     actions: rotation.actions.filter((a) => !blocked(a)).map((a) => (a.kind === 'terminate' && a.decrement === false ? { ...a, decrement: true } : a)),
   };
+}
+
+function withoutWaitingOn(rotation: GroupRotation): GroupRotation {
+  const { waitingOn: _replaced, ...rest } = rotation;
+  return rest;
 }
 
 function decide(
@@ -245,11 +296,20 @@ function decide(
     .map((m) => ({ ...m, phase: decodePhase(m.container?.phase) }))
     .filter((m): m is typeof m & { phase: Phase } => m.phase !== undefined);
 
-  // 0. An image that failed before: roll back from it, and do nothing else with it.
+  // Outside every maintenance window, or while the parameter's image is too young to adopt and the group has no
+  // other target, nothing new starts: no rotation, no mark, no launch template change. What is in flight
+  // finishes: marked instances drain and are terminated, and the rotation ends once they are gone.
+  const closed = maintenanceWindowClosed(config, now);
+  const held = closed ?? (decision.pendingImage?.holdsNewWork ? decision.pendingImage.reason : undefined);
+  const heldOn: WaitingOn = closed !== undefined ? 'maintenance-window' : 'minimum-ami-age';
+  const waitForNewWork = (): GroupRotation => ({ phase: 'waiting', waitingReason: held, waitingOn: heldOn, actions, inFlight: 0, budget });
+
+  // 0. An image that failed before: roll back from it, and do nothing else with it. A failed image the
+  // parameter still names but that is not adopted yet (minimumAmiAge raised since) keeps its record.
   const failedImage = group.tags[FAILED_IMAGE_TAG];
   if (failedImage !== undefined) {
     if (failedImage === decision.targetImageId) return rollBack(observed, group, failedImage, batch, marked, budget, actions);
-    actions.push({ kind: 'clear-failed-image', group: group.name });
+    if (failedImage !== decision.pendingImage?.imageId) actions.push({ kind: 'clear-failed-image', group: group.name });
   }
 
   // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
@@ -257,6 +317,8 @@ function decide(
   if (decision.updateLaunchSource) {
     const update = launchSourceAction(group, decision.targetImageId);
     if (!batch) {
+      // Marks without a record are work in flight (a crash between the two): their replacements need the image.
+      if (held !== undefined && marked.length === 0) return waitForNewWork();
       if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
       actions.push(update.action);
       return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
@@ -286,6 +348,7 @@ function decide(
     }
     // The window: while up to `budget` instances drain, as many more have their replacements booting, so
     // the next drain starts the moment one ends (boot time is paid once per rotation, not once per batch).
+    if (held !== undefined && eligible.length > 0) return waitForNewWork();
     const canary = canaryCount(group, decision, config);
     const chosen = eligible.slice(0, canary ?? WINDOW_BUDGETS * budget);
     if (chosen.length === 0) {
@@ -316,7 +379,8 @@ function decide(
 
   // A batch is in flight.
   if (marked.length === 0 && batch.canary) {
-    return afterCanaries(observed, group, decision, config, batch, eligible.slice(0, WINDOW_BUDGETS * budget), budget, actions);
+    return afterCanaries(observed, group, decision, config, batch, eligible.slice(0, WINDOW_BUDGETS * budget), budget, actions,
+      held === undefined ? undefined : waitForNewWork);
   }
   if (marked.length === 0) {
     actions.push({
@@ -382,8 +446,8 @@ function decide(
   // Then the window refills: an instance marked now takes the slot of one terminated now (terminated without
   // decrementing, Auto Scaling launches its replacement at once); beyond those slots desired capacity rises.
   const window = batch.target - batch.base;
-  // A canary batch takes on nothing beyond its canaries.
-  const more = batch.canary ? [] : eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
+  // A canary batch takes on nothing beyond its canaries; outside a window nothing more is taken on.
+  const more = batch.canary || held !== undefined ? [] : eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
   const slots = Math.min(more.length, terminations.length);
   if (more.length > 0) {
     const raiseDesiredTo = more.length > slots ? desired + more.length - slots : undefined;
@@ -477,9 +541,13 @@ function decide(
     };
   }
   const inFlight = marked.length - terminations.length + more.length;
+  // The marks in flight go on; the outdated instances left wait for the next window.
+  const heldBack = hold === undefined && held !== undefined && eligible.length > 0
+    ? { waitingReason: `new replacements wait: ${held}`, waitingOn: heldOn } : {};
   return {
     phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing',
     ...(hold !== undefined ? { waitingReason: `the next drain waits: ${hold}` } : {}),
+    ...heldBack,
     actions,
     inFlight,
     budget,
@@ -593,6 +661,8 @@ function afterCanaries(
   next: readonly string[],
   budget: number,
   actions: Action[],
+  /** Set when nothing new may start now (a closed window): healthy canaries end their rotation, the rest waits. */
+  waitForNewWork?: () => GroupRotation,
 ): GroupRotation {
   const now = observed.observedAt;
   const soakSeconds = config.canary?.soakSeconds ?? 0;
@@ -617,9 +687,11 @@ function afterCanaries(
   const problem = canaryProblem(observed, group, decision);
   if (problem === undefined) {
     const { canary: _done, waitingSince: _none, ...rest } = batch;
-    if (next.length === 0) {
+    if (next.length === 0 || waitForNewWork) {
+      // Judged healthy: the record goes (max size and AZRebalance restored). A later rotation takes no canary,
+      // since instances on the image serve, so the judgement stands across a closed window.
       actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance });
-      return { phase: 'idle', actions, inFlight: 0, budget };
+      return next.length === 0 ? { phase: 'idle', actions, inFlight: 0, budget } : waitForNewWork!();
     }
     const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
     const target = batch.base + next.length;
