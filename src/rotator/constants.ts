@@ -90,6 +90,13 @@ export const EnvName = {
   STEADY_SERVICES_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_STEADY_SERVICES_TIMEOUT_SECONDS',
   /** `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance. */
   STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
+  /**
+   * JSON array of `{ "cron": "<minute hour day month weekDay>", "durationSeconds": n }` (UTC): new replacements
+   * start only inside one of them; `[]` or unset: at any time.
+   */
+  MAINTENANCE_WINDOWS: 'ECS_AMI_REFRESHER_MAINTENANCE_WINDOWS',
+  /** Seconds an image must have existed (from its CreationDate) before groups adopt it; `0` or unset: at once. */
+  MINIMUM_AMI_AGE_SECONDS: 'ECS_AMI_REFRESHER_MINIMUM_AMI_AGE_SECONDS',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */

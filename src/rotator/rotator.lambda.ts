@@ -80,6 +80,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         waitForSteadyServices: config.waitForSteadyServices,
         steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
         stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
+        maintenanceWindows: config.maintenanceWindows,
+        minimumAmiAgeSeconds: config.minimumAmiAgeSeconds,
         force: request.force,
       },
     },
