@@ -319,7 +319,11 @@ async function rotateCommand(api: AwsApi, clock: Clock, settings: EngineSettings
     return ExitCode.ERROR;
   }
   const left = result.last.plan.groups
-    .map((g) => ({ name: g.groupName, old: groupCounts(result.last.observed, g).old, scheduled: scheduledWait(result.last.rotations.get(g.groupName)) }))
+    .map((g) => ({
+      name: g.groupName,
+      old: groupCounts(result.last.observed, g).old,
+      scheduled: scheduledWait(result.last.rotations.get(g.groupName)),
+    }))
     .filter((g) => g.old > 0 || g.scheduled !== undefined);
   if (left.length > 0) {
     // A group waiting for its window (or for its image to age) has not done its work: said so, exit 3.
