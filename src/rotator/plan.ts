@@ -228,7 +228,9 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   for (const member of group.instances) {
     const container = byInstance.get(member.instanceId);
     const imageId = observed.instances[member.instanceId]?.imageId ?? container?.amiIdAttribute;
-    if (imageId === target.imageId && !launchedBefore(member.instanceId)) {
+    // An instance already on the image that waits for its age is not taken back to the kept one: it is ahead.
+    const current = imageId === target.imageId || (pendingImage !== undefined && imageId === pendingImage.imageId);
+    if (current && !launchedBefore(member.instanceId)) {
       upToDate++;
       continue;
     }
