@@ -229,8 +229,8 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
     const container = byInstance.get(member.instanceId);
     const imageId = observed.instances[member.instanceId]?.imageId ?? container?.amiIdAttribute;
     // An instance already on the image that waits for its age is not taken back to the kept one: it is ahead.
-    const current = imageId === target.imageId || (pendingImage !== undefined && imageId === pendingImage.imageId);
-    if (current && !launchedBefore(member.instanceId)) {
+    const onTarget = imageId === target.imageId || (pendingImage !== undefined && imageId === pendingImage.imageId);
+    if (onTarget && !launchedBefore(member.instanceId)) {
       upToDate++;
       continue;
     }

@@ -147,7 +147,8 @@ describe('an image waiting for its minimum age', () => {
   });
 
   test('a failed image not adopted yet keeps its record (it is not cleared because the target is the kept image)', () => {
-    const rotation = rotate({ desired: 4, members: four, tags: { [FAILED_IMAGE_TAG]: NEW_AMI } }, imageDecision([], { targetImageId: OLD_AMI, pendingImage: kept }));
+    const rotation = rotate({ desired: 4, members: four, tags: { [FAILED_IMAGE_TAG]: NEW_AMI } },
+      imageDecision([], { targetImageId: OLD_AMI, pendingImage: kept }));
     expect(kinds(rotation)).toEqual([]);
     const other = rotate({ desired: 4, members: four, tags: { [FAILED_IMAGE_TAG]: 'ami-0000000000000dead' } },
       imageDecision([], { targetImageId: OLD_AMI, pendingImage: kept }));
