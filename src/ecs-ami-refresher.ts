@@ -179,8 +179,9 @@ export interface EcsAmiRefresherProps {
   readonly steadyServicesTimeout?: Duration;
 
   /**
-   * What happens to standalone tasks (started by RunTask or StartTask, outside any service) on a draining
-   * instance: ECS never moves them, so the instance cannot empty until they end.
+   * What happens to standalone tasks (started by RunTask or StartTask, outside any service): ECS never moves
+   * them, so an instance running one cannot empty until it ends. Wait for them on a draining instance, stop
+   * them after a grace period, or skip the instance: take it on only once they have ended.
    *
    * @default StandaloneTasks.waitForThem() - they are waited for, up to the drain timeout (then
    * `onDrainTimeout` applies)
@@ -436,7 +437,8 @@ export class EcsAmiRefresher extends Construct {
         ...(props.canary ? { [EnvName.CANARY]: `${props.canary.count ?? 1}:${props.canary.soak.toSeconds()}` } : {}),
         [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
         [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
-        [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter === undefined ? 'wait' : `stop:${policies.stopStandaloneAfter.toSeconds()}`,
+        [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter !== undefined ? `stop:${policies.stopStandaloneAfter.toSeconds()}`
+          : props.standaloneTasks?.mode === 'skip' ? 'skip' : 'wait',
         [EnvName.MAINTENANCE_WINDOWS]: stack.toJsonString(windows),
         [EnvName.MINIMUM_AMI_AGE_SECONDS]: String(minimumAmiAge.toSeconds()),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
@@ -605,6 +607,16 @@ export class StandaloneTasks {
   }
 
   /**
+   * Leave an outdated instance running standalone tasks in service: the rotation replaces the others, and takes
+   * this one on in a later round, once its standalone tasks have ended (its tasks are read before it is chosen).
+   * An instance chosen before a standalone task started on it drains as with `waitForThem()`. One that runs
+   * standalone tasks forever stays outdated, and the outdated alarm fires.
+   */
+  public static skipInstance(): StandaloneTasks {
+    return new StandaloneTasks('skip', undefined);
+  }
+
+  /**
    * Stop them (ECS StopTask, with a reason naming the refresher and the new image) once the instance has
    * been draining this long, so that it empties. 0 seconds to 2 days, and shorter than the drain timeout.
    */
@@ -614,7 +626,7 @@ export class StandaloneTasks {
   }
 
   private constructor(
-    /** `wait` or `stop`. */
+    /** `wait`, `stop` or `skip`. */
     public readonly mode: string,
     /** With `stop`: how long the instance drains before its standalone tasks are stopped. */
     public readonly gracePeriod: Duration | undefined,

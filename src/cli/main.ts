@@ -10,7 +10,7 @@ import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, 
 import { Interrupted, realApi, realClock } from './runtime';
 import type { ActionOutcome } from '../rotator/act';
 import type { AwsApi } from '../rotator/aws';
-import { Clock, EngineSettings, Round, rotationsFor, runEngine, workloadOptions } from '../rotator/engine';
+import { Clock, EngineSettings, Round, rotationsFor, runEngine, withMarkCandidates, workloadOptions } from '../rotator/engine';
 import { ClusterUnavailableError, describeError, observeCluster } from '../rotator/observe';
 import { plan } from '../rotator/plan';
 import { REPLACE_BEFORE_TAG } from '../rotator/state';
@@ -185,6 +185,8 @@ function addOptions(command: Command, isRotate: boolean): void {
       checked(parse.drainTimeout))
     .option('--stop-standalone-tasks-after <duration>', 'stop standalone tasks (outside services) left on a draining instance after this long ' +
       '(default: wait for them, up to the drain timeout)', checked(parse.drainTimeout))
+    .option('--skip-instances-with-standalone-tasks', 'take an outdated instance running standalone tasks on only once they have ended ' +
+      '(as StandaloneTasks.skipInstance)')
     .option('--maintenance-window <"cron for duration">', 'start new replacements only inside this window (UTC), e.g. ' +
       '"0 2 ? * SUN for 4h"; repeatable (default: any time; the Lambda\'s windows do not apply to a terminal run)',
     checked(parse.maintenanceWindow))
@@ -228,7 +230,7 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
 }
 
 async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
-  const observed = await observeCluster(api, {
+  const seen = await observeCluster(api, {
     clusterName: settings.clusterName,
     groupNames: settings.groupNames,
     discoverGroups: settings.discoverGroups,
@@ -238,7 +240,7 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     now: clock.now(),
     workload: workloadOptions(settings.rotation),
   });
-  const rotationPlan = plan(observed, {
+  const rotationPlan = plan(seen, {
     amiParameters: settings.amiParameters,
     requireClusterTag: settings.requireClusterTag,
     groupOverrides: settings.groupOverrides,
@@ -246,6 +248,7 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     force: settings.rotation.force,
     minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
   });
+  const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
   return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };
 }
 

@@ -59,6 +59,7 @@ export interface CommandOptions {
   readonly waitForSteadyServices?: boolean;
   readonly steadyServicesTimeout?: number;
   readonly stopStandaloneTasksAfter?: number;
+  readonly skipInstancesWithStandaloneTasks?: boolean;
   readonly maintenanceWindow?: readonly MaintenanceWindow[];
   /** Seconds. */
   readonly minimumAmiAge?: number;
@@ -90,6 +91,9 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
     throw new UsageError('--soak is given without --canary; allowed: --canary N [--soak DURATION]');
   }
   const grace = options.stopStandaloneTasksAfter;
+  if (grace !== undefined && options.skipInstancesWithStandaloneTasks) {
+    throw new UsageError('--stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
+  }
   if (grace !== undefined && grace >= drainTimeoutSeconds) {
     throw new UsageError(`--stop-standalone-tasks-after is ${grace} s; it must be shorter than the drain timeout (${drainTimeoutSeconds} s), ` +
       'which would otherwise end the drain first');
@@ -118,6 +122,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         waitForSteadyServices: options.waitForSteadyServices ?? true,
         ...(options.steadyServicesTimeout !== undefined ? { steadyServicesTimeoutSeconds: options.steadyServicesTimeout } : {}),
         ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
+        ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),
         ...(options.maintenanceWindow !== undefined ? { maintenanceWindows: options.maintenanceWindow } : {}),
         ...(options.minimumAmiAge !== undefined ? { minimumAmiAgeSeconds: options.minimumAmiAge } : {}),
         force,

@@ -38,6 +38,8 @@ export interface EngineConfig {
   readonly steadyServicesTimeoutSeconds?: number;
   /** Set: standalone tasks on a drained instance are stopped this long after its drain started. */
   readonly stopStandaloneTasksAfterSeconds?: number;
+  /** Outdated instances running standalone tasks are taken on only once those have ended. */
+  readonly skipInstancesWithStandaloneTasks: boolean;
   /** New replacements start only inside one of these; empty: at any time. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   /** Set: an image is adopted only once it is this old. */
@@ -127,6 +129,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     ...optional('steadyServicesTimeoutSeconds', env[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]
       ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),
     ...optional('stopStandaloneTasksAfterSeconds', standaloneGrace(env)),
+    skipInstancesWithStandaloneTasks: env[EnvName.STANDALONE_TASKS] === 'skip',
     maintenanceWindows: maintenanceWindows(env),
     ...optional('minimumAmiAgeSeconds', minimumAmiAge(env)),
   };
@@ -179,12 +182,12 @@ function canary(env: Readonly<Record<string, string | undefined>>): CanarySettin
   return { count: Number(match[1]), soakSeconds: Number(match[2]) };
 }
 
-/** `wait` (or unset): undefined; `stop:<seconds>`: the grace period. */
+/** `wait` (or unset) and `skip`: undefined; `stop:<seconds>`: the grace period. */
 function standaloneGrace(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = env[EnvName.STANDALONE_TASKS];
-  if (raw === undefined || raw === '' || raw === 'wait') return undefined;
+  if (raw === undefined || raw === '' || raw === 'wait' || raw === 'skip') return undefined;
   const match = raw.match(/^stop:(\d{1,7})$/);
-  if (!match) throw new ConfigError(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+  if (!match) throw new ConfigError(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, skip, or stop:<grace seconds>`);
   return Number(match[1]);
 }
 

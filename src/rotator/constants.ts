@@ -88,7 +88,10 @@ export const EnvName = {
   WAIT_FOR_STEADY_SERVICES: 'ECS_AMI_REFRESHER_WAIT_FOR_STEADY_SERVICES',
   /** Seconds drains may wait for steady services before the group stops. */
   STEADY_SERVICES_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_STEADY_SERVICES_TIMEOUT_SECONDS',
-  /** `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance. */
+  /**
+   * `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance; `skip`: an
+   * outdated instance running standalone tasks is not taken on until they have ended.
+   */
   STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
   /**
    * JSON array of `{ "cron": "<minute hour day month weekDay>", "durationSeconds": n }` (UTC): new replacements

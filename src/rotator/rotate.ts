@@ -65,6 +65,12 @@ export interface RotationConfig {
    */
   readonly stopStandaloneTasksAfterSeconds?: number;
   /**
+   * Outdated instances running standalone tasks are not taken on (their tasks are read before marking): the
+   * rotation goes on with the others, and each is taken on in a later round once its standalone tasks have
+   * ended. Unset: false. Exclusive with `stopStandaloneTasksAfterSeconds`.
+   */
+  readonly skipInstancesWithStandaloneTasks?: boolean;
+  /**
    * New work starts only while one of these is open: a rotation, a mark, a launch template change. What is in
    * flight when a window closes finishes (marked instances drain and go). Unset or empty: at any time.
    */
@@ -100,6 +106,8 @@ export interface GroupRotation {
    * problem: reported, counted as waiting, but no cause for the CLI's attention exit code.
    */
   readonly waitingOn?: WaitingOn;
+  /** Outdated instances passed over this round because they run standalone tasks, each with why. */
+  readonly skipped?: readonly SkippedInstance[];
   readonly actions: readonly Action[];
   /** Instances marked in the current batch. */
   readonly inFlight: number;
@@ -107,7 +115,13 @@ export interface GroupRotation {
   readonly budget: number;
 }
 
-export type WaitingOn = 'maintenance-window' | 'minimum-ami-age';
+export type WaitingOn = 'maintenance-window' | 'minimum-ami-age' | 'standalone-tasks';
+
+/** An outdated instance not taken on because it runs standalone tasks (`skipInstancesWithStandaloneTasks`). */
+export interface SkippedInstance {
+  readonly instanceId: string;
+  readonly reason: string;
+}
 
 /** A newer image the parameter names that is not adopted yet (`minimumAmiAge`). */
 export interface PendingImage {
@@ -187,12 +201,90 @@ export function rotateGroup(
   decision: ImageDecision,
   config: RotationConfig,
 ): GroupRotation {
-  const rotation = guarded(observed, group, decision, config);
+  const rotation = withSkipped(observed, group, decision, config, guarded(observed, group, decision, config));
   // Nothing else to do while a newer image ages: the group reports why it does not adopt it yet.
   const reported = rotation.phase === 'idle' && decision.pendingImage
     ? { ...rotation, phase: 'waiting' as const, waitingReason: decision.pendingImage.reason, waitingOn: 'minimum-ami-age' as const }
     : rotation;
   return withCordons(observed, group, decision, config, reported);
+}
+
+/**
+ * The outdated instances the next marks would take, in the order they are taken, and how many the window
+ * has room for this round: the instances whose tasks `skipInstancesWithStandaloneTasks` reads before marking
+ * (observe.ts reads them in this order until that many are free of standalone tasks). None while nothing
+ * new may start (a closed window, an image not adopted yet) or the window is full.
+ */
+export function markCandidates(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+): { readonly candidates: readonly ObservedContainerInstance[]; readonly room: number } {
+  const none = { candidates: [], room: 0 };
+  if (maintenanceWindowClosed(config, observed.observedAt) !== undefined || decision.pendingImage?.holdsNewWork) return none;
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const alive = group.instances.filter((i) => ALIVE(i.lifecycleState));
+  const marked = alive.map((i) => byInstance.get(i.instanceId)).filter((c) => decodePhase(c?.phase) !== undefined) as ObservedContainerInstance[];
+  const candidates = outdatedServing(group, decision, byInstance, new Set(marked.map((c) => c.ec2InstanceId)));
+  const batch = decodeBatch(group.tags[BATCH_TAG]);
+  const budget = budgetFor(config.maxUnavailable, batch?.base ?? group.desiredCapacity);
+  let room: number;
+  if (!batch) room = marked.length > 0 ? 0 : (canaryCount(group, decision, config) ?? WINDOW_BUDGETS * budget);
+  else if (batch.canary) room = marked.length === 0 ? WINDOW_BUDGETS * budget : 0;
+  // Draining instances may be terminated this round, each handing its slot to the next mark.
+  else room = batch.target - batch.base - marked.length + marked.filter((c) => c.status === 'DRAINING').length;
+  return { candidates, room: Math.max(0, room) };
+}
+
+/** Outdated members serving in the cluster (InService, ACTIVE) and not marked: what a mark may take, in order. */
+function outdatedServing(
+  group: ObservedGroup,
+  decision: ImageDecision,
+  byInstance: ReadonlyMap<string, ObservedContainerInstance>,
+  markedIds: ReadonlySet<string>,
+): ObservedContainerInstance[] {
+  const inService = new Set(group.instances.filter((i) => ALIVE(i.lifecycleState) && i.lifecycleState === 'InService').map((i) => i.instanceId));
+  return decision.outdatedInstanceIds
+    .filter((id) => !markedIds.has(id) && inService.has(id) && byInstance.get(id)?.status === 'ACTIVE')
+    .map((id) => byInstance.get(id)!);
+}
+
+/** The standalone tasks (no service) read on an instance; undefined when its tasks were not read. */
+function standaloneTasksOn(container: ObservedContainerInstance | undefined) {
+  return container?.tasks?.filter((t) => t.service === undefined);
+}
+
+/**
+ * With `skipInstancesWithStandaloneTasks`, the outdated instances passed over (their tasks read, standalone
+ * ones among them), each with why; a group with nothing else to do waits for them.
+ */
+function withSkipped(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+  rotation: GroupRotation,
+): GroupRotation {
+  if (!config.skipInstancesWithStandaloneTasks) return rotation;
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const marked = new Set(observed.containerInstances.filter((c) => decodePhase(c.phase) !== undefined).map((c) => c.ec2InstanceId));
+  const skipped = outdatedServing(group, decision, byInstance, marked).flatMap((c): SkippedInstance[] => {
+    const standalone = standaloneTasksOn(c) ?? [];
+    if (standalone.length === 0) return [];
+    const ids = standalone.map((t) => t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1));
+    return [{ instanceId: c.ec2InstanceId, reason: `runs standalone task(s) ${ids.join(', ')}; it is replaced once they end` }];
+  });
+  if (skipped.length === 0) return rotation;
+  if (rotation.phase !== 'idle') return { ...rotation, skipped };
+  return {
+    ...rotation,
+    skipped,
+    phase: 'waiting',
+    waitingReason: `the outdated instance(s) left run standalone tasks (${skipped.map((s) => s.instanceId).join(', ')}); ` +
+      'each is replaced once its standalone tasks end',
+    waitingOn: 'standalone-tasks',
+  };
 }
 
 /**
@@ -328,8 +420,10 @@ function decide(
 
   // Only instances serving in the cluster are taken on; one still booting is looked at when it is up.
   const markedIds = new Set(marked.map((m) => m.instance.instanceId));
-  const inService = new Set(alive.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
-  const eligible = decision.outdatedInstanceIds.filter((id) => !markedIds.has(id) && inService.has(id) && byInstance.get(id)?.status === 'ACTIVE');
+  // With skipInstancesWithStandaloneTasks, only instances whose tasks were read and include no standalone one.
+  const eligible = outdatedServing(group, decision, byInstance, markedIds)
+    .filter((c) => !config.skipInstancesWithStandaloneTasks || standaloneTasksOn(c)?.length === 0)
+    .map((c) => c.ec2InstanceId);
 
   if (!batch) {
     if (marked.length > 0) {

@@ -3,13 +3,10 @@
  * 5 minutes, each with the Lambda's budget): maintenance windows and a minimum AMI age.
  */
 import { Action } from '../../src/rotator/actions';
-import { Round, runDeadline, runEngine } from '../../src/rotator/engine';
-import { ImageCache } from '../../src/rotator/observe';
-import { RotationConfig } from '../../src/rotator/rotate';
 import { BATCH_TAG } from '../../src/rotator/state';
 import { maintenanceWindow } from '../../src/rotator/windows';
 import { buildScenario, imageName, Simulation } from '../sim';
-import { LAMBDA_BUDGET_MS, POLL_MS, SCHEDULE_MS, settingsFor } from './harness';
+import { runTicks, SCHEDULE_MS, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
@@ -25,36 +22,6 @@ function scenario(instances: number): Simulation {
     services: 'auto',
     standaloneTasks: { count: 0, durationS: 60 },
   });
-}
-
-/**
- * Scheduled invocations on every tick for `forMs` of virtual time, whether or not a run settles: a group
- * that waits for its window has nothing in flight, and the schedule keeps coming.
- */
-async function runFor(sim: Simulation, rotation: Partial<RotationConfig>, forMs: number) {
-  const settings = settingsFor(sim.clusterName, rotation);
-  const done: Array<{ at: number; action: Action }> = [];
-  const rounds: Round[] = [];
-  const imageCache = new ImageCache();
-  const start = sim.clock.now();
-  for (let tick = start; tick < start + forMs; tick += SCHEDULE_MS) {
-    if (sim.clock.now() < tick) await sim.clock.sleep(tick - sim.clock.now());
-    if (sim.clock.now() > tick) continue; // the previous run used this tick
-    await runEngine({
-      api: sim.api,
-      clock: sim.clock,
-      settings,
-      owner: `lambda:${tick}`,
-      deadline: runDeadline({ startedAt: tick, budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, scheduledAt: tick }),
-      pollIntervalMs: POLL_MS,
-      imageCache,
-      onRound: (round) => {
-        rounds.push(round);
-        for (const o of round.outcomes) if (o.ok) done.push({ at: round.observed.observedAt, action: o.action });
-      },
-    });
-  }
-  return { done, rounds };
 }
 
 function expectSafe(sim: Simulation) {
@@ -73,7 +40,8 @@ describe('maintenance windows', () => {
 
   test('a rotation starts in a window, takes on nothing new once it closes while its drains finish, and resumes in the next window', async () => {
     const sim = scenario(10);
-    const { done, rounds } = await runFor(sim, { maxUnavailable: { count: 1 }, maintenanceWindows: [daily] }, 3 * DAY);
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 1 }, maintenanceWindows: [daily] });
+    const { done, rounds } = await runTicks(sim, settings, 3 * DAY);
     expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images[KEY].new.imageId]: 10 });
     expectSafe(sim);
 
@@ -110,7 +78,7 @@ describe('maintenance windows', () => {
 
   test('no window configured: the same cluster rotates at once, in one go', async () => {
     const sim = scenario(10);
-    const { done } = await runFor(sim, { maxUnavailable: { count: 1 } }, 6 * HOUR);
+    const { done } = await runTicks(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 1 } }), 6 * HOUR);
     expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images[KEY].new.imageId]: 10 });
     expect(done[0].at).toBe(T0);
     expect(done.filter((d) => d.action.kind === 'start-batch').length).toBe(1);
@@ -130,13 +98,14 @@ describe('minimum AMI age', () => {
       creationDate: new Date(published).toISOString(),
     });
     // Every instance runs the image before it already (a finished rotation).
-    const { done: before } = await runFor(sim, { maxUnavailable: { count: 1 } }, 2 * HOUR);
+    const { done: before } = await runTicks(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 1 } }), 2 * HOUR);
     expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images[KEY].new.imageId]: 4 });
     expect(before.length).toBeGreaterThan(0);
     sim.cloud.setParameter(sim.images[KEY].parameter, fresh.imageId);
 
     const age = 2 * DAY;
-    const { done, rounds } = await runFor(sim, { maxUnavailable: { count: 1 }, minimumAmiAgeSeconds: age / 1000 }, 3 * DAY);
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 1 }, minimumAmiAgeSeconds: age / 1000 });
+    const { done, rounds } = await runTicks(sim, settings, 3 * DAY);
     expect(sim.cloud.imagesOf('web')).toEqual({ [fresh.imageId]: 4 });
     expectSafe(sim);
     // Nothing was written before the image was two days old; then the launch template first.

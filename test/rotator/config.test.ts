@@ -41,6 +41,7 @@ describe('configFromEnvironment', () => {
       cordon: true,
       waitForSteadyServices: true,
       maintenanceWindows: [],
+      skipInstancesWithStandaloneTasks: false,
     });
   });
 
@@ -105,6 +106,7 @@ describe('configFromEnvironment', () => {
       waitForSteadyServices: false,
       steadyServicesTimeoutSeconds: 600,
       stopStandaloneTasksAfterSeconds: 120,
+      skipInstancesWithStandaloneTasks: false,
       maintenanceWindows: [
         expect.objectContaining({ expression: '0 2 ? * SUN', durationSeconds: 14400 }),
         expect.objectContaining({ expression: '30 22 ? * MON-FRI', durationSeconds: 3600 }),
@@ -145,13 +147,18 @@ describe('configFromEnvironment', () => {
     expect(configError({ ...MINIMAL, [W]: raw }).message).toContain(message);
   });
 
+  test('standalone tasks: skip the instance', () => {
+    const config = configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: 'skip' });
+    expect([config.skipInstancesWithStandaloneTasks, config.stopStandaloneTasksAfterSeconds]).toEqual([true, undefined]);
+  });
+
   test('standalone tasks: wait is the default and may be written out', () => {
     expect(configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: 'wait' }).stopStandaloneTasksAfterSeconds).toBeUndefined();
   });
 
   test.each(['stop', 'stop:', 'stop:-1', 'kill:30', 'stop:1.5'])('standalone tasks %s is refused, naming the variable and the value', (raw) => {
     expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: raw }))
-      .toThrow(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+      .toThrow(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, skip, or stop:<grace seconds>`);
   });
 
   test.each(['1', '0:60', '1:0', '1:x', ':60'])('canary %s is refused, naming the variable and the value', (raw) => {
