@@ -260,6 +260,7 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
   if (problem) rows.push(['reason', problem]);
   const scheduled = scheduledWait(rotation);
   if (scheduled) rows.push(['schedule', scheduled]);
+  for (const s of rotation?.skipped ?? []) rows.push(['skipped', `${s.instanceId} ${s.reason}`]);
 
   const lines = [`Group ${groupPlan.groupName}: ${groupPlan.status.toUpperCase()}`, ...keyValues(rows, '  ')];
   if (groupPlan.outdatedInstances.length > 0) {
@@ -330,6 +331,8 @@ export function formatStatus(view: PlanView): string[] {
     .map((g) => ({ g, wait: scheduledWait(view.rotations.get(g.groupName)) }))
     .filter((p) => p.wait !== undefined);
   if (scheduled.length > 0) lines.push('', ...scheduled.map((p) => `${p.g.groupName} ${p.wait}`));
+  const skipped = plan.groups.flatMap((g) => (view.rotations.get(g.groupName)?.skipped ?? []).map((s) => `${g.groupName} skipped ${s.instanceId}: ${s.reason}`));
+  if (skipped.length > 0) lines.push('', ...skipped);
   const unmanaged = unmanagedLines(plan);
   if (unmanaged.length > 0) lines.push('', ...unmanaged);
   return lines;

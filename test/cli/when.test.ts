@@ -92,3 +92,36 @@ describe('minimum AMI age in the CLI', () => {
     expect(result.errors[0]).toContain(`argument '${raw}' is invalid. allowed: a duration such as 3d, 12h or 90m (a bare number is seconds), from 0 to 90 days`);
   });
 });
+
+describe('skipping instances with standalone tasks in the CLI', () => {
+  test('plan and status list each outdated instance passed over, with its standalone tasks', async () => {
+    const sim = twoGroups();
+    const web = sim.cloud.registeredContainerInstances().filter((ci) => sim.cloud.instancesOf('web').some((i) => i.id === ci.instance.id));
+    const jobs = web.map((ci) => sim.cloud.runStandaloneTask(7200, ci)!);
+    const expected = jobs.map((j) => `${j.ci.instance.id} runs standalone task(s) ${j.arn.slice(j.arn.lastIndexOf('/') + 1)}; it is replaced once they end`).sort();
+
+    const plan = await cli(sim, ['plan', '--cluster', 'prod', '--skip-instances-with-standalone-tasks', '--group', 'web']);
+    expect(plan.code).toBe(0);
+    expect(plan.lines.filter((l) => l.startsWith('  skipped')).map((l) => l.replace(/^ {2}skipped +/, '')).sort()).toEqual(expected);
+
+    const status = await cli(sim, ['status', '--cluster', 'prod', '--skip-instances-with-standalone-tasks', '--group', 'web']);
+    expect(status.code).toBe(0);
+    expect(status.lines.filter((l) => l.startsWith('web skipped ')).sort())
+      .toEqual(expected.map((e) => `web skipped ${e.replace(' runs', ': runs')}`));
+    expect(writesOf(sim)).toEqual([]);
+  });
+
+  test('without the option the same instances are not read before marking, nor reported', async () => {
+    const sim = twoGroups();
+    for (const ci of sim.cloud.registeredContainerInstances()) sim.cloud.runStandaloneTask(7200, ci);
+    const status = await cli(sim, ['status', '--cluster', 'prod']);
+    expect(status.text).not.toContain('skipped');
+    expect(sim.recorder.count('ecs:listTasks')).toBe(0);
+  });
+
+  test('with --stop-standalone-tasks-after as well: a usage error (exit 2)', async () => {
+    const result = await cli(undefined, ['plan', '--cluster', 'prod', '--skip-instances-with-standalone-tasks', '--stop-standalone-tasks-after', '5m']);
+    expect(result.code).toBe(2);
+    expect(result.errors[0]).toBe('error: --stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
+  });
+});

@@ -376,6 +376,14 @@ describe('rotation policies', () => {
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
   });
 
+  test('standaloneTasks skipInstance: passed as skip; the role may stop no task (it only reads tasks, as it already may)', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, standaloneTasks: StandaloneTasks.skipInstance() }));
+    expect(environment(t)[EnvName.STANDALONE_TASKS]).toBe('skip');
+    const actions = policyStatements(t).flatMap((st) => asList<string>(st.Action));
+    expect(actions).not.toContain('ecs:StopTask');
+    expect(statement(t, 'ContainerInstancesOfThisCluster').Action).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks']));
+  });
+
   test('StandaloneTasks.stopAfter refuses a grace period over 2 days', () => {
     expect(() => StandaloneTasks.stopAfter(Duration.days(3))).toThrow(/standaloneTasks grace period is 3 days; it must be between 0 seconds and 2 days/);
   });
