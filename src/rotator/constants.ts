@@ -20,7 +20,10 @@ export const MetricName = {
   OLDEST_OUTDATED_AGE: 'OldestOutdatedAgeSeconds',
   /** Groups whose rotation stopped (a replacement that never came up, a drain past its timeout). */
   GROUPS_STOPPED: 'GroupsStopped',
-  /** Groups with work paused: an instance refresh, a stack update, or suspended processes. */
+  /**
+   * Groups with work paused: an instance refresh, a stack update, or suspended processes; or waiting as
+   * scheduled: outside every maintenance window, an image younger than the minimum age, skipped instances.
+   */
   GROUPS_WAITING: 'GroupsWaiting',
   /** Writes that failed (access denied, a limit, a conflict): retried next round, alarmed when they persist. */
   ACTION_FAILURES: 'ActionFailures',
