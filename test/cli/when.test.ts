@@ -125,3 +125,15 @@ describe('skipping instances with standalone tasks in the CLI', () => {
     expect(result.errors[0]).toBe('error: --stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
   });
 });
+
+test('a window that closes during rotate: the instances already chosen drain and go, the rest waits; exit 3 with when the next window opens', async () => {
+  const sim = twoGroups();
+  // Open at the start for two minutes only: enough to choose a first window of instances, not to replace them all.
+  const result = await cli(sim, ['rotate', '--cluster', 'prod', '--maintenance-window', '0 0 * * ? for 2m', '--group', 'web']);
+  expect(result.code).toBe(3);
+  const replaced = result.lines.filter((l) => /done: terminate i-\w+/.test(l)).length;
+  expect(replaced).toBe(2);
+  expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images['amazon-linux-2023/x86_64'].old.imageId]: 1, [sim.images['amazon-linux-2023/x86_64'].new.imageId]: 2 });
+  expect(result.errors).toContain('web: 1 instance(s) still outdated; waiting: outside maintenance windows (cron(0 0 * * ?) for 2m); ' +
+    'the next opens at 2026-01-02T00:00:00.000Z');
+});
