@@ -799,7 +799,9 @@ function validateMaintenanceWindows(
 ): Array<{ cron: string; durationSeconds: number }> {
   return windows.map((w, i) => {
     const at = `maintenanceWindows[${i}]`;
-    const o = w.schedule;
+    // `?` in day or weekDay means "not this field", as in EventBridge: the same as leaving it out.
+    const given = (f: string | undefined) => (f === '?' ? undefined : f);
+    const o = { ...w.schedule, day: given(w.schedule.day), weekDay: given(w.schedule.weekDay) };
     const fields = [o.minute, o.hour, o.day, o.month, o.weekDay, o.year];
     const durationSeconds = w.duration.toSeconds();
     const tokens = fields.some((f) => f !== undefined && Token.isUnresolved(f)) || Token.isUnresolved(durationSeconds);

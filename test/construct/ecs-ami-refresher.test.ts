@@ -627,6 +627,7 @@ describe('when rotations happen: maintenance windows and a minimum AMI age', () 
         MaintenanceWindow.cron({ minute: '0', hour: '2', weekDay: 'SUN' }, Duration.hours(4)),
         MaintenanceWindow.cron({ minute: '30', hour: '22' }, Duration.minutes(90)),
         MaintenanceWindow.cron({ minute: '0', hour: '0', day: '1', month: 'JAN,JUL' }, Duration.days(2)),
+        MaintenanceWindow.cron({ minute: '0', hour: '3', day: '?', weekDay: 'SAT' }, Duration.hours(1)),
       ],
       minimumAmiAge: Duration.days(3),
     }));
@@ -634,6 +635,7 @@ describe('when rotations happen: maintenance windows and a minimum AMI age', () 
       { cron: '0 2 ? * SUN', durationSeconds: 14400 },
       { cron: '30 22 * * ?', durationSeconds: 5400 },
       { cron: '0 0 1 JAN,JUL ?', durationSeconds: 172800 },
+      { cron: '0 3 ? * SAT', durationSeconds: 3600 },
     ]);
     expect(environment(template)[EnvName.MINIMUM_AMI_AGE_SECONDS]).toBe('259200');
   });
