@@ -128,3 +128,30 @@ describe('minimum AMI age', () => {
     expect(adopted.plan.totals.oldestOutdatedAgeSeconds).toBeLessThan(SCHEDULE_MS / 1000);
   }, 60_000);
 });
+
+describe('instances outside every group', () => {
+  test('are replaced through their group only inside a window', async () => {
+    const sim = buildScenario({
+      seed: 47,
+      groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 2 }],
+      ungrouped: [{ family: 'amazon-linux-2023', architecture: 'x86_64', count: 1 }],
+      services: 'auto',
+      standaloneTasks: { count: 0, durationS: 60 },
+    });
+    // The group itself is up to date: only the instance outside it is to be replaced.
+    sim.cloud.setParameter(sim.images[KEY].parameter, sim.images[KEY].old.imageId);
+    const window = maintenanceWindow('0 1 * * ?', 30 * 60, 'test');
+    const { done, rounds } = await runTicks(sim, settingsFor(sim.clusterName, { unmanagedReplacementGroup: 'web', maintenanceWindows: [window] }), 3 * HOUR);
+    const starts = done.filter((d) => d.action.kind === 'start-unmanaged-replacement');
+    expect(starts).toHaveLength(1);
+    expect(starts[0].at).toBeGreaterThanOrEqual(T0 + HOUR);
+    expect(starts[0].at).toBeLessThan(T0 + HOUR + 30 * MINUTE);
+    expect(done.some((d) => d.action.kind === 'finish-unmanaged-replacement')).toBe(true);
+    const before = rounds.filter((r) => r.observed.observedAt < T0 + HOUR).map((r) => r.rotations.get('web')!);
+    expect(before.length).toBeGreaterThan(0);
+    for (const rotation of before) {
+      expect(rotation.waitingOn).toBe('maintenance-window');
+      expect(rotation.waitingReason).toMatch(/^the replacement of i-\w+ \(outside every group\) waits: outside maintenance windows/);
+    }
+  }, 60_000);
+});
