@@ -420,8 +420,10 @@ function decide(
 
   // Only instances serving in the cluster are taken on; one still booting is looked at when it is up.
   const markedIds = new Set(marked.map((m) => m.instance.instanceId));
-  // With skipInstancesWithStandaloneTasks, only instances whose tasks were read and include no standalone one.
-  const eligible = outdatedServing(group, decision, byInstance, markedIds)
+  const takeable = outdatedServing(group, decision, byInstance, markedIds);
+  // With skipInstancesWithStandaloneTasks, only instances whose tasks were read and include no standalone one
+  // (outside a window none is read: whether work waits for it is judged on every takeable instance).
+  const eligible = takeable
     .filter((c) => !config.skipInstancesWithStandaloneTasks || standaloneTasksOn(c)?.length === 0)
     .map((c) => c.ec2InstanceId);
 
@@ -442,7 +444,7 @@ function decide(
     }
     // The window: while up to `budget` instances drain, as many more have their replacements booting, so
     // the next drain starts the moment one ends (boot time is paid once per rotation, not once per batch).
-    if (held !== undefined && eligible.length > 0) return waitForNewWork();
+    if (held !== undefined && takeable.length > 0) return waitForNewWork();
     const canary = canaryCount(group, decision, config);
     const chosen = eligible.slice(0, canary ?? WINDOW_BUDGETS * budget);
     if (chosen.length === 0) {
@@ -636,7 +638,7 @@ function decide(
   }
   const inFlight = marked.length - terminations.length + more.length;
   // The marks in flight go on; the outdated instances left wait for the next window.
-  const heldBack = hold === undefined && held !== undefined && eligible.length > 0
+  const heldBack = hold === undefined && held !== undefined && takeable.length > 0
     ? { waitingReason: `new replacements wait: ${held}`, waitingOn: heldOn } : {};
   return {
     phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing',

@@ -42,6 +42,11 @@ describe('maintenance windows', () => {
     expect(rotation.actions).toEqual([]);
   });
 
+  test('with skipInstancesWithStandaloneTasks, whose candidates are not read outside a window, the group still waits for the window', () => {
+    const rotation = rotate({ desired: 4, max: 8, members: four }, [1, 2, 3, 4].map(id), { ...CLOSED, skipInstancesWithStandaloneTasks: true });
+    expect(rotation).toEqual({ phase: 'waiting', waitingReason: CLOSED_REASON, waitingOn: 'maintenance-window', actions: [], inFlight: 0, budget: 1 });
+  });
+
   test('a group with nothing outdated is idle, window or not', () => {
     expect(rotate({ desired: 4, members: four }, [], CLOSED).phase).toBe('idle');
   });
