@@ -47,6 +47,13 @@ describe('maintenance windows', () => {
     expect(rotation).toEqual({ phase: 'waiting', waitingReason: CLOSED_REASON, waitingOn: 'maintenance-window', actions: [], inFlight: 0, budget: 1 });
   });
 
+  test('a forced run does not override the window: it records what is to be replaced, and the next window replaces it', () => {
+    const rotation = rotate({ desired: 4, max: 8, members: four }, [1, 2, 3, 4].map(id), { ...CLOSED, force: true });
+    expect(rotation.phase).toBe('waiting');
+    expect(rotation.waitingOn).toBe('maintenance-window');
+    expect(rotation.actions).toEqual([{ kind: 'set-replace-before', group: GROUP, before: NOW }]);
+  });
+
   test('a group with nothing outdated is idle, window or not', () => {
     expect(rotate({ desired: 4, members: four }, [], CLOSED).phase).toBe('idle');
   });
