@@ -5,6 +5,8 @@
 import { NEW_AMI, OLD_AMI } from './fixtures';
 import { arn, batchTag, drainingSince, GROUP, id, imageDecision, member, NOW, REPLACING, rotate, rotationInput } from './rotation-fixtures';
 import { Action } from '../../src/rotator/actions';
+import { MetricName } from '../../src/rotator/constants';
+import { rotationMetrics } from '../../src/rotator/report';
 import { GroupRotation, PendingImage, rotateGroup, RotationConfig } from '../../src/rotator/rotate';
 import { Batch, FAILED_IMAGE_TAG } from '../../src/rotator/state';
 import { maintenanceWindow } from '../../src/rotator/windows';
@@ -166,4 +168,11 @@ describe('an image waiting for its minimum age', () => {
       imageDecision([], { targetImageId: OLD_AMI, pendingImage: kept }));
     expect(kinds(other)).toEqual(['clear-failed-image']);
   });
+});
+
+test('a group waiting for its window is counted in GroupsWaiting, like any waiting group', () => {
+  const waiting = rotate({ desired: 4, max: 8, members: four }, [1, 2, 3, 4].map(id), CLOSED);
+  const points = rotationMetrics(new Map([[GROUP, waiting]]), [], new Map());
+  expect(points.find((p) => p.name === MetricName.GROUPS_WAITING && p.group === undefined)?.value).toBe(1);
+  expect(points.find((p) => p.name === MetricName.GROUPS_STOPPED && p.group === undefined)?.value).toBe(0);
 });
