@@ -1,4 +1,5 @@
 import {
+  Annotations,
   ArnFormat,
   Duration,
   Stack,
@@ -19,7 +20,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
 import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
-import { CRON_FIELD_NAMES, maintenanceWindow as parseMaintenanceWindow, WindowError } from './rotator/windows';
+import { CRON_FIELD_NAMES, longestClosedMs, maintenanceWindow as parseMaintenanceWindow, WindowError } from './rotator/windows';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -394,6 +395,7 @@ export class EcsAmiRefresher extends Construct {
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const schedulePeriod = schedulePeriodSeconds(schedule);
     const windows = validateMaintenanceWindows(props.maintenanceWindows ?? [], schedulePeriod);
+    warnIfAlarmFiresBetweenWindows(this, windows, outdatedAlarmThreshold);
     const fn = new RotatorFunction(this, 'Function', {
       description: `Keeps ECS cluster ${cluster.clusterName} on the newest AMI (cdk-ecs-ami-refresher)`,
       role,
@@ -829,6 +831,26 @@ function validateMaintenanceWindows(
     }
     return { cron, durationSeconds };
   });
+}
+
+/**
+ * Time outside every window counts towards the outdated alarm: a threshold shorter than the longest time the
+ * windows are closed would fire while a rotation merely waits for its window. A warning, not an error: the
+ * alarm may be wanted that way.
+ */
+function warnIfAlarmFiresBetweenWindows(
+  scope: Construct,
+  windows: ReadonlyArray<{ cron: string; durationSeconds: number }>,
+  threshold: Duration,
+): void {
+  if (windows.length === 0 || Token.isUnresolved(threshold.toSeconds())) return;
+  if (windows.some((w) => Token.isUnresolved(w.cron) || Token.isUnresolved(w.durationSeconds))) return;
+  const parsed = windows.map((w, i) => parseMaintenanceWindow(w.cron, w.durationSeconds, `maintenanceWindows[${i}]`));
+  const closed = Duration.millis(longestClosedMs(parsed, Date.UTC(2026, 0, 1)));
+  if (threshold.toSeconds() >= closed.toSeconds()) return;
+  Annotations.of(scope).addWarningV2('ecs-ami-refresher:outdatedAlarmBetweenWindows',
+    `outdatedAlarmThreshold is ${threshold.toHumanString()}, shorter than the longest time every maintenance window is closed ` +
+    `(${closed.toHumanString()}): the outdated alarm fires while a rotation waits for its next window; raise outdatedAlarmThreshold above it`);
 }
 
 /** The Auto Scaling group capacity providers this app associates with the cluster. */

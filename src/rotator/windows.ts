@@ -213,3 +213,32 @@ function humanSeconds(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
 }
+
+/**
+ * The longest time every window is closed, over `spanDays` from `from` (each window's starts enumerated, at
+ * most `maxStarts` each, then the span is cut where the first window stopped): how long a rotation may wait
+ * for its next window. 0 when a window is always open.
+ */
+export function longestClosedMs(windows: readonly MaintenanceWindow[], from: number, spanDays = 400, maxStarts = 20_000): number {
+  let end = from + spanDays * DAY_MS;
+  const intervals: Array<[number, number]> = [];
+  for (const w of windows) {
+    let at = from - w.durationSeconds * 1000;
+    for (let n = 0; n < maxStarts; n++) {
+      const start = nextStart(w.schedule, at);
+      if (start === undefined || start > end) break;
+      intervals.push([start, start + w.durationSeconds * 1000]);
+      at = start;
+      if (n === maxStarts - 1) end = Math.min(end, start);
+    }
+  }
+  intervals.sort((a, b) => a[0] - b[0]);
+  let longest = 0;
+  let openUntil: number | undefined;
+  for (const [start, stop] of intervals) {
+    if (start > end) break;
+    if (openUntil !== undefined && start > openUntil) longest = Math.max(longest, start - openUntil);
+    openUntil = Math.max(openUntil ?? stop, stop);
+  }
+  return longest;
+}

@@ -667,6 +667,17 @@ describe('when rotations happen: maintenance windows and a minimum AMI age', () 
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, maintenanceWindows: windows, ...(extra as object) })).toThrow(message);
   });
 
+  test('an outdated alarm shorter than the longest closed time warns: it would fire while a rotation waits for its window', () => {
+    const weekly = [MaintenanceWindow.cron({ minute: '0', hour: '2', weekDay: 'SUN' }, Duration.hours(4))];
+    const { stack } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: weekly }));
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(
+      'outdatedAlarmThreshold is 3 days, shorter than the longest time every maintenance window is closed \\(6 days 20 hours\\)'));
+    const { stack: long } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: weekly, outdatedAlarmThreshold: Duration.days(8) }));
+    expect(Annotations.fromStack(long).findWarning('*', Match.stringLikeRegexp('outdatedAlarmThreshold'))).toEqual([]);
+    const { stack: daily } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: [MaintenanceWindow.cron({ minute: '0', hour: '1' }, Duration.hours(2))] }));
+    expect(Annotations.fromStack(daily).findWarning('*', Match.stringLikeRegexp('outdatedAlarmThreshold'))).toEqual([]);
+  });
+
   test('a token in a window is not validated at synth (the engine checks the value it resolves to)', () => {
     const hour = Lazy.string({ produce: () => '99' });
     const { template } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: [MaintenanceWindow.cron({ minute: '0', hour }, Duration.hours(1))] }));

@@ -1,4 +1,4 @@
-import { describeWindow, maintenanceWindow, nextStart, parseCron, WindowError, windowState } from '../../src/rotator/windows';
+import { describeWindow, longestClosedMs, maintenanceWindow, nextStart, parseCron, WindowError, windowState } from '../../src/rotator/windows';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3600;
@@ -117,5 +117,23 @@ describe('windowState', () => {
   test('describeWindow', () => {
     expect(describeWindow(maintenanceWindow(' 0  2 ? * SUN ', 4 * HOUR, 'w'))).toBe('cron(0 2 ? * SUN) for 4h');
     expect(describeWindow(maintenanceWindow('0 2 ? * SUN', 90 * 60, 'w'))).toBe('cron(0 2 ? * SUN) for 90m');
+  });
+});
+
+describe('longestClosedMs', () => {
+  const from = at('2026-01-01T00:00:00Z');
+  test.each([
+    ['weekly for 4h: 6 days 20 hours', [['0 2 ? * SUN', 4 * HOUR]], (6 * 24 + 20) * HOUR],
+    ['weekdays 22:00 for 4h: the weekend, Saturday 02:00 to Monday 22:00', [['0 22 ? * MON-FRI', 4 * HOUR]], (2 * 24 + 20) * HOUR],
+    ['daily for 36h (longer than its period): never closed', [['0 0 * * ?', 36 * HOUR]], 0],
+    ['twice a week, Sunday and Wednesday 2h: Wednesday to Sunday', [['0 2 ? * SUN', 2 * HOUR], ['0 2 ? * WED', 2 * HOUR]], (4 * 24 - 2) * HOUR],
+    ['the first of January and July for a day: the longer half-year', [['0 0 1 JAN,JUL ?', 24 * HOUR]], (184 - 1) * 24 * HOUR],
+  ])('%s', (_name, spec, expectedSeconds) => {
+    const windows = (spec as Array<[string, number]>).map(([cron, seconds]) => maintenanceWindow(cron, seconds, 'w'));
+    expect(longestClosedMs(windows, from)).toBe(expectedSeconds * 1000);
+  });
+
+  test('a window every minute is enumerated up to a cap, and found never closed', () => {
+    expect(longestClosedMs([maintenanceWindow('* * * * ?', 60, 'w')], from)).toBe(0);
   });
 });
