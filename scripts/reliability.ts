@@ -53,6 +53,8 @@ const rows: string[][] = [
   ['Crash points tested: the same, killed at seeded random moments', String(crash.unmanagedKilledAtRandomMoments), 'test/rotation/unmanaged-crash.test.ts'],
   ['Crash points tested: killed after each AWS write of a rotation with canary, steady services and standalone tasks stopped, then resumed',
     String(crash.killedAfterEachWriteWithPolicies), 'test/rotation/crash.test.ts'],
+  ['Crash points tested: killed after each AWS write of a rotation across maintenance windows, an instance skipped for its standalone task, then resumed',
+    String(crash.killedAfterEachWriteWithWindowsAndSkip), 'test/rotation/crash.test.ts'],
   ...FAULT_SUITES.map(([file, filter, what]) => [`Faults tested: ${what}`, String(passed(file, filter)), file]),
   ['Engine calls of simulated rotations evaluated against the synthesized policy: allowed', String(iam.allowed), 'test/iam/evaluate.test.ts'],
   ['The same mutating actions on another cluster\'s resources: denied', String(iam.denied), 'test/iam/evaluate.test.ts'],

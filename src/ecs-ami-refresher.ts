@@ -1,4 +1,5 @@
 import {
+  Annotations,
   ArnFormat,
   Duration,
   Stack,
@@ -22,6 +23,7 @@ import { topicKeyStatements, validateNotificationTopic } from './notification-to
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
 import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, NOTIFIED_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
+import { CRON_FIELD_NAMES, longestClosedMs, maintenanceWindow as parseMaintenanceWindow, WindowError } from './rotator/windows';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -181,13 +183,38 @@ export interface EcsAmiRefresherProps {
   readonly steadyServicesTimeout?: Duration;
 
   /**
-   * What happens to standalone tasks (started by RunTask or StartTask, outside any service) on a draining
-   * instance: ECS never moves them, so the instance cannot empty until they end.
+   * What happens to standalone tasks (started by RunTask or StartTask, outside any service): ECS never moves
+   * them, so an instance running one cannot empty until it ends. Wait for them on a draining instance, stop
+   * them after a grace period, or skip the instance: take it on only once they have ended.
    *
    * @default StandaloneTasks.waitForThem() - they are waited for, up to the drain timeout (then
    * `onDrainTimeout` applies)
    */
   readonly standaloneTasks?: StandaloneTasks;
+
+  /**
+   * When new replacements may start (UTC): a rotation starts, and outdated instances are taken on, only while
+   * one of these windows is open; a launch template is pointed at a new image only then too. When a window
+   * closes, what is in flight finishes: instances already chosen drain and are terminated (their
+   * replacements are already running), and the rotation ends; the rest waits for the next window. Outside
+   * every window the engine observes and reports (the group's phase is `waiting`, counted in
+   * `GroupsWaiting`). Each window lasts 15 minutes to 7 days, and at least the schedule's period.
+   *
+   * @default - no window: rotations start whenever the schedule runs
+   */
+  readonly maintenanceWindows?: MaintenanceWindow[];
+
+  /**
+   * Adopt an image only once it is at least this old (from its `CreationDate`), so that an image AWS or your
+   * pipeline withdraws within its first days is never rolled out. Until then each group keeps the image it
+   * launches now and reports the image it waits for and from when it is adopted; the outdated alarm counts
+   * from that adoption. 0 to 90 days.
+   *
+   * @default Duration.seconds(0) - an image is adopted as soon as its parameter names it: the public
+   * parameters name an image only once AWS has published it for everyone, and a golden-AMI pipeline
+   * usually tests before it publishes
+   */
+  readonly minimumAmiAge?: Duration;
 
   /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
@@ -256,7 +283,8 @@ export interface EcsAmiRefresherProps {
 
   /**
    * The outdated-instances alarm fires when an instance has stayed on an older AMI for longer than this,
-   * counted from the creation of the newer image. At least 1 hour.
+   * counted from the adoption of the newer image (its creation, plus `minimumAmiAge`). At least 1 hour.
+   * Time outside `maintenanceWindows` counts too: with a weekly window, make it longer than a week.
    *
    * @default Duration.days(3) - a rotation normally finishes within hours; three days means it is stuck
    * or refused
@@ -342,6 +370,8 @@ export class EcsAmiRefresher extends Construct {
     validateDuration('windowsReadinessTimeout', windowsReadinessTimeout, Duration.minutes(5), Duration.hours(6));
     const amiParameters = mergeAmiParameters(props.amiParameters);
     const policies = rotationPolicies(props, drainTimeout);
+    const minimumAmiAge = props.minimumAmiAge ?? Duration.seconds(0);
+    validateDuration('minimumAmiAge', minimumAmiAge, Duration.seconds(0), Duration.days(90));
     if (props.autoScalingGroups !== undefined && props.autoScalingGroups.length === 0) {
       throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset (the cluster\'s capacity provider groups are discovered anyway)');
     }
@@ -402,6 +432,8 @@ export class EcsAmiRefresher extends Construct {
 
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const schedulePeriod = schedulePeriodSeconds(schedule);
+    const windows = validateMaintenanceWindows(props.maintenanceWindows ?? [], schedulePeriod);
+    warnIfAlarmFiresBetweenWindows(this, windows, outdatedAlarmThreshold);
     const fn = new RotatorFunction(this, 'Function', {
       description: `Keeps ECS cluster ${cluster.clusterName} on the newest AMI (cdk-ecs-ami-refresher)`,
       role,
@@ -445,7 +477,10 @@ export class EcsAmiRefresher extends Construct {
         ...(props.canary ? { [EnvName.CANARY]: `${props.canary.count ?? 1}:${props.canary.soak.toSeconds()}` } : {}),
         [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
         [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
-        [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter === undefined ? 'wait' : `stop:${policies.stopStandaloneAfter.toSeconds()}`,
+        [EnvName.STANDALONE_TASKS]: policies.stopStandaloneAfter !== undefined ? `stop:${policies.stopStandaloneAfter.toSeconds()}`
+          : props.standaloneTasks?.mode === 'skip' ? 'skip' : 'wait',
+        [EnvName.MAINTENANCE_WINDOWS]: stack.toJsonString(windows),
+        [EnvName.MINIMUM_AMI_AGE_SECONDS]: String(minimumAmiAge.toSeconds()),
         ...(props.notificationTopic ? { [EnvName.NOTIFICATION_TOPIC_ARN]: props.notificationTopic.topicArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'ecs-ami-refresher',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -622,6 +657,16 @@ export class StandaloneTasks {
   }
 
   /**
+   * Leave an outdated instance running standalone tasks in service: the rotation replaces the others, and takes
+   * this one on in a later round, once its standalone tasks have ended (its tasks are read before it is chosen).
+   * An instance chosen before a standalone task started on it drains as with `waitForThem()`. One that runs
+   * standalone tasks forever stays outdated, and the outdated alarm fires.
+   */
+  public static skipInstance(): StandaloneTasks {
+    return new StandaloneTasks('skip', undefined);
+  }
+
+  /**
    * Stop them (ECS StopTask, with a reason naming the refresher and the new image) once the instance has
    * been draining this long, so that it empties. 0 seconds to 2 days, and shorter than the drain timeout.
    */
@@ -631,10 +676,30 @@ export class StandaloneTasks {
   }
 
   private constructor(
-    /** `wait` or `stop`. */
+    /** `wait`, `stop` or `skip`. */
     public readonly mode: string,
     /** With `stop`: how long the instance drains before its standalone tasks are stopped. */
     public readonly gracePeriod: Duration | undefined,
+  ) {}
+}
+
+/** A maintenance window (UTC): when it opens, as a cron schedule, and how long it stays open. */
+export class MaintenanceWindow {
+  /**
+   * A window that opens at each time the schedule names and stays open for `duration`. The schedule is
+   * EventBridge's cron without the year (`L`, `W` and `#` are not supported); `minute` and `hour` must be
+   * given, e.g. `{ minute: '0', hour: '2', weekDay: 'SUN' }` opens every Sunday at 02:00 UTC.
+   * `day` defaults to every day unless `weekDay` is given.
+   */
+  public static cron(schedule: events.CronOptions, duration: Duration): MaintenanceWindow {
+    return new MaintenanceWindow(schedule, duration);
+  }
+
+  private constructor(
+    /** When the window opens. */
+    public readonly schedule: events.CronOptions,
+    /** How long it stays open. */
+    public readonly duration: Duration,
   ) {}
 }
 
@@ -772,6 +837,68 @@ function validateDuration(prop: string, value: Duration, min: Duration, max: Dur
     const range = max ? `between ${min.toHumanString()} and ${max.toHumanString()}` : `at least ${min.toHumanString()}`;
     throw new Error(`${prop} is ${value.toHumanString()}; it must be ${range}`);
   }
+}
+
+/**
+ * The windows as the engine reads them (`cron`: the five fields), each checked with the engine's own parser.
+ * A window must outlast the schedule's period, or it could open and close between two runs.
+ */
+function validateMaintenanceWindows(
+  windows: readonly MaintenanceWindow[],
+  schedulePeriod: number | undefined,
+): Array<{ cron: string; durationSeconds: number }> {
+  return windows.map((w, i) => {
+    const at = `maintenanceWindows[${i}]`;
+    // `?` in day or weekDay means "not this field", as in EventBridge: the same as leaving it out.
+    const given = (f: string | undefined) => (f === '?' ? undefined : f);
+    const o = { ...w.schedule, day: given(w.schedule.day), weekDay: given(w.schedule.weekDay) };
+    const fields = [o.minute, o.hour, o.day, o.month, o.weekDay, o.year];
+    const durationSeconds = w.duration.toSeconds();
+    const tokens = fields.some((f) => f !== undefined && Token.isUnresolved(f)) || Token.isUnresolved(durationSeconds);
+    if (o.year !== undefined) throw new Error(`${at} has year '${o.year}'; allowed: no year (a window recurs every year)`);
+    if (o.minute === undefined || o.hour === undefined) {
+      throw new Error(`${at} has no ${o.minute === undefined ? 'minute' : 'hour'}; allowed: a window opens at a given minute and hour, ` +
+        'e.g. { minute: \'0\', hour: \'2\', weekDay: \'SUN\' }');
+    }
+    if (o.day !== undefined && o.weekDay !== undefined) {
+      throw new Error(`${at} has both day '${o.day}' and weekDay '${o.weekDay}'; allowed: one of the two`);
+    }
+    const cron = [o.minute, o.hour, o.weekDay !== undefined ? '?' : (o.day ?? '*'), o.month ?? '*', o.weekDay ?? '?'].join(' ');
+    validateDuration(`${at}.duration`, w.duration, Duration.minutes(15), Duration.days(7));
+    // A token is checked where it resolves: the engine reads the variable with the same parser and refuses it there.
+    if (tokens) return { cron, durationSeconds };
+    if (schedulePeriod !== undefined && durationSeconds < schedulePeriod) {
+      throw new Error(`${at}.duration is ${w.duration.toHumanString()}, shorter than the schedule's period (${schedulePeriod} seconds); ` +
+        'allowed: at least the period, or a window could open and close between two runs');
+    }
+    try {
+      parseMaintenanceWindow(cron, durationSeconds, at);
+    } catch (error) {
+      if (error instanceof WindowError) throw new Error(`${error.message} (fields ${CRON_FIELD_NAMES.join(', ')})`);
+      throw error;
+    }
+    return { cron, durationSeconds };
+  });
+}
+
+/**
+ * Time outside every window counts towards the outdated alarm: a threshold shorter than the longest time the
+ * windows are closed would fire while a rotation merely waits for its window. A warning, not an error: the
+ * alarm may be wanted that way.
+ */
+function warnIfAlarmFiresBetweenWindows(
+  scope: Construct,
+  windows: ReadonlyArray<{ cron: string; durationSeconds: number }>,
+  threshold: Duration,
+): void {
+  if (windows.length === 0 || Token.isUnresolved(threshold.toSeconds())) return;
+  if (windows.some((w) => Token.isUnresolved(w.cron) || Token.isUnresolved(w.durationSeconds))) return;
+  const parsed = windows.map((w, i) => parseMaintenanceWindow(w.cron, w.durationSeconds, `maintenanceWindows[${i}]`));
+  const closed = Duration.millis(longestClosedMs(parsed, Date.UTC(2026, 0, 1)));
+  if (threshold.toSeconds() >= closed.toSeconds()) return;
+  Annotations.of(scope).addWarningV2('ecs-ami-refresher:outdatedAlarmBetweenWindows',
+    `outdatedAlarmThreshold is ${threshold.toHumanString()}, shorter than the longest time every maintenance window is closed ` +
+    `(${closed.toHumanString()}): the outdated alarm fires while a rotation waits for its next window; raise outdatedAlarmThreshold above it`);
 }
 
 /** The Auto Scaling group capacity providers this app associates with the cluster. */

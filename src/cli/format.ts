@@ -166,8 +166,17 @@ export function groupProblem(groupPlan: GroupPlan, rotation: GroupRotation | und
   if (groupPlan.status === 'refused') return `refused: ${groupPlan.reason}`;
   if (groupPlan.status === 'unobserved') return `could not be observed: ${groupPlan.reason}`;
   if (rotation?.phase === 'stopped') return `stopped: ${rotation.stoppedReason}`;
-  if (rotation?.phase === 'waiting') return `waiting: ${rotation.waitingReason}`;
+  if (rotation?.phase === 'waiting' && rotation.waitingOn === undefined) return `waiting: ${rotation.waitingReason}`;
   return undefined;
+}
+
+/**
+ * Why a group waits by the schedule the user chose (a maintenance window, an image not old enough yet):
+ * shown, but not a problem. Also while marks in flight finish after a window closed.
+ */
+export function scheduledWait(rotation: GroupRotation | undefined): string | undefined {
+  if (rotation?.waitingOn === undefined || rotation.waitingReason === undefined) return undefined;
+  return rotation.phase === 'waiting' ? `waiting: ${rotation.waitingReason}` : rotation.waitingReason;
 }
 
 function imageText(observed: ObservedCluster, imageId: string | undefined): string {
@@ -251,6 +260,9 @@ function formatGroupPlan(view: PlanView, groupPlan: GroupPlan): string[] {
   }
   const problem = groupProblem(groupPlan, rotation);
   if (problem) rows.push(['reason', problem]);
+  const scheduled = scheduledWait(rotation);
+  if (scheduled) rows.push(['schedule', scheduled]);
+  for (const s of rotation?.skipped ?? []) rows.push(['skipped', `${s.instanceId} ${s.reason}`]);
 
   const lines = [`Group ${groupPlan.groupName}: ${groupPlan.status.toUpperCase()}`, ...keyValues(rows, '  ')];
   if (groupPlan.outdatedInstances.length > 0) {
@@ -317,6 +329,12 @@ export function formatStatus(view: PlanView): string[] {
     .map((g) => ({ g, problem: groupProblem(g, view.rotations.get(g.groupName)) }))
     .filter((p) => p.problem !== undefined);
   if (problems.length > 0) lines.push('', ...problems.map((p) => `${p.g.groupName} ${p.problem}`));
+  const scheduled = plan.groups
+    .map((g) => ({ g, wait: scheduledWait(view.rotations.get(g.groupName)) }))
+    .filter((p) => p.wait !== undefined);
+  if (scheduled.length > 0) lines.push('', ...scheduled.map((p) => `${p.g.groupName} ${p.wait}`));
+  const skipped = plan.groups.flatMap((g) => (view.rotations.get(g.groupName)?.skipped ?? []).map((s) => `${g.groupName} skipped ${s.instanceId}: ${s.reason}`));
+  if (skipped.length > 0) lines.push('', ...skipped);
   const unmanaged = unmanagedLines(plan);
   if (unmanaged.length > 0) lines.push('', ...unmanaged);
   return lines;
@@ -332,8 +350,10 @@ export function progressLines(
   const counts = groupCounts(view.observed, groupPlan);
   const phase = rotation?.phase ?? groupPlan.status;
   // A soak, or a drain held for steady services, is progress as planned, not a problem: its reason is part of the state.
-  const holding = rotation?.waitingReason !== undefined && rotation.phase !== 'waiting' && rotation.phase !== 'stopped'
-    ? `; ${rotation.phase === 'soaking' ? 'soaking' : 'holding'}: ${rotation.waitingReason}` : '';
+  const holding = rotation?.waitingOn !== undefined && rotation.waitingReason !== undefined
+    ? `; ${rotation.waitingReason}`
+    : rotation?.waitingReason !== undefined && rotation.phase !== 'waiting' && rotation.phase !== 'stopped'
+      ? `; ${rotation.phase === 'soaking' ? 'soaking' : 'holding'}: ${rotation.waitingReason}` : '';
   const state = `${phase}; old ${counts.old}, new ${counts.new}, draining ${counts.draining}${holding}`;
   const lines = [`[${elapsed(elapsedMs)} round ${view.index}] ${groupPlan.groupName}: ${state}`];
   const failed: string[] = [];

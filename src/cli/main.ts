@@ -5,12 +5,12 @@
  */
 import * as os from 'os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines } from './format';
+import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines, scheduledWait } from './format';
 import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, UsageError } from './options';
 import { Interrupted, realApi, realClock } from './runtime';
 import type { ActionOutcome } from '../rotator/act';
 import type { AwsApi } from '../rotator/aws';
-import { Clock, EngineSettings, Round, rotationsFor, runEngine, workloadOptions } from '../rotator/engine';
+import { Clock, EngineSettings, Round, rotationsFor, runEngine, withMarkCandidates, workloadOptions } from '../rotator/engine';
 import { ClusterUnavailableError, describeError, observeCluster } from '../rotator/observe';
 import { plan } from '../rotator/plan';
 import { REPLACE_BEFORE_TAG } from '../rotator/state';
@@ -185,6 +185,12 @@ function addOptions(command: Command, isRotate: boolean): void {
       checked(parse.drainTimeout))
     .option('--stop-standalone-tasks-after <duration>', 'stop standalone tasks (outside services) left on a draining instance after this long ' +
       '(default: wait for them, up to the drain timeout)', checked(parse.drainTimeout))
+    .option('--skip-instances-with-standalone-tasks', 'take an outdated instance running standalone tasks on only once they have ended ' +
+      '(as StandaloneTasks.skipInstance)')
+    .option('--maintenance-window <"cron for duration">', 'start new replacements only inside this window (UTC), e.g. ' +
+      '"0 2 ? * SUN for 4h"; repeatable (default: any time; the Lambda\'s windows do not apply to a terminal run)',
+    checked(parse.maintenanceWindow))
+    .option('--minimum-ami-age <duration>', 'adopt an image only once it is this old, e.g. 3d, 12h (default: at once)', checked(parse.minimumAmiAge))
     .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
       'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
     .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');
@@ -224,7 +230,7 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
 }
 
 async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
-  const observed = await observeCluster(api, {
+  const seen = await observeCluster(api, {
     clusterName: settings.clusterName,
     groupNames: settings.groupNames,
     discoverGroups: settings.discoverGroups,
@@ -234,13 +240,15 @@ async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSetti
     now: clock.now(),
     workload: workloadOptions(settings.rotation),
   });
-  const rotationPlan = plan(observed, {
+  const rotationPlan = plan(seen, {
     amiParameters: settings.amiParameters,
     requireClusterTag: settings.requireClusterTag,
     groupOverrides: settings.groupOverrides,
     unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
     force: settings.rotation.force,
+    minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
   });
+  const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
   return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };
 }
 
@@ -314,11 +322,18 @@ async function rotateCommand(api: AwsApi, clock: Clock, settings: EngineSettings
     return ExitCode.ERROR;
   }
   const left = result.last.plan.groups
-    .map((g) => ({ name: g.groupName, old: groupCounts(result.last.observed, g).old }))
-    .filter((g) => g.old > 0);
+    .map((g) => ({
+      name: g.groupName,
+      old: groupCounts(result.last.observed, g).old,
+      scheduled: scheduledWait(result.last.rotations.get(g.groupName)),
+    }))
+    .filter((g) => g.old > 0 || g.scheduled !== undefined);
   if (left.length > 0) {
-    io.error(...left.map((g) => `${g.name}: ${g.old} instance(s) still outdated, none of them InService and ACTIVE ` +
-      'in the cluster, so none could be replaced; run again once they are'));
+    // A group waiting for its window (or for its image to age) has not done its work: said so, exit 3.
+    io.error(...left.map((g) => g.scheduled !== undefined
+      ? `${g.name}: ${g.old} instance(s) still outdated; ${g.scheduled}`
+      : `${g.name}: ${g.old} instance(s) still outdated, none of them InService and ACTIVE ` +
+        'in the cluster, so none could be replaced; run again once they are'));
     return ExitCode.GROUP_NEEDS_ATTENTION;
   }
   io.result('Result: every group is on its target AMI.');

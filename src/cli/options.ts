@@ -7,6 +7,7 @@ import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN }
 import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable } from '../rotator/config';
 import type { EngineSettings } from '../rotator/engine';
 import type { MaxUnavailableSetting } from '../rotator/rotate';
+import { MaintenanceWindow, maintenanceWindow, WindowError } from '../rotator/windows';
 
 /** A bad option or environment value: exit code 2, the message says what was given and what is allowed. */
 export class UsageError extends Error {
@@ -58,6 +59,10 @@ export interface CommandOptions {
   readonly waitForSteadyServices?: boolean;
   readonly steadyServicesTimeout?: number;
   readonly stopStandaloneTasksAfter?: number;
+  readonly skipInstancesWithStandaloneTasks?: boolean;
+  readonly maintenanceWindow?: readonly MaintenanceWindow[];
+  /** Seconds. */
+  readonly minimumAmiAge?: number;
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
@@ -86,6 +91,9 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
     throw new UsageError('--soak is given without --canary; allowed: --canary N [--soak DURATION]');
   }
   const grace = options.stopStandaloneTasksAfter;
+  if (grace !== undefined && options.skipInstancesWithStandaloneTasks) {
+    throw new UsageError('--stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
+  }
   if (grace !== undefined && grace >= drainTimeoutSeconds) {
     throw new UsageError(`--stop-standalone-tasks-after is ${grace} s; it must be shorter than the drain timeout (${drainTimeoutSeconds} s), ` +
       'which would otherwise end the drain first');
@@ -114,6 +122,9 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         waitForSteadyServices: options.waitForSteadyServices ?? true,
         ...(options.steadyServicesTimeout !== undefined ? { steadyServicesTimeoutSeconds: options.steadyServicesTimeout } : {}),
         ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
+        ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),
+        ...(options.maintenanceWindow !== undefined ? { maintenanceWindows: options.maintenanceWindow } : {}),
+        ...(options.minimumAmiAge !== undefined ? { minimumAmiAgeSeconds: options.minimumAmiAge } : {}),
         force,
       },
     },
@@ -160,6 +171,40 @@ export const parse = {
     const value = Number(raw.trim());
     if (!/^\d{1,3}$/.test(raw.trim()) || value < 1 || value > 100) throw new Error('allowed: a whole number of instances per group from 1 to 100');
     return value;
+  },
+
+  /** `0 2 ? * SUN for 4h`, or `cron(0 2 ? * SUN) for 4h`: a cron schedule (UTC, no year) and a duration. */
+  maintenanceWindow(raw: string, previous: readonly MaintenanceWindow[] | undefined): MaintenanceWindow[] {
+    const allowed = 'allowed: "<minute hour day month weekDay> for <duration>" (UTC, EventBridge cron without the year), e.g. "0 2 ? * SUN for 4h"';
+    const match = raw.trim().match(/^(?:cron\((.+)\)|(.+?))\s+for\s+(\S+)$/i);
+    if (!match) throw new Error(allowed);
+    let seconds: number;
+    try {
+      seconds = parseDuration(match[3]);
+    } catch {
+      throw new Error(`the duration '${match[3]}' is not one; ${allowed}, the duration from 1s to 7 days`);
+    }
+    try {
+      return [...(previous ?? []), maintenanceWindow(match[1] ?? match[2], seconds, 'the window')];
+    } catch (error) {
+      if (error instanceof WindowError) throw new Error(error.message);
+      throw error;
+    }
+  },
+
+  /** `3d`, or a duration as --drain-timeout takes it; at most 90 days, 0 for none. */
+  minimumAmiAge(raw: string): number {
+    const allowed = 'allowed: a duration such as 3d, 12h or 90m (a bare number is seconds), from 0 to 90 days';
+    const days = raw.trim().match(/^(\d{1,2})d$/);
+    const seconds = days ? Number(days[1]) * 86400 : raw.trim() === '0' ? 0 : (() => {
+      try {
+        return parseDuration(raw);
+      } catch {
+        throw new Error(allowed);
+      }
+    })();
+    if (seconds > 90 * 86400) throw new Error(allowed);
+    return seconds;
   },
 
   amiParameter(raw: string, previous: ReadonlyArray<readonly [string, string]> | undefined): Array<readonly [string, string]> {

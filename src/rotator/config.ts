@@ -5,6 +5,7 @@
 import { FAMILY_PATTERN, GroupSettings, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
 import { CanarySetting, MaxUnavailableSetting } from './rotate';
+import { MaintenanceWindow, maintenanceWindow, WindowError } from './windows';
 
 export interface EngineConfig {
   readonly clusterName: string;
@@ -39,6 +40,12 @@ export interface EngineConfig {
   readonly stopStandaloneTasksAfterSeconds?: number;
   /** Set: rotations starting, stopping, resuming and finishing are published to this SNS topic. */
   readonly notificationTopicArn?: string;
+  /** Outdated instances running standalone tasks are taken on only once those have ended. */
+  readonly skipInstancesWithStandaloneTasks: boolean;
+  /** New replacements start only inside one of these; empty: at any time. */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** Set: an image is adopted only once it is this old. */
+  readonly minimumAmiAgeSeconds?: number;
 }
 
 /**
@@ -125,7 +132,42 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
       ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),
     ...optional('stopStandaloneTasksAfterSeconds', standaloneGrace(env)),
     ...optional('notificationTopicArn', topicArn(env)),
+    skipInstancesWithStandaloneTasks: env[EnvName.STANDALONE_TASKS] === 'skip',
+    maintenanceWindows: maintenanceWindows(env),
+    ...optional('minimumAmiAgeSeconds', minimumAmiAge(env)),
   };
+}
+
+/** `[{ "cron": "0 2 ? * SUN", "durationSeconds": 14400 }]`; unset or `[]`: none. */
+function maintenanceWindows(env: Readonly<Record<string, string | undefined>>): MaintenanceWindow[] {
+  const name = EnvName.MAINTENANCE_WINDOWS;
+  const raw = jsonValue(env, name, '[]');
+  const shape = 'allowed: a JSON array of { "cron": "<minute hour day month weekDay>", "durationSeconds": <seconds> }';
+  if (!Array.isArray(raw)) throw new ConfigError(`environment variable ${name} is '${env[name]}'; ${shape}`);
+  return raw.map((w: unknown, i) => {
+    const at = `${name}[${i}]`;
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) throw new ConfigError(`${at} is ${JSON.stringify(w)}; ${shape}`);
+    const { cron, durationSeconds, ...rest } = w as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new ConfigError(`${at} has unknown field(s) ${unknown.join(', ')}; allowed: cron, durationSeconds`);
+    if (typeof cron !== 'string') throw new ConfigError(`${at}.cron is ${JSON.stringify(cron)}; ${shape}`);
+    if (typeof durationSeconds !== 'number') throw new ConfigError(`${at}.durationSeconds is ${JSON.stringify(durationSeconds)}; ${shape}`);
+    try {
+      return maintenanceWindow(cron, durationSeconds, at);
+    } catch (error) {
+      if (error instanceof WindowError) throw new ConfigError(error.message);
+      throw error;
+    }
+  });
+}
+
+/** Seconds, a whole number; `0` or unset: no minimum. */
+function minimumAmiAge(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const name = EnvName.MINIMUM_AMI_AGE_SECONDS;
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return undefined;
+  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`environment variable ${name} is '${raw}'; allowed: a whole number of seconds (0 for none)`);
+  return Number(raw);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -153,12 +195,12 @@ function topicArn(env: Readonly<Record<string, string | undefined>>): string | u
   return raw;
 }
 
-/** `wait` (or unset): undefined; `stop:<seconds>`: the grace period. */
+/** `wait` (or unset) and `skip`: undefined; `stop:<seconds>`: the grace period. */
 function standaloneGrace(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = env[EnvName.STANDALONE_TASKS];
-  if (raw === undefined || raw === '' || raw === 'wait') return undefined;
+  if (raw === undefined || raw === '' || raw === 'wait' || raw === 'skip') return undefined;
   const match = raw.match(/^stop:(\d{1,7})$/);
-  if (!match) throw new ConfigError(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+  if (!match) throw new ConfigError(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, skip, or stop:<grace seconds>`);
   return Number(match[1]);
 }
 

@@ -20,7 +20,10 @@ export const MetricName = {
   OLDEST_OUTDATED_AGE: 'OldestOutdatedAgeSeconds',
   /** Groups whose rotation stopped (a replacement that never came up, a drain past its timeout). */
   GROUPS_STOPPED: 'GroupsStopped',
-  /** Groups with work paused: an instance refresh, a stack update, or suspended processes. */
+  /**
+   * Groups with work paused: an instance refresh, a stack update, or suspended processes; or waiting as
+   * scheduled: outside every maintenance window, an image younger than the minimum age, skipped instances.
+   */
   GROUPS_WAITING: 'GroupsWaiting',
   /** Writes that failed (access denied, a limit, a conflict): retried next round, alarmed when they persist. */
   ACTION_FAILURES: 'ActionFailures',
@@ -93,8 +96,18 @@ export const EnvName = {
   WAIT_FOR_STEADY_SERVICES: 'ECS_AMI_REFRESHER_WAIT_FOR_STEADY_SERVICES',
   /** Seconds drains may wait for steady services before the group stops. */
   STEADY_SERVICES_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_STEADY_SERVICES_TIMEOUT_SECONDS',
-  /** `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance. */
+  /**
+   * `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance; `skip`: an
+   * outdated instance running standalone tasks is not taken on until they have ended.
+   */
   STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
+  /**
+   * JSON array of `{ "cron": "<minute hour day month weekDay>", "durationSeconds": n }` (UTC): new replacements
+   * start only inside one of them; `[]` or unset: at any time.
+   */
+  MAINTENANCE_WINDOWS: 'ECS_AMI_REFRESHER_MAINTENANCE_WINDOWS',
+  /** Seconds an image must have existed (from its CreationDate) before groups adopt it; `0` or unset: at once. */
+  MINIMUM_AMI_AGE_SECONDS: 'ECS_AMI_REFRESHER_MINIMUM_AMI_AGE_SECONDS',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** ARN of the SNS topic that gets a message when a group's rotation starts, stops, resumes or finishes; unset: none. */

@@ -9,9 +9,9 @@ import type { EngineConfig } from './config';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { withNotifications } from './notify';
-import { ImageCache, observeCluster, WorkloadOptions } from './observe';
+import { ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
-import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
+import { GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './unmanaged';
 
@@ -105,7 +105,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
 
   try {
     for (let index = 1; ; index++) {
-      const observed = await observeCluster(api, {
+      const seen = await observeCluster(api, {
         clusterName: settings.clusterName,
         groupNames: settings.groupNames,
         discoverGroups: settings.discoverGroups,
@@ -118,14 +118,16 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
         workload: workloadOptions(settings.rotation),
       });
-      clusterArn = observed.clusterArn;
-      const rotationPlan = plan(observed, {
+      clusterArn = seen.clusterArn;
+      const rotationPlan = plan(seen, {
         amiParameters: settings.amiParameters,
         requireClusterTag: settings.requireClusterTag,
         groupOverrides: settings.groupOverrides,
         unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
         force: settings.rotation.force,
+        minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
       });
+      const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
       const actions = [
         ...withNotifications(observed, rotationPlan, rotations, settings.notificationTopicArn),
@@ -189,6 +191,33 @@ function inFlight(rotation: GroupRotation): boolean {
     || rotation.phase === 'soaking';
 }
 
+/**
+ * With `skipInstancesWithStandaloneTasks`, the observation with the tasks of each group's next candidates for
+ * marking read (the plan says which instances are outdated, so this comes after it); otherwise unchanged.
+ */
+export async function withMarkCandidates(
+  api: AwsApi,
+  observed: ObservedCluster,
+  rotationPlan: RotationPlan,
+  config: RotationConfig,
+): Promise<ObservedCluster> {
+  if (!config.skipInstancesWithStandaloneTasks) return observed;
+  const wanted = rotationPlan.groups.flatMap((groupPlan) => {
+    const group = observed.groups.find((g) => g.name === groupPlan.groupName);
+    return group && rotatable(groupPlan) ? [markCandidates(observed, group, imageDecisionOf(groupPlan), config)] : [];
+  }).filter((w) => w.room > 0 && w.candidates.length > 0);
+  return wanted.length === 0 ? observed : readMarkCandidates(api, observed, wanted);
+}
+
+function imageDecisionOf(groupPlan: GroupPlan): ImageDecision {
+  return {
+    targetImageId: groupPlan.targetImageId!,
+    updateLaunchSource: groupPlan.updateLaunchSource,
+    outdatedInstanceIds: groupPlan.outdatedInstances.map((i) => i.instanceId),
+    ...(groupPlan.pendingImage ? { pendingImage: groupPlan.pendingImage } : {}),
+  };
+}
+
 /** The rotation decision of every group whose image decision allows one. */
 export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPlan, config: RotationConfig): Map<string, GroupRotation> {
   const rotations = new Map<string, GroupRotation>();
@@ -197,11 +226,7 @@ export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPl
     if (!group || !rotatable(groupPlan)) continue;
     // Each group in its own budget and with its own readiness timeout (Windows hosts are slower).
     const groupConfig = { ...config, readinessTimeoutSeconds: readinessTimeoutFor(groupPlan, config) };
-    const rotation = rotateGroup(observed, group, {
-      targetImageId: groupPlan.targetImageId!,
-      updateLaunchSource: groupPlan.updateLaunchSource,
-      outdatedInstanceIds: groupPlan.outdatedInstances.map((i) => i.instanceId),
-    }, groupConfig);
+    const rotation = rotateGroup(observed, group, imageDecisionOf(groupPlan), groupConfig);
     rotations.set(group.name, config.unmanagedReplacementGroup === group.name
       ? withUnmanagedReplacement(observed, rotationPlan, group, rotation, groupConfig)
       : rotation);

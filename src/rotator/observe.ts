@@ -252,23 +252,7 @@ export async function readWorkloads(
   }
   if (selected.size === 0) return { containerInstances: containers };
 
-  const arnsByInstance = new Map<string, string[]>();
-  for (const arn of selected) {
-    const pages = await allPages((nextToken) => api.ecs.listTasks({
-      cluster: clusterArn, containerInstance: arn, desiredStatus: 'RUNNING', maxResults: BatchLimit.DESCRIBE_TASKS, nextToken,
-    }), (p) => p.nextToken);
-    arnsByInstance.set(arn, pages.flatMap((p) => p.taskArns ?? []));
-  }
-  const tasks = new Map<string, ObservedTask[]>([...selected].map((arn) => [arn, []]));
-  for (const batch of chunk([...arnsByInstance.values()].flat(), BatchLimit.DESCRIBE_TASKS)) {
-    const response = await api.ecs.describeTasks({ cluster: clusterArn, tasks: batch });
-    for (const t of response.tasks ?? []) {
-      if (!t.taskArn || !t.containerInstanceArn || t.desiredStatus === 'STOPPED') continue;
-      // A service's tasks carry the group `service:<name>` (DescribeTasks, Task.group); any other is standalone.
-      const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
-      tasks.get(t.containerInstanceArn)?.push({ taskArn: t.taskArn, lastStatus: t.lastStatus ?? 'UNKNOWN', ...(service ? { service } : {}) });
-    }
-  }
+  const tasks = await tasksOf(api, clusterArn, [...selected]);
 
   const services: Record<string, ObservedService> = {};
   const names = [...new Set([...tasks.values()].flat().map((t) => t.service).filter(isDefined))].sort();
@@ -288,6 +272,60 @@ export async function readWorkloads(
   return {
     containerInstances: containers.map((c) => (tasks.has(c.containerInstanceArn) ? { ...c, tasks: tasks.get(c.containerInstanceArn)! } : c)),
     services,
+  };
+}
+
+/**
+ * The tasks whose desired status is RUNNING on each container instance: listed per instance, described 100
+ * at a time. A service's tasks carry the group `service:<name>` (DescribeTasks, Task.group); any other
+ * task is standalone.
+ */
+async function tasksOf(api: AwsApi, clusterArn: string, containerInstanceArns: readonly string[]): Promise<Map<string, ObservedTask[]>> {
+  const arnsByInstance = new Map<string, string[]>();
+  for (const arn of containerInstanceArns) {
+    const pages = await allPages((nextToken) => api.ecs.listTasks({
+      cluster: clusterArn, containerInstance: arn, desiredStatus: 'RUNNING', maxResults: BatchLimit.DESCRIBE_TASKS, nextToken,
+    }), (p) => p.nextToken);
+    arnsByInstance.set(arn, pages.flatMap((p) => p.taskArns ?? []));
+  }
+  const tasks = new Map<string, ObservedTask[]>(containerInstanceArns.map((arn) => [arn, []]));
+  for (const batch of chunk([...arnsByInstance.values()].flat(), BatchLimit.DESCRIBE_TASKS)) {
+    const response = await api.ecs.describeTasks({ cluster: clusterArn, tasks: batch });
+    for (const t of response.tasks ?? []) {
+      if (!t.taskArn || !t.containerInstanceArn || t.desiredStatus === 'STOPPED') continue;
+      const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
+      tasks.get(t.containerInstanceArn)?.push({ taskArn: t.taskArn, lastStatus: t.lastStatus ?? 'UNKNOWN', ...(service ? { service } : {}) });
+    }
+  }
+  return tasks;
+}
+
+/**
+ * For `skipInstancesWithStandaloneTasks`: the tasks of each group's next candidates for marking, read in the
+ * order they would be marked, `room` at a time, until `room` of them run no standalone task or none is left.
+ * So a round reads about as many instances as it may mark, plus those it passes over. Instances whose tasks
+ * were read already (by a policy above) are not read again.
+ */
+export async function readMarkCandidates(
+  api: AwsApi,
+  observed: ObservedCluster,
+  wanted: ReadonlyArray<{ readonly candidates: readonly ObservedContainerInstance[]; readonly room: number }>,
+): Promise<ObservedCluster> {
+  const read = new Map<string, ObservedTask[]>();
+  for (const { candidates, room } of wanted) {
+    let free = 0;
+    for (let i = 0; i < candidates.length && free < room; i += room) {
+      const slice = candidates.slice(i, i + room);
+      const unread = slice.filter((c) => c.tasks === undefined && !read.has(c.containerInstanceArn)).map((c) => c.containerInstanceArn);
+      for (const [arn, tasks] of await tasksOf(api, observed.clusterArn, unread)) read.set(arn, tasks);
+      free += slice.filter((c) => !(c.tasks ?? read.get(c.containerInstanceArn) ?? []).some((t) => t.service === undefined)).length;
+    }
+  }
+  if (read.size === 0) return observed;
+  return {
+    ...observed,
+    containerInstances: observed.containerInstances
+      .map((c) => (read.has(c.containerInstanceArn) ? { ...c, tasks: read.get(c.containerInstanceArn)! } : c)),
   };
 }
 

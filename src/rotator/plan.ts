@@ -7,6 +7,7 @@ import { GroupSettings, isWindows, parseParameterValue, resolveGroupTarget, targ
 import { TagKey } from './constants';
 import { ImageInfo, ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
 import { groupReferenceImage, ssmAliasParameter } from './observe';
+import type { PendingImage } from './rotate';
 import { decodeEpoch, REPLACE_BEFORE_TAG } from './state';
 
 export interface PlanConfig {
@@ -26,6 +27,11 @@ export interface PlanConfig {
    * launched before this observation. The engine records the time on the group so later runs finish it.
    */
   readonly force: boolean;
+  /**
+   * An image the parameter names is adopted only once it is this old (from its CreationDate). Until then
+   * the group keeps the image it launches now; unset or 0: adopted at once.
+   */
+  readonly minimumAmiAgeSeconds?: number;
 }
 
 export type GroupStatus = 'up-to-date' | 'outdated' | 'refused' | 'unobserved';
@@ -62,8 +68,13 @@ export interface GroupPlan {
   readonly upToDateCount: number;
   /** Fewest running tasks first (seed 004), so the first replacements disturb the least. */
   readonly outdatedInstances: readonly OutdatedInstance[];
-  /** Epoch ms since when the group's outdated instances are outdated: the target image's creation. */
+  /**
+   * Epoch ms since when the group's outdated instances are outdated: when the target image was adopted, its
+   * creation plus `minimumAmiAge` (so the outdated alarm measures the rotation, not the wait for the image).
+   */
   readonly outdatedSince?: number;
+  /** A newer image the parameter names, not adopted yet (`minimumAmiAge`), and why. */
+  readonly pendingImage?: PendingImage;
 }
 
 export interface RotationPlan {
@@ -195,10 +206,12 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   const parsed = parseParameterValue(parameterName, reading?.value);
   if (!parsed.ok) return refuse(parsed.reason, { ...known, parameterName });
 
-  const target = observed.images[parsed.imageId];
-  const problem = targetImageProblem(target, parsed.imageId, current!, parameterName)
-    ?? deprecationProblem(target!, observed.observedAt, parameterName);
+  const named = observed.images[parsed.imageId];
+  const problem = targetImageProblem(named, parsed.imageId, current!, parameterName)
+    ?? deprecationProblem(named!, observed.observedAt, parameterName);
   if (problem) return refuse(problem, { ...known, parameterName, targetImageId: parsed.imageId });
+  const minimumAgeMs = (config.minimumAmiAgeSeconds ?? 0) * 1000;
+  const { target, pendingImage } = adoptedTarget(observed, group, named!, current!, parameterName, minimumAgeMs);
 
   // A forced replacement (this run's, or one a previous run recorded on the group) covers every instance
   // launched before it; one whose launch time is unknown is counted as launched before.
@@ -215,7 +228,9 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   for (const member of group.instances) {
     const container = byInstance.get(member.instanceId);
     const imageId = observed.instances[member.instanceId]?.imageId ?? container?.amiIdAttribute;
-    if (imageId === parsed.imageId && !launchedBefore(member.instanceId)) {
+    // An instance already on the image that waits for its age is not taken back to the kept one: it is ahead.
+    const onTarget = imageId === target.imageId || (pendingImage !== undefined && imageId === pendingImage.imageId);
+    if (onTarget && !launchedBefore(member.instanceId)) {
       upToDate++;
       continue;
     }
@@ -229,18 +244,63 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   }
   outdated.sort((a, b) => a.runningTasksCount - b.runningTasksCount || a.instanceId.localeCompare(b.instanceId));
 
-  const updateLaunchSource = group.currentImageId !== parsed.imageId && !resolvesFromParameter(group, parameterName);
+  const updateLaunchSource = group.currentImageId !== target.imageId && !resolvesFromParameter(group, parameterName);
+  const created = creationTime(target);
   return {
     ...base,
     ...known,
     status: outdated.length > 0 || updateLaunchSource ? 'outdated' : 'up-to-date',
     parameterName,
-    targetImageId: parsed.imageId,
+    targetImageId: target.imageId,
     updateLaunchSource,
     upToDateCount: upToDate,
     outdatedInstances: outdated,
-    outdatedSince: outdated.length > 0 ? creationTime(target!) : undefined,
+    outdatedSince: outdated.length > 0 && created !== undefined ? created + minimumAgeMs : undefined,
+    ...(pendingImage ? { pendingImage } : {}),
   };
+}
+
+/**
+ * The image the group rotates to. The parameter's image once it is at least `minimumAgeMs` old (from its
+ * CreationDate; an image without one cannot be aged, so it waits). Before that, the group keeps the image it
+ * launches now, if that one is usable, and stragglers still rotate to it; otherwise (it is the young image
+ * itself, set by a deploy, or unusable) the target stays the young image and nothing new starts towards it.
+ */
+function adoptedTarget(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  named: ImageInfo,
+  current: ImageInfo,
+  parameterName: string,
+  minimumAgeMs: number,
+): { readonly target: ImageInfo; readonly pendingImage?: PendingImage } {
+  if (minimumAgeMs <= 0) return { target: named };
+  const created = creationTime(named);
+  const adoptedAt = created === undefined ? undefined : created + minimumAgeMs;
+  if (adoptedAt !== undefined && adoptedAt <= observed.observedAt) return { target: named };
+  const age = humanAge(minimumAgeMs);
+  const reason = created === undefined
+    ? `image ${named.imageId} named by SSM parameter ${parameterName} has no creation date, so its age cannot be told (minimumAmiAge ${age}); it is not adopted`
+    : `image ${named.imageId} was published at ${isoSeconds(created)}; adopted from ${isoSeconds(adoptedAt!)} (minimumAmiAge ${age})`;
+  const kept = group.currentImageId !== undefined && group.currentImageId !== named.imageId ? observed.images[group.currentImageId] : undefined;
+  const usable = kept !== undefined && targetImageProblem(kept, kept.imageId, current, parameterName) === undefined
+    && deprecationProblem(kept, observed.observedAt, parameterName) === undefined;
+  return usable
+    ? { target: kept!, pendingImage: { imageId: named.imageId, reason, holdsNewWork: false } }
+    : { target: named, pendingImage: { imageId: named.imageId, reason, holdsNewWork: true } };
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `3 days`, `12 hours`, `90 minutes`. */
+function humanAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s % 86400 === 0) return `${s / 86400} day${s === 86400 ? '' : 's'}`;
+  if (s % 3600 === 0) return `${s / 3600} hour${s === 3600 ? '' : 's'}`;
+  if (s % 60 === 0) return `${s / 60} minute${s === 60 ? '' : 's'}`;
+  return `${s} seconds`;
 }
 
 /**

@@ -18,6 +18,7 @@
 import { Action, StopTasks, TemplateUse, Terminate } from './actions';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
+import { describeWindow, MaintenanceWindow, windowState } from './windows';
 
 export interface RotationConfig {
   /** Instances per group out of service at once: a count, or a percentage of desired capacity (at least 1). */
@@ -63,6 +64,19 @@ export interface RotationConfig {
    * its drain started are stopped (StopTask). Unset: they are waited for, up to the drain timeout.
    */
   readonly stopStandaloneTasksAfterSeconds?: number;
+  /**
+   * Outdated instances running standalone tasks are not taken on (their tasks are read before marking): the
+   * rotation goes on with the others, and each is taken on in a later round once its standalone tasks have
+   * ended. Unset: false. Exclusive with `stopStandaloneTasksAfterSeconds`.
+   */
+  readonly skipInstancesWithStandaloneTasks?: boolean;
+  /**
+   * New work starts only while one of these is open: a rotation, a mark, a launch template change. What is in
+   * flight when a window closes finishes (marked instances drain and go). Unset or empty: at any time.
+   */
+  readonly maintenanceWindows?: readonly MaintenanceWindow[];
+  /** The parameter's image is adopted only once this old (read by the planner, see plan.ts). Unset: at once. */
+  readonly minimumAmiAgeSeconds?: number;
 }
 
 export interface CanarySetting {
@@ -87,11 +101,38 @@ export interface GroupRotation {
    * canaries, or holds its next drain until services are steady.
    */
   readonly waitingReason?: string;
+  /**
+   * The wait is the schedule the user chose (a maintenance window, an image not old enough yet), not a
+   * problem: reported, counted as waiting, but no cause for the CLI's attention exit code.
+   */
+  readonly waitingOn?: WaitingOn;
+  /** Outdated instances passed over this round because they run standalone tasks, each with why. */
+  readonly skipped?: readonly SkippedInstance[];
   readonly actions: readonly Action[];
   /** Instances marked in the current batch. */
   readonly inFlight: number;
   /** The budget this group's batches use. */
   readonly budget: number;
+}
+
+export type WaitingOn = 'maintenance-window' | 'minimum-ami-age' | 'standalone-tasks';
+
+/** An outdated instance not taken on because it runs standalone tasks (`skipInstancesWithStandaloneTasks`). */
+export interface SkippedInstance {
+  readonly instanceId: string;
+  readonly reason: string;
+}
+
+/** A newer image the parameter names that is not adopted yet (`minimumAmiAge`). */
+export interface PendingImage {
+  readonly imageId: string;
+  /** `image ami-… was published at …; adopted from … (minimumAmiAge …)`. */
+  readonly reason: string;
+  /**
+   * The plan could not keep the group's current image as its target (it is unusable), so the target is the
+   * pending image itself: nothing new may start towards it until it is adopted.
+   */
+  readonly holdsNewWork: boolean;
 }
 
 /** What the planner decided about the group's image (see plan.ts). */
@@ -103,6 +144,21 @@ export interface ImageDecision {
    * the group's forced-replacement time.
    */
   readonly outdatedInstanceIds: readonly string[];
+  /** A newer image waits for its minimum age; the group reports it while it has nothing else to do. */
+  readonly pendingImage?: PendingImage;
+}
+
+/**
+ * Why new work may not start at `now` because every maintenance window is closed, or undefined when one is
+ * open (or none is configured).
+ */
+export function maintenanceWindowClosed(config: Pick<RotationConfig, 'maintenanceWindows'>, now: number): string | undefined {
+  const windows = config.maintenanceWindows ?? [];
+  if (windows.length === 0) return undefined;
+  const state = windowState(windows, now);
+  if (state.open) return undefined;
+  const next = state.nextOpensAt === undefined ? 'none opens again' : `the next opens at ${new Date(state.nextOpensAt).toISOString()}`;
+  return `outside maintenance windows (${windows.map(describeWindow).join(', ')}); ${next}`;
 }
 
 /** The window of marked instances, in budgets: one draining, one whose replacements boot meanwhile. */
@@ -145,8 +201,90 @@ export function rotateGroup(
   decision: ImageDecision,
   config: RotationConfig,
 ): GroupRotation {
-  const rotation = guarded(observed, group, decision, config);
-  return withCordons(observed, group, decision, config, rotation);
+  const rotation = withSkipped(observed, group, decision, config, guarded(observed, group, decision, config));
+  // Nothing else to do while a newer image ages: the group reports why it does not adopt it yet.
+  const reported = rotation.phase === 'idle' && decision.pendingImage
+    ? { ...rotation, phase: 'waiting' as const, waitingReason: decision.pendingImage.reason, waitingOn: 'minimum-ami-age' as const }
+    : rotation;
+  return withCordons(observed, group, decision, config, reported);
+}
+
+/**
+ * The outdated instances the next marks would take, in the order they are taken, and how many the window
+ * has room for this round: the instances whose tasks `skipInstancesWithStandaloneTasks` reads before marking
+ * (observe.ts reads them in this order until that many are free of standalone tasks). None while nothing
+ * new may start (a closed window, an image not adopted yet) or the window is full.
+ */
+export function markCandidates(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+): { readonly candidates: readonly ObservedContainerInstance[]; readonly room: number } {
+  const none = { candidates: [], room: 0 };
+  if (maintenanceWindowClosed(config, observed.observedAt) !== undefined || decision.pendingImage?.holdsNewWork) return none;
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const alive = group.instances.filter((i) => ALIVE(i.lifecycleState));
+  const marked = alive.map((i) => byInstance.get(i.instanceId)).filter((c) => decodePhase(c?.phase) !== undefined) as ObservedContainerInstance[];
+  const candidates = outdatedServing(group, decision, byInstance, new Set(marked.map((c) => c.ec2InstanceId)));
+  const batch = decodeBatch(group.tags[BATCH_TAG]);
+  const budget = budgetFor(config.maxUnavailable, batch?.base ?? group.desiredCapacity);
+  let room: number;
+  if (!batch) room = marked.length > 0 ? 0 : (canaryCount(group, decision, config) ?? WINDOW_BUDGETS * budget);
+  else if (batch.canary) room = marked.length === 0 ? WINDOW_BUDGETS * budget : 0;
+  // Draining instances may be terminated this round, each handing its slot to the next mark.
+  else room = batch.target - batch.base - marked.length + marked.filter((c) => c.status === 'DRAINING').length;
+  return { candidates, room: Math.max(0, room) };
+}
+
+/** Outdated members serving in the cluster (InService, ACTIVE) and not marked: what a mark may take, in order. */
+function outdatedServing(
+  group: ObservedGroup,
+  decision: ImageDecision,
+  byInstance: ReadonlyMap<string, ObservedContainerInstance>,
+  markedIds: ReadonlySet<string>,
+): ObservedContainerInstance[] {
+  const inService = new Set(group.instances.filter((i) => ALIVE(i.lifecycleState) && i.lifecycleState === 'InService').map((i) => i.instanceId));
+  return decision.outdatedInstanceIds
+    .filter((id) => !markedIds.has(id) && inService.has(id) && byInstance.get(id)?.status === 'ACTIVE')
+    .map((id) => byInstance.get(id)!);
+}
+
+/** The standalone tasks (no service) read on an instance; undefined when its tasks were not read. */
+function standaloneTasksOn(container: ObservedContainerInstance | undefined) {
+  return container?.tasks?.filter((t) => t.service === undefined);
+}
+
+/**
+ * With `skipInstancesWithStandaloneTasks`, the outdated instances passed over (their tasks read, standalone
+ * ones among them), each with why; a group with nothing else to do waits for them.
+ */
+function withSkipped(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  decision: ImageDecision,
+  config: RotationConfig,
+  rotation: GroupRotation,
+): GroupRotation {
+  if (!config.skipInstancesWithStandaloneTasks) return rotation;
+  const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  const marked = new Set(observed.containerInstances.filter((c) => decodePhase(c.phase) !== undefined).map((c) => c.ec2InstanceId));
+  const skipped = outdatedServing(group, decision, byInstance, marked).flatMap((c): SkippedInstance[] => {
+    const standalone = standaloneTasksOn(c) ?? [];
+    if (standalone.length === 0) return [];
+    const ids = standalone.map((t) => t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1));
+    return [{ instanceId: c.ec2InstanceId, reason: `runs standalone task(s) ${ids.join(', ')}; it is replaced once they end` }];
+  });
+  if (skipped.length === 0) return rotation;
+  if (rotation.phase !== 'idle') return { ...rotation, skipped };
+  return {
+    ...rotation,
+    skipped,
+    phase: 'waiting',
+    waitingReason: `the outdated instance(s) left run standalone tasks (${skipped.map((s) => s.instanceId).join(', ')}); ` +
+      'each is replaced once its standalone tasks end',
+    waitingOn: 'standalone-tasks',
+  };
 }
 
 /**
@@ -207,18 +345,23 @@ function guarded(
 ): GroupRotation {
   const waiting = otherActor(group);
   const rotation = decide(observed, group, decision, config);
-  if (waiting && rotation.phase !== 'idle') return { ...rotation, phase: 'waiting', waitingReason: waiting, actions: [] };
+  if (waiting && rotation.phase !== 'idle') return { ...withoutWaitingOn(rotation), phase: 'waiting', waitingReason: waiting, actions: [] };
   const suspended = (group.suspendedProcesses ?? []).filter((p) => p === 'Launch' || p === 'Terminate');
   if (suspended.length === 0) return rotation;
   const blocked = (a: Action) => a.kind === 'start-batch' || a.kind === 'mark-more' || (a.kind === 'terminate' && suspended.includes('Terminate'));
   if (!rotation.actions.some(blocked)) return rotation;
   return {
-    ...rotation,
+    ...withoutWaitingOn(rotation),
     phase: rotation.phase === 'stopped' ? 'stopped' : 'waiting',
     waitingReason: `the Auto Scaling process(es) ${suspended.join(', ')} of ${group.name} are suspended; the rotation waits until they are resumed`,
     // A termination whose slot an instance marked this round was to take gives the slot back instead.
     actions: rotation.actions.filter((a) => !blocked(a)).map((a) => (a.kind === 'terminate' && a.decrement === false ? { ...a, decrement: true } : a)),
   };
+}
+
+function withoutWaitingOn(rotation: GroupRotation): GroupRotation {
+  const { waitingOn: _replaced, ...rest } = rotation;
+  return rest;
 }
 
 function decide(
@@ -245,11 +388,20 @@ function decide(
     .map((m) => ({ ...m, phase: decodePhase(m.container?.phase) }))
     .filter((m): m is typeof m & { phase: Phase } => m.phase !== undefined);
 
-  // 0. An image that failed before: roll back from it, and do nothing else with it.
+  // Outside every maintenance window, or while the parameter's image is too young to adopt and the group has no
+  // other target, nothing new starts: no rotation, no mark, no launch template change. What is in flight
+  // finishes: marked instances drain and are terminated, and the rotation ends once they are gone.
+  const closed = maintenanceWindowClosed(config, now);
+  const held = closed ?? (decision.pendingImage?.holdsNewWork ? decision.pendingImage.reason : undefined);
+  const heldOn: WaitingOn = closed !== undefined ? 'maintenance-window' : 'minimum-ami-age';
+  const waitForNewWork = (): GroupRotation => ({ phase: 'waiting', waitingReason: held, waitingOn: heldOn, actions, inFlight: 0, budget });
+
+  // 0. An image that failed before: roll back from it, and do nothing else with it. A failed image the
+  // parameter still names but that is not adopted yet (minimumAmiAge raised since) keeps its record.
   const failedImage = group.tags[FAILED_IMAGE_TAG];
   if (failedImage !== undefined) {
     if (failedImage === decision.targetImageId) return rollBack(observed, group, failedImage, batch, marked, budget, actions);
-    actions.push({ kind: 'clear-failed-image', group: group.name });
+    if (failedImage !== decision.pendingImage?.imageId) actions.push({ kind: 'clear-failed-image', group: group.name });
   }
 
   // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
@@ -257,6 +409,8 @@ function decide(
   if (decision.updateLaunchSource) {
     const update = launchSourceAction(group, decision.targetImageId);
     if (!batch) {
+      // Marks without a record are work in flight (a crash between the two): their replacements need the image.
+      if (held !== undefined && marked.length === 0) return waitForNewWork();
       if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
       actions.push(update.action);
       return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
@@ -266,8 +420,12 @@ function decide(
 
   // Only instances serving in the cluster are taken on; one still booting is looked at when it is up.
   const markedIds = new Set(marked.map((m) => m.instance.instanceId));
-  const inService = new Set(alive.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
-  const eligible = decision.outdatedInstanceIds.filter((id) => !markedIds.has(id) && inService.has(id) && byInstance.get(id)?.status === 'ACTIVE');
+  const takeable = outdatedServing(group, decision, byInstance, markedIds);
+  // With skipInstancesWithStandaloneTasks, only instances whose tasks were read and include no standalone one
+  // (outside a window none is read: whether work waits for it is judged on every takeable instance).
+  const eligible = takeable
+    .filter((c) => !config.skipInstancesWithStandaloneTasks || standaloneTasksOn(c)?.length === 0)
+    .map((c) => c.ec2InstanceId);
 
   if (!batch) {
     if (marked.length > 0) {
@@ -286,6 +444,7 @@ function decide(
     }
     // The window: while up to `budget` instances drain, as many more have their replacements booting, so
     // the next drain starts the moment one ends (boot time is paid once per rotation, not once per batch).
+    if (held !== undefined && takeable.length > 0) return waitForNewWork();
     const canary = canaryCount(group, decision, config);
     const chosen = eligible.slice(0, canary ?? WINDOW_BUDGETS * budget);
     if (chosen.length === 0) {
@@ -316,7 +475,8 @@ function decide(
 
   // A batch is in flight.
   if (marked.length === 0 && batch.canary) {
-    return afterCanaries(observed, group, decision, config, batch, eligible.slice(0, WINDOW_BUDGETS * budget), budget, actions);
+    return afterCanaries(observed, group, decision, config, batch, eligible.slice(0, WINDOW_BUDGETS * budget), budget, actions,
+      held === undefined ? undefined : waitForNewWork);
   }
   if (marked.length === 0) {
     actions.push({
@@ -382,8 +542,8 @@ function decide(
   // Then the window refills: an instance marked now takes the slot of one terminated now (terminated without
   // decrementing, Auto Scaling launches its replacement at once); beyond those slots desired capacity rises.
   const window = batch.target - batch.base;
-  // A canary batch takes on nothing beyond its canaries.
-  const more = batch.canary ? [] : eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
+  // A canary batch takes on nothing beyond its canaries; outside a window nothing more is taken on.
+  const more = batch.canary || held !== undefined ? [] : eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
   const slots = Math.min(more.length, terminations.length);
   if (more.length > 0) {
     const raiseDesiredTo = more.length > slots ? desired + more.length - slots : undefined;
@@ -479,9 +639,13 @@ function decide(
     };
   }
   const inFlight = marked.length - terminations.length + more.length;
+  // The marks in flight go on; the outdated instances left wait for the next window.
+  const heldBack = hold === undefined && held !== undefined && takeable.length > 0
+    ? { waitingReason: `new replacements wait: ${held}`, waitingOn: heldOn } : {};
   return {
     phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing',
     ...(hold !== undefined ? { waitingReason: `the next drain waits: ${hold}` } : {}),
+    ...heldBack,
     actions,
     inFlight,
     budget,
@@ -595,6 +759,8 @@ function afterCanaries(
   next: readonly string[],
   budget: number,
   actions: Action[],
+  /** Set when nothing new may start now (a closed window): healthy canaries end their rotation, the rest waits. */
+  waitForNewWork?: () => GroupRotation,
 ): GroupRotation {
   const now = observed.observedAt;
   const soakSeconds = config.canary?.soakSeconds ?? 0;
@@ -619,9 +785,11 @@ function afterCanaries(
   const problem = canaryProblem(observed, group, decision);
   if (problem === undefined) {
     const { canary: _done, waitingSince: _none, ...rest } = batch;
-    if (next.length === 0) {
+    if (next.length === 0 || waitForNewWork) {
+      // Judged healthy: the record goes (max size and AZRebalance restored). A later rotation takes no canary,
+      // since instances on the image serve, so the judgement stands across a closed window.
       actions.push({ kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance });
-      return { phase: 'idle', actions, inFlight: 0, budget };
+      return next.length === 0 ? { phase: 'idle', actions, inFlight: 0, budget } : waitForNewWork!();
     }
     const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
     const target = batch.base + next.length;

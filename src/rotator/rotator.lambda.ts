@@ -83,6 +83,9 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         waitForSteadyServices: config.waitForSteadyServices,
         steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
         stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
+        skipInstancesWithStandaloneTasks: config.skipInstancesWithStandaloneTasks,
+        maintenanceWindows: config.maintenanceWindows,
+        minimumAmiAgeSeconds: config.minimumAmiAgeSeconds,
         force: request.force,
       },
     },
@@ -139,8 +142,15 @@ function logRound(round: Round, full: boolean): void {
   }
   for (const [group, rotation] of round.rotations) {
     if (rotation.phase === 'stopped') logger.error('rotation stopped', { autoScalingGroup: group, reason: rotation.stoppedReason });
-    if (rotation.phase === 'waiting') logger.warn('rotation waiting', { autoScalingGroup: group, reason: rotation.waitingReason });
+    // A wait the user scheduled (maintenance window, minimum AMI age, skipped standalone tasks) is no warning.
+    if (rotation.phase === 'waiting' && rotation.waitingOn) logger.info('rotation waiting', { autoScalingGroup: group, reason: rotation.waitingReason, waitingOn: rotation.waitingOn });
+    else if (rotation.phase === 'waiting') logger.warn('rotation waiting', { autoScalingGroup: group, reason: rotation.waitingReason });
     else if (rotation.waitingReason) logger.info('rotation holding', { autoScalingGroup: group, phase: rotation.phase, reason: rotation.waitingReason });
+  }
+  if (full) {
+    for (const [group, rotation] of round.rotations) {
+      if (rotation.skipped) logger.info('instances skipped: they run standalone tasks', { autoScalingGroup: group, skipped: rotation.skipped });
+    }
   }
   for (const outcome of round.outcomes) {
     const fields = { autoScalingGroup: outcome.action.group, action: outcome.action, round: round.index };

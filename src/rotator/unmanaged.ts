@@ -13,7 +13,7 @@
 import { Action } from './actions';
 import { ObservedCluster, ObservedGroup } from './model';
 import { GroupPlan, RotationPlan } from './plan';
-import { GroupRotation, otherActor, RotationConfig } from './rotate';
+import { GroupRotation, maintenanceWindowClosed, otherActor, RotationConfig } from './rotate';
 import { decodePhase, decodeUnmanagedReplacement, UNMANAGED_TAG } from './state';
 
 const ALIVE = (state: string) => !state.startsWith('Terminating') && state !== 'Terminated' && !state.startsWith('Detach');
@@ -53,13 +53,19 @@ export function withUnmanagedReplacement(
       .filter((u) => u.replaceable && u.status === 'ACTIVE')
       .sort((a, b) => a.runningTasksCount - b.runningTasksCount || a.instanceId.localeCompare(b.instanceId))[0];
     if (!idle || !candidate) return rotation;
-    const blocked = otherActor(group)
+    const closed = maintenanceWindowClosed(config, now);
+    const blocked = closed ?? otherActor(group)
       ?? (group.suspendedProcesses?.includes('Launch') ? `the Auto Scaling process Launch of ${group.name} is suspended` : undefined)
       ?? (group.desiredCapacity >= group.maxSize
         ? `${group.name} is at its max size (${group.maxSize}); raise it to replace instances outside every group through it`
         : undefined);
     if (blocked) {
-      return { ...rotation, phase: 'waiting', waitingReason: `the replacement of ${candidate.instanceId} (outside every group) waits: ${blocked}` };
+      return {
+        ...rotation,
+        phase: 'waiting',
+        waitingReason: `the replacement of ${candidate.instanceId} (outside every group) waits: ${blocked}`,
+        ...(closed !== undefined ? { waitingOn: 'maintenance-window' as const } : {}),
+      };
     }
     return {
       ...rotation,

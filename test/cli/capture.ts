@@ -21,7 +21,8 @@ async function show(sim: Simulation | undefined, argv: string[], env: Record<str
     err: (line) => lines.push(line),
   });
   const envText = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
-  console.log(['```console', `$ ${envText}ecs-ami-refresher ${argv.join(' ')}`, ...lines, '$ echo $?', String(code), '```', ''].join('\n'));
+  const shown = argv.map((a) => (/[\s?*]/.test(a) ? `"${a}"` : a)).join(' ');
+  console.log(['```console', `$ ${envText}ecs-ami-refresher ${shown}`, ...lines, '$ echo $?', String(code), '```', ''].join('\n'));
 }
 
 async function main(): Promise<void> {
@@ -41,6 +42,20 @@ async function main(): Promise<void> {
     sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:5d0e6c1a', expiresAt: sim.clock.now() + 4 * 60_000 }));
     await show(sim, ['status', '--cluster', 'prod']);
     await show(sim, ['rotate', '--cluster', 'prod']);
+  }
+  if (section === 'when' || section === 'all') {
+    const window = ['--maintenance-window', '0 2 ? * SUN for 4h'];
+    await show(twoGroups(), ['status', '--cluster', 'prod', ...window]);
+    await show(twoGroups(), ['rotate', '--cluster', 'prod', ...window]);
+    const young = twoGroups();
+    // The image the parameter names was published two hours before the simulator's start.
+    young.images['amazon-linux-2023/x86_64'].new.creationDate = '2025-12-31T22:00:00.000Z';
+    await show(young, ['status', '--cluster', 'prod', '--minimum-ami-age', '3d']);
+    const busy = twoGroups();
+    const web = busy.cloud.registeredContainerInstances().filter((ci) => busy.cloud.instancesOf('web').some((i) => i.id === ci.instance.id));
+    // Batch jobs on two of web's three instances.
+    for (const ci of web.slice(0, 2)) busy.cloud.runStandaloneTask(3 * 3600, ci);
+    await show(busy, ['status', '--cluster', 'prod', '--skip-instances-with-standalone-tasks']);
   }
   if (section === 'errors' || section === 'all') {
     const sim = twoGroups();

@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable, StandaloneTasks } from '../../src';
+import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaintenanceWindow, MaxUnavailable, StandaloneTasks } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
 import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from '../../src/rotator/state';
@@ -376,6 +376,14 @@ describe('rotation policies', () => {
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
   });
 
+  test('standaloneTasks skipInstance: passed as skip; the role may stop no task (it only reads tasks, as it already may)', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, standaloneTasks: StandaloneTasks.skipInstance() }));
+    expect(environment(t)[EnvName.STANDALONE_TASKS]).toBe('skip');
+    const allowed = policyStatements(t).flatMap((st) => asList<string>(st.Action));
+    expect(allowed).not.toContain('ecs:StopTask');
+    expect(statement(t, 'ContainerInstancesOfThisCluster').Action).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks']));
+  });
+
   test('StandaloneTasks.stopAfter refuses a grace period over 2 days', () => {
     expect(() => StandaloneTasks.stopAfter(Duration.days(3))).toThrow(/standaloneTasks grace period is 3 days; it must be between 0 seconds and 2 days/);
   });
@@ -602,5 +610,77 @@ describe('AmiParameters.imageResolvedAtLaunch (the conflict-free pattern)', () =
     [() => AmiParameters.imageResolvedAtLaunch('acme/x86_64', 'bad name'), /parameterName 'bad name' is not an SSM parameter name/],
   ])('bad input is refused (%#)', (make, message) => {
     expect(make).toThrow(message);
+  });
+});
+
+describe('when rotations happen: maintenance windows and a minimum AMI age', () => {
+  test('defaults: no maintenance window (rotations start whenever the schedule runs) and no minimum AMI age', () => {
+    const { template } = synth((f) => ({ cluster: f.cluster }));
+    expect(environment(template)[EnvName.MAINTENANCE_WINDOWS]).toBe('[]');
+    expect(environment(template)[EnvName.MINIMUM_AMI_AGE_SECONDS]).toBe('0');
+  });
+
+  test('windows reach the engine as the five cron fields and a duration; day is every day unless weekDay is given', () => {
+    const { template } = synth((f) => ({
+      cluster: f.cluster,
+      maintenanceWindows: [
+        MaintenanceWindow.cron({ minute: '0', hour: '2', weekDay: 'SUN' }, Duration.hours(4)),
+        MaintenanceWindow.cron({ minute: '30', hour: '22' }, Duration.minutes(90)),
+        MaintenanceWindow.cron({ minute: '0', hour: '0', day: '1', month: 'JAN,JUL' }, Duration.days(2)),
+        MaintenanceWindow.cron({ minute: '0', hour: '3', day: '?', weekDay: 'SAT' }, Duration.hours(1)),
+      ],
+      minimumAmiAge: Duration.days(3),
+    }));
+    expect(JSON.parse(environment(template)[EnvName.MAINTENANCE_WINDOWS] as string)).toEqual([
+      { cron: '0 2 ? * SUN', durationSeconds: 14400 },
+      { cron: '30 22 * * ?', durationSeconds: 5400 },
+      { cron: '0 0 1 JAN,JUL ?', durationSeconds: 172800 },
+      { cron: '0 3 ? * SAT', durationSeconds: 3600 },
+    ]);
+    expect(environment(template)[EnvName.MINIMUM_AMI_AGE_SECONDS]).toBe('259200');
+  });
+
+  const sunday = { minute: '0', hour: '2', weekDay: 'SUN' };
+  test.each([
+    ['no minute', [MaintenanceWindow.cron({ hour: '2' }, Duration.hours(1))], {},
+      /maintenanceWindows\[0\] has no minute; allowed: a window opens at a given minute and hour/],
+    ['no hour', [MaintenanceWindow.cron({ minute: '0' }, Duration.hours(1))], {}, /maintenanceWindows\[0\] has no hour/],
+    ['a year', [MaintenanceWindow.cron({ ...sunday, year: '2027' }, Duration.hours(1))], {},
+      /maintenanceWindows\[0\] has year '2027'; allowed: no year/],
+    ['day and weekDay', [MaintenanceWindow.cron({ ...sunday, day: '1' }, Duration.hours(1))], {},
+      /maintenanceWindows\[0\] has both day '1' and weekDay 'SUN'; allowed: one of the two/],
+    ['an unsupported field', [MaintenanceWindow.cron(sunday, Duration.hours(1)), MaintenanceWindow.cron({ minute: '0', hour: '2', weekDay: 'MON#1' }, Duration.hours(1))], {},
+      /maintenanceWindows\[1\] has weekDay 'MON#1'; allowed: \*, \?, numbers 1-7 or SUN-SAT/],
+    ['an hour out of range', [MaintenanceWindow.cron({ minute: '0', hour: '25' }, Duration.hours(1))], {},
+      /maintenanceWindows\[0\] has hour '25'; allowed: \*, numbers 0-23/],
+    ['a day that never comes', [MaintenanceWindow.cron({ minute: '0', hour: '0', day: '30', month: '2' }, Duration.hours(1))], {},
+      /maintenanceWindows\[0\] is '0 0 30 2 \?', which names no day that exists/],
+    ['a window of 10 minutes', [MaintenanceWindow.cron(sunday, Duration.minutes(10))], {},
+      /maintenanceWindows\[0\].duration is 10 minutes; it must be between 15 minutes and 7 days/],
+    ['a window of 8 days', [MaintenanceWindow.cron(sunday, Duration.days(8))], {},
+      /maintenanceWindows\[0\].duration is 8 days; it must be between 15 minutes and 7 days/],
+    ['a window shorter than the schedule\'s period', [MaintenanceWindow.cron(sunday, Duration.minutes(30))], { schedule: events.Schedule.rate(Duration.hours(1)) },
+      /maintenanceWindows\[0\].duration is 30 minutes, shorter than the schedule's period \(3600 seconds\); allowed: at least the period/],
+    ['a minimum AMI age of 91 days', [], { minimumAmiAge: Duration.days(91) }, /minimumAmiAge is 91 days; it must be between 0 seconds and 90 days/],
+  ])('%s is refused at synth, naming the prop', (_name, windows, extra, message) => {
+    const f = fixture();
+    expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, maintenanceWindows: windows, ...(extra as object) })).toThrow(message);
+  });
+
+  test('an outdated alarm shorter than the longest closed time warns: it would fire while a rotation waits for its window', () => {
+    const weekly = [MaintenanceWindow.cron({ minute: '0', hour: '2', weekDay: 'SUN' }, Duration.hours(4))];
+    const { stack } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: weekly }));
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(
+      'outdatedAlarmThreshold is 3 days, shorter than the longest time every maintenance window is closed \\(6 days 20 hours\\)'));
+    const { stack: long } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: weekly, outdatedAlarmThreshold: Duration.days(8) }));
+    expect(Annotations.fromStack(long).findWarning('*', Match.stringLikeRegexp('outdatedAlarmThreshold'))).toEqual([]);
+    const { stack: daily } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: [MaintenanceWindow.cron({ minute: '0', hour: '1' }, Duration.hours(2))] }));
+    expect(Annotations.fromStack(daily).findWarning('*', Match.stringLikeRegexp('outdatedAlarmThreshold'))).toEqual([]);
+  });
+
+  test('a token in a window is not validated at synth (the engine checks the value it resolves to)', () => {
+    const hour = Lazy.string({ produce: () => '99' });
+    const { template } = synth((f) => ({ cluster: f.cluster, maintenanceWindows: [MaintenanceWindow.cron({ minute: '0', hour }, Duration.hours(1))] }));
+    expect(JSON.stringify(environment(template)[EnvName.MAINTENANCE_WINDOWS])).toContain('0 99 * * ?');
   });
 });

@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BATCH_TAG } from '../../src/rotator/state';
+import { maintenanceWindow } from '../../src/rotator/windows';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
-import { runInvocations, runScheduled, settingsFor } from './harness';
+import { runInvocations, runScheduled, runTicks, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
@@ -137,3 +138,45 @@ test('with the rotation policies on (canary and soak, steady services, standalon
     expect({ k, batch: sim.cloud.groups.get('web')!.tags.has(BATCH_TAG) }).toEqual({ k, batch: false });
   }
 });
+
+test('with maintenance windows and skipped standalone tasks, killed after every write, the next runs complete it, marking only inside windows', async () => {
+  // Every hour for 5 minutes: a rotation of 3 instances, one at a time, spans several windows, and one
+  // instance runs a 90-minute standalone task, so it is passed over and taken on in a later window.
+  const rotation = {
+    maxUnavailable: { count: 1 },
+    skipInstancesWithStandaloneTasks: true,
+    maintenanceWindows: [maintenanceWindow('0 * * * ?', 300, 'w')],
+  };
+  const build = (): Simulation => {
+    const sim = buildScenario({ seed: 11, groups: GROUPS, services: 'auto', standaloneTasks: { count: 0, durationS: 1 } });
+    sim.cloud.runStandaloneTask(90 * 60);
+    return sim;
+  };
+  const inWindow = (at: number) => at % HOUR < 5 * 60_000;
+  const run = (sim: Simulation, api = sim.api) => runTicks({ api, clock: sim.clock }, settingsFor(sim.clusterName, rotation), 6 * HOUR);
+  const reference = build();
+  const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
+  const whole = await run(reference, counting.api);
+  const total = counting.writes();
+  expect(reference.cloud.imagesOf('web')).toEqual({ [reference.images['amazon-linux-2023/x86_64'].new.imageId]: 3 });
+  expect(whole.done.filter((d) => d.action.kind === 'start-batch').length).toBeGreaterThan(1);
+  expect(whole.rounds.some((r) => (r.rotations.get('web')?.skipped?.length ?? 0) > 0)).toBe(true);
+  recordFigure('killedAfterEachWriteWithWindowsAndSkip', total);
+
+  for (let k = 1; k <= total; k++) {
+    const sim = build();
+    const start = sim.clock.now();
+    await expect(run(sim, dyingApi(sim.api, { afterWrites: k }).api)).rejects.toThrow(ProcessKilled);
+    // The schedule goes on from the next tick.
+    await sim.clock.sleep(5 * 60_000 - ((sim.clock.now() - start) % (5 * 60_000)));
+    const resumed = await run(sim);
+    const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+    expect({ k, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired, batch: sim.cloud.groups.get('web')!.tags.has(BATCH_TAG) })
+      .toEqual({ k, images: { [target]: 3 }, desired: 3, batch: false });
+    expect({ k, violations: sim.invariants.terminationViolations, low: sim.invariants.servicesBelowMinimum() })
+      .toEqual({ k, violations: [], low: [] });
+    expect({ k, launched: sim.cloud.instances.size }).toEqual({ k, launched: 6 });
+    const marks = resumed.done.filter((d) => (d.action.kind === 'start-batch' && d.action.containerInstanceArns.length > 0) || d.action.kind === 'mark-more');
+    expect({ k, outside: marks.filter((m) => !inWindow(m.at)).map((m) => m.at) }).toEqual({ k, outside: [] });
+  }
+}, 300_000);

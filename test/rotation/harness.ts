@@ -2,6 +2,7 @@
  * Drives the engine over a simulated cloud the way production does: scheduled Lambda invocations, each
  * with its own time budget and a fresh engine (nothing carried over), or one long terminal run.
  */
+import type { Action } from '../../src/rotator/actions';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { AwsApi } from '../../src/rotator/aws';
 import { Clock, EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
@@ -98,6 +99,35 @@ export function runScheduled(
   onRound?: (round: Round) => void,
 ): Promise<InvocationsResult> {
   return runInvocations({ api: sim.api, clock: sim.clock, settings, budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, maxVirtualMs, onRound });
+}
+
+/**
+ * Scheduled invocations on every tick for `forMs` of virtual time, whether or not a run settles: a group
+ * that waits for its window has nothing in flight, and the schedule keeps coming.
+ */
+export async function runTicks(sim: { readonly api: AwsApi; readonly clock: Clock }, settings: EngineSettings, forMs: number) {
+  const done: Array<{ at: number; action: Action }> = [];
+  const rounds: Round[] = [];
+  const imageCache = new ImageCache();
+  const start = sim.clock.now();
+  for (let tick = start; tick < start + forMs; tick += SCHEDULE_MS) {
+    if (sim.clock.now() < tick) await sim.clock.sleep(tick - sim.clock.now());
+    if (sim.clock.now() > tick) continue; // the previous run used this tick
+    await runEngine({
+      api: sim.api,
+      clock: sim.clock,
+      settings,
+      owner: `lambda:${tick}`,
+      deadline: runDeadline({ startedAt: tick, budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, scheduledAt: tick }),
+      pollIntervalMs: POLL_MS,
+      imageCache,
+      onRound: (round) => {
+        rounds.push(round);
+        for (const o of round.outcomes) if (o.ok) done.push({ at: round.observed.observedAt, action: o.action });
+      },
+    });
+  }
+  return { done, rounds };
 }
 
 /** One run with a budget long enough to finish (a terminal run). */

@@ -3,12 +3,14 @@
  * cluster mid-rotation, against the budgets of issue 4 (idle ≤ 6; observing N instances ≤ 8 + 3·⌈N/100⌉).
  */
 import { runEngine } from '../../src/rotator/engine';
-import { ImageCache, observeCluster } from '../../src/rotator/observe';
+import { ImageCache, observeCluster, readMarkCandidates } from '../../src/rotator/observe';
+import { maintenanceWindow } from '../../src/rotator/windows';
 import { buildScenario, Simulation } from '../sim';
 import { POLL_MS, settingsFor } from './harness';
 
 const KEY = 'amazon-linux-2023/x86_64';
 const KNOWN = { 'web-cp': 'web' };
+const writesOf = (sim: Simulation) => sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation));
 
 function cluster(instances: number): Simulation {
   return buildScenario({ seed: 7, groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances }], services: 'auto' });
@@ -137,5 +139,51 @@ describe('the rotation policies\' reads', () => {
     expect(count('ecs:describeServices')).toBe(Math.ceil(services.size / 10));
     expect(Object.keys(observed.services ?? {}).sort()).toEqual([...services].sort());
     expect(sim.recorder.calls.filter((c) => c.operation === 'ecs:describeServices').every((c) => c.batchSize <= 10)).toBe(true);
+  });
+});
+
+describe('skipping instances with standalone tasks reads only what marking needs', () => {
+  test('outside a maintenance window an outdated cluster costs no task read: nothing is to be marked', async () => {
+    const sim = cluster(10);
+    const cache = new ImageCache();
+    const rotation = {
+      skipInstancesWithStandaloneTasks: true,
+      minimumAmiAgeSeconds: 3 * 86400,
+      maintenanceWindows: [maintenanceWindow('0 2 ? * SUN', 3600, 'w')],
+    };
+    sim.recorder.clear();
+    const result = await runEngine({
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName, rotation, { knownCapacityProviders: KNOWN }),
+      owner: 'lambda:test',
+      deadline: sim.clock.now() + 60_000,
+      pollIntervalMs: POLL_MS,
+      imageCache: cache,
+    });
+    expect(result.last.rotations.get('web')?.waitingOn).toBe('maintenance-window');
+    expect(sim.recorder.count('ecs:listTasks')).toBe(0);
+    expect(sim.recorder.count('ecs:describeTasks')).toBe(0);
+    expect(writesOf(sim)).toEqual([]);
+  });
+
+  test('candidates are read room at a time, in marking order, until room of them run no standalone task', async () => {
+    const sim = cluster(10);
+    const observed = await observeCluster(sim.api, {
+      clusterName: sim.clusterName, groupNames: [], amiParameters: sim.amiParameters, now: sim.clock.now(),
+    });
+    const containers = observed.containerInstances;
+    // Standalone tasks on three of them, placed so that the order below passes over them.
+    const order = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => containers[i]);
+    const registered = sim.cloud.registeredContainerInstances();
+    for (const i of [0, 1, 3]) sim.cloud.runStandaloneTask(3600, registered.find((ci) => ci.instance.id === order[i].ec2InstanceId)!);
+    sim.recorder.clear();
+    const read = await readMarkCandidates(sim.api, observed, [{ candidates: order, room: 2 }]);
+    // [0, 1]: both run one, [2, 3]: one free, [4, 5]: enough; the rest is not read.
+    expect(sim.recorder.count('ecs:listTasks')).toBe(6);
+    const withTasks = read.containerInstances.filter((c) => c.tasks !== undefined).map((c) => c.ec2InstanceId);
+    expect(new Set(withTasks)).toEqual(new Set(order.slice(0, 6).map((c) => c.ec2InstanceId)));
+    const standalone = read.containerInstances.filter((c) => c.tasks?.some((t) => t.service === undefined)).map((c) => c.ec2InstanceId);
+    expect(new Set(standalone)).toEqual(new Set([0, 1, 3].map((i) => order[i].ec2InstanceId)));
   });
 });

@@ -40,6 +40,8 @@ describe('configFromEnvironment', () => {
       rollbackOnFailedReplacement: false,
       cordon: true,
       waitForSteadyServices: true,
+      maintenanceWindows: [],
+      skipInstancesWithStandaloneTasks: false,
     });
   });
 
@@ -77,6 +79,8 @@ describe('configFromEnvironment', () => {
       [EnvName.WAIT_FOR_STEADY_SERVICES]: 'false',
       [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: '600',
       [EnvName.STANDALONE_TASKS]: 'stop:120',
+      [EnvName.MAINTENANCE_WINDOWS]: '[{"cron":"0 2 ? * SUN","durationSeconds":14400},{"cron":"30 22 ? * MON-FRI","durationSeconds":3600}]',
+      [EnvName.MINIMUM_AMI_AGE_SECONDS]: '259200',
     })).toEqual({
       clusterName: 'prod',
       groupNames: ['asg-a', 'asg-b'],
@@ -102,7 +106,50 @@ describe('configFromEnvironment', () => {
       waitForSteadyServices: false,
       steadyServicesTimeoutSeconds: 600,
       stopStandaloneTasksAfterSeconds: 120,
+      skipInstancesWithStandaloneTasks: false,
+      maintenanceWindows: [
+        expect.objectContaining({ expression: '0 2 ? * SUN', durationSeconds: 14400 }),
+        expect.objectContaining({ expression: '30 22 ? * MON-FRI', durationSeconds: 3600 }),
+      ],
+      minimumAmiAgeSeconds: 259200,
     });
+  });
+
+  test.each([['', undefined], ['0', undefined], ['3600', 3600]])('minimum AMI age %p is read as %p (0 or empty: none)', (raw, expected) => {
+    expect(configFromEnvironment({ ...MINIMAL, [EnvName.MINIMUM_AMI_AGE_SECONDS]: raw }).minimumAmiAgeSeconds).toBe(expected);
+  });
+
+  test.each(['-1', '3d', '1.5', 'soon'])('minimum AMI age %s is refused, naming the variable and the value', (raw) => {
+    expect(configError({ ...MINIMAL, [EnvName.MINIMUM_AMI_AGE_SECONDS]: raw }).message)
+      .toBe(`environment variable ${EnvName.MINIMUM_AMI_AGE_SECONDS} is '${raw}'; allowed: a whole number of seconds (0 for none)`);
+  });
+
+  test('maintenance windows: empty is none; each window is parsed, so the engine can tell when it is open', () => {
+    expect(configFromEnvironment({ ...MINIMAL, [EnvName.MAINTENANCE_WINDOWS]: '[]' }).maintenanceWindows).toEqual([]);
+    const [w] = configFromEnvironment({ ...MINIMAL, [EnvName.MAINTENANCE_WINDOWS]: '[{"cron":"0 2 ? * SUN","durationSeconds":600}]' }).maintenanceWindows;
+    expect(w.schedule.hours).toEqual([2]);
+    expect([...w.schedule.weekDays!]).toEqual([0]);
+  });
+
+  const W = EnvName.MAINTENANCE_WINDOWS;
+  test.each([
+    ['{}', `environment variable ${W} is '{}'; allowed: a JSON array of { "cron": "<minute hour day month weekDay>", "durationSeconds": <seconds> }`],
+    ['[1]', `${W}[0] is 1; allowed: a JSON array of`],
+    ['[{"cron":"0 2 ? * SUN"}]', `${W}[0].durationSeconds is undefined; allowed: a JSON array of`],
+    ['[{"durationSeconds":60}]', `${W}[0].cron is undefined; allowed`],
+    ['[{"cron":"0 2 ? * SUN","durationSeconds":60,"tz":"CET"}]', `${W}[0] has unknown field(s) tz; allowed: cron, durationSeconds`],
+    ['[{"cron":"0 2 ? * SUN","durationSeconds":0}]', `${W}[0] has duration 0; allowed: a positive whole number of seconds`],
+    ['[{"cron":"0 2 ? * SUN","durationSeconds":60},{"cron":"0 2 ? * MON#1","durationSeconds":60}]',
+      `${W}[1] has weekDay 'MON#1'; allowed: *, ?, numbers 1-7 or SUN-SAT, ranges (a-b), lists (a,b) and steps (*/n, a/n)`],
+    ['[{"cron":"0 2 * * SUN","durationSeconds":60}]', `${W}[0] is '0 2 * * SUN'; exactly one of day and weekDay must be '?'`],
+    ['not json', `environment variable ${W} is not valid JSON: not json`],
+  ])('maintenance windows %s are refused: %s', (raw, message) => {
+    expect(configError({ ...MINIMAL, [W]: raw }).message).toContain(message);
+  });
+
+  test('standalone tasks: skip the instance', () => {
+    const config = configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: 'skip' });
+    expect([config.skipInstancesWithStandaloneTasks, config.stopStandaloneTasksAfterSeconds]).toEqual([true, undefined]);
   });
 
   test('standalone tasks: wait is the default and may be written out', () => {
@@ -111,7 +158,7 @@ describe('configFromEnvironment', () => {
 
   test.each(['stop', 'stop:', 'stop:-1', 'kill:30', 'stop:1.5'])('standalone tasks %s is refused, naming the variable and the value', (raw) => {
     expect(() => configFromEnvironment({ ...MINIMAL, [EnvName.STANDALONE_TASKS]: raw }))
-      .toThrow(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, or stop:<grace seconds>`);
+      .toThrow(`environment variable ${EnvName.STANDALONE_TASKS} is '${raw}'; allowed: wait, skip, or stop:<grace seconds>`);
   });
 
   test.each(['1', '0:60', '1:0', '1:x', ':60'])('canary %s is refused, naming the variable and the value', (raw) => {
