@@ -111,6 +111,10 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
           : 'record that drains no longer wait';
     case 'stop-tasks':
       return `stop standalone task(s) ${action.taskArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} on ${action.instanceId}`;
+    case 'switch-launch-configuration':
+      return `copy launch configuration ${action.sourceName} as ${action.name} with ${action.imageId}, point the group at it`;
+    case 'delete-launch-configurations':
+      return `delete launch configuration(s) ${action.names.join(', ')}, made by the refresher and used by no group`;
   }
 }
 

@@ -2,9 +2,11 @@
  * Actions -> AWS writes, within each API's batch limits. A failing action stops the rest of its group's
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
-import { Action } from './actions';
+import type { CreateLaunchConfigurationCommandInput, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import { Action, SwitchLaunchConfiguration } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
+import { isLaunchConfigurationUnsupported, launchConfigurationPrefix } from './launch-configurations';
 import { describeError } from './observe';
 import type { Batch } from './state';
 import {
@@ -53,6 +55,10 @@ function accessHint(action: Action, error: unknown): string {
   if (!/AccessDenied|UnauthorizedOperation|not authorized/i.test(describeError(error))) return '';
   if (action.kind === 'terminate-unmanaged') {
     return ` (the refresher may terminate an instance outside every group only when it carries ${TagKey.CLUSTER}=<cluster name> and no aws:autoscaling:groupName tag)`;
+  }
+  if (action.kind === 'switch-launch-configuration' || action.kind === 'delete-launch-configurations') {
+    return ' (the refresher may create and delete only launch configurations named ' +
+      `${launchConfigurationPrefix('<cluster name>')}*, and switch only groups given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
   }
   if (action.kind === 'create-template-version' || action.kind === 'use-template-version') {
     return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
@@ -211,7 +217,65 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
     case 'clear-replace-before':
       await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: REPLACE_BEFORE_TAG }] });
       return;
+    case 'switch-launch-configuration':
+      await copyLaunchConfiguration(api, action);
+      await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, LaunchConfigurationName: action.name });
+      return;
+    case 'delete-launch-configurations':
+      for (const name of action.names) {
+        try {
+          await api.autoScaling.deleteLaunchConfiguration({ LaunchConfigurationName: name });
+        } catch (error) {
+          // In use by a group this engine does not see (AWS refuses): it stays. Already gone: what was wanted.
+          if (!/ResourceInUse|not found/i.test(describeError(error))) throw error;
+        }
+      }
+      return;
   }
+}
+
+/**
+ * The group's configuration, read now, created again under the copy's name with only the image changed:
+ * every other field (user data, still base64 as DescribeLaunchConfigurations returns it and
+ * CreateLaunchConfiguration takes it from an SDK; block devices; security groups; instance profile; metadata
+ * options; monitoring; tenancy; ...) is carried across. Fields AWS describes as empty strings (KernelId,
+ * RamdiskId, KeyName when unset) are left out: CreateLaunchConfiguration refuses empty values, which is why
+ * seed 000 deletes them with jq. A copy already there (a run killed before switching) is used if it names
+ * the image, and refused otherwise.
+ */
+async function copyLaunchConfiguration(api: AwsApi, action: SwitchLaunchConfiguration): Promise<void> {
+  const source = await describeLaunchConfiguration(api, action.sourceName);
+  if (!source) throw new Error(`launch configuration ${action.sourceName} of group ${action.group} was not found; nothing was copied`);
+  const { LaunchConfigurationARN: _arn, CreatedTime: _created, LaunchConfigurationName: _name, ImageId: _image, ...fields } = source;
+  const copied: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0 && key.startsWith('ClassicLink'))) continue;
+    copied[key] = value;
+  }
+  const input: CreateLaunchConfigurationCommandInput = { ...copied, LaunchConfigurationName: action.name, ImageId: action.imageId };
+  try {
+    await api.autoScaling.createLaunchConfiguration(input);
+  } catch (error) {
+    const message = describeError(error);
+    if (isLaunchConfigurationUnsupported(message)) {
+      throw new Error(
+        `group ${action.group} uses launch configuration ${action.sourceName}, and this account may no longer create launch ` +
+        `configurations (${message}); AWS stopped them for accounts created on or after 1 October 2024. Migrate the group to a ` +
+        'launch template (Amazon EC2 Auto Scaling User Guide, "Migrate your Auto Scaling groups to launch templates"); ' +
+        'the refresher then rotates it without creating anything else');
+    }
+    if (!/AlreadyExists/i.test(message)) throw error;
+    const existing = await describeLaunchConfiguration(api, action.name);
+    if (existing?.ImageId !== action.imageId) {
+      throw new Error(`launch configuration ${action.name} already exists with image ${existing?.ImageId ?? 'unknown'}, not ${action.imageId}; ` +
+        `group ${action.group} is not switched to it (delete it, and the refresher copies ${action.sourceName} again)`);
+    }
+  }
+}
+
+async function describeLaunchConfiguration(api: AwsApi, name: string): Promise<LaunchConfiguration | undefined> {
+  const response = await api.autoScaling.describeLaunchConfigurations({ LaunchConfigurationNames: [name] });
+  return response.LaunchConfigurations?.find((lc) => lc.LaunchConfigurationName === name);
 }
 
 /** ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once. */

@@ -26,7 +26,9 @@ export type Action =
   | TerminateUnmanaged
   | FinishUnmanagedReplacement
   | RecordBatch
-  | StopTasks;
+  | StopTasks
+  | SwitchLaunchConfiguration
+  | DeleteLaunchConfigurations;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -249,4 +251,29 @@ export interface StopTasks {
   readonly taskArns: readonly string[];
   /** Given to ECS (StopTask `reason`, shown as the task's stopped reason). */
   readonly reason: string;
+}
+
+/**
+ * A group on a launch configuration (seed 000): copy the configuration with only the image changed, under
+ * the name derived from the source and the image (launch-configurations.ts), then switch the group to it.
+ * A crash between the two finds the copy already there (AlreadyExists) and switches to it.
+ */
+export interface SwitchLaunchConfiguration {
+  readonly kind: 'switch-launch-configuration';
+  readonly group: string;
+  readonly sourceName: string;
+  /** The copy's name. */
+  readonly name: string;
+  readonly imageId: string;
+}
+
+/**
+ * Copies this engine made that no group uses any more. One that some group still uses is refused by AWS
+ * (ResourceInUse) and left in place; one already gone is what was wanted.
+ */
+export interface DeleteLaunchConfigurations {
+  readonly kind: 'delete-launch-configurations';
+  /** Not a group: `(launch configurations)`, so a failure here stops no group's actions. */
+  readonly group: string;
+  readonly names: readonly string[];
 }

@@ -5,9 +5,15 @@
  */
 import {
   AutoScalingClient,
+  CreateLaunchConfigurationCommand,
+  CreateLaunchConfigurationCommandInput,
+  CreateLaunchConfigurationCommandOutput,
   CreateOrUpdateTagsCommand,
   CreateOrUpdateTagsCommandInput,
   CreateOrUpdateTagsCommandOutput,
+  DeleteLaunchConfigurationCommand,
+  DeleteLaunchConfigurationCommandInput,
+  DeleteLaunchConfigurationCommandOutput,
   DeleteTagsCommand,
   DeleteTagsCommandInput,
   DeleteTagsCommandOutput,
@@ -145,6 +151,10 @@ export interface AutoScalingApi {
   suspendProcesses(input: SuspendProcessesCommandInput): Promise<Result<SuspendProcessesCommandOutput>>;
   resumeProcesses(input: ResumeProcessesCommandInput): Promise<Result<ResumeProcessesCommandOutput>>;
   deleteTags(input: DeleteTagsCommandInput): Promise<Result<DeleteTagsCommandOutput>>;
+  /** Only for groups on a launch configuration: a copy with the new image, named `ecs-ami-refresher.<cluster>.*`. */
+  createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<Result<CreateLaunchConfigurationCommandOutput>>;
+  /** Only copies this engine made, once no group uses them. */
+  deleteLaunchConfiguration(input: DeleteLaunchConfigurationCommandInput): Promise<Result<DeleteLaunchConfigurationCommandOutput>>;
 }
 
 export interface Ec2Api {
@@ -229,6 +239,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       suspendProcesses: (input) => clients.autoScaling.send(new SuspendProcessesCommand(input)),
       resumeProcesses: (input) => clients.autoScaling.send(new ResumeProcessesCommand(input)),
       deleteTags: (input) => clients.autoScaling.send(new DeleteTagsCommand(input)),
+      createLaunchConfiguration: (input) => clients.autoScaling.send(new CreateLaunchConfigurationCommand(input)),
+      deleteLaunchConfiguration: (input) => clients.autoScaling.send(new DeleteLaunchConfigurationCommand(input)),
     },
     ec2: {
       describeImages: (input) => clients.ec2.send(new DescribeImagesCommand(input)),

@@ -104,6 +104,8 @@ export const BatchLimit = {
   DESCRIBE_CAPACITY_PROVIDERS: 100,
   DESCRIBE_AUTO_SCALING_GROUPS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  /** Launch configurations a DescribeLaunchConfigurations page holds at most (MaxRecords). */
+  DESCRIBE_LAUNCH_CONFIGURATIONS_PAGE: 100,
   SSM_GET_PARAMETERS: 10,
   /** EC2 filters accept at most 200 values; we stay well inside. */
   EC2_FILTER_VALUES: 100,

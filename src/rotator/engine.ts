@@ -6,6 +6,7 @@
 import { act, ActionOutcome } from './act';
 import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
+import { unusedLaunchConfigurations } from './launch-configurations';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { ImageCache, observeCluster, WorkloadOptions } from './observe';
@@ -124,7 +125,8 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
-      const actions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
+      const groupActions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
+      const actions = [...groupActions, ...unusedLaunchConfigurations(observed, groupActions)];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];
@@ -148,7 +150,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       last = { index, observed, plan: rotationPlan, rotations, outcomes: roundOutcomes, leaseHolder };
       options.onRound?.(last);
 
-      const busy = [...rotations.values()].some(inFlight) || actions.length > 0;
+      // Deleting unused launch configuration copies is housekeeping: one a group outside the cluster still
+      // uses stays (AWS refuses), and must not keep the run going round after round.
+      const busy = [...rotations.values()].some(inFlight) || groupActions.length > 0;
       if (settings.dryRun || leaseHolder || !busy) {
         return { rounds: index, last, settled: !busy, outcomes, leaseHolder };
       }

@@ -164,6 +164,11 @@ export interface ObservedCluster {
   readonly images: Readonly<Record<string, ImageInfo>>;
   /** The parameters read, by name. */
   readonly parameters: Readonly<Record<string, ParameterReading>>;
+  /**
+   * The launch configurations this engine created for the cluster (see launch-configurations.ts), read only
+   * when a group uses a launch configuration; absent otherwise.
+   */
+  readonly launchConfigurations?: readonly string[];
   /** Services with a task on an instance whose tasks were read, by name; absent when none was read. */
   readonly services?: Readonly<Record<string, ObservedService>>;
 }

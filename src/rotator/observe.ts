@@ -9,6 +9,7 @@ import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { GroupSettings, referenceImage, resolveGroupTarget } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
+import { isEngineLaunchConfiguration } from './launch-configurations';
 import {
   GroupInstance,
   GroupObserveFailure,
@@ -178,6 +179,11 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
 
   const clusterTags: Record<string, string> = {};
   for (const tag of cluster.tags ?? []) if (tag.key) clusterTags[tag.key] = tag.value ?? '';
+  // The copies this engine made, so those no group uses any more are deleted; read only while a group uses
+  // a launch configuration (an idle launch-template cluster pays nothing).
+  const launchConfigurations = groups.some((g) => g.launchSource.kind === 'launch-configuration')
+    ? await engineLaunchConfigurations(api, cluster.clusterName!)
+    : undefined;
 
   return {
     clusterName: cluster.clusterName!,
@@ -190,8 +196,19 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     instances,
     images,
     parameters,
+    ...(launchConfigurations ? { launchConfigurations } : {}),
     ...(services ? { services } : {}),
   };
+}
+
+/** The names of every launch configuration in the region that this engine created for the cluster. */
+async function engineLaunchConfigurations(api: AwsApi, clusterName: string): Promise<string[]> {
+  const pages = await allPages((NextToken) => api.autoScaling.describeLaunchConfigurations({
+    MaxRecords: BatchLimit.DESCRIBE_LAUNCH_CONFIGURATIONS_PAGE, NextToken,
+  }), (p) => p.NextToken);
+  return pages.flatMap((p) => p.LaunchConfigurations ?? [])
+    .map((lc) => lc.LaunchConfigurationName ?? '')
+    .filter((name) => isEngineLaunchConfiguration(clusterName, name));
 }
 
 /** The serving marked instances of a group in the order the planner drains them, at most its budget (all without one). */

@@ -16,6 +16,7 @@
  * outlasts the drain timeout and the user did not choose to force.
  */
 import { Action, StopTasks, TemplateUse, Terminate } from './actions';
+import { LAUNCH_CONFIGURATION_NAME_MAX, launchConfigurationCopyName, launchConfigurationPrefix } from './launch-configurations';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
 
@@ -255,7 +256,7 @@ function decide(
   // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
   // image appeared mid-rotation) still finishes what it started; only new batches wait for the update.
   if (decision.updateLaunchSource) {
-    const update = launchSourceAction(group, decision.targetImageId);
+    const update = launchSourceAction(group, decision.targetImageId, observed.clusterName);
     if (!batch) {
       if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
       actions.push(update.action);
@@ -716,7 +717,7 @@ function rollBack(
     (canaries.length > 0 ? ` (canaries ${canaries.map((i) => i.instanceId).join(', ')} stay in service on ${failedImage})` : '');
 
   if (group.currentImageId === failedImage && previous) {
-    const update = launchSourceAction(group, previous);
+    const update = launchSourceAction(group, previous, observed.clusterName);
     if ('action' in update) actions.push(update.action);
     return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
   }
@@ -774,11 +775,20 @@ function mostCommon(values: readonly string[]): string | undefined {
 /**
  * A new template version with only the image changed, then wherever the group reads its version from.
  * A version this engine already created for the target (found as `$Latest`) is reused, never duplicated.
+ * A launch configuration is copied with the new image and the group switched to the copy.
  */
-function launchSourceAction(group: ObservedGroup, imageId: string): { action: Action } | { stopped: string } {
+function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: string): { action: Action } | { stopped: string } {
   const source = group.launchSource;
   if (source.kind === 'launch-configuration') {
-    return { stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}; this engine rotates launch template groups only` };
+    const name = launchConfigurationCopyName(clusterName, source.launchConfigurationName, imageId);
+    if (name === undefined) {
+      return {
+        stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}, and a copy's name ` +
+          `(${launchConfigurationPrefix(clusterName)}<image>.<name>) cannot fit the ${LAUNCH_CONFIGURATION_NAME_MAX} characters AWS allows; ` +
+          'migrate the group to a launch template',
+      };
+    }
+    return { action: { kind: 'switch-launch-configuration', group: group.name, sourceName: source.launchConfigurationName, name, imageId } };
   }
   if (source.kind !== 'launch-template' || source.resolvedVersion === undefined) {
     return { stopped: `the launch template version of group ${group.name} could not be resolved` };

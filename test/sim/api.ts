@@ -63,6 +63,7 @@ const LIMIT = {
   DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 100,
   DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS: 100,
   ASG_TAGS_PER_GROUP: 50,
   DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS: 100,
   DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
@@ -434,19 +435,74 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       if (names && names.length > LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS) {
         throw asgValidation(`The number of LaunchConfigurationNames cannot exceed ${LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS}.`);
       }
+      // "MaxRecords: The maximum number of items to return with this call. The default value is 50 and the
+      // maximum value is 100." https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html
+      const max = input.MaxRecords ?? 50;
+      if (max < 1 || max > LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS) throw asgValidation('MaxRecords must be between 1 and 100');
       const all = names
         ? names.map((n) => cloud.launchConfigurations.get(n)).filter((x) => x !== undefined)
         : [...cloud.launchConfigurations.values()];
-      const page = paginate(all, input.NextToken, input.MaxRecords ?? 50, 'autoscaling');
+      const page = paginate(all, input.NextToken, max, 'autoscaling');
       return {
         LaunchConfigurations: page.items.map((lc) => ({
+          // Unset kernel and ramdisk are described as empty strings, which CreateLaunchConfiguration refuses:
+          // seed 000 deletes them with jq before creating its copy.
+          KernelId: '',
+          RamdiskId: '',
+          ...structuredClone(lc.data),
           LaunchConfigurationName: lc.name,
+          LaunchConfigurationARN: lc.arn,
           ImageId: lc.imageId,
           InstanceType: lc.instanceType,
           CreatedTime: new Date(lc.createdAt),
         })),
         NextToken: page.nextToken,
       };
+    }),
+
+    /**
+     * CreateLaunchConfiguration: a name of 1 to 255 characters, unique in the region (AlreadyExists); an image
+     * and an instance type (the simulator does not model InstanceId); no empty string values (the API's
+     * length constraints); user data base64. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateLaunchConfiguration.html
+     */
+    createLaunchConfiguration: wrap('autoscaling', 'createLaunchConfiguration', (input) => {
+      if (cloud.launchConfigurationsUnsupported) {
+        throw new SimAwsError('UnsupportedOperation',
+          'The Launch Configuration creation operation is not available in your account. Use launch templates to create configuration templates for your Auto Scaling groups.');
+      }
+      const name = input.LaunchConfigurationName ?? '';
+      if (name.length < 1 || name.length > 255) {
+        throw asgValidation(`1 validation error detected: Value '${name}' at 'launchConfigurationName' failed to satisfy constraint: Member must have length less than or equal to 255`);
+      }
+      for (const [key, value] of Object.entries(input)) {
+        if (value === '') {
+          throw asgValidation(`1 validation error detected: Value '' at '${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+        }
+      }
+      if (cloud.launchConfigurations.has(name)) {
+        throw new SimAwsError('AlreadyExists', `Launch Configuration by this name already exists - A launch configuration already exists with the name ${name}`);
+      }
+      if (!input.ImageId) throw asgValidation('Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.');
+      if (!input.InstanceType) throw asgValidation('Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.');
+      if (input.UserData !== undefined && Buffer.from(input.UserData, 'base64').toString('base64') !== input.UserData) {
+        throw asgValidation('Invalid BASE64 encoding of user data');
+      }
+      const { LaunchConfigurationName: _name, ImageId, InstanceType, ...data } = input;
+      cloud.addLaunchConfiguration(name, ImageId, InstanceType, data as Record<string, unknown>);
+      return {};
+    }),
+
+    /**
+     * DeleteLaunchConfiguration: "The launch configuration must not be attached to an Auto Scaling group."
+     * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DeleteLaunchConfiguration.html
+     */
+    deleteLaunchConfiguration: wrap('autoscaling', 'deleteLaunchConfiguration', (input) => {
+      const name = input.LaunchConfigurationName ?? '';
+      if (!cloud.launchConfigurations.has(name)) throw asgValidation(`Launch configuration name not found - ${name}`);
+      const user = [...cloud.groups.values()].find((g) => g.launchConfigurationName === name);
+      if (user) throw new SimAwsError('ResourceInUse', `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${user.name}`);
+      cloud.launchConfigurations.delete(name);
+      return {};
     }),
 
     setDesiredCapacity: wrap('autoscaling', 'setDesiredCapacity', (input) => {

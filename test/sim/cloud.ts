@@ -138,6 +138,13 @@ export class Cloud {
   readonly listeners: CloudListener[] = [];
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */
   maxTasksPerInstance = Infinity;
+  /**
+   * Accounts created on or after 1 October 2024 "cannot create new launch configurations using any method
+   * (console, API, AWS CLI, or CloudFormation)" (Amazon EC2 Auto Scaling User Guide, "Auto Scaling launch
+   * configurations"): CreateLaunchConfiguration then fails with UnsupportedOperation.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html
+   */
+  launchConfigurationsUnsupported = false;
   private readonly dirtyServices = new Set<SimService>();
   private readonly dirtyGroups = new Set<SimGroup>();
   private settling = false;
@@ -216,11 +223,19 @@ export class Cloud {
     return Object.fromEntries(template.tags);
   }
 
-  addLaunchConfiguration(name: string, imageId: string, instanceType = 'm6i.large'): SimLaunchConfiguration {
-    const lc = { name, imageId, instanceType, createdAt: this.now() };
+  addLaunchConfiguration(name: string, imageId: string, instanceType = 'm6i.large', data: Record<string, unknown> = {}): SimLaunchConfiguration {
+    const lc: SimLaunchConfiguration = {
+      name,
+      arn: `arn:aws:autoscaling:${this.region}:${this.account}:launchConfiguration:${uuid(this.random)}:launchConfigurationName/${name}`,
+      imageId,
+      instanceType,
+      createdAt: this.now(),
+      data: structuredClone(data),
+    };
     this.launchConfigurations.set(name, lc);
     return lc;
   }
+
 
   addGroup(spec: {
     name: string;
@@ -897,9 +912,13 @@ export class Cloud {
       const currentVersion = current && !('error' in current) ? current.templateVersion : undefined;
       const terminateSuspended = group.suspended.has('Terminate');
       const candidates = inService.filter((i) => !i.protectedFromScaleIn && !(terminateSuspended && i.lifecycle === 'InService'));
+      // A launch configuration group: "instances that use the oldest launch configuration" go first.
+      const old = (i: SimInstance) => (group.launchTemplate
+        ? i.templateVersion !== currentVersion
+        : i.launchConfigurationName !== group.launchConfigurationName);
       candidates.sort((a, b) => {
-        const aOld = a.templateVersion !== currentVersion ? 0 : 1;
-        const bOld = b.templateVersion !== currentVersion ? 0 : 1;
+        const aOld = old(a) ? 0 : 1;
+        const bOld = old(b) ? 0 : 1;
         return aOld - bOld || a.launchTime - b.launchTime || a.seq - b.seq;
       });
       for (const victim of candidates.slice(0, -missing)) {

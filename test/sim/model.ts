@@ -63,9 +63,15 @@ export interface SimLaunchTemplate {
 
 export interface SimLaunchConfiguration {
   readonly name: string;
+  readonly arn: string;
   readonly imageId: string;
   readonly instanceType: string;
   readonly createdAt: number;
+  /**
+   * Every other field as given to CreateLaunchConfiguration (UserData base64, SecurityGroups,
+   * BlockDeviceMappings, IamInstanceProfile, MetadataOptions, ...), described back as given.
+   */
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 export interface SimTemplateSpec {

@@ -26,6 +26,11 @@ export interface GroupSpec {
   /** What the group references. Default `$Default`. */
   readonly launchTemplateVersion?: '1' | '$Default' | '$Latest';
   readonly mixedInstancesPolicy?: boolean;
+  /**
+   * The group launches from a launch configuration `<name>-lc` (user data, security group, instance profile,
+   * block devices, metadata options) instead of a launch template.
+   */
+  readonly launchConfiguration?: boolean;
   /** The template's ImageId is `resolve:ssm:<the family's parameter>` instead of an AMI id. */
   readonly imageIdFromSsm?: boolean;
   /** Default 0. */
@@ -196,12 +201,25 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       Name: { value: g.name, propagateAtLaunch: true },
     };
     if (!g.untagged) tags[TagKey.CLUSTER] = { value: clusterName, propagateAtLaunch: true };
+    if (g.launchConfiguration) {
+      cloud.addLaunchConfiguration(`${g.name}-lc`, familyImages.old.imageId, g.architecture === 'arm64' ? 'm6g.large' : 'm5.large', {
+        UserData: Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${clusterName} >> /etc/ecs/ecs.config\n`).toString('base64'),
+        SecurityGroups: ['sg-0a1b2c3d4e5f60718'],
+        IamInstanceProfile: `${g.name}-instance-profile`,
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } }],
+        InstanceMonitoring: { Enabled: true },
+        EbsOptimized: true,
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
+      });
+    }
     const group = cloud.addGroup({
       name: g.name,
       minSize: g.minSize ?? 0,
       maxSize: g.maxSize ?? Math.max(g.instances * 2, g.instances + 1),
       desired: g.instances,
-      launchTemplate: { id: template.id, version: g.launchTemplateVersion ?? '$Default' },
+      ...(g.launchConfiguration
+        ? { launchConfigurationName: `${g.name}-lc` }
+        : { launchTemplate: { id: template.id, version: g.launchTemplateVersion ?? '$Default' } }),
       mixedInstancesPolicy: g.mixedInstancesPolicy,
       tags,
       newInstancesProtectedFromScaleIn: g.protectedFromScaleIn,

@@ -1,0 +1,146 @@
+/**
+ * Launch sources other than a launch template with a literal image, rotated end to end on the simulator at
+ * production's cadence: launch configurations (seed 000's copy, switch, rotate; copies deleted once unused,
+ * the original never), accounts that can no longer create launch configurations, and a crash after each write.
+ */
+import { launchConfigurationCopyName } from '../../src/rotator/launch-configurations';
+import { BATCH_TAG } from '../../src/rotator/state';
+import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
+import { runInvocations, runScheduled, settingsFor } from './harness';
+
+const HOUR = 3600_000;
+const KEY = 'amazon-linux-2023/x86_64';
+const LC_GROUP: GroupSpec = { name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4, launchConfiguration: true };
+
+function scenario(groups: readonly GroupSpec[] = [LC_GROUP]): Simulation {
+  return buildScenario({ seed: 41, groups, services: 'auto', standaloneTasks: { count: 1, durationS: 600 } });
+}
+
+function expectSafe(sim: Simulation) {
+  expect(sim.invariants.terminationViolations).toEqual([]);
+  expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
+  expect(sim.invariants.groupsBelow(0)).toEqual([]);
+}
+
+/** A newer image of the family than the scenario's, and the parameter moved to it. */
+function publishNewerImage(sim: Simulation): string {
+  const newer = sim.images[KEY].new;
+  const image = sim.cloud.addImage({ ...newer, imageId: 'ami-0feed000000000a11', name: newer.name.replace('2023.0.20250612', '2023.0.20250901'), creationDate: '2025-09-01T06:00:00.000Z' });
+  sim.cloud.setParameter(sim.images[KEY].parameter, image.imageId);
+  return image.imageId;
+}
+
+describe('a group on a launch configuration (seed 000)', () => {
+  test('is copied with only the image changed, switched to the copy and rotated; the original stays', async () => {
+    const sim = scenario();
+    const original = sim.cloud.launchConfigurations.get('legacy-lc')!;
+    const target = sim.images[KEY].new.imageId;
+    const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 1 } }), 24 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+
+    const copyName = launchConfigurationCopyName(sim.clusterName, 'legacy-lc', target)!;
+    expect(copyName).toBe(`ecs-ami-refresher.${sim.clusterName}.${target}.legacy-lc`);
+    const group = sim.cloud.groups.get('legacy')!;
+    expect(group.launchConfigurationName).toBe(copyName);
+    const copy = sim.cloud.launchConfigurations.get(copyName)!;
+    // Every field carried across (user data still base64, block devices, security groups, instance profile,
+    // metadata options, monitoring), only the image changed.
+    expect(copy.data).toEqual(original.data);
+    expect({ image: copy.imageId, type: copy.instanceType }).toEqual({ image: target, type: original.instanceType });
+    expect(sim.cloud.launchConfigurations.has('legacy-lc')).toBe(true);
+
+    expect(sim.cloud.imagesOf('legacy')).toEqual({ [target]: 4 });
+    expect([...group.instances.values()].map((i) => i.launchConfigurationName)).toEqual(Array(4).fill(copyName));
+    expect(group.tags.has(BATCH_TAG)).toBe(false);
+    expect(sim.recorder.count('autoscaling:createLaunchConfiguration')).toBe(1);
+    // The switch came before any replacement was launched.
+    const switched = sim.recorder.calls.find((c) => c.operation === 'autoscaling:updateAutoScalingGroup'
+      && (c.input as { LaunchConfigurationName?: string }).LaunchConfigurationName === copyName)!;
+    const firstRaise = sim.recorder.calls.find((c) => c.operation === 'autoscaling:setDesiredCapacity')!;
+    expect(switched.at).toBeLessThanOrEqual(firstRaise.at);
+    expectSafe(sim);
+  });
+
+  test('a newer image later: a second copy, and the engine\'s first copy deleted once no group uses it; the original never', async () => {
+    const sim = scenario();
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } });
+    expect((await runScheduled(sim, settings, 24 * HOUR)).settled).toBe(true);
+    const first = launchConfigurationCopyName(sim.clusterName, 'legacy-lc', sim.images[KEY].new.imageId)!;
+    const newest = publishNewerImage(sim);
+    const result = await runScheduled(sim, settings, 24 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+
+    // A copy of a copy is named from the original's name, not nested.
+    const second = `ecs-ami-refresher.${sim.clusterName}.${newest}.legacy-lc`;
+    expect(sim.cloud.groups.get('legacy')!.launchConfigurationName).toBe(second);
+    expect([...sim.cloud.launchConfigurations.keys()].sort()).toEqual([second, 'legacy-lc'].sort());
+    expect(sim.recorder.calls.filter((c) => c.operation === 'autoscaling:deleteLaunchConfiguration').map((c) => c.input))
+      .toEqual([{ LaunchConfigurationName: first }]);
+    expect(sim.cloud.imagesOf('legacy')).toEqual({ [newest]: 4 });
+    expectSafe(sim);
+  });
+
+  test('a copy another group still uses (outside the cluster) is kept: AWS refuses, the run still settles', async () => {
+    const sim = scenario();
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } });
+    expect((await runScheduled(sim, settings, 24 * HOUR)).settled).toBe(true);
+    const first = sim.cloud.groups.get('legacy')!.launchConfigurationName!;
+    sim.cloud.addGroup({ name: 'someone-elses', minSize: 0, maxSize: 1, desired: 0, launchConfigurationName: first });
+    publishNewerImage(sim);
+    const result = await runScheduled(sim, settings, 24 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(sim.cloud.launchConfigurations.has(first)).toBe(true);
+    expect(sim.recorder.calls.filter((c) => c.operation === 'autoscaling:deleteLaunchConfiguration' && c.error === 'ResourceInUse').length)
+      .toBeGreaterThan(0);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+  });
+
+  test('an account that may no longer create launch configurations: nothing is replaced, and the failure says to migrate', async () => {
+    const sim = scenario();
+    sim.cloud.launchConfigurationsUnsupported = true;
+    const before = sim.cloud.imagesOf('legacy');
+    const result = await runScheduled(sim, settingsFor(sim.clusterName), 2 * HOUR);
+    const failures = result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) {
+      expect(f.action.kind).toBe('switch-launch-configuration');
+      expect(f.error).toMatch(/group legacy uses launch configuration legacy-lc, and this account may no longer create launch configurations/);
+      expect(f.error).toMatch(/Migrate the group to a launch template/);
+    }
+    expect(sim.cloud.imagesOf('legacy')).toEqual(before);
+    expect(sim.cloud.groups.get('legacy')!.launchConfigurationName).toBe('legacy-lc');
+    expect(sim.recorder.count('autoscaling:setDesiredCapacity') + sim.recorder.count('autoscaling:terminateInstanceInAutoScalingGroup')).toBe(0);
+    expectSafe(sim);
+  });
+
+  test('killed after each write of the rotation, the next runs finish it with one copy, never two', async () => {
+    const settings = (sim: Simulation) => settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } });
+    const run = (sim: Simulation, api = sim.api) => runInvocations({
+      api, clock: sim.clock, settings: settings(sim), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+    });
+    const reference = scenario();
+    const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
+    await run(reference, counting.api);
+    const total = counting.writes();
+    expect(total).toBeGreaterThan(5);
+    for (let k = 1; k <= total; k++) {
+      const sim = scenario();
+      const killed = run(sim, dyingApi(sim.api, { afterWrites: k }).api);
+      if (k < total) await expect(killed).rejects.toThrow(ProcessKilled);
+      else await killed;
+      const resumed = await runScheduled(sim, settings(sim), 24 * HOUR);
+      const target = sim.images[KEY].new.imageId;
+      expect({ k, settled: resumed.settled, images: sim.cloud.imagesOf('legacy'), desired: sim.cloud.groups.get('legacy')!.desired })
+        .toEqual({ k, settled: true, images: { [target]: 4 }, desired: 4 });
+      const creates = sim.recorder.calls.filter((c) => c.operation === 'autoscaling:createLaunchConfiguration');
+      expect({ k, created: creates.filter((c) => c.error === undefined).length }).toEqual({ k, created: 1 });
+      expect({ k, configurations: [...sim.cloud.launchConfigurations.keys()].sort() })
+        .toEqual({ k, configurations: [`ecs-ami-refresher.${sim.clusterName}.${target}.legacy-lc`, 'legacy-lc'] });
+      const { invariants } = sim;
+      expect({ k, violations: invariants.terminationViolations, low: invariants.servicesBelowMinimum(), below: invariants.groupsBelow(0) })
+        .toEqual({ k, violations: [], low: [], below: [] });
+    }
+  }, 120_000);
+});
