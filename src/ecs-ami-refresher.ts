@@ -18,6 +18,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
+import { launchConfigurationPrefix } from './rotator/launch-configurations';
 import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
@@ -901,6 +902,35 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     }));
   }
 
+  // Launch configurations (seed 000): the engine copies a group's configuration with the new image and
+  // deletes its own copies once unused. Launch configurations carry no tags, so the copies are scoped by name:
+  // `ecs-ami-refresher.<cluster>.` (cluster names hold no '.', so the prefix names exactly this cluster).
+  // CreateLaunchConfiguration and DeleteLaunchConfiguration take the launchConfiguration resource type (SAR);
+  // the original configuration, named otherwise, can be neither deleted nor overwritten.
+  const ownConfigurations = `${launchConfigurationPrefix(cluster.clusterName)}*`;
+  statements.push(new iam.PolicyStatement({
+    sid: 'CopyLaunchConfigurationsOfThisCluster',
+    actions: ['autoscaling:CreateLaunchConfiguration', 'autoscaling:DeleteLaunchConfiguration'],
+    resources: [stack.formatArn({
+      service: 'autoscaling',
+      resource: 'launchConfiguration',
+      resourceName: `*:launchConfigurationName/${ownConfigurations}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'SwitchGroupsOnlyToOwnLaunchConfigurations',
+    // A group may be switched only to a copy this engine made (autoscaling:LaunchConfigurationName); the
+    // engine's other group writes name no launch configuration and are untouched (Null: the key must exist).
+    effect: iam.Effect.DENY,
+    actions: ['autoscaling:UpdateAutoScalingGroup'],
+    resources: [groupArnPattern(stack, '*')],
+    conditions: {
+      Null: { 'autoscaling:LaunchConfigurationName': 'false' },
+      StringNotLike: { 'autoscaling:LaunchConfigurationName': ownConfigurations },
+    },
+  }));
+
   // Launch templates: those of groups defined here by id, any other by the cluster tag.
   const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'];
   const templateArns = knownGroups.map(launchTemplateOf).filter(isDefined).map((t) => templateArn(stack, t.launchTemplateId!));
@@ -1046,7 +1076,8 @@ function addNagSuppressions(role: iam.Role): void {
       reason:
         'Describe actions accept only "*" (Service Authorization Reference); container-instance actions use "*" with an ' +
         'ecs:cluster condition because container instance ARNs exist in two formats; capacity providers are only read; ' +
-        'group and launch template wildcards are narrowed by the cluster tag condition; RunInstances wildcards are ' +
+        'group and launch template wildcards are narrowed by the cluster tag condition; launch configuration wildcards stand ' +
+        "for the configuration's id, with names limited to the engine's own prefix for this cluster; RunInstances wildcards are " +
         'narrowed by ec2:LaunchTemplate (the launch must come from one of those templates), and only serve the launch check that Auto ' +
         'Scaling makes when a group is pointed at a new launch template version.',
       applies_to: [
@@ -1056,6 +1087,8 @@ function addNagSuppressions(role: iam.Role): void {
         // `*` stands for the group id, which changes when a group is replaced; the name is fixed or `*` + tag.
         arn('autoscaling', 'autoScalingGroup:\\*:autoScalingGroupName/[^*]+|autoScalingGroup:\\*:autoScalingGroupName/\\*'),
         arn('ec2', '(launch-template|image|instance|subnet|security-group|network-interface|volume|key-pair|placement-group)/\\*'),
+        // `*` stands for the configuration's id; the name is the engine's own prefix for this cluster.
+        arn('autoscaling', 'launchConfiguration:\\*:launchConfigurationName/ecs-ami-refresher\\.[^*]+\\.\\*'),
       ],
     }],
   });

@@ -421,13 +421,25 @@ describe('IAM', () => {
   const statements = policyStatements(template);
   const isReadOnly = (action: string) => /^[a-z0-9]+:(Describe|List|Get)/.test(action);
 
-  test('every mutation on a wildcard resource carries a condition', () => {
+  test('every mutation on a wildcard resource carries a condition (launch configurations: a name prefix instead)', () => {
     const offenders = statements.filter((s) => {
       const wildcard = asList(s.Resource).some((r: unknown) => JSON.stringify(r).includes('*'));
       const mutates = asList<string>(s.Action).some((a) => !isReadOnly(a));
-      return wildcard && mutates && !s.Condition;
+      return wildcard && mutates && !s.Condition && s.Sid !== 'CopyLaunchConfigurationsOfThisCluster';
     });
     expect(offenders).toEqual([]);
+  });
+
+  test('launch configurations: only copies named ecs-ami-refresher.<this cluster>.* may be created or deleted, and groups switched only to them', () => {
+    // Launch configurations have no tags and no resource condition keys (SAR): the name is the only scope.
+    const copies = statement(template, 'CopyLaunchConfigurationsOfThisCluster');
+    expect(copies.Action).toEqual(['autoscaling:CreateLaunchConfiguration', 'autoscaling:DeleteLaunchConfiguration']);
+    expect(render(copies.Resource)).toMatch(
+      /^arn:\$\{AWS::Partition\}:autoscaling:eu-west-1:111111111111:launchConfiguration:\*:launchConfigurationName\/ecs-ami-refresher\.\$\{Cluster\w+\}\.\*$/);
+    const only = statement(template, 'SwitchGroupsOnlyToOwnLaunchConfigurations');
+    expect({ effect: only.Effect, action: only.Action }).toEqual({ effect: 'Deny', action: 'autoscaling:UpdateAutoScalingGroup' });
+    expect(only.Condition.Null).toEqual({ 'autoscaling:LaunchConfigurationName': 'false' });
+    expect(render(only.Condition.StringNotLike['autoscaling:LaunchConfigurationName'])).toMatch(/^ecs-ami-refresher\.\$\{Cluster\w+\}\.\*$/);
   });
 
   test('only read actions are on the bare "*" resource without a condition', () => {
