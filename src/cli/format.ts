@@ -115,6 +115,10 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
       return `copy launch configuration ${action.sourceName} as ${action.name} with ${action.imageId}, point the group at it`;
     case 'delete-launch-configurations':
       return `delete launch configuration(s) ${action.names.join(', ')}, made by the refresher and used by no group`;
+    case 'update-mixed-templates':
+      return `bring the mixed instances policy's templates to ${action.imageId}: ` + action.steps.map((st) => (st.reuseVersion !== undefined
+        ? `${st.launchTemplateId} version ${st.reuseVersion} (${st.reference})`
+        : `${st.launchTemplateId} new version from ${st.sourceVersion} (${st.reference})`)).join(', ');
   }
 }
 

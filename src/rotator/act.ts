@@ -3,7 +3,7 @@
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
 import type { CreateLaunchConfigurationCommandInput, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import { Action, SwitchLaunchConfiguration } from './actions';
+import { Action, SwitchLaunchConfiguration, UpdateMixedTemplates } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { isLaunchConfigurationUnsupported, launchConfigurationPrefix } from './launch-configurations';
@@ -60,7 +60,7 @@ function accessHint(action: Action, error: unknown): string {
     return ' (the refresher may create and delete only launch configurations named ' +
       `${launchConfigurationPrefix('<cluster name>')}*, and switch only groups given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
   }
-  if (action.kind === 'create-template-version' || action.kind === 'use-template-version') {
+  if (action.kind === 'create-template-version' || action.kind === 'use-template-version' || action.kind === 'update-mixed-templates') {
     return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
   }
   return ` (the refresher may change group ${action.group} only when it is given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
@@ -221,6 +221,8 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       await copyLaunchConfiguration(api, action);
       await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, LaunchConfigurationName: action.name });
       return;
+    case 'update-mixed-templates':
+      return updateMixedTemplates(api, action);
     case 'delete-launch-configurations':
       for (const name of action.names) {
         try {
@@ -303,6 +305,49 @@ async function useTemplateVersion(
   await api.autoScaling.updateAutoScalingGroup(mixedInstancesPolicy
     ? { AutoScalingGroupName: group, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: specification } } }
     : { AutoScalingGroupName: group, LaunchTemplate: specification });
+}
+
+/**
+ * A version with only the image changed for each template of the policy that needs one (one per template,
+ * even when two references name it), each made the default where the policy reads `$Default`; then, when a
+ * reference is pinned, one UpdateAutoScalingGroup with the whole policy's template part: the group's own
+ * specification and every override, its fields as they were and pinned references moved to the new versions.
+ * InstancesDistribution is not sent, so Auto Scaling keeps it as it is.
+ */
+async function updateMixedTemplates(api: AwsApi, action: UpdateMixedTemplates): Promise<void> {
+  const versions = new Map<string, number>();
+  for (const step of action.steps) {
+    let version = versions.get(step.launchTemplateId) ?? step.reuseVersion;
+    if (version === undefined) {
+      const created = await api.ec2.createLaunchTemplateVersion({
+        LaunchTemplateId: step.launchTemplateId,
+        SourceVersion: String(step.sourceVersion),
+        VersionDescription: `${VERSION_DESCRIPTION_PREFIX}${action.imageId}`,
+        LaunchTemplateData: { ImageId: action.imageId },
+      });
+      version = created.LaunchTemplateVersion?.VersionNumber;
+      if (version === undefined) throw new Error(`CreateLaunchTemplateVersion on ${step.launchTemplateId} returned no version number`);
+    }
+    versions.set(step.launchTemplateId, version);
+    if (step.reference === '$Default') await api.ec2.modifyLaunchTemplate({ LaunchTemplateId: step.launchTemplateId, DefaultVersion: String(version) });
+  }
+  const pinned = (id: string, reference: string) => /^\d+$/.test(reference) && versions.has(id);
+  const spec = (id: string, reference: string) => ({ LaunchTemplateId: id, Version: pinned(id, reference) ? String(versions.get(id)) : reference });
+  const anyPinned = pinned(action.main.launchTemplateId, action.main.version)
+    || action.overrides.some((o) => o.template && pinned(o.template.launchTemplateId, o.template.version));
+  if (!anyPinned) return;
+  await api.autoScaling.updateAutoScalingGroup({
+    AutoScalingGroupName: action.group,
+    MixedInstancesPolicy: {
+      LaunchTemplate: {
+        LaunchTemplateSpecification: spec(action.main.launchTemplateId, action.main.version),
+        Overrides: action.overrides.map((o) => ({
+          ...o.fields,
+          ...(o.template ? { LaunchTemplateSpecification: spec(o.template.launchTemplateId, o.template.version) } : {}),
+        })),
+      },
+    },
+  });
 }
 
 async function recordBatch(api: AwsApi, group: string, batch: Batch): Promise<void> {

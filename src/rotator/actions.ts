@@ -3,6 +3,7 @@
  * safe to repeat: the state it leaves is re-observed next time, and a half-done action is finished, not
  * redone (see the crash notes on each).
  */
+import type { MixedOverride } from './model';
 import type { Batch, UnmanagedReplacement } from './state';
 
 export type Action =
@@ -28,7 +29,8 @@ export type Action =
   | RecordBatch
   | StopTasks
   | SwitchLaunchConfiguration
-  | DeleteLaunchConfigurations;
+  | DeleteLaunchConfigurations
+  | UpdateMixedTemplates;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -276,4 +278,34 @@ export interface DeleteLaunchConfigurations {
   /** Not a group: `(launch configurations)`, so a failure here stops no group's actions. */
   readonly group: string;
   readonly names: readonly string[];
+}
+
+/**
+ * A mixed instances policy whose overrides carry launch templates of their own: every template of the policy
+ * that does not launch the image yet gets a version with only the image changed (or reuses the one this
+ * engine created, found as `$Latest`), each made the default where it is referenced as `$Default`; then, if
+ * any reference is pinned to a number, one UpdateAutoScalingGroup points every pinned reference at its new
+ * version and writes the overrides back otherwise as they were. A crash between steps is finished next round
+ * (the versions made are reused).
+ */
+export interface UpdateMixedTemplates {
+  readonly kind: 'update-mixed-templates';
+  readonly group: string;
+  readonly imageId: string;
+  /** The templates to bring to the image (the group's own first), each once. */
+  readonly steps: readonly MixedTemplateStep[];
+  /** The policy's own template reference. */
+  readonly main: { readonly launchTemplateId: string; readonly version: string };
+  /** The policy's overrides as observed, written back with pinned references moved. */
+  readonly overrides: readonly MixedOverride[];
+}
+
+export interface MixedTemplateStep {
+  readonly launchTemplateId: string;
+  /** How the policy references it: a number, `$Latest` or `$Default`. */
+  readonly reference: string;
+  /** Create a version from this one... */
+  readonly sourceVersion?: number;
+  /** ...or use this version this engine already created with the image. */
+  readonly reuseVersion?: number;
 }

@@ -15,6 +15,7 @@ import {
   GroupObserveFailure,
   ImageInfo,
   LaunchSource,
+  MixedOverride,
   ObservedCluster,
   ObservedContainerInstance,
   ObservedGroup,
@@ -153,7 +154,11 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   }
 
   // Images: what the groups run, to know their family; then the targets their parameters name.
-  const running = [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)];
+  const running = [
+    ...groups.map((g) => g.currentImageId).filter(isDefined),
+    ...groups.flatMap(overrideImageIds),
+    ...Object.values(instances).map((i) => i.imageId),
+  ];
   const images: Record<string, ImageInfo> = await imagesOf(api, running, options.now, cache, new Set());
 
   // The parameters of the families the groups turn out to be (or the groups' own parameters).
@@ -415,13 +420,19 @@ async function launchSources(
   const templateReads = new Map<string, Promise<TemplateReading>>();
   const configurationNames = new Set<string>();
 
+  const readOnce = (id: string | undefined, name: string | undefined, version: string) => {
+    const key = `${id ?? name}@${version}`;
+    if (!templateReads.has(key)) templateReads.set(key, readTemplateVersion(api, id, name, version));
+    return templateReads.get(key)!;
+  };
   for (const asg of asgs) {
     const spec = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? asg.LaunchTemplate;
     if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
-      const version = spec.Version ?? '$Default';
-      const key = `${spec.LaunchTemplateId ?? spec.LaunchTemplateName}@${version}`;
-      if (!templateReads.has(key)) {
-        templateReads.set(key, readTemplateVersion(api, spec.LaunchTemplateId, spec.LaunchTemplateName, version));
+      // Started now, awaited below (a reading never rejects: its failure is a value).
+      void readOnce(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version ?? '$Default');
+      for (const o of asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []) {
+        const t = o.LaunchTemplateSpecification;
+        if (t && (t.LaunchTemplateId || t.LaunchTemplateName)) void readOnce(t.LaunchTemplateId, t.LaunchTemplateName, t.Version ?? '$Default');
       }
     } else if (asg.LaunchConfigurationName) {
       configurationNames.add(asg.LaunchConfigurationName);
@@ -447,6 +458,38 @@ async function launchSources(
         continue;
       }
       const aliasParameter = ssmAliasParameter(reading.imageIdExpression);
+      // Overrides that name a template of their own: each read like the group's, kept with the override's
+      // other fields so the policy can be written back whole.
+      const overrides: MixedOverride[] = [];
+      let overrideFailure: string | undefined;
+      for (const o of asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []) {
+        const { LaunchTemplateSpecification: t, ...fields } = o;
+        if (!t || !(t.LaunchTemplateId || t.LaunchTemplateName)) {
+          overrides.push({ fields });
+          continue;
+        }
+        const overrideVersion = t.Version ?? '$Default';
+        const r = await readOnce(t.LaunchTemplateId, t.LaunchTemplateName, overrideVersion);
+        if (!r.ok) {
+          overrideFailure ??= `an override of the mixed instances policy of group ${name}: ${r.reason}`;
+          continue;
+        }
+        overrides.push({
+          fields,
+          template: {
+            launchTemplateId: r.launchTemplateId,
+            launchTemplateName: r.launchTemplateName,
+            version: overrideVersion,
+            resolvedVersion: r.versionNumber,
+            imageIdExpression: r.imageIdExpression,
+            latestVersion: r.latest,
+          },
+        });
+      }
+      if (overrideFailure) {
+        failures.push({ name, reason: overrideFailure });
+        continue;
+      }
       result.set(name, {
         launchSource: {
           kind: 'launch-template',
@@ -455,9 +498,7 @@ async function launchSources(
           version,
           resolvedVersion: reading.versionNumber,
           mixedInstancesPolicy: mixed !== undefined,
-          overrideTemplates: (asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [])
-            .map((o) => o.LaunchTemplateSpecification?.LaunchTemplateId ?? o.LaunchTemplateSpecification?.LaunchTemplateName)
-            .filter(isDefined),
+          ...(overrides.some((o) => o.template) ? { overrides } : {}),
           imageIdExpression: reading.imageIdExpression,
           latestVersion: reading.latest,
         },
@@ -544,7 +585,7 @@ async function groupActivity(
     const resolved = targetOf(group);
     const target = resolved.ok ? imageIdFromValue(parameters[resolved.parameterName]?.value) : undefined;
     const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
-    const behind = target !== undefined && (group.currentImageId !== target
+    const behind = target !== undefined && (group.currentImageId !== target || overrideImageIds(group).some((id) => id !== target)
       || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
     if (!recorded && !behind && !force) continue;
 
@@ -565,6 +606,13 @@ async function groupActivity(
     });
   }
   return result;
+}
+
+/** The literal images of the launch templates the group's mixed instances overrides name (not `resolve:ssm:` ones). */
+export function overrideImageIds(group: ObservedGroup): string[] {
+  if (group.launchSource.kind !== 'launch-template') return [];
+  return (group.launchSource.overrides ?? []).map((o) => o.template?.imageIdExpression)
+    .filter((e): e is string => e !== undefined && ssmAliasParameter(e) === undefined);
 }
 
 /** See `referenceImage`: the current image, else the one most of the group's instances run. */

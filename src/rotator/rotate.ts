@@ -15,9 +15,10 @@
  * It stops a group, terminating nothing more, when replacements do not become ACTIVE in time, or a drain
  * outlasts the drain timeout and the user did not choose to force.
  */
-import { Action, StopTasks, TemplateUse, Terminate } from './actions';
+import { Action, MixedTemplateStep, StopTasks, TemplateUse, Terminate, UpdateMixedTemplates } from './actions';
 import { LAUNCH_CONFIGURATION_NAME_MAX, launchConfigurationCopyName, launchConfigurationPrefix } from './launch-configurations';
-import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService, TemplateVersion } from './model';
+import { ssmAliasParameter } from './observe';
 import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
 
 export interface RotationConfig {
@@ -793,6 +794,7 @@ function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: 
   if (source.kind !== 'launch-template' || source.resolvedVersion === undefined) {
     return { stopped: `the launch template version of group ${group.name} could not be resolved` };
   }
+  if (source.overrides?.some((o) => o.template)) return { action: mixedTemplatesAction(group, source, imageId) };
   const use: TemplateUse = source.version === '$Latest' ? 'none' : source.version === '$Default' ? 'default-version' : 'group-version';
   const latest = source.latestVersion;
   if (use !== 'none' && latest && latest.imageIdExpression === imageId && latest.createdByEngine && latest.number !== source.resolvedVersion) {
@@ -817,5 +819,43 @@ function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: 
       use,
       mixedInstancesPolicy: source.mixedInstancesPolicy,
     },
+  };
+}
+
+/**
+ * Every template of a mixed instances policy with override templates that does not launch the image yet: the
+ * group's own (unless it already does) and each distinct override template with a literal image (plan.ts made
+ * sure the others resolve the group's parameter at launch), each once.
+ */
+function mixedTemplatesAction(
+  group: ObservedGroup,
+  source: Extract<ObservedGroup['launchSource'], { kind: 'launch-template' }>,
+  imageId: string,
+): UpdateMixedTemplates {
+  const steps: MixedTemplateStep[] = [];
+  const seen = new Set<string>();
+  const add = (t: { launchTemplateId: string; version: string; resolvedVersion?: number; latestVersion?: TemplateVersion }) => {
+    const key = `${t.launchTemplateId}@${t.version}`;
+    if (seen.has(key) || t.resolvedVersion === undefined) return;
+    seen.add(key);
+    const latest = t.latestVersion;
+    const reusable = t.version !== '$Latest' && latest !== undefined && latest.imageIdExpression === imageId && latest.createdByEngine
+      && latest.number !== t.resolvedVersion;
+    steps.push(reusable
+      ? { launchTemplateId: t.launchTemplateId, reference: t.version, reuseVersion: latest!.number }
+      : { launchTemplateId: t.launchTemplateId, reference: t.version, sourceVersion: t.resolvedVersion });
+  };
+  if (group.currentImageId !== imageId) add(source);
+  for (const o of source.overrides ?? []) {
+    const t = o.template;
+    if (t?.imageIdExpression !== undefined && ssmAliasParameter(t.imageIdExpression) === undefined && t.imageIdExpression !== imageId) add(t);
+  }
+  return {
+    kind: 'update-mixed-templates',
+    group: group.name,
+    imageId,
+    steps,
+    main: { launchTemplateId: source.launchTemplateId, version: source.version },
+    overrides: source.overrides ?? [],
   };
 }

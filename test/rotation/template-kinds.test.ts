@@ -1,10 +1,11 @@
 /**
  * Launch sources other than a launch template with a literal image, rotated end to end on the simulator at
  * production's cadence: launch configurations (seed 000's copy, switch, rotate; copies deleted once unused,
- * the original never), accounts that can no longer create launch configurations, and a crash after each write.
+ * the original never), accounts that can no longer create launch configurations, mixed instances policies whose
+ * overrides carry launch templates of their own (pinned, `$Default`, `$Latest`), and a crash after each write.
  */
 import { launchConfigurationCopyName } from '../../src/rotator/launch-configurations';
-import { BATCH_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
 import { runInvocations, runScheduled, settingsFor } from './harness';
 
@@ -141,6 +142,78 @@ describe('a group on a launch configuration (seed 000)', () => {
       const { invariants } = sim;
       expect({ k, violations: invariants.terminationViolations, low: invariants.servicesBelowMinimum(), below: invariants.groupsBelow(0) })
         .toEqual({ k, violations: [], low: [], below: [] });
+    }
+  }, 120_000);
+});
+
+describe('a mixed instances policy whose overrides carry launch templates of their own', () => {
+  const mixed = (version: '1' | '$Default' | '$Latest'): GroupSpec => ({
+    name: 'mixed',
+    family: 'amazon-linux-2023',
+    architecture: 'x86_64',
+    instances: 6,
+    mixedInstancesPolicy: true,
+    overrideTemplates: 2,
+    launchTemplateVersion: version,
+  });
+  const templatesOf = (sim: Simulation) => ['mixed-lt', 'mixed-override-0', 'mixed-override-1'].map((n) => sim.cloud.templatesByName.get(n)!);
+
+  test.each<['1' | '$Default' | '$Latest', number, number]>([
+    // reference, UpdateAutoScalingGroup calls with a policy, ModifyLaunchTemplate calls
+    ['1', 1, 0],
+    ['$Default', 0, 3],
+    ['$Latest', 0, 0],
+  ])('referenced as %s: every template gets one version with only the image changed, and every instance ends on the image', async (version, updates, defaults) => {
+    const sim = scenario([mixed(version)]);
+    const target = sim.images[KEY].new.imageId;
+    // Before: instances launched from every template of the policy.
+    const before = new Set([...sim.cloud.groups.get('mixed')!.instances.values()].map((i) => i.templateName));
+    expect([...before].sort()).toEqual(['mixed-lt', 'mixed-override-0', 'mixed-override-1']);
+    const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } }), 24 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+
+    expect(sim.cloud.imagesOf('mixed')).toEqual({ [target]: 6 });
+    const group = sim.cloud.groups.get('mixed')!;
+    // Replacements launched from every template, all on the image: none is outdated again.
+    expect(new Set([...group.instances.values()].map((i) => i.templateName))).toEqual(before);
+    for (const t of templatesOf(sim)) {
+      const engine = [...t.versions.values()].filter((v) => v.description === `${VERSION_DESCRIPTION_PREFIX}${target}`);
+      expect({ template: t.name, versions: engine.length, image: engine[0]?.data.ImageId }).toEqual({ template: t.name, versions: 1, image: target });
+      // Only the image changed.
+      const { ImageId: _new, ...rest } = engine[0].data;
+      const { ImageId: _old, ...source } = t.versions.get(1)!.data;
+      expect(rest).toEqual(source);
+    }
+    const policyUpdates = sim.recorder.calls.filter((c) => c.operation === 'autoscaling:updateAutoScalingGroup'
+      && (c.input as { MixedInstancesPolicy?: unknown }).MixedInstancesPolicy !== undefined);
+    expect(policyUpdates.length).toBe(updates);
+    expect(sim.recorder.count('ec2:modifyLaunchTemplate')).toBe(defaults);
+    // The policy kept its instance types and override order; pinned references moved to the new versions.
+    expect(group.mixedInstancesPolicy!.overrides!.map((o) => [o.instanceType, o.launchTemplate?.name, o.launchTemplate?.version]))
+      .toEqual([['m6i.large', undefined, undefined], ['c6i.large', 'mixed-override-0', version === '1' ? '2' : version],
+        ['r6i.large', 'mixed-override-1', version === '1' ? '2' : version]]);
+    expect(group.launchTemplate!.version).toBe(version === '1' ? '2' : version);
+    expectSafe(sim);
+  });
+
+  test('pinned, killed after each write, the next runs finish it with one version per template, never two', async () => {
+    const settings = (sim: Simulation) => settingsFor(sim.clusterName, { maxUnavailable: { count: 3 } });
+    const run = (sim: Simulation, api = sim.api) => runInvocations({
+      api, clock: sim.clock, settings: settings(sim), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+    });
+    const reference = scenario([mixed('1')]);
+    const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
+    await run(reference, counting.api);
+    const total = counting.writes();
+    expect(total).toBeGreaterThan(5);
+    for (let k = 1; k < total; k++) {
+      const sim = scenario([mixed('1')]);
+      await expect(run(sim, dyingApi(sim.api, { afterWrites: k }).api)).rejects.toThrow(ProcessKilled);
+      const resumed = await runScheduled(sim, settings(sim), 24 * HOUR);
+      const target = sim.images[KEY].new.imageId;
+      expect({ k, settled: resumed.settled, images: sim.cloud.imagesOf('mixed') }).toEqual({ k, settled: true, images: { [target]: 6 } });
+      expect({ k, versions: templatesOf(sim).map((t) => t.latestVersion) }).toEqual({ k, versions: [2, 2, 2] });
     }
   }, 120_000);
 });

@@ -131,6 +131,42 @@ describe('the launch source is updated before any batch', () => {
   });
 });
 
+describe('a mixed instances policy whose overrides carry launch templates of their own', () => {
+  const override = (templateId: string, version: string, image: string, latest?: { number: number; image: string }) => ({
+    fields: { InstanceType: 'c6i.large', WeightedCapacity: '2' },
+    template: {
+      launchTemplateId: templateId,
+      version,
+      resolvedVersion: 1,
+      imageIdExpression: image,
+      ...(latest ? { latestVersion: { number: latest.number, imageIdExpression: latest.image, createdByEngine: true } } : {}),
+    },
+  });
+  const plain = { fields: { InstanceType: 'm6i.large' } };
+
+  it.each<[string, Parameters<typeof templateSource>[0], ReadonlyArray<Record<string, unknown>>]>([
+    ['every template behind: one step each, the group\'s first, a template named twice once',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [plain, override('lt-a', '1', OLD_AMI), override('lt-a', '1', OLD_AMI), override('lt-b', '$Default', OLD_AMI)] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-a', reference: '1', sourceVersion: 1 },
+        { launchTemplateId: 'lt-b', reference: '$Default', sourceVersion: 1 }]],
+    ['a version this engine made for the image (a killed run) is reused, not made again',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [override('lt-a', '1', OLD_AMI, { number: 2, image: NEW_AMI })] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-a', reference: '1', reuseVersion: 2 }]],
+    ['templates already on the image, or resolving the parameter at launch, have no step',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [override('lt-a', '1', NEW_AMI), override('lt-b', '1', 'resolve:ssm:/p'), override('lt-c', '$Latest', OLD_AMI)] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-c', reference: '$Latest', sourceVersion: 1 }]],
+  ])('%s', (_name, source, steps) => {
+    const rotation = rotate({ ...fourOutdated, launchSource: templateSource({ launchTemplateId: TEMPLATE_ID, ...source }) },
+      imageDecision(allFour, { updateLaunchSource: true }));
+    expect(rotation.phase).toBe('updating-launch-template');
+    const [action] = ofKind(rotation, 'update-mixed-templates');
+    expect(action.steps).toEqual(steps);
+    expect(action.main).toEqual({ launchTemplateId: TEMPLATE_ID, version: '3' });
+    // The overrides travel as observed, so the policy is written back whole.
+    expect(action.overrides).toEqual(source!.overrides);
+  });
+});
+
 // -----------------------------------------------------------------------------------------------------------------
 // 2. Starting a batch
 // -----------------------------------------------------------------------------------------------------------------
@@ -1065,7 +1101,7 @@ describe('safety properties over generated group states', () => {
       }
       // With no batch in flight, a launch-source update is all that happens; a batch in flight goes on.
       if (b.decision.updateLaunchSource && !f.batch) {
-        const allowed = ['create-template-version', 'use-template-version', 'switch-launch-configuration', 'set-replace-before', 'uncordon'];
+        const allowed = ['create-template-version', 'use-template-version', 'switch-launch-configuration', 'update-mixed-templates', 'set-replace-before', 'uncordon'];
         expect(rotation.actions.filter((a) => !allowed.includes(a.kind))).toEqual([]);
       }
     });

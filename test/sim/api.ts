@@ -545,10 +545,29 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         if (!cloud.resolveTemplateVersion(template, version)) {
           throw asgValidation(`The specified launch template, with template ID ${template.id}, version ${version}, does not exist.`);
         }
+        // Overrides given replace the policy's overrides; omitted, they stay as they are. Each override's own
+        // template (and version) must exist, as the group's must.
+        const given = input.MixedInstancesPolicy?.LaunchTemplate?.Overrides;
+        const overrides = given?.map((o) => {
+          if (!o.InstanceType) throw asgValidation('The simulator models overrides by InstanceType only.');
+          const t = o.LaunchTemplateSpecification;
+          if (!t) return { instanceType: o.InstanceType, weightedCapacity: o.WeightedCapacity };
+          const own = findTemplate(cloud, t.LaunchTemplateId, t.LaunchTemplateName);
+          if (!own) throw asgValidation(`The specified launch template, with template ID ${t.LaunchTemplateId ?? t.LaunchTemplateName ?? ''}, does not exist.`);
+          const v = t.Version ?? '$Default';
+          if (!cloud.resolveTemplateVersion(own, v)) throw asgValidation(`The specified launch template, with template ID ${own.id}, version ${v}, does not exist.`);
+          return { instanceType: o.InstanceType, weightedCapacity: o.WeightedCapacity, launchTemplate: { id: own.id, name: own.name, version: v } };
+        });
         group.launchTemplate = { id: template.id, name: template.name, version };
         group.launchConfigurationName = undefined;
-        if (input.MixedInstancesPolicy) group.mixedInstancesPolicy ??= { instanceTypes: ['m6i.large'], onDemandPercentage: 100 };
-        else if (input.LaunchTemplate) group.mixedInstancesPolicy = undefined;
+        if (input.MixedInstancesPolicy) {
+          group.mixedInstancesPolicy ??= { instanceTypes: ['m6i.large'], onDemandPercentage: 100, launches: 0 };
+          if (overrides) {
+            group.mixedInstancesPolicy = { ...group.mixedInstancesPolicy, instanceTypes: overrides.map((o) => o.instanceType), overrides };
+          }
+        } else if (input.LaunchTemplate) {
+          group.mixedInstancesPolicy = undefined;
+        }
       }
       if (input.LaunchConfigurationName) {
         if (!cloud.launchConfigurations.has(input.LaunchConfigurationName)) throw asgValidation(`Launch configuration name not found - ${input.LaunchConfigurationName}`);
@@ -1077,7 +1096,21 @@ function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
       ? {
         LaunchTemplate: {
           LaunchTemplateSpecification: spec,
-          Overrides: g.mixedInstancesPolicy.instanceTypes.map((InstanceType) => ({ InstanceType })),
+          Overrides: g.mixedInstancesPolicy.overrides
+            ? g.mixedInstancesPolicy.overrides.map((o) => ({
+              InstanceType: o.instanceType,
+              ...(o.weightedCapacity !== undefined ? { WeightedCapacity: o.weightedCapacity } : {}),
+              ...(o.launchTemplate
+                ? {
+                  LaunchTemplateSpecification: {
+                    LaunchTemplateId: o.launchTemplate.id,
+                    LaunchTemplateName: o.launchTemplate.name,
+                    Version: o.launchTemplate.version,
+                  },
+                }
+                : {}),
+            }))
+            : g.mixedInstancesPolicy.instanceTypes.map((InstanceType) => ({ InstanceType })),
         },
         InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: g.mixedInstancesPolicy.onDemandPercentage },
       }
