@@ -31,8 +31,8 @@ const POLICY_PROPS = { canary: { soak: Duration.minutes(10) }, standaloneTasks: 
 const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER, props: POLICY_PROPS });
 // Only the named groups (no discovery): the policy names them by ARN and has no tag-conditioned group statements.
 const given = synthesizePolicy('given', {
-  // (`legacy`: the launch configuration group of the whole rotations below.)
-  clusterName: CLUSTER, groupNames: [...GROUPS.map((g) => g.name), 'legacy'], props: { ...POLICY_PROPS, discoverCapacityProviderGroups: false },
+  // (`legacy`, `mixed`: the launch configuration and mixed instances groups of the whole rotations below.)
+  clusterName: CLUSTER, groupNames: [...GROUPS.map((g) => g.name), 'legacy', 'mixed'], props: { ...POLICY_PROPS, discoverCapacityProviderGroups: false },
 });
 const POLICIES = [discovered, given];
 /** Discovered groups, and instances outside every group replaced through group `x86`. */
@@ -177,7 +177,11 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     lcSim = buildScenario({
       seed: 37,
       clusterName: CLUSTER,
-      groups: [{ name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchConfiguration: true }],
+      groups: [
+        { name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchConfiguration: true },
+        // And a mixed instances policy pinned to a version, whose overrides name templates of their own.
+        { name: 'mixed', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, mixedInstancesPolicy: true, overrideTemplates: 2, launchTemplateVersion: '1' },
+      ],
       services: 'auto',
       standaloneTasks: { count: 1, durationS: 600 },
     });
@@ -214,6 +218,11 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const input = (m: MappedCall) => m.call.input as { LaunchTemplate?: unknown; MixedInstancesPolicy?: unknown };
     expect(pointed.some((m) => input(m).LaunchTemplate)).toBe(true);
     expect(pointed.some((m) => input(m).MixedInstancesPolicy)).toBe(true);
+    // And a policy whose overrides name templates of their own: each override template is launch-checked (once
+    // per image the group was brought to).
+    const overrideChecked = pointed.filter((m) => m.requests.filter((r) => r.action === 'ec2:RunInstances' && r.resource.includes(':launch-template/'))
+      .map((r) => r.resource).filter((v, i, all) => all.indexOf(v) === i).length === 3);
+    expect(overrideChecked.length).toBe(2);
   });
 
   test.each(POLICIES.map((p) => [p.name, p] as const))('%s policy allows every IAM request of every call', async (_name, policy) => {

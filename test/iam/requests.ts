@@ -112,7 +112,10 @@ export function simWorld(cloud: Cloud, options: SimWorldOptions = {}): World {
       const tags: Record<string, string> = {};
       for (const group of cloud.groups.values()) {
         const value = group.tags.get(TagKey.CLUSTER)?.value;
-        if (group.launchTemplate?.id === template.id && value !== undefined) tags[TagKey.CLUSTER] = value;
+        // The same holds for the templates a group's mixed instances overrides name (tagged like the group's own).
+        const uses = group.launchTemplate?.id === template.id
+          || (group.mixedInstancesPolicy?.overrides ?? []).some((o) => o.launchTemplate?.id === template.id);
+        if (uses && value !== undefined) tags[TagKey.CLUSTER] = value;
       }
       return { id: template.id, tags };
     },
@@ -303,6 +306,11 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
           { ...sizes, 'autoscaling:LaunchConfigurationName': str(input.LaunchConfigurationName, 'LaunchConfigurationName') });
       }
       if (spec) requests.push(...launchCheck(world, spec));
+      // Overrides naming a launch template of their own: each is checked as the group's own would be.
+      for (const o of list(mixedTemplate?.Overrides)) {
+        const own = o.LaunchTemplateSpecification as Bag | undefined;
+        if (own) requests.push(...launchCheck(world, own));
+      }
       return requests;
     }
     case 'autoscaling:createLaunchConfiguration': {
