@@ -188,6 +188,18 @@ export interface EcsAmiRefresherProps {
   readonly standaloneTasks?: StandaloneTasks;
 
   /**
+   * Launch template versions this refresher created (its description marker) kept per template once a
+   * rotation of every group using the template has ended; older ones are deleted
+   * (`ec2:DeleteLaunchTemplateVersions`). The template's default version and any version a group uses are
+   * never deleted, nor a version anyone else made. Five lets an operator point a group back by hand at any
+   * of the last five images (about a month of weekly ECS-optimized AMI releases) while a template that rotates
+   * weekly for years stays far below the 10,000 versions AWS allows per template.
+   *
+   * @default 5
+   */
+  readonly launchTemplateVersionsToKeep?: number;
+
+  /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
    * first, so capacity never drops below the group's desired capacity; this bounds the tasks moving at
    * once and the extra instances paid for during a batch.
@@ -363,6 +375,10 @@ export class EcsAmiRefresher extends Construct {
       role.addToPrincipalPolicy(statement);
     }
 
+    const versionsToKeep = props.launchTemplateVersionsToKeep ?? 5;
+    if (!Token.isUnresolved(versionsToKeep) && (!Number.isInteger(versionsToKeep) || versionsToKeep < 1 || versionsToKeep > 100)) {
+      throw new Error(`launchTemplateVersionsToKeep is ${versionsToKeep}; it must be a whole number from 1 to 100`);
+    }
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const schedulePeriod = schedulePeriodSeconds(schedule);
     const fn = new RotatorFunction(this, 'Function', {
@@ -405,6 +421,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
         [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? true),
+        [EnvName.TEMPLATE_VERSIONS_TO_KEEP]: String(versionsToKeep),
         ...(props.canary ? { [EnvName.CANARY]: `${props.canary.count ?? 1}:${props.canary.soak.toSeconds()}` } : {}),
         [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
         [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
@@ -932,7 +949,8 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   }));
 
   // Launch templates: those of groups defined here by id, any other by the cluster tag.
-  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'];
+  // DeleteLaunchTemplateVersions: the versions this engine created, once a rotation has ended (launchTemplateVersionsToKeep).
+  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions'];
   const templateArns = knownGroups.map(launchTemplateOf).filter(isDefined).map((t) => templateArn(stack, t.launchTemplateId!));
   if (templateArns.length > 0) {
     statements.push(new iam.PolicyStatement({ sid: 'ChangeLaunchTemplatesOfGroups', actions: templateActions, resources: templateArns }));

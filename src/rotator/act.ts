@@ -3,7 +3,7 @@
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
 import type { CreateLaunchConfigurationCommandInput, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import { Action, SwitchLaunchConfiguration, UpdateMixedTemplates } from './actions';
+import { Action, PruneTemplateVersions, SwitchLaunchConfiguration, UpdateMixedTemplates } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
 import { isLaunchConfigurationUnsupported, launchConfigurationPrefix } from './launch-configurations';
@@ -60,7 +60,8 @@ function accessHint(action: Action, error: unknown): string {
     return ' (the refresher may create and delete only launch configurations named ' +
       `${launchConfigurationPrefix('<cluster name>')}*, and switch only groups given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
   }
-  if (action.kind === 'create-template-version' || action.kind === 'use-template-version' || action.kind === 'update-mixed-templates') {
+  if (action.kind === 'create-template-version' || action.kind === 'use-template-version' || action.kind === 'update-mixed-templates'
+    || action.kind === 'prune-template-versions') {
     return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
   }
   return ` (the refresher may change group ${action.group} only when it is given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
@@ -223,6 +224,8 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return;
     case 'update-mixed-templates':
       return updateMixedTemplates(api, action);
+    case 'prune-template-versions':
+      return pruneTemplateVersions(api, action);
     case 'delete-launch-configurations':
       for (const name of action.names) {
         try {
@@ -348,6 +351,37 @@ async function updateMixedTemplates(api: AwsApi, action: UpdateMixedTemplates): 
       },
     },
   });
+}
+
+async function pruneTemplateVersions(api: AwsApi, action: PruneTemplateVersions): Promise<void> {
+  const versions: Array<{ number: number; engine: boolean; isDefault: boolean }> = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await api.ec2.describeLaunchTemplateVersions({
+      LaunchTemplateId: action.launchTemplateId, MaxResults: BatchLimit.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_PAGE, NextToken,
+    });
+    for (const v of page.LaunchTemplateVersions ?? []) {
+      if (v.VersionNumber === undefined) continue;
+      versions.push({
+        number: v.VersionNumber,
+        engine: (v.VersionDescription ?? '').startsWith(VERSION_DESCRIPTION_PREFIX),
+        isDefault: v.DefaultVersion === true,
+      });
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const inUse = new Set(action.inUse);
+  const ours = versions.filter((v) => v.engine).sort((a, b) => b.number - a.number);
+  const doomed = ours.slice(action.keep).filter((v) => !v.isDefault && !inUse.has(v.number)).map((v) => String(v.number));
+  for (const batch of chunk(doomed, BatchLimit.DELETE_LAUNCH_TEMPLATE_VERSIONS)) {
+    const response = await api.ec2.deleteLaunchTemplateVersions({ LaunchTemplateId: action.launchTemplateId, Versions: batch });
+    const failed = (response.UnsuccessfullyDeletedLaunchTemplateVersions ?? [])
+      .filter((f) => f.ResponseError?.Code !== 'launchTemplateVersionDoesNotExist');
+    if (failed.length > 0) {
+      throw new Error(`DeleteLaunchTemplateVersions on ${action.launchTemplateId} left version(s) ` +
+        failed.map((f) => `${f.VersionNumber} (${f.ResponseError?.Code ?? 'unknown'}: ${f.ResponseError?.Message ?? ''})`).join(', '));
+    }
+  }
 }
 
 async function recordBatch(api: AwsApi, group: string, batch: Batch): Promise<void> {

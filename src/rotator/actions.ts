@@ -30,7 +30,8 @@ export type Action =
   | StopTasks
   | SwitchLaunchConfiguration
   | DeleteLaunchConfigurations
-  | UpdateMixedTemplates;
+  | UpdateMixedTemplates
+  | PruneTemplateVersions;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -308,4 +309,18 @@ export interface MixedTemplateStep {
   readonly sourceVersion?: number;
   /** ...or use this version this engine already created with the image. */
   readonly reuseVersion?: number;
+}
+
+/**
+ * A rotation ended: delete the versions of the template this engine created (its description marker), but
+ * the newest `keep` of them, the template's default version, and the versions `inUse` by a group. The
+ * versions are listed at write time (DescribeLaunchTemplateVersions), deleted 200 a call (the API's limit).
+ * Repeating it deletes nothing more.
+ */
+export interface PruneTemplateVersions {
+  readonly kind: 'prune-template-versions';
+  readonly group: string;
+  readonly launchTemplateId: string;
+  readonly keep: number;
+  readonly inUse: readonly number[];
 }

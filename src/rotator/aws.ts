@@ -52,6 +52,9 @@ import {
   CreateLaunchTemplateVersionCommand,
   CreateLaunchTemplateVersionCommandInput,
   CreateLaunchTemplateVersionCommandOutput,
+  DeleteLaunchTemplateVersionsCommand,
+  DeleteLaunchTemplateVersionsCommandInput,
+  DeleteLaunchTemplateVersionsCommandOutput,
   DescribeImagesCommand,
   DescribeImagesCommandInput,
   DescribeImagesCommandOutput,
@@ -163,6 +166,8 @@ export interface Ec2Api {
   describeLaunchTemplateVersions(input: DescribeLaunchTemplateVersionsCommandInput): Promise<Result<DescribeLaunchTemplateVersionsCommandOutput>>;
   createLaunchTemplateVersion(input: CreateLaunchTemplateVersionCommandInput): Promise<Result<CreateLaunchTemplateVersionCommandOutput>>;
   modifyLaunchTemplate(input: ModifyLaunchTemplateCommandInput): Promise<Result<ModifyLaunchTemplateCommandOutput>>;
+  /** Only versions this engine created, once a rotation ended (see template-versions.ts). */
+  deleteLaunchTemplateVersions(input: DeleteLaunchTemplateVersionsCommandInput): Promise<Result<DeleteLaunchTemplateVersionsCommandOutput>>;
   /** Only for instances outside every Auto Scaling group, replaced under the opt-in policy. */
   terminateInstances(input: TerminateInstancesCommandInput): Promise<Result<TerminateInstancesCommandOutput>>;
 }
@@ -248,6 +253,7 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeLaunchTemplateVersions: (input) => clients.ec2.send(new DescribeLaunchTemplateVersionsCommand(input)),
       createLaunchTemplateVersion: (input) => clients.ec2.send(new CreateLaunchTemplateVersionCommand(input)),
       modifyLaunchTemplate: (input) => clients.ec2.send(new ModifyLaunchTemplateCommand(input)),
+      deleteLaunchTemplateVersions: (input) => clients.ec2.send(new DeleteLaunchTemplateVersionsCommand(input)),
       terminateInstances: (input) => clients.ec2.send(new TerminateInstancesCommand(input)),
     },
     ssm: {

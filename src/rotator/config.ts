@@ -37,6 +37,8 @@ export interface EngineConfig {
   readonly steadyServicesTimeoutSeconds?: number;
   /** Set: standalone tasks on a drained instance are stopped this long after its drain started. */
   readonly stopStandaloneTasksAfterSeconds?: number;
+  /** Set: launch template versions the engine created kept per template when a rotation ends; older ones deleted. */
+  readonly templateVersionsToKeep?: number;
 }
 
 /**
@@ -122,11 +124,23 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     ...optional('steadyServicesTimeoutSeconds', env[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]
       ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),
     ...optional('stopStandaloneTasksAfterSeconds', standaloneGrace(env)),
+    ...optional('templateVersionsToKeep', versionsToKeep(env)),
   };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A whole number from 1 to 100, or unset (no pruning). */
+function versionsToKeep(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env[EnvName.TEMPLATE_VERSIONS_TO_KEEP];
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= 100)) {
+    throw new ConfigError(`environment variable ${EnvName.TEMPLATE_VERSIONS_TO_KEEP} is '${raw}'; allowed: a whole number from 1 to 100`);
+  }
+  return value;
 }
 
 /** `<count>:<soak seconds>`, or unset for no canary. */

@@ -92,6 +92,8 @@ export const EnvName = {
   STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
   /** `stop` or `force`. */
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
+  /** Launch template versions the engine created kept per template when a rotation ends (1 to 100); unset: none deleted. */
+  TEMPLATE_VERSIONS_TO_KEEP: 'ECS_AMI_REFRESHER_TEMPLATE_VERSIONS_TO_KEEP',
   /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;
@@ -117,4 +119,8 @@ export const BatchLimit = {
   DESCRIBE_SERVICES: 10,
   /** Attributes a PutAttributes call accepts. */
   PUT_ATTRIBUTES: 10,
+  /** Versions a DescribeLaunchTemplateVersions page holds at most (MaxResults 1 to 200). */
+  DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_PAGE: 200,
+  /** Versions a DeleteLaunchTemplateVersions call accepts ("You can delete up to 200 launch template versions in a single request"). */
+  DELETE_LAUNCH_TEMPLATE_VERSIONS: 200,
 } as const;

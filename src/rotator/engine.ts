@@ -13,6 +13,7 @@ import { ImageCache, observeCluster, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
+import { templateVersionPruning } from './template-versions';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './unmanaged';
 
 export interface Clock {
@@ -126,7 +127,11 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       });
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
       const groupActions = [...[...rotations.values()].flatMap((r) => r.actions), ...strayCordons(observed, new Set(rotations.keys()))];
-      const actions = [...groupActions, ...unusedLaunchConfigurations(observed, groupActions)];
+      const actions = [
+        ...groupActions,
+        ...templateVersionPruning(observed, rotations, settings.rotation.templateVersionsToKeep),
+        ...unusedLaunchConfigurations(observed, groupActions),
+      ];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];

@@ -61,6 +61,11 @@ export interface RotationConfig {
   /** How long drains may wait for steady services before the group stops (default: the drain timeout). */
   readonly steadyServicesTimeoutSeconds?: number;
   /**
+   * Launch template versions this engine created kept per template once a rotation ends (the newest ones);
+   * older ones are deleted. Unset: none is deleted.
+   */
+  readonly templateVersionsToKeep?: number;
+  /**
    * Standalone tasks (no service: ECS never moves them) still running on a drained instance this long after
    * its drain started are stopped (StopTask). Unset: they are waited for, up to the drain timeout.
    */

@@ -80,6 +80,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         waitForSteadyServices: config.waitForSteadyServices,
         steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
         stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
+        templateVersionsToKeep: config.templateVersionsToKeep,
         force: request.force,
       },
     },

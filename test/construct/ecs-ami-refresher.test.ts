@@ -144,6 +144,17 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.CORDON]).toBe('true');
   });
 
+  test('launchTemplateVersionsToKeep: 5, and the role may delete versions only of the templates it may change', () => {
+    expect(environment(template)[EnvName.TEMPLATE_VERSIONS_TO_KEEP]).toBe('5');
+    expect(statement(template, 'ChangeTaggedLaunchTemplates').Action).toEqual(
+      ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions']);
+  });
+
+  test('launchTemplateVersionsToKeep is passed to the engine', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, launchTemplateVersionsToKeep: 12 }));
+    expect(environment(t)[EnvName.TEMPLATE_VERSIONS_TO_KEEP]).toBe('12');
+  });
+
   test('cordonOutdatedInstances: false is passed to the engine', () => {
     const { template: t } = synth((f) => ({ cluster: f.cluster, cordonOutdatedInstances: false }));
     expect(environment(t)[EnvName.CORDON]).toBe('false');
@@ -390,6 +401,9 @@ describe('validation', () => {
     ['amiParameters arch', { amiParameters: { 'amazon-linux-2023/aarch64': '/p' } }, /key 'amazon-linux-2023\/aarch64'.*'x86_64' or 'arm64'/],
     ['amiParameters value', { amiParameters: { 'amazon-linux-2023/arm64': 'has spaces' } }, /amiParameters\['amazon-linux-2023\/arm64'\] is 'has spaces', which is not an SSM parameter name/],
     ['autoScalingGroups', { autoScalingGroups: [] }, /autoScalingGroups is an empty list/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 0 }, /launchTemplateVersionsToKeep is 0; it must be a whole number from 1 to 100/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 101 }, /launchTemplateVersionsToKeep is 101; it must be a whole number from 1 to 100/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 2.5 }, /launchTemplateVersionsToKeep is 2.5; it must be a whole number from 1 to 100/],
   ])('%s: %j is refused at synth', (_name, extra, message) => {
     const f = fixture();
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
@@ -412,6 +426,7 @@ describe('validation', () => {
       cluster: f.cluster,
       drainTimeout: Duration.seconds(lazySeconds),
       amiParameters: { 'amazon-linux-2023/x86_64': lazyName },
+      launchTemplateVersionsToKeep: Lazy.number({ produce: () => 0 }),
     })).not.toThrow();
   });
 });

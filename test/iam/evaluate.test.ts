@@ -189,11 +189,13 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const { IamInstanceProfile: _profile, ...withoutProfile } = legacy.data;
     lcSim.cloud.launchConfigurations.set('legacy-lc', { ...legacy, data: withoutProfile });
     const lcWatcher = watch(lcSim);
-    expect((await runToCompletion(lcSim.api, lcSim.clock, settingsFor(CLUSTER), 24 * HOUR)).settled).toBe(true);
+    // (Keeping one version per template: the second rotation's end deletes the first one's versions.)
+    const pruning = settingsFor(CLUSTER, { templateVersionsToKeep: 1 });
+    expect((await runToCompletion(lcSim.api, lcSim.clock, pruning, 24 * HOUR)).settled).toBe(true);
     const lcKey = 'amazon-linux-2023/x86_64';
     const newer = lcSim.cloud.addImage({ ...lcSim.images[lcKey].new, imageId: 'ami-0feed000000000b22', creationDate: '2025-09-01T06:00:00.000Z' });
     lcSim.cloud.setParameter(lcSim.images[lcKey].parameter, newer.imageId);
-    expect((await runToCompletion(lcSim.api, lcSim.clock, settingsFor(CLUSTER), 24 * HOUR)).settled).toBe(true);
+    expect((await runToCompletion(lcSim.api, lcSim.clock, pruning, 24 * HOUR)).settled).toBe(true);
     lcWatcher.stop();
     mapped = [...mapped, ...rollbackWatcher.mapped, ...lcWatcher.mapped];
   }, 120_000);
@@ -208,7 +210,8 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       'autoscaling:setDesiredCapacity', 'autoscaling:updateAutoScalingGroup', 'autoscaling:terminateInstanceInAutoScalingGroup',
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
       'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
-      'ecs:describeServices', 'ecs:stopTask', 'autoscaling:createLaunchConfiguration', 'autoscaling:deleteLaunchConfiguration']) {
+      'ecs:describeServices', 'ecs:stopTask', 'autoscaling:createLaunchConfiguration', 'autoscaling:deleteLaunchConfiguration',
+      'ec2:deleteLaunchTemplateVersions']) {
       expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });
     }
     const actions = new Set(mapped.flatMap((m) => m.requests.map((r) => r.action)));
@@ -468,6 +471,7 @@ function denyWorld(): DenyWorld {
     add(`new version of ${label} launch template`, 'ec2:createLaunchTemplateVersion',
       { LaunchTemplateId: id, SourceVersion: '1', VersionDescription: 'x', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0' } });
     add(`new default version of ${label} launch template`, 'ec2:modifyLaunchTemplate', { LaunchTemplateId: id, DefaultVersion: '1' });
+    add(`delete versions of ${label} launch template`, 'ec2:deleteLaunchTemplateVersions', { LaunchTemplateId: id, Versions: ['1'] });
     // RunInstances from a template that is not ours: pointing our own group at it fails the launch check.
     add(`point our group at ${label} launch template (launch check)`, 'autoscaling:updateAutoScalingGroup',
       { AutoScalingGroupName: 'x86', LaunchTemplate: { LaunchTemplateId: id, Version: '1' } },

@@ -339,6 +339,8 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       return [templateRequest('ec2:CreateLaunchTemplateVersion')];
     case 'ec2:modifyLaunchTemplate':
       return [templateRequest('ec2:ModifyLaunchTemplate')];
+    case 'ec2:deleteLaunchTemplateVersions':
+      return [templateRequest('ec2:DeleteLaunchTemplateVersions')];
     case 'ec2:terminateInstances': {
       // Authorized on each instance, with its tags (aws:autoscaling:groupName too) under both prefixes.
       const ids = (input.InstanceIds as string[] | undefined) ?? [];

@@ -217,3 +217,68 @@ describe('a mixed instances policy whose overrides carry launch templates of the
     }
   }, 120_000);
 });
+
+describe('old launch template versions this engine created are pruned once a rotation ends', () => {
+  const PINNED: GroupSpec = { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 2, launchTemplateVersion: '1' };
+  let images = 0;
+  /** A newer image of the family, the parameter moved to it. */
+  const publish = (sim: Simulation): string => {
+    images++;
+    const base = sim.images[KEY].new;
+    const id = `ami-0${images.toString(16).padStart(16, '0')}`;
+    sim.cloud.addImage({ ...base, imageId: id, creationDate: new Date(Date.parse(base.creationDate) + images * 86400_000).toISOString() });
+    sim.cloud.setParameter(sim.images[KEY].parameter, id);
+    return id;
+  };
+
+  test('the newest N the engine made stay, with the default, the version in use and versions others made; 200 a call', async () => {
+    const sim = scenario([PINNED]);
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, templateVersionsToKeep: 2 });
+    const template = sim.cloud.templatesByName.get('web-lt')!;
+    // 450 old versions the engine made long ago (more than two DeleteLaunchTemplateVersions calls' worth), and one a person made.
+    for (let n = 2; n <= 451; n++) {
+      template.versions.set(n, { number: n, description: `${VERSION_DESCRIPTION_PREFIX}ami-0000000000000${n}`, data: { ...template.versions.get(1)!.data }, createdAt: 0 });
+    }
+    template.versions.set(452, { number: 452, description: 'hand-made', data: { ...template.versions.get(1)!.data }, createdAt: 0 });
+    template.latestVersion = 452;
+    // An old engine version made the template's default by someone: never deleted.
+    template.defaultVersion = 7;
+
+    expect((await runScheduled(sim, settings, 24 * HOUR)).settled).toBe(true);
+    const deletes = sim.recorder.calls.filter((c) => c.operation === 'ec2:deleteLaunchTemplateVersions');
+    // 451 made by the engine, less the newest two and the default: 448, in calls of at most 200.
+    expect(deletes.map((c) => c.batchSize)).toEqual([200, 200, 48]);
+    // Kept: the version the group now uses (the newest the engine made), the one before it, the default (7),
+    // the original (1) and the hand-made one.
+    expect([...template.versions.keys()].sort((a, b) => a - b)).toEqual([1, 7, 451, 452, 453]);
+    expect(sim.cloud.groups.get('web')!.launchTemplate!.version).toBe('453');
+
+    // Two more images: each rotation's end prunes down to the newest two the engine made again.
+    for (let i = 0; i < 2; i++) {
+      publish(sim);
+      expect((await runScheduled(sim, settings, 24 * HOUR)).settled).toBe(true);
+    }
+    expect([...template.versions.keys()].sort((a, b) => a - b)).toEqual([1, 7, 452, 454, 455]);
+    expect(sim.cloud.groups.get('web')!.launchTemplate!.version).toBe('455');
+    expect(sim.cloud.imagesOf('web')).toEqual({ [`ami-0${images.toString(16).padStart(16, '0')}`]: 2 });
+    expectSafe(sim);
+  });
+
+  test('not while another group on the same template still rotates; the versions in use and the original stay', async () => {
+    const sim = scenario([PINNED, { ...PINNED, name: 'slow', instances: 4 }]);
+    // Both groups on one template: the second group pinned to the same template, rotating longer.
+    const shared = sim.cloud.templatesByName.get('web-lt')!;
+    const slow = sim.cloud.groups.get('slow')!;
+    slow.launchTemplate = { id: shared.id, name: shared.name, version: '1' };
+    const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 1 }, templateVersionsToKeep: 1 });
+    const result = await runScheduled(sim, settings, 24 * HOUR);
+    expect(result.settled).toBe(true);
+    // web ended first: no pruning then, as slow was still rotating on the template.
+    const pruned = result.results.flatMap((r) => r.outcomes).filter((o) => o.action.kind === 'prune-template-versions');
+    expect(pruned.map((o) => o.action.group)).toEqual(['slow']);
+    // Each group made (or reused) its version; the one each uses now stays.
+    const inUse = new Set([sim.cloud.groups.get('web')!.launchTemplate!.version, slow.launchTemplate!.version]);
+    for (const v of inUse) expect(shared.versions.has(Number(v))).toBe(true);
+    expect(shared.versions.has(1)).toBe(true);
+  });
+});

@@ -64,6 +64,8 @@ const LIMIT = {
   DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
   DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS: 100,
+  DELETE_LAUNCH_TEMPLATE_VERSIONS: 200,
+  DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS: 200,
   ASG_TAGS_PER_GROUP: 50,
   DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS: 100,
   DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
@@ -695,8 +697,15 @@ export function createSimApi(options: SimApiOptions): AwsApi {
           .filter((v) => input.MaxVersion === undefined || v.number <= Number(input.MaxVersion))
           .sort((a, b) => b.number - a.number);
       }
+      // MaxResults: "Valid range: 1-200" (DescribeLaunchTemplateVersions).
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > LIMIT.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS)) {
+        throw new SimAwsError('InvalidParameterValue', 'MaxResults must be between 1 and 200');
+      }
       const page = paginate(versions, input.NextToken, input.MaxResults ?? 100, 'ec2');
-      return { LaunchTemplateVersions: page.items.map((v) => toTemplateVersion(cloud, template, v, input.ResolveAlias ?? false)) };
+      return {
+        NextToken: page.nextToken,
+        LaunchTemplateVersions: page.items.map((v) => toTemplateVersion(cloud, template, v, input.ResolveAlias ?? false)),
+      };
     }),
 
     createLaunchTemplateVersion: wrap('ec2', 'createLaunchTemplateVersion', (input) => {
@@ -727,6 +736,37 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       template.latestVersion = number;
       if (input.ClientToken) template.clientTokens.set(input.ClientToken, number);
       return { LaunchTemplateVersion: toTemplateVersion(cloud, template, version, false) };
+    }),
+
+    /**
+     * DeleteLaunchTemplateVersions: "You can't delete the default version of a launch template ... You can delete
+     * up to 200 launch template versions in a single request." Versions that cannot be deleted are reported in
+     * UnsuccessfullyDeletedLaunchTemplateVersions (a version that does not exist: launchTemplateVersionDoesNotExist;
+     * the default version's code is the simulator's reading: unexpectedError). AWS does not check whether an
+     * Auto Scaling group uses a version. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteLaunchTemplateVersions.html
+     */
+    deleteLaunchTemplateVersions: wrap('ec2', 'deleteLaunchTemplateVersions', (input) => {
+      const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
+      const asked = input.Versions ?? [];
+      if (asked.length === 0 || asked.length > LIMIT.DELETE_LAUNCH_TEMPLATE_VERSIONS) {
+        throw new SimAwsError('InvalidParameterValue', `You can specify from 1 to ${LIMIT.DELETE_LAUNCH_TEMPLATE_VERSIONS} launch template versions.`);
+      }
+      const deleted = [];
+      const failed = [];
+      for (const v of asked) {
+        const n = Number(v);
+        if (!template.versions.has(n)) {
+          failed.push({
+            LaunchTemplateId: template.id, VersionNumber: n, ResponseError: { Code: 'launchTemplateVersionDoesNotExist' as const, Message: `version ${v} does not exist` },
+          });
+        } else if (n === template.defaultVersion) {
+          failed.push({ LaunchTemplateId: template.id, VersionNumber: n, ResponseError: { Code: 'unexpectedError' as const, Message: 'Cannot delete the default version' } });
+        } else {
+          template.versions.delete(n);
+          deleted.push({ LaunchTemplateId: template.id, LaunchTemplateName: template.name, VersionNumber: n });
+        }
+      }
+      return { SuccessfullyDeletedLaunchTemplateVersions: deleted, UnsuccessfullyDeletedLaunchTemplateVersions: failed };
     }),
 
     modifyLaunchTemplate: wrap('ec2', 'modifyLaunchTemplate', (input) => {
