@@ -31,6 +31,27 @@ function publishNewerImage(sim: Simulation): string {
   return image.imageId;
 }
 
+describe('a launch template with a literal image, or resolving the image at launch', () => {
+  test.each<[string, Partial<GroupSpec>, number, number, number]>([
+    // reference, versions created, UpdateAutoScalingGroup calls pointing at a version, ModifyLaunchTemplate calls
+    ['pinned to version 1: a version with the image, the group pointed at it', { launchTemplateVersion: '1' }, 1, 1, 0],
+    ['$Default: a version with the image, made the default', { launchTemplateVersion: '$Default' }, 1, 0, 1],
+    ['$Latest: a version with the image is all it takes', { launchTemplateVersion: '$Latest' }, 1, 0, 0],
+    ['resolve:ssm: of the followed parameter: no version at all, instances only', { imageIdFromSsm: true }, 0, 0, 0],
+  ])('%s', async (_name, spec, created, pointed, defaults) => {
+    const sim = scenario([{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4, ...spec }]);
+    const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 2 } }), 24 * HOUR);
+    expect(result.settled).toBe(true);
+    expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
+    expect(sim.cloud.imagesOf('web')).toEqual({ [sim.images[KEY].new.imageId]: 4 });
+    expect(sim.recorder.count('ec2:createLaunchTemplateVersion')).toBe(created);
+    expect(sim.recorder.calls.filter((c) => c.operation === 'autoscaling:updateAutoScalingGroup'
+      && (c.input as { LaunchTemplate?: unknown }).LaunchTemplate !== undefined).length).toBe(pointed);
+    expect(sim.recorder.count('ec2:modifyLaunchTemplate')).toBe(defaults);
+    expectSafe(sim);
+  });
+});
+
 describe('a group on a launch configuration (seed 000)', () => {
   test('is copied with only the image changed, switched to the copy and rotated; the original stays', async () => {
     const sim = scenario();
