@@ -5,9 +5,10 @@
  * overrides carry launch templates of their own (pinned, `$Default`, `$Latest`), and a crash after each write.
  */
 import { launchConfigurationCopyName } from '../../src/rotator/launch-configurations';
+import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
 import { BATCH_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
-import { runInvocations, runScheduled, settingsFor } from './harness';
+import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const KEY = 'amazon-linux-2023/x86_64';
@@ -302,4 +303,27 @@ describe('old launch template versions this engine created are pruned once a rot
     for (const v of inUse) expect(shared.versions.has(Number(v))).toBe(true);
     expect(shared.versions.has(1)).toBe(true);
   });
+});
+
+test('throttling and 5xx on the calls of every launch source kind are retried with backoff; the rotations complete unchanged', async () => {
+  const sim = scenario([LC_GROUP, { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 2, mixedInstancesPolicy: true, overrideTemplates: 1, launchTemplateVersion: '1' }]);
+  const operations = ['autoscaling:describeLaunchConfigurations', 'autoscaling:createLaunchConfiguration', 'autoscaling:updateAutoScalingGroup',
+    'autoscaling:deleteLaunchConfiguration', 'ec2:createLaunchTemplateVersion', 'ec2:describeLaunchTemplateVersions', 'ec2:deleteLaunchTemplateVersions'];
+  for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
+  const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
+  const settings = settingsFor(sim.clusterName, { maxUnavailable: { count: 2 }, templateVersionsToKeep: 1 });
+  const first = await runToCompletion(api, sim.clock, settings, 24 * HOUR);
+  // A second image: the first copy is deleted and the first versions pruned, under faults too.
+  const newest = publishNewerImage(sim);
+  const second = await runToCompletion(api, sim.clock, settings, 24 * HOUR);
+  expect([first.settled, second.settled]).toEqual([true, true]);
+  expect([...first.outcomes, ...second.outcomes].filter((o) => !o.ok)).toEqual([]);
+  const errors = sim.recorder.errors();
+  for (const operation of operations) {
+    const failures = Object.entries(errors).filter(([key]) => key.startsWith(`${operation} `)).reduce((n, [, count]) => n + count, 0);
+    expect({ operation, failures }).toEqual({ operation, failures: 5 });
+  }
+  expect({ legacy: sim.cloud.imagesOf('legacy'), web: sim.cloud.imagesOf('web') }).toEqual({ legacy: { [newest]: 4 }, web: { [newest]: 2 } });
+  expect([...sim.cloud.launchConfigurations.keys()].sort()).toEqual([`ecs-ami-refresher.${sim.clusterName}.${newest}.legacy-lc`, 'legacy-lc'].sort());
+  expectSafe(sim);
 });
