@@ -19,7 +19,15 @@ import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
 import { launchConfigurationPrefix } from './rotator/launch-configurations';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
+import {
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  LEASE_TAG,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+} from './rotator/state';
 import { RotatorFunction } from './rotator-function';
 
 /**
@@ -898,7 +906,9 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   ];
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
-  const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } };
+  const ownTagKeys = {
+    'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] },
+  };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
     statements.push(new iam.PolicyStatement({ sid: 'ChangeGivenGroups', actions: groupActions, resources }));

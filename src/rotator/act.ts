@@ -16,6 +16,7 @@ import {
   encodePhase,
   encodeUnmanagedReplacement,
   FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
   PHASE_ATTRIBUTE,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
@@ -226,6 +227,11 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
       return updateMixedTemplates(api, action);
     case 'prune-template-versions':
       return pruneTemplateVersions(api, action);
+    case 'clear-launch-configurations-unsupported':
+      await api.autoScaling.deleteTags({
+        Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG }],
+      });
+      return;
     case 'delete-launch-configurations':
       for (const name of action.names) {
         try {
@@ -263,6 +269,16 @@ async function copyLaunchConfiguration(api: AwsApi, action: SwitchLaunchConfigur
   } catch (error) {
     const message = describeError(error);
     if (isLaunchConfigurationUnsupported(message)) {
+      // Recorded, so the next rounds stop the group with this advice instead of failing the same call again.
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{
+          ResourceId: action.group,
+          ResourceType: 'auto-scaling-group',
+          Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+          Value: String(action.at),
+          PropagateAtLaunch: false,
+        }],
+      });
       throw new Error(
         `group ${action.group} uses launch configuration ${action.sourceName}, and this account may no longer create launch ` +
         `configurations (${message}); AWS stopped them for accounts created on or after 1 October 2024. Migrate the group to a ` +

@@ -31,7 +31,8 @@ export type Action =
   | SwitchLaunchConfiguration
   | DeleteLaunchConfigurations
   | UpdateMixedTemplates
-  | PruneTemplateVersions;
+  | PruneTemplateVersions
+  | ClearLaunchConfigurationsUnsupported;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -268,6 +269,8 @@ export interface SwitchLaunchConfiguration {
   /** The copy's name. */
   readonly name: string;
   readonly imageId: string;
+  /** The observation's time: recorded if the account refuses launch configurations. */
+  readonly at: number;
 }
 
 /**
@@ -323,4 +326,10 @@ export interface PruneTemplateVersions {
   readonly launchTemplateId: string;
   readonly keep: number;
   readonly inUse: readonly number[];
+}
+
+/** The group is on a launch template now: the record that its account refused launch configurations goes. */
+export interface ClearLaunchConfigurationsUnsupported {
+  readonly kind: 'clear-launch-configurations-unsupported';
+  readonly group: string;
 }

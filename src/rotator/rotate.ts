@@ -19,7 +19,17 @@ import { Action, MixedTemplateStep, StopTasks, TemplateUse, Terminate, UpdateMix
 import { LAUNCH_CONFIGURATION_NAME_MAX, launchConfigurationCopyName, launchConfigurationPrefix } from './launch-configurations';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService, TemplateVersion } from './model';
 import { ssmAliasParameter } from './observe';
-import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
+import {
+  Batch,
+  BATCH_TAG,
+  decodeBatch,
+  decodeEpoch,
+  decodePhase,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  Phase,
+  REPLACE_BEFORE_TAG,
+} from './state';
 
 export interface RotationConfig {
   /** Instances per group out of service at once: a count, or a percentage of desired capacity (at least 1). */
@@ -252,6 +262,11 @@ function decide(
     .map((m) => ({ ...m, phase: decodePhase(m.container?.phase) }))
     .filter((m): m is typeof m & { phase: Phase } => m.phase !== undefined);
 
+  // The account refused launch configurations while the group was on one; it has moved to a template since.
+  if (group.tags[LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] !== undefined && group.launchSource.kind !== 'launch-configuration') {
+    actions.push({ kind: 'clear-launch-configurations-unsupported', group: group.name });
+  }
+
   // 0. An image that failed before: roll back from it, and do nothing else with it.
   const failedImage = group.tags[FAILED_IMAGE_TAG];
   if (failedImage !== undefined) {
@@ -262,7 +277,7 @@ function decide(
   // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
   // image appeared mid-rotation) still finishes what it started; only new batches wait for the update.
   if (decision.updateLaunchSource) {
-    const update = launchSourceAction(group, decision.targetImageId, observed.clusterName);
+    const update = launchSourceAction(group, decision.targetImageId, observed.clusterName, now);
     if (!batch) {
       if ('stopped' in update) return { phase: 'stopped', stoppedReason: update.stopped, actions, inFlight: marked.length, budget };
       actions.push(update.action);
@@ -723,7 +738,7 @@ function rollBack(
     (canaries.length > 0 ? ` (canaries ${canaries.map((i) => i.instanceId).join(', ')} stay in service on ${failedImage})` : '');
 
   if (group.currentImageId === failedImage && previous) {
-    const update = launchSourceAction(group, previous, observed.clusterName);
+    const update = launchSourceAction(group, previous, observed.clusterName, observed.observedAt);
     if ('action' in update) actions.push(update.action);
     return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
   }
@@ -783,9 +798,18 @@ function mostCommon(values: readonly string[]): string | undefined {
  * A version this engine already created for the target (found as `$Latest`) is reused, never duplicated.
  * A launch configuration is copied with the new image and the group switched to the copy.
  */
-function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: string): { action: Action } | { stopped: string } {
+function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: string, now: number): { action: Action } | { stopped: string } {
   const source = group.launchSource;
   if (source.kind === 'launch-configuration') {
+    const refusedAt = decodeEpoch(group.tags[LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG]);
+    if (refusedAt !== undefined) {
+      return {
+        stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}, and this account may no longer create ` +
+          `launch configurations (AWS refused at ${new Date(refusedAt).toISOString()}: accounts created on or after 1 October 2024 cannot); ` +
+          'migrate the group to a launch template (Amazon EC2 Auto Scaling User Guide, "Migrate your Auto Scaling groups to launch ' +
+          `templates"), or remove the ${LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG} tag to try again`,
+      };
+    }
     const name = launchConfigurationCopyName(clusterName, source.launchConfigurationName, imageId);
     if (name === undefined) {
       return {
@@ -794,7 +818,7 @@ function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: 
           'migrate the group to a launch template',
       };
     }
-    return { action: { kind: 'switch-launch-configuration', group: group.name, sourceName: source.launchConfigurationName, name, imageId } };
+    return { action: { kind: 'switch-launch-configuration', group: group.name, sourceName: source.launchConfigurationName, name, imageId, at: now } };
   }
   if (source.kind !== 'launch-template' || source.resolvedVersion === undefined) {
     return { stopped: `the launch template version of group ${group.name} could not be resolved` };

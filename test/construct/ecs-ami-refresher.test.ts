@@ -17,7 +17,15 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaxUnavailable, StandaloneTasks } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from '../../src/rotator/state';
+import {
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  LEASE_TAG,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+} from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -322,7 +330,7 @@ describe('props', () => {
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
     const tags = statement(template, 'TagGivenGroups');
     expect(tags.Resource).toEqual(groups.Resource);
-    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } });
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -508,7 +516,7 @@ describe('IAM', () => {
     expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
     expect(s.Condition).toEqual({
       'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] },
     });
   });
 

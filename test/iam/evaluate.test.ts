@@ -12,7 +12,7 @@ import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './req
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
 import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 import { runToCompletion, settingsFor } from '../rotation/harness';
 import { buildScenario, GroupSpec, RecordedCall, Simulation } from '../sim';
 
@@ -446,7 +446,7 @@ function denyWorld(): DenyWorld {
     add(`raise the maximum of ${group}`, 'autoscaling:updateAutoScalingGroup', { AutoScalingGroupName: group, MaxSize: 5, DesiredCapacity: 3 });
     add(`terminate an instance of ${group}`, 'autoscaling:terminateInstanceInAutoScalingGroup', { InstanceId: instanceId, ShouldDecrementDesiredCapacity: true });
     add(`protect an instance of ${group}`, 'autoscaling:setInstanceProtection', { AutoScalingGroupName: group, InstanceIds: [instanceId], ProtectedFromScaleIn: true });
-    for (const key of [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG]) {
+    for (const key of [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG]) {
       add(`write ${key} on ${group}`, 'autoscaling:createOrUpdateTags', { Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: 'x', PropagateAtLaunch: false }] });
       add(`delete ${key} from ${group}`, 'autoscaling:deleteTags', { Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] });
     }
@@ -576,6 +576,8 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
     const ours: Array<Pick<RecordedCall, 'operation' | 'input'>> = [
       { operation: 'autoscaling:setDesiredCapacity', input: { AutoScalingGroupName: 'x86', DesiredCapacity: 3 } },
       { operation: 'autoscaling:createOrUpdateTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: BATCH_TAG, Value: 'x' }] } },
+      { operation: 'autoscaling:createOrUpdateTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Value: '1' }] } },
+      { operation: 'autoscaling:deleteTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG }] } },
       { operation: 'ec2:createLaunchTemplateVersion', input: { LaunchTemplateId: deny.sim.cloud.groups.get('x86')!.launchTemplate!.id } },
       { operation: 'ecs:updateContainerInstancesState', input: { cluster: deny.sim.clusterArn, containerInstances: ['0f1e2d3c4b5a69788796a5b4c3d2e1f0'], status: 'DRAINING' } },
       { operation: 'ecs:tagResource', input: { resourceArn: deny.sim.clusterArn, tags: [{ key: LEASE_TAG, value: 'x' }] } },

@@ -2,11 +2,13 @@
  * Launch sources other than a launch template with a literal image, rotated end to end on the simulator at
  * production's cadence: launch configurations (seed 000's copy, switch, rotate; copies deleted once unused,
  * the original never), accounts that can no longer create launch configurations, mixed instances policies whose
- * overrides carry launch templates of their own (pinned, `$Default`, `$Latest`), and a crash after each write.
+ * overrides carry launch templates of their own (pinned, `$Default`, `$Latest`), pruning of old template versions,
+ * a crash after each write, and throttling.
  */
+import { TagKey } from '../../src/rotator/constants';
 import { launchConfigurationCopyName } from '../../src/rotator/launch-configurations';
 import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
-import { BATCH_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
+import { BATCH_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
 import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';
 
@@ -120,22 +122,36 @@ describe('a group on a launch configuration (seed 000)', () => {
     expect(result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok))).toEqual([]);
   });
 
-  test('an account that may no longer create launch configurations: nothing is replaced, and the failure says to migrate', async () => {
+  test('an account that may no longer create launch configurations: one refused call, then the group stops saying to migrate; nothing is replaced', async () => {
     const sim = scenario();
     sim.cloud.launchConfigurationsUnsupported = true;
     const before = sim.cloud.imagesOf('legacy');
     const result = await runScheduled(sim, settingsFor(sim.clusterName), 2 * HOUR);
+    // The refusal is met once and recorded; later runs stop the group instead of repeating the call.
     const failures = result.results.flatMap((r) => r.outcomes.filter((o) => !o.ok));
-    expect(failures.length).toBeGreaterThan(0);
-    for (const f of failures) {
-      expect(f.action.kind).toBe('switch-launch-configuration');
-      expect(f.error).toMatch(/group legacy uses launch configuration legacy-lc, and this account may no longer create launch configurations/);
-      expect(f.error).toMatch(/Migrate the group to a launch template/);
-    }
+    expect(failures.map((f) => f.action.kind)).toEqual(['switch-launch-configuration']);
+    expect(failures[0].error).toMatch(/group legacy uses launch configuration legacy-lc, and this account may no longer create launch configurations/);
+    expect(failures[0].error).toMatch(/Migrate the group to a launch template/);
+    expect(sim.recorder.count('autoscaling:createLaunchConfiguration')).toBe(1);
+    expect(result.settled).toBe(true);
+    const rotation = result.results.at(-1)!.last.rotations.get('legacy')!;
+    expect(rotation.phase).toBe('stopped');
+    expect(rotation.stoppedReason).toMatch(/this account may no longer create launch configurations .*migrate the group to a launch template/);
     expect(sim.cloud.imagesOf('legacy')).toEqual(before);
     expect(sim.cloud.groups.get('legacy')!.launchConfigurationName).toBe('legacy-lc');
     expect(sim.recorder.count('autoscaling:setDesiredCapacity') + sim.recorder.count('autoscaling:terminateInstanceInAutoScalingGroup')).toBe(0);
     expectSafe(sim);
+
+    // Migrated to a launch template: the record goes, and the group rotates.
+    const template = sim.cloud.addLaunchTemplate('legacy-migrated', { ImageId: sim.images[KEY].old.imageId, InstanceType: 'm5.large' },
+      { [TagKey.CLUSTER]: sim.clusterName });
+    const group = sim.cloud.groups.get('legacy')!;
+    group.launchConfigurationName = undefined;
+    group.launchTemplate = { id: template.id, name: template.name, version: '$Default' };
+    const migrated = await runScheduled(sim, settingsFor(sim.clusterName), 24 * HOUR);
+    expect(migrated.settled).toBe(true);
+    expect(group.tags.has(LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG)).toBe(false);
+    expect(sim.cloud.imagesOf('legacy')).toEqual({ [sim.images[KEY].new.imageId]: 4 });
   });
 
   test('killed after each write of the rotation, the next runs finish it with one copy, never two', async () => {

@@ -127,7 +127,7 @@ describe('the launch source is updated before any batch', () => {
       imageDecision(allFour, { updateLaunchSource: true }),
     );
     expect(rotation.phase).toBe('updating-launch-template');
-    expect(rotation.actions).toEqual([{ kind: 'switch-launch-configuration', group: GROUP, sourceName: source, name: copy, imageId: NEW_AMI }]);
+    expect(rotation.actions).toEqual([{ kind: 'switch-launch-configuration', group: GROUP, sourceName: source, name: copy, imageId: NEW_AMI, at: NOW }]);
   });
 });
 
