@@ -22,7 +22,17 @@ import { rotationDashboard, validateDashboard } from './dashboard';
 import { topicKeyStatements, validateNotificationTopic } from './notification-topic';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, NOTIFIED_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from './rotator/state';
+import { launchConfigurationPrefix } from './rotator/launch-configurations';
+import {
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  LEASE_TAG,
+  NOTIFIED_TAG,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+} from './rotator/state';
 import { CRON_FIELD_NAMES, longestClosedMs, maintenanceWindow as parseMaintenanceWindow, WindowError } from './rotator/windows';
 import { RotatorFunction } from './rotator-function';
 
@@ -215,6 +225,18 @@ export interface EcsAmiRefresherProps {
    * usually tests before it publishes
    */
   readonly minimumAmiAge?: Duration;
+
+  /**
+   * Launch template versions this refresher created (its description marker) kept per template once a
+   * rotation of every group using the template has ended; older ones are deleted
+   * (`ec2:DeleteLaunchTemplateVersions`). The template's default version and any version a group uses are
+   * never deleted, nor a version anyone else made. Five lets an operator point a group back by hand at any
+   * of the last five images (about a month of weekly ECS-optimized AMI releases) while a template that rotates
+   * weekly for years stays far below the 10,000 versions AWS allows per template.
+   *
+   * @default 5
+   */
+  readonly launchTemplateVersionsToKeep?: number;
 
   /**
    * How many instances of each group may be out of service (draining) at once. Replacements are launched
@@ -430,6 +452,10 @@ export class EcsAmiRefresher extends Construct {
       role.addToPrincipalPolicy(statement);
     }
 
+    const versionsToKeep = props.launchTemplateVersionsToKeep ?? 5;
+    if (!Token.isUnresolved(versionsToKeep) && (!Number.isInteger(versionsToKeep) || versionsToKeep < 1 || versionsToKeep > 100)) {
+      throw new Error(`launchTemplateVersionsToKeep is ${versionsToKeep}; it must be a whole number from 1 to 100`);
+    }
     const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
     const schedulePeriod = schedulePeriodSeconds(schedule);
     const windows = validateMaintenanceWindows(props.maintenanceWindows ?? [], schedulePeriod);
@@ -474,6 +500,7 @@ export class EcsAmiRefresher extends Construct {
         [EnvName.ON_DRAIN_TIMEOUT]: props.onDrainTimeout ?? DrainTimeoutAction.STOP_ROTATION,
         [EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]: String(props.rollbackOnFailedReplacement ?? false),
         [EnvName.CORDON]: String(props.cordonOutdatedInstances ?? true),
+        [EnvName.TEMPLATE_VERSIONS_TO_KEEP]: String(versionsToKeep),
         ...(props.canary ? { [EnvName.CANARY]: `${props.canary.count ?? 1}:${props.canary.soak.toSeconds()}` } : {}),
         [EnvName.WAIT_FOR_STEADY_SERVICES]: String(policies.waitForSteadyServices),
         [EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]: String(policies.steadyServicesTimeout.toSeconds()),
@@ -1058,7 +1085,10 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
   // The notification record only when there is a topic: without one the engine never writes it.
-  const ownTags = [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, ...(inputs.notificationTopic ? [NOTIFIED_TAG] : [])];
+  const ownTags = [
+    BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+    ...(inputs.notificationTopic ? [NOTIFIED_TAG] : []),
+  ];
   const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': ownTags } };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));
@@ -1080,8 +1110,38 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
     }));
   }
 
+  // Launch configurations (seed 000): the engine copies a group's configuration with the new image and
+  // deletes its own copies once unused. Launch configurations carry no tags, so the copies are scoped by name:
+  // `ecs-ami-refresher.<cluster>.` (cluster names hold no '.', so the prefix names exactly this cluster).
+  // CreateLaunchConfiguration and DeleteLaunchConfiguration take the launchConfiguration resource type (SAR);
+  // the original configuration, named otherwise, can be neither deleted nor overwritten.
+  const ownConfigurations = `${launchConfigurationPrefix(cluster.clusterName)}*`;
+  statements.push(new iam.PolicyStatement({
+    sid: 'CopyLaunchConfigurationsOfThisCluster',
+    actions: ['autoscaling:CreateLaunchConfiguration', 'autoscaling:DeleteLaunchConfiguration'],
+    resources: [stack.formatArn({
+      service: 'autoscaling',
+      resource: 'launchConfiguration',
+      resourceName: `*:launchConfigurationName/${ownConfigurations}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'SwitchGroupsOnlyToOwnLaunchConfigurations',
+    // A group may be switched only to a copy this engine made (autoscaling:LaunchConfigurationName); the
+    // engine's other group writes name no launch configuration and are untouched (Null: the key must exist).
+    effect: iam.Effect.DENY,
+    actions: ['autoscaling:UpdateAutoScalingGroup'],
+    resources: [groupArnPattern(stack, '*')],
+    conditions: {
+      Null: { 'autoscaling:LaunchConfigurationName': 'false' },
+      StringNotLike: { 'autoscaling:LaunchConfigurationName': ownConfigurations },
+    },
+  }));
+
   // Launch templates: those of groups defined here by id, any other by the cluster tag.
-  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'];
+  // DeleteLaunchTemplateVersions: the versions this engine created, once a rotation has ended (launchTemplateVersionsToKeep).
+  const templateActions = ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions'];
   const templateArns = knownGroups.map(launchTemplateOf).filter(isDefined).map((t) => templateArn(stack, t.launchTemplateId!));
   if (templateArns.length > 0) {
     statements.push(new iam.PolicyStatement({ sid: 'ChangeLaunchTemplatesOfGroups', actions: templateActions, resources: templateArns }));
@@ -1230,7 +1290,8 @@ function addNagSuppressions(role: iam.Role): void {
       reason:
         'Describe actions accept only "*" (Service Authorization Reference); container-instance actions use "*" with an ' +
         'ecs:cluster condition because container instance ARNs exist in two formats; capacity providers are only read; ' +
-        'group and launch template wildcards are narrowed by the cluster tag condition; RunInstances wildcards are ' +
+        'group and launch template wildcards are narrowed by the cluster tag condition; launch configuration wildcards stand ' +
+        "for the configuration's id, with names limited to the engine's own prefix for this cluster; RunInstances wildcards are " +
         'narrowed by ec2:LaunchTemplate (the launch must come from one of those templates), and only serve the launch check that Auto ' +
         'Scaling makes when a group is pointed at a new launch template version; the KMS key wildcard (only for a ' +
         'notification topic encrypted through a key alias) is narrowed by kms:ResourceAliases.',
@@ -1243,6 +1304,8 @@ function addNagSuppressions(role: iam.Role): void {
         arn('ec2', '(launch-template|image|instance|subnet|security-group|network-interface|volume|key-pair|placement-group)/\\*'),
         // A notification topic encrypted through an alias: the key is matched by kms:ResourceAliases.
         arn('kms', 'key/\\*'),
+        // `*` stands for the configuration's id; the name is the engine's own prefix for this cluster.
+        arn('autoscaling', 'launchConfiguration:\\*:launchConfigurationName/ecs-ami-refresher\\.[^*]+\\.\\*'),
       ],
     }],
   });

@@ -113,6 +113,19 @@ export function describeAction(action: Action, observed?: ObservedCluster): stri
       return `stop standalone task(s) ${action.taskArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} on ${action.instanceId}`;
     case 'notify':
       return `notify ${action.topicArn} that the rotation ${action.event}`;
+    case 'switch-launch-configuration':
+      return `copy launch configuration ${action.sourceName} as ${action.name} with ${action.imageId}, point the group at it`;
+    case 'delete-launch-configurations':
+      return `delete launch configuration(s) ${action.names.join(', ')}, made by the refresher and used by no group`;
+    case 'clear-launch-configurations-unsupported':
+      return 'remove the record that this account refused launch configurations (the group is on a launch template now)';
+    case 'prune-template-versions':
+      return `delete versions of launch template ${action.launchTemplateId} the refresher created, but the newest ${action.keep}, ` +
+        `the default${action.inUse.length > 0 ? ` and those in use (${action.inUse.join(', ')})` : ''}`;
+    case 'update-mixed-templates':
+      return `bring the mixed instances policy's templates to ${action.imageId}: ` + action.steps.map((st) => (st.reuseVersion !== undefined
+        ? `${st.launchTemplateId} version ${st.reuseVersion} (${st.reference})`
+        : `${st.launchTemplateId} new version from ${st.sourceVersion} (${st.reference})`)).join(', ');
   }
 }
 

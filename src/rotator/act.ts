@@ -2,9 +2,11 @@
  * Actions -> AWS writes, within each API's batch limits. A failing action stops the rest of its group's
  * actions for this round (they depend on it) and is reported; other groups go on.
  */
-import { Action } from './actions';
+import type { CreateLaunchConfigurationCommandInput, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import { Action, PruneTemplateVersions, SwitchLaunchConfiguration, UpdateMixedTemplates } from './actions';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
+import { isLaunchConfigurationUnsupported, launchConfigurationPrefix } from './launch-configurations';
 import { describeError } from './observe';
 import type { Batch } from './state';
 import {
@@ -16,6 +18,7 @@ import {
   encodeNotified,
   FAILED_IMAGE_TAG,
   NOTIFIED_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
   PHASE_ATTRIBUTE,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
@@ -61,7 +64,12 @@ function accessHint(action: Action, error: unknown): string {
   if (action.kind === 'terminate-unmanaged') {
     return ` (the refresher may terminate an instance outside every group only when it carries ${TagKey.CLUSTER}=<cluster name> and no aws:autoscaling:groupName tag)`;
   }
-  if (action.kind === 'create-template-version' || action.kind === 'use-template-version') {
+  if (action.kind === 'switch-launch-configuration' || action.kind === 'delete-launch-configurations') {
+    return ' (the refresher may create and delete only launch configurations named ' +
+      `${launchConfigurationPrefix('<cluster name>')}*, and switch only groups given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
+  }
+  if (action.kind === 'create-template-version' || action.kind === 'use-template-version' || action.kind === 'update-mixed-templates'
+    || action.kind === 'prune-template-versions') {
     return ` (the refresher may change a launch template only when it is tagged ${TagKey.CLUSTER}=<cluster name>, or belongs to a group defined in the same CDK app)`;
   }
   return ` (the refresher may change group ${action.group} only when it is given to the construct or tagged ${TagKey.CLUSTER}=<cluster name>)`;
@@ -236,7 +244,84 @@ async function perform({ api, clusterArn }: ActContext, action: Action): Promise
         await api.autoScaling.deleteTags({ Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: NOTIFIED_TAG }] });
       }
       return;
+    case 'switch-launch-configuration':
+      await copyLaunchConfiguration(api, action);
+      await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, LaunchConfigurationName: action.name });
+      return;
+    case 'update-mixed-templates':
+      return updateMixedTemplates(api, action);
+    case 'prune-template-versions':
+      return pruneTemplateVersions(api, action);
+    case 'clear-launch-configurations-unsupported':
+      await api.autoScaling.deleteTags({
+        Tags: [{ ResourceId: action.group, ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG }],
+      });
+      return;
+    case 'delete-launch-configurations':
+      for (const name of action.names) {
+        try {
+          await api.autoScaling.deleteLaunchConfiguration({ LaunchConfigurationName: name });
+        } catch (error) {
+          // In use by a group this engine does not see (AWS refuses): it stays. Already gone: what was wanted.
+          if (!/ResourceInUse|not found/i.test(describeError(error))) throw error;
+        }
+      }
+      return;
   }
+}
+
+/**
+ * The group's configuration, read now, created again under the copy's name with only the image changed:
+ * every other field (user data, still base64 as DescribeLaunchConfigurations returns it and
+ * CreateLaunchConfiguration takes it from an SDK; block devices; security groups; instance profile; metadata
+ * options; monitoring; tenancy; ...) is carried across. Fields AWS describes as empty strings (KernelId,
+ * RamdiskId, KeyName when unset) are left out: CreateLaunchConfiguration refuses empty values, which is why
+ * seed 000 deletes them with jq. A copy already there (a run killed before switching) is used if it names
+ * the image, and refused otherwise.
+ */
+async function copyLaunchConfiguration(api: AwsApi, action: SwitchLaunchConfiguration): Promise<void> {
+  const source = await describeLaunchConfiguration(api, action.sourceName);
+  if (!source) throw new Error(`launch configuration ${action.sourceName} of group ${action.group} was not found; nothing was copied`);
+  const { LaunchConfigurationARN: _arn, CreatedTime: _created, LaunchConfigurationName: _name, ImageId: _image, ...fields } = source;
+  const copied: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0 && key.startsWith('ClassicLink'))) continue;
+    copied[key] = value;
+  }
+  const input: CreateLaunchConfigurationCommandInput = { ...copied, LaunchConfigurationName: action.name, ImageId: action.imageId };
+  try {
+    await api.autoScaling.createLaunchConfiguration(input);
+  } catch (error) {
+    const message = describeError(error);
+    if (isLaunchConfigurationUnsupported(message)) {
+      // Recorded, so the next rounds stop the group with this advice instead of failing the same call again.
+      await api.autoScaling.createOrUpdateTags({
+        Tags: [{
+          ResourceId: action.group,
+          ResourceType: 'auto-scaling-group',
+          Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+          Value: String(action.at),
+          PropagateAtLaunch: false,
+        }],
+      });
+      throw new Error(
+        `group ${action.group} uses launch configuration ${action.sourceName}, and this account may no longer create launch ` +
+        `configurations (${message}); AWS stopped them for accounts created on or after 1 October 2024. Migrate the group to a ` +
+        'launch template (Amazon EC2 Auto Scaling User Guide, "Migrate your Auto Scaling groups to launch templates"); ' +
+        'the refresher then rotates it without creating anything else');
+    }
+    if (!/AlreadyExists/i.test(message)) throw error;
+    const existing = await describeLaunchConfiguration(api, action.name);
+    if (existing?.ImageId !== action.imageId) {
+      throw new Error(`launch configuration ${action.name} already exists with image ${existing?.ImageId ?? 'unknown'}, not ${action.imageId}; ` +
+        `group ${action.group} is not switched to it (delete it, and the refresher copies ${action.sourceName} again)`);
+    }
+  }
+}
+
+async function describeLaunchConfiguration(api: AwsApi, name: string): Promise<LaunchConfiguration | undefined> {
+  const response = await api.autoScaling.describeLaunchConfigurations({ LaunchConfigurationNames: [name] });
+  return response.LaunchConfigurations?.find((lc) => lc.LaunchConfigurationName === name);
 }
 
 /** ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once. */
@@ -264,6 +349,80 @@ async function useTemplateVersion(
   await api.autoScaling.updateAutoScalingGroup(mixedInstancesPolicy
     ? { AutoScalingGroupName: group, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: specification } } }
     : { AutoScalingGroupName: group, LaunchTemplate: specification });
+}
+
+/**
+ * A version with only the image changed for each template of the policy that needs one (one per template,
+ * even when two references name it), each made the default where the policy reads `$Default`; then, when a
+ * reference is pinned, one UpdateAutoScalingGroup with the whole policy's template part: the group's own
+ * specification and every override, its fields as they were and pinned references moved to the new versions.
+ * InstancesDistribution is not sent, so Auto Scaling keeps it as it is.
+ */
+async function updateMixedTemplates(api: AwsApi, action: UpdateMixedTemplates): Promise<void> {
+  const versions = new Map<string, number>();
+  for (const step of action.steps) {
+    let version = versions.get(step.launchTemplateId) ?? step.reuseVersion;
+    if (version === undefined) {
+      const created = await api.ec2.createLaunchTemplateVersion({
+        LaunchTemplateId: step.launchTemplateId,
+        SourceVersion: String(step.sourceVersion),
+        VersionDescription: `${VERSION_DESCRIPTION_PREFIX}${action.imageId}`,
+        LaunchTemplateData: { ImageId: action.imageId },
+      });
+      version = created.LaunchTemplateVersion?.VersionNumber;
+      if (version === undefined) throw new Error(`CreateLaunchTemplateVersion on ${step.launchTemplateId} returned no version number`);
+    }
+    versions.set(step.launchTemplateId, version);
+    if (step.reference === '$Default') await api.ec2.modifyLaunchTemplate({ LaunchTemplateId: step.launchTemplateId, DefaultVersion: String(version) });
+  }
+  const pinned = (id: string, reference: string) => /^\d+$/.test(reference) && versions.has(id);
+  const spec = (id: string, reference: string) => ({ LaunchTemplateId: id, Version: pinned(id, reference) ? String(versions.get(id)) : reference });
+  const anyPinned = pinned(action.main.launchTemplateId, action.main.version)
+    || action.overrides.some((o) => o.template && pinned(o.template.launchTemplateId, o.template.version));
+  if (!anyPinned) return;
+  await api.autoScaling.updateAutoScalingGroup({
+    AutoScalingGroupName: action.group,
+    MixedInstancesPolicy: {
+      LaunchTemplate: {
+        LaunchTemplateSpecification: spec(action.main.launchTemplateId, action.main.version),
+        Overrides: action.overrides.map((o) => ({
+          ...o.fields,
+          ...(o.template ? { LaunchTemplateSpecification: spec(o.template.launchTemplateId, o.template.version) } : {}),
+        })),
+      },
+    },
+  });
+}
+
+async function pruneTemplateVersions(api: AwsApi, action: PruneTemplateVersions): Promise<void> {
+  const versions: Array<{ number: number; engine: boolean; isDefault: boolean }> = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await api.ec2.describeLaunchTemplateVersions({
+      LaunchTemplateId: action.launchTemplateId, MaxResults: BatchLimit.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_PAGE, NextToken,
+    });
+    for (const v of page.LaunchTemplateVersions ?? []) {
+      if (v.VersionNumber === undefined) continue;
+      versions.push({
+        number: v.VersionNumber,
+        engine: (v.VersionDescription ?? '').startsWith(VERSION_DESCRIPTION_PREFIX),
+        isDefault: v.DefaultVersion === true,
+      });
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const inUse = new Set(action.inUse);
+  const ours = versions.filter((v) => v.engine).sort((a, b) => b.number - a.number);
+  const doomed = ours.slice(action.keep).filter((v) => !v.isDefault && !inUse.has(v.number)).map((v) => String(v.number));
+  for (const batch of chunk(doomed, BatchLimit.DELETE_LAUNCH_TEMPLATE_VERSIONS)) {
+    const response = await api.ec2.deleteLaunchTemplateVersions({ LaunchTemplateId: action.launchTemplateId, Versions: batch });
+    const failed = (response.UnsuccessfullyDeletedLaunchTemplateVersions ?? [])
+      .filter((f) => f.ResponseError?.Code !== 'launchTemplateVersionDoesNotExist');
+    if (failed.length > 0) {
+      throw new Error(`DeleteLaunchTemplateVersions on ${action.launchTemplateId} left version(s) ` +
+        failed.map((f) => `${f.VersionNumber} (${f.ResponseError?.Code ?? 'unknown'}: ${f.ResponseError?.Message ?? ''})`).join(', '));
+    }
+  }
 }
 
 async function recordBatch(api: AwsApi, group: string, batch: Batch): Promise<void> {

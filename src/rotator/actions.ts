@@ -3,6 +3,7 @@
  * safe to repeat: the state it leaves is re-observed next time, and a half-done action is finished, not
  * redone (see the crash notes on each).
  */
+import type { MixedOverride } from './model';
 import type { Batch, Notified, UnmanagedReplacement } from './state';
 
 export type Action =
@@ -27,7 +28,12 @@ export type Action =
   | FinishUnmanagedReplacement
   | RecordBatch
   | StopTasks
-  | Notify;
+  | Notify
+  | SwitchLaunchConfiguration
+  | DeleteLaunchConfigurations
+  | UpdateMixedTemplates
+  | PruneTemplateVersions
+  | ClearLaunchConfigurationsUnsupported;
 
 /** Where a group must be pointed once a template version with the target image exists. */
 export type TemplateUse = 'default-version' | 'group-version' | 'none';
@@ -271,3 +277,80 @@ export interface Notify {
 }
 
 export type NotificationEvent = 'started' | 'stopped' | 'resumed' | 'finished';
+
+/**
+ * A group on a launch configuration (seed 000): copy the configuration with only the image changed, under
+ * the name derived from the source and the image (launch-configurations.ts), then switch the group to it.
+ * A crash between the two finds the copy already there (AlreadyExists) and switches to it.
+ */
+export interface SwitchLaunchConfiguration {
+  readonly kind: 'switch-launch-configuration';
+  readonly group: string;
+  readonly sourceName: string;
+  /** The copy's name. */
+  readonly name: string;
+  readonly imageId: string;
+  /** The observation's time: recorded if the account refuses launch configurations. */
+  readonly at: number;
+}
+
+/**
+ * Copies this engine made that no group uses any more. One that some group still uses is refused by AWS
+ * (ResourceInUse) and left in place; one already gone is what was wanted.
+ */
+export interface DeleteLaunchConfigurations {
+  readonly kind: 'delete-launch-configurations';
+  /** Not a group: `(launch configurations)`, so a failure here stops no group's actions. */
+  readonly group: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * A mixed instances policy whose overrides carry launch templates of their own: every template of the policy
+ * that does not launch the image yet gets a version with only the image changed (or reuses the one this
+ * engine created, found as `$Latest`), each made the default where it is referenced as `$Default`; then, if
+ * any reference is pinned to a number, one UpdateAutoScalingGroup points every pinned reference at its new
+ * version and writes the overrides back otherwise as they were. A crash between steps is finished next round
+ * (the versions made are reused).
+ */
+export interface UpdateMixedTemplates {
+  readonly kind: 'update-mixed-templates';
+  readonly group: string;
+  readonly imageId: string;
+  /** The templates to bring to the image (the group's own first), each once. */
+  readonly steps: readonly MixedTemplateStep[];
+  /** The policy's own template reference. */
+  readonly main: { readonly launchTemplateId: string; readonly version: string };
+  /** The policy's overrides as observed, written back with pinned references moved. */
+  readonly overrides: readonly MixedOverride[];
+}
+
+export interface MixedTemplateStep {
+  readonly launchTemplateId: string;
+  /** How the policy references it: a number, `$Latest` or `$Default`. */
+  readonly reference: string;
+  /** Create a version from this one... */
+  readonly sourceVersion?: number;
+  /** ...or use this version this engine already created with the image. */
+  readonly reuseVersion?: number;
+}
+
+/**
+ * A rotation ended: delete the versions of the template this engine created (its description marker), but
+ * the newest `keep` of them, the template's default version, and the versions `inUse` by a group. The
+ * versions are listed at write time (DescribeLaunchTemplateVersions), deleted 200 a call (the API's limit).
+ * Repeating it deletes nothing more.
+ */
+export interface PruneTemplateVersions {
+  readonly kind: 'prune-template-versions';
+  readonly group: string;
+  readonly launchTemplateId: string;
+  readonly keep: number;
+  readonly inUse: readonly number[];
+}
+
+/** The group is on a launch template now: the record that its account refused launch configurations goes. */
+export interface ClearLaunchConfigurationsUnsupported {
+  readonly kind: 'clear-launch-configurations-unsupported';
+  readonly group: string;
+}

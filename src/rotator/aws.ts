@@ -5,9 +5,15 @@
  */
 import {
   AutoScalingClient,
+  CreateLaunchConfigurationCommand,
+  CreateLaunchConfigurationCommandInput,
+  CreateLaunchConfigurationCommandOutput,
   CreateOrUpdateTagsCommand,
   CreateOrUpdateTagsCommandInput,
   CreateOrUpdateTagsCommandOutput,
+  DeleteLaunchConfigurationCommand,
+  DeleteLaunchConfigurationCommandInput,
+  DeleteLaunchConfigurationCommandOutput,
   DeleteTagsCommand,
   DeleteTagsCommandInput,
   DeleteTagsCommandOutput,
@@ -46,6 +52,9 @@ import {
   CreateLaunchTemplateVersionCommand,
   CreateLaunchTemplateVersionCommandInput,
   CreateLaunchTemplateVersionCommandOutput,
+  DeleteLaunchTemplateVersionsCommand,
+  DeleteLaunchTemplateVersionsCommandInput,
+  DeleteLaunchTemplateVersionsCommandOutput,
   DescribeImagesCommand,
   DescribeImagesCommandInput,
   DescribeImagesCommandOutput,
@@ -147,6 +156,10 @@ export interface AutoScalingApi {
   suspendProcesses(input: SuspendProcessesCommandInput): Promise<Result<SuspendProcessesCommandOutput>>;
   resumeProcesses(input: ResumeProcessesCommandInput): Promise<Result<ResumeProcessesCommandOutput>>;
   deleteTags(input: DeleteTagsCommandInput): Promise<Result<DeleteTagsCommandOutput>>;
+  /** Only for groups on a launch configuration: a copy with the new image, named `ecs-ami-refresher.<cluster>.*`. */
+  createLaunchConfiguration(input: CreateLaunchConfigurationCommandInput): Promise<Result<CreateLaunchConfigurationCommandOutput>>;
+  /** Only copies this engine made, once no group uses them. */
+  deleteLaunchConfiguration(input: DeleteLaunchConfigurationCommandInput): Promise<Result<DeleteLaunchConfigurationCommandOutput>>;
 }
 
 export interface Ec2Api {
@@ -155,6 +168,8 @@ export interface Ec2Api {
   describeLaunchTemplateVersions(input: DescribeLaunchTemplateVersionsCommandInput): Promise<Result<DescribeLaunchTemplateVersionsCommandOutput>>;
   createLaunchTemplateVersion(input: CreateLaunchTemplateVersionCommandInput): Promise<Result<CreateLaunchTemplateVersionCommandOutput>>;
   modifyLaunchTemplate(input: ModifyLaunchTemplateCommandInput): Promise<Result<ModifyLaunchTemplateCommandOutput>>;
+  /** Only versions this engine created, once a rotation ended (see template-versions.ts). */
+  deleteLaunchTemplateVersions(input: DeleteLaunchTemplateVersionsCommandInput): Promise<Result<DeleteLaunchTemplateVersionsCommandOutput>>;
   /** Only for instances outside every Auto Scaling group, replaced under the opt-in policy. */
   terminateInstances(input: TerminateInstancesCommandInput): Promise<Result<TerminateInstancesCommandOutput>>;
 }
@@ -243,6 +258,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       suspendProcesses: (input) => clients.autoScaling.send(new SuspendProcessesCommand(input)),
       resumeProcesses: (input) => clients.autoScaling.send(new ResumeProcessesCommand(input)),
       deleteTags: (input) => clients.autoScaling.send(new DeleteTagsCommand(input)),
+      createLaunchConfiguration: (input) => clients.autoScaling.send(new CreateLaunchConfigurationCommand(input)),
+      deleteLaunchConfiguration: (input) => clients.autoScaling.send(new DeleteLaunchConfigurationCommand(input)),
     },
     ec2: {
       describeImages: (input) => clients.ec2.send(new DescribeImagesCommand(input)),
@@ -250,6 +267,7 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeLaunchTemplateVersions: (input) => clients.ec2.send(new DescribeLaunchTemplateVersionsCommand(input)),
       createLaunchTemplateVersion: (input) => clients.ec2.send(new CreateLaunchTemplateVersionCommand(input)),
       modifyLaunchTemplate: (input) => clients.ec2.send(new ModifyLaunchTemplateCommand(input)),
+      deleteLaunchTemplateVersions: (input) => clients.ec2.send(new DeleteLaunchTemplateVersionsCommand(input)),
       terminateInstances: (input) => clients.ec2.send(new TerminateInstancesCommand(input)),
     },
     ssm: {

@@ -46,6 +46,8 @@ export interface EngineConfig {
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   /** Set: an image is adopted only once it is this old. */
   readonly minimumAmiAgeSeconds?: number;
+  /** Set: launch template versions the engine created kept per template when a rotation ends; older ones deleted. */
+  readonly templateVersionsToKeep?: number;
 }
 
 /**
@@ -135,6 +137,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     skipInstancesWithStandaloneTasks: env[EnvName.STANDALONE_TASKS] === 'skip',
     maintenanceWindows: maintenanceWindows(env),
     ...optional('minimumAmiAgeSeconds', minimumAmiAge(env)),
+    ...optional('templateVersionsToKeep', versionsToKeep(env)),
   };
 }
 
@@ -172,6 +175,17 @@ function minimumAmiAge(env: Readonly<Record<string, string | undefined>>): numbe
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A whole number from 1 to 100, or unset (no pruning). */
+function versionsToKeep(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env[EnvName.TEMPLATE_VERSIONS_TO_KEEP];
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= 100)) {
+    throw new ConfigError(`environment variable ${EnvName.TEMPLATE_VERSIONS_TO_KEEP} is '${raw}'; allowed: a whole number from 1 to 100`);
+  }
+  return value;
 }
 
 /** `<count>:<soak seconds>`, or unset for no canary. */

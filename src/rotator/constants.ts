@@ -112,6 +112,8 @@ export const EnvName = {
   ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
   /** ARN of the SNS topic that gets a message when a group's rotation starts, stops, resumes or finishes; unset: none. */
   NOTIFICATION_TOPIC_ARN: 'ECS_AMI_REFRESHER_NOTIFICATION_TOPIC_ARN',
+  /** Launch template versions the engine created kept per template when a rotation ends (1 to 100); unset: none deleted. */
+  TEMPLATE_VERSIONS_TO_KEEP: 'ECS_AMI_REFRESHER_TEMPLATE_VERSIONS_TO_KEEP',
   /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;
@@ -124,6 +126,8 @@ export const BatchLimit = {
   DESCRIBE_CAPACITY_PROVIDERS: 100,
   DESCRIBE_AUTO_SCALING_GROUPS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  /** Launch configurations a DescribeLaunchConfigurations page holds at most (MaxRecords). */
+  DESCRIBE_LAUNCH_CONFIGURATIONS_PAGE: 100,
   SSM_GET_PARAMETERS: 10,
   /** EC2 filters accept at most 200 values; we stay well inside. */
   EC2_FILTER_VALUES: 100,
@@ -135,4 +139,8 @@ export const BatchLimit = {
   DESCRIBE_SERVICES: 10,
   /** Attributes a PutAttributes call accepts. */
   PUT_ATTRIBUTES: 10,
+  /** Versions a DescribeLaunchTemplateVersions page holds at most (MaxResults 1 to 200). */
+  DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_PAGE: 200,
+  /** Versions a DeleteLaunchTemplateVersions call accepts ("You can delete up to 200 launch template versions in a single request"). */
+  DELETE_LAUNCH_TEMPLATE_VERSIONS: 200,
 } as const;

@@ -6,6 +6,7 @@
 import { act, ActionOutcome } from './act';
 import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
+import { unusedLaunchConfigurations } from './launch-configurations';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { withNotifications } from './notify';
@@ -13,6 +14,7 @@ import { ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from 
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
+import { templateVersionPruning } from './template-versions';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './unmanaged';
 
 export interface Clock {
@@ -129,9 +131,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       });
       const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
-      const actions = [
+      const groupActions = [
         ...withNotifications(observed, rotationPlan, rotations, settings.notificationTopicArn),
         ...strayCordons(observed, new Set(rotations.keys())),
+      ];
+      const actions = [
+        ...groupActions,
+        ...templateVersionPruning(observed, rotations, settings.rotation.templateVersionsToKeep),
+        ...unusedLaunchConfigurations(observed, groupActions),
       ];
 
       let leaseHolder: Lease | undefined;
@@ -156,9 +163,10 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       last = { index, observed, plan: rotationPlan, rotations, outcomes: roundOutcomes, leaseHolder };
       options.onRound?.(last);
 
-      // A notification alone keeps no run going: one that failed is published again by the next run, not
-      // retried every round of this one (which would keep the function running and calling the topic).
-      const busy = [...rotations.values()].some(inFlight) || actions.some((a) => a.kind !== 'notify');
+      // Neither a notification alone (one that failed is published again by the next run, not retried every
+      // round of this one) nor housekeeping (deleting unused launch configuration copies: one a group outside
+      // the cluster still uses stays, AWS refuses) keeps a run going round after round.
+      const busy = [...rotations.values()].some(inFlight) || groupActions.some((a) => a.kind !== 'notify');
       if (settings.dryRun || leaseHolder || !busy) {
         return { rounds: index, last, settled: !busy, outcomes, leaseHolder };
       }

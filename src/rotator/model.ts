@@ -30,8 +30,11 @@ export type LaunchSource =
     readonly resolvedVersion?: number;
     /** True when this template sits in a mixed instances policy. */
     readonly mixedInstancesPolicy: boolean;
-    /** Launch templates that overrides of the mixed instances policy name for some instance types. */
-    readonly overrideTemplates?: readonly string[];
+    /**
+     * The overrides of the mixed instances policy, as written, when some carry a launch template of their own
+     * (instances of their instance types launch from it); absent otherwise.
+     */
+    readonly overrides?: readonly MixedOverride[];
     /** The image id as written in the template (`ami-...` or `resolve:ssm:...`). */
     readonly imageIdExpression?: string;
     /** The template's `$Latest` version, so a version this engine created is found again, not duplicated. */
@@ -39,6 +42,24 @@ export type LaunchSource =
   }
   | { readonly kind: 'launch-configuration'; readonly launchConfigurationName: string }
   | { readonly kind: 'none' };
+
+/** One override of a mixed instances policy: its fields as written, and the launch template it names, if any. */
+export interface MixedOverride {
+  /** Everything but the template (InstanceType, WeightedCapacity, InstanceRequirements, ...), written back as is. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly template?: OverrideTemplate;
+}
+
+/** A launch template an override names, read like the group's own (see LaunchSource). */
+export interface OverrideTemplate {
+  readonly launchTemplateId: string;
+  readonly launchTemplateName?: string;
+  /** What the override references: a number, `$Latest` or `$Default` (absent in the policy: `$Default`). */
+  readonly version: string;
+  readonly resolvedVersion?: number;
+  readonly imageIdExpression?: string;
+  readonly latestVersion?: TemplateVersion;
+}
 
 export interface TemplateVersion {
   readonly number: number;
@@ -164,6 +185,11 @@ export interface ObservedCluster {
   readonly images: Readonly<Record<string, ImageInfo>>;
   /** The parameters read, by name. */
   readonly parameters: Readonly<Record<string, ParameterReading>>;
+  /**
+   * The launch configurations this engine created for the cluster (see launch-configurations.ts), read only
+   * when a group uses a launch configuration; absent otherwise.
+   */
+  readonly launchConfigurations?: readonly string[];
   /** Services with a task on an instance whose tasks were read, by name; absent when none was read. */
   readonly services?: Readonly<Record<string, ObservedService>>;
 }

@@ -9,11 +9,13 @@ import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { GroupSettings, referenceImage, resolveGroupTarget } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
+import { isEngineLaunchConfiguration } from './launch-configurations';
 import {
   GroupInstance,
   GroupObserveFailure,
   ImageInfo,
   LaunchSource,
+  MixedOverride,
   ObservedCluster,
   ObservedContainerInstance,
   ObservedGroup,
@@ -152,7 +154,11 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   }
 
   // Images: what the groups run, to know their family; then the targets their parameters name.
-  const running = [...groups.map((g) => g.currentImageId).filter(isDefined), ...Object.values(instances).map((i) => i.imageId)];
+  const running = [
+    ...groups.map((g) => g.currentImageId).filter(isDefined),
+    ...groups.flatMap(overrideImageIds),
+    ...Object.values(instances).map((i) => i.imageId),
+  ];
   const images: Record<string, ImageInfo> = await imagesOf(api, running, options.now, cache, new Set());
 
   // The parameters of the families the groups turn out to be (or the groups' own parameters).
@@ -178,6 +184,11 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
 
   const clusterTags: Record<string, string> = {};
   for (const tag of cluster.tags ?? []) if (tag.key) clusterTags[tag.key] = tag.value ?? '';
+  // The copies this engine made, so those no group uses any more are deleted; read only while a group uses
+  // a launch configuration (an idle launch-template cluster pays nothing).
+  const launchConfigurations = groups.some((g) => g.launchSource.kind === 'launch-configuration')
+    ? await engineLaunchConfigurations(api, cluster.clusterName!)
+    : undefined;
 
   return {
     clusterName: cluster.clusterName!,
@@ -190,8 +201,19 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     instances,
     images,
     parameters,
+    ...(launchConfigurations ? { launchConfigurations } : {}),
     ...(services ? { services } : {}),
   };
+}
+
+/** The names of every launch configuration in the region that this engine created for the cluster. */
+async function engineLaunchConfigurations(api: AwsApi, clusterName: string): Promise<string[]> {
+  const pages = await allPages((NextToken) => api.autoScaling.describeLaunchConfigurations({
+    MaxRecords: BatchLimit.DESCRIBE_LAUNCH_CONFIGURATIONS_PAGE, NextToken,
+  }), (p) => p.NextToken);
+  return pages.flatMap((p) => p.LaunchConfigurations ?? [])
+    .map((lc) => lc.LaunchConfigurationName ?? '')
+    .filter((name) => isEngineLaunchConfiguration(clusterName, name));
 }
 
 /** The serving marked instances of a group in the order the planner drains them, at most its budget (all without one). */
@@ -436,13 +458,19 @@ async function launchSources(
   const templateReads = new Map<string, Promise<TemplateReading>>();
   const configurationNames = new Set<string>();
 
+  const readOnce = (id: string | undefined, name: string | undefined, version: string) => {
+    const key = `${id ?? name}@${version}`;
+    if (!templateReads.has(key)) templateReads.set(key, readTemplateVersion(api, id, name, version));
+    return templateReads.get(key)!;
+  };
   for (const asg of asgs) {
     const spec = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? asg.LaunchTemplate;
     if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
-      const version = spec.Version ?? '$Default';
-      const key = `${spec.LaunchTemplateId ?? spec.LaunchTemplateName}@${version}`;
-      if (!templateReads.has(key)) {
-        templateReads.set(key, readTemplateVersion(api, spec.LaunchTemplateId, spec.LaunchTemplateName, version));
+      // Started now, awaited below (a reading never rejects: its failure is a value).
+      void readOnce(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version ?? '$Default');
+      for (const o of asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []) {
+        const t = o.LaunchTemplateSpecification;
+        if (t && (t.LaunchTemplateId || t.LaunchTemplateName)) void readOnce(t.LaunchTemplateId, t.LaunchTemplateName, t.Version ?? '$Default');
       }
     } else if (asg.LaunchConfigurationName) {
       configurationNames.add(asg.LaunchConfigurationName);
@@ -468,6 +496,38 @@ async function launchSources(
         continue;
       }
       const aliasParameter = ssmAliasParameter(reading.imageIdExpression);
+      // Overrides that name a template of their own: each read like the group's, kept with the override's
+      // other fields so the policy can be written back whole.
+      const overrides: MixedOverride[] = [];
+      let overrideFailure: string | undefined;
+      for (const o of asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []) {
+        const { LaunchTemplateSpecification: t, ...fields } = o;
+        if (!t || !(t.LaunchTemplateId || t.LaunchTemplateName)) {
+          overrides.push({ fields });
+          continue;
+        }
+        const overrideVersion = t.Version ?? '$Default';
+        const r = await readOnce(t.LaunchTemplateId, t.LaunchTemplateName, overrideVersion);
+        if (!r.ok) {
+          overrideFailure ??= `an override of the mixed instances policy of group ${name}: ${r.reason}`;
+          continue;
+        }
+        overrides.push({
+          fields,
+          template: {
+            launchTemplateId: r.launchTemplateId,
+            launchTemplateName: r.launchTemplateName,
+            version: overrideVersion,
+            resolvedVersion: r.versionNumber,
+            imageIdExpression: r.imageIdExpression,
+            latestVersion: r.latest,
+          },
+        });
+      }
+      if (overrideFailure) {
+        failures.push({ name, reason: overrideFailure });
+        continue;
+      }
       result.set(name, {
         launchSource: {
           kind: 'launch-template',
@@ -476,9 +536,7 @@ async function launchSources(
           version,
           resolvedVersion: reading.versionNumber,
           mixedInstancesPolicy: mixed !== undefined,
-          overrideTemplates: (asg.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [])
-            .map((o) => o.LaunchTemplateSpecification?.LaunchTemplateId ?? o.LaunchTemplateSpecification?.LaunchTemplateName)
-            .filter(isDefined),
+          ...(overrides.some((o) => o.template) ? { overrides } : {}),
           imageIdExpression: reading.imageIdExpression,
           latestVersion: reading.latest,
         },
@@ -565,7 +623,7 @@ async function groupActivity(
     const resolved = targetOf(group);
     const target = resolved.ok ? imageIdFromValue(parameters[resolved.parameterName]?.value) : undefined;
     const recorded = group.tags[BATCH_TAG] !== undefined || group.tags[REPLACE_BEFORE_TAG] !== undefined;
-    const behind = target !== undefined && (group.currentImageId !== target
+    const behind = target !== undefined && (group.currentImageId !== target || overrideImageIds(group).some((id) => id !== target)
       || group.instances.some((i) => instances[i.instanceId] !== undefined && instances[i.instanceId].imageId !== target));
     if (!recorded && !behind && !force) continue;
 
@@ -586,6 +644,13 @@ async function groupActivity(
     });
   }
   return result;
+}
+
+/** The literal images of the launch templates the group's mixed instances overrides name (not `resolve:ssm:` ones). */
+export function overrideImageIds(group: ObservedGroup): string[] {
+  if (group.launchSource.kind !== 'launch-template') return [];
+  return (group.launchSource.overrides ?? []).map((o) => o.template?.imageIdExpression)
+    .filter((e): e is string => e !== undefined && ssmAliasParameter(e) === undefined);
 }
 
 /** See `referenceImage`: the current image, else the one most of the group's instances run. */

@@ -6,7 +6,7 @@
 import { GroupSettings, isWindows, parseParameterValue, resolveGroupTarget, targetImageProblem } from './ami-families';
 import { TagKey } from './constants';
 import { ImageInfo, ObservedCluster, ObservedContainerInstance, ObservedGroup } from './model';
-import { groupReferenceImage, ssmAliasParameter } from './observe';
+import { groupReferenceImage, overrideImageIds, ssmAliasParameter } from './observe';
 import type { PendingImage } from './rotate';
 import { decodeEpoch, REPLACE_BEFORE_TAG } from './state';
 
@@ -174,14 +174,6 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   if (group.launchSource.kind === 'none') {
     return refuse(`group ${group.name} has neither a launch template nor a launch configuration`);
   }
-  if (group.launchSource.kind === 'launch-template' && (group.launchSource.overrideTemplates?.length ?? 0) > 0) {
-    // Replacements launched from an override's own template would boot its image, be outdated again, and be
-    // replaced again, forever: such groups are refused until every template of the policy can be followed.
-    return refuse(
-      `the mixed instances policy of group ${group.name} has overrides with their own launch templates ` +
-      `(${group.launchSource.overrideTemplates!.join(', ')}); the refresher rotates groups whose instances all launch from one template`,
-    );
-  }
   if (!group.currentImageId) {
     const expression = group.launchSource.kind === 'launch-template' ? group.launchSource.imageIdExpression : undefined;
     const alias = ssmAliasParameter(expression);
@@ -208,7 +200,8 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
 
   const named = observed.images[parsed.imageId];
   const problem = targetImageProblem(named, parsed.imageId, current!, parameterName)
-    ?? deprecationProblem(named!, observed.observedAt, parameterName);
+    ?? deprecationProblem(named!, observed.observedAt, parameterName)
+    ?? overrideTemplatesProblem(observed, group, parameterName, resolved.architecture, config);
   if (problem) return refuse(problem, { ...known, parameterName, targetImageId: parsed.imageId });
   const minimumAgeMs = (config.minimumAmiAgeSeconds ?? 0) * 1000;
   const { target, pendingImage } = adoptedTarget(observed, group, named!, current!, parameterName, minimumAgeMs);
@@ -244,7 +237,9 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   }
   outdated.sort((a, b) => a.runningTasksCount - b.runningTasksCount || a.instanceId.localeCompare(b.instanceId));
 
-  const updateLaunchSource = group.currentImageId !== target.imageId && !resolvesFromParameter(group, parameterName);
+  // An override's own template that launches another image must follow too, or its instances come up outdated.
+  const overrideBehind = overrideImageIds(group).some((id) => id !== target.imageId);
+  const updateLaunchSource = (group.currentImageId !== target.imageId && !resolvesFromParameter(group, parameterName)) || overrideBehind;
   const created = creationTime(target);
   return {
     ...base,
@@ -301,6 +296,41 @@ function humanAge(ms: number): string {
   if (s % 3600 === 0) return `${s / 3600} hour${s === 3600 ? '' : 's'}`;
   if (s % 60 === 0) return `${s / 60} minute${s === 60 ? '' : 's'}`;
   return `${s} seconds`;
+}
+
+/**
+ * The launch templates of a mixed instances policy's overrides must launch what the group's own template
+ * launches: the same parameter's image (a literal image of the same family and architecture, or
+ * `resolve:ssm:` of that very parameter). An override template for another architecture or family would need
+ * a target of its own; such a group is refused with the template named, never rotated to a wrong image.
+ */
+function overrideTemplatesProblem(
+  observed: ObservedCluster,
+  group: ObservedGroup,
+  parameterName: string,
+  architecture: string | undefined,
+  config: PlanConfig,
+): string | undefined {
+  if (group.launchSource.kind !== 'launch-template') return undefined;
+  for (const o of group.launchSource.overrides ?? []) {
+    const t = o.template;
+    if (!t) continue;
+    const name = `launch template ${t.launchTemplateName ?? t.launchTemplateId} (version ${t.version}) of an override of group ${group.name}'s mixed instances policy`;
+    const alias = ssmAliasParameter(t.imageIdExpression);
+    if (alias !== undefined) {
+      if (alias !== parameterName) return `${name} resolves its image from SSM parameter ${alias}, not from the group's ${parameterName}`;
+      continue;
+    }
+    if (!t.imageIdExpression || t.resolvedVersion === undefined) return `${name} names no image, or its version could not be resolved`;
+    const image = observed.images[t.imageIdExpression];
+    const resolved = resolveGroupTarget(image, group.tags[TagKey.AMI_FAMILY], config.groupOverrides?.[group.name], config.amiParameters);
+    if (!image || !resolved.ok || resolved.parameterName !== parameterName || image.architecture !== architecture) {
+      return `${name} launches image ${t.imageIdExpression} (${image?.architecture ?? 'unknown architecture'}), which does not follow the group's ` +
+        `parameter ${parameterName} (${architecture ?? 'unknown architecture'}); the refresher rotates a mixed instances policy whose ` +
+        'templates all follow one parameter';
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -15,9 +15,21 @@
  * It stops a group, terminating nothing more, when replacements do not become ACTIVE in time, or a drain
  * outlasts the drain timeout and the user did not choose to force.
  */
-import { Action, StopTasks, TemplateUse, Terminate } from './actions';
-import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService } from './model';
-import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePhase, FAILED_IMAGE_TAG, Phase, REPLACE_BEFORE_TAG } from './state';
+import { Action, MixedTemplateStep, StopTasks, TemplateUse, Terminate, UpdateMixedTemplates } from './actions';
+import { LAUNCH_CONFIGURATION_NAME_MAX, launchConfigurationCopyName, launchConfigurationPrefix } from './launch-configurations';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup, ObservedService, TemplateVersion } from './model';
+import { ssmAliasParameter } from './observe';
+import {
+  Batch,
+  BATCH_TAG,
+  decodeBatch,
+  decodeEpoch,
+  decodePhase,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  Phase,
+  REPLACE_BEFORE_TAG,
+} from './state';
 import { describeWindow, MaintenanceWindow, windowState } from './windows';
 
 export interface RotationConfig {
@@ -59,6 +71,11 @@ export interface RotationConfig {
   readonly waitForSteadyServices?: boolean;
   /** How long drains may wait for steady services before the group stops (default: the drain timeout). */
   readonly steadyServicesTimeoutSeconds?: number;
+  /**
+   * Launch template versions this engine created kept per template once a rotation ends (the newest ones);
+   * older ones are deleted. Unset: none is deleted.
+   */
+  readonly templateVersionsToKeep?: number;
   /**
    * Standalone tasks (no service: ECS never moves them) still running on a drained instance this long after
    * its drain started are stopped (StopTask). Unset: they are waited for, up to the drain timeout.
@@ -396,6 +413,11 @@ function decide(
   const heldOn: WaitingOn = closed !== undefined ? 'maintenance-window' : 'minimum-ami-age';
   const waitForNewWork = (): GroupRotation => ({ phase: 'waiting', waitingReason: held, waitingOn: heldOn, actions, inFlight: 0, budget });
 
+  // The account refused launch configurations while the group was on one; it has moved to a template since.
+  if (group.tags[LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] !== undefined && group.launchSource.kind !== 'launch-configuration') {
+    actions.push({ kind: 'clear-launch-configurations-unsupported', group: group.name });
+  }
+
   // 0. An image that failed before: roll back from it, and do nothing else with it. A failed image the
   // parameter still names but that is not adopted yet (minimumAmiAge raised since) keeps its record.
   const failedImage = group.tags[FAILED_IMAGE_TAG];
@@ -407,7 +429,7 @@ function decide(
   // 1. The launch source first: no replacement may boot the old image. A batch already in flight (a newer
   // image appeared mid-rotation) still finishes what it started; only new batches wait for the update.
   if (decision.updateLaunchSource) {
-    const update = launchSourceAction(group, decision.targetImageId);
+    const update = launchSourceAction(group, decision.targetImageId, observed.clusterName, now);
     if (!batch) {
       // Marks without a record are work in flight (a crash between the two): their replacements need the image.
       if (held !== undefined && marked.length === 0) return waitForNewWork();
@@ -886,7 +908,7 @@ function rollBack(
     (canaries.length > 0 ? ` (canaries ${canaries.map((i) => i.instanceId).join(', ')} stay in service on ${failedImage})` : '');
 
   if (group.currentImageId === failedImage && previous) {
-    const update = launchSourceAction(group, previous);
+    const update = launchSourceAction(group, previous, observed.clusterName, observed.observedAt);
     if ('action' in update) actions.push(update.action);
     return { phase: 'stopped', stoppedReason, actions, inFlight: marked.length, budget };
   }
@@ -944,15 +966,34 @@ function mostCommon(values: readonly string[]): string | undefined {
 /**
  * A new template version with only the image changed, then wherever the group reads its version from.
  * A version this engine already created for the target (found as `$Latest`) is reused, never duplicated.
+ * A launch configuration is copied with the new image and the group switched to the copy.
  */
-function launchSourceAction(group: ObservedGroup, imageId: string): { action: Action } | { stopped: string } {
+function launchSourceAction(group: ObservedGroup, imageId: string, clusterName: string, now: number): { action: Action } | { stopped: string } {
   const source = group.launchSource;
   if (source.kind === 'launch-configuration') {
-    return { stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}; this engine rotates launch template groups only` };
+    const refusedAt = decodeEpoch(group.tags[LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG]);
+    if (refusedAt !== undefined) {
+      return {
+        stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}, and this account may no longer create ` +
+          `launch configurations (AWS refused at ${new Date(refusedAt).toISOString()}: accounts created on or after 1 October 2024 cannot); ` +
+          'migrate the group to a launch template (Amazon EC2 Auto Scaling User Guide, "Migrate your Auto Scaling groups to launch ' +
+          `templates"), or remove the ${LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG} tag to try again`,
+      };
+    }
+    const name = launchConfigurationCopyName(clusterName, source.launchConfigurationName, imageId);
+    if (name === undefined) {
+      return {
+        stopped: `group ${group.name} uses launch configuration ${source.launchConfigurationName}, and a copy's name ` +
+          `(${launchConfigurationPrefix(clusterName)}<image>.<name>) cannot fit the ${LAUNCH_CONFIGURATION_NAME_MAX} characters AWS allows; ` +
+          'migrate the group to a launch template',
+      };
+    }
+    return { action: { kind: 'switch-launch-configuration', group: group.name, sourceName: source.launchConfigurationName, name, imageId, at: now } };
   }
   if (source.kind !== 'launch-template' || source.resolvedVersion === undefined) {
     return { stopped: `the launch template version of group ${group.name} could not be resolved` };
   }
+  if (source.overrides?.some((o) => o.template)) return { action: mixedTemplatesAction(group, source, imageId) };
   const use: TemplateUse = source.version === '$Latest' ? 'none' : source.version === '$Default' ? 'default-version' : 'group-version';
   const latest = source.latestVersion;
   if (use !== 'none' && latest && latest.imageIdExpression === imageId && latest.createdByEngine && latest.number !== source.resolvedVersion) {
@@ -977,5 +1018,43 @@ function launchSourceAction(group: ObservedGroup, imageId: string): { action: Ac
       use,
       mixedInstancesPolicy: source.mixedInstancesPolicy,
     },
+  };
+}
+
+/**
+ * Every template of a mixed instances policy with override templates that does not launch the image yet: the
+ * group's own (unless it already does) and each distinct override template with a literal image (plan.ts made
+ * sure the others resolve the group's parameter at launch), each once.
+ */
+function mixedTemplatesAction(
+  group: ObservedGroup,
+  source: Extract<ObservedGroup['launchSource'], { kind: 'launch-template' }>,
+  imageId: string,
+): UpdateMixedTemplates {
+  const steps: MixedTemplateStep[] = [];
+  const seen = new Set<string>();
+  const add = (t: { launchTemplateId: string; version: string; resolvedVersion?: number; latestVersion?: TemplateVersion }) => {
+    const key = `${t.launchTemplateId}@${t.version}`;
+    if (seen.has(key) || t.resolvedVersion === undefined) return;
+    seen.add(key);
+    const latest = t.latestVersion;
+    const reusable = t.version !== '$Latest' && latest !== undefined && latest.imageIdExpression === imageId && latest.createdByEngine
+      && latest.number !== t.resolvedVersion;
+    steps.push(reusable
+      ? { launchTemplateId: t.launchTemplateId, reference: t.version, reuseVersion: latest!.number }
+      : { launchTemplateId: t.launchTemplateId, reference: t.version, sourceVersion: t.resolvedVersion });
+  };
+  if (group.currentImageId !== imageId) add(source);
+  for (const o of source.overrides ?? []) {
+    const t = o.template;
+    if (t?.imageIdExpression !== undefined && ssmAliasParameter(t.imageIdExpression) === undefined && t.imageIdExpression !== imageId) add(t);
+  }
+  return {
+    kind: 'update-mixed-templates',
+    group: group.name,
+    imageId,
+    steps,
+    main: { launchTemplateId: source.launchTemplateId, version: source.version },
+    overrides: source.overrides ?? [],
   };
 }

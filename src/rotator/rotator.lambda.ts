@@ -86,6 +86,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
         skipInstancesWithStandaloneTasks: config.skipInstancesWithStandaloneTasks,
         maintenanceWindows: config.maintenanceWindows,
         minimumAmiAgeSeconds: config.minimumAmiAgeSeconds,
+        templateVersionsToKeep: config.templateVersionsToKeep,
         force: request.force,
       },
     },

@@ -48,6 +48,14 @@ export const UNMANAGED_TAG = 'ecs-ami-refresher:unmanaged';
  */
 export const NOTIFIED_TAG = 'ecs-ami-refresher:notified';
 
+/**
+ * ASG tag: this account refused to create a launch configuration (UnsupportedOperation) when the group, on a
+ * launch configuration, needed a copy with a new image (`<epoch ms>`). The group then stops, naming what to do,
+ * instead of failing the same call every round; removed once the group is on a launch template (or by hand,
+ * to try again).
+ */
+export const LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG = 'ecs-ami-refresher:launch-configurations-unsupported';
+
 /** ECS cluster tag: who may act on the cluster, until when. */
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 

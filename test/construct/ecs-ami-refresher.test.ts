@@ -17,7 +17,15 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaintenanceWindow, MaxUnavailable, StandaloneTasks } from '../../src';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, CORDON_ATTRIBUTE, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG, UNMANAGED_TAG } from '../../src/rotator/state';
+import {
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  LEASE_TAG,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+} from '../../src/rotator/state';
 
 const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 
@@ -142,6 +150,17 @@ describe('defaults', () => {
 
   test('cordonOutdatedInstances: true (inert for services without the placement constraint)', () => {
     expect(environment(template)[EnvName.CORDON]).toBe('true');
+  });
+
+  test('launchTemplateVersionsToKeep: 5, and the role may delete versions only of the templates it may change', () => {
+    expect(environment(template)[EnvName.TEMPLATE_VERSIONS_TO_KEEP]).toBe('5');
+    expect(statement(template, 'ChangeTaggedLaunchTemplates').Action).toEqual(
+      ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplateVersions']);
+  });
+
+  test('launchTemplateVersionsToKeep is passed to the engine', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, launchTemplateVersionsToKeep: 12 }));
+    expect(environment(t)[EnvName.TEMPLATE_VERSIONS_TO_KEEP]).toBe('12');
   });
 
   test('cordonOutdatedInstances: false is passed to the engine', () => {
@@ -311,7 +330,7 @@ describe('props', () => {
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
     const tags = statement(template, 'TagGivenGroups');
     expect(tags.Resource).toEqual(groups.Resource);
-    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] } });
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -398,6 +417,9 @@ describe('validation', () => {
     ['amiParameters arch', { amiParameters: { 'amazon-linux-2023/aarch64': '/p' } }, /key 'amazon-linux-2023\/aarch64'.*'x86_64' or 'arm64'/],
     ['amiParameters value', { amiParameters: { 'amazon-linux-2023/arm64': 'has spaces' } }, /amiParameters\['amazon-linux-2023\/arm64'\] is 'has spaces', which is not an SSM parameter name/],
     ['autoScalingGroups', { autoScalingGroups: [] }, /autoScalingGroups is an empty list/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 0 }, /launchTemplateVersionsToKeep is 0; it must be a whole number from 1 to 100/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 101 }, /launchTemplateVersionsToKeep is 101; it must be a whole number from 1 to 100/],
+    ['launchTemplateVersionsToKeep', { launchTemplateVersionsToKeep: 2.5 }, /launchTemplateVersionsToKeep is 2.5; it must be a whole number from 1 to 100/],
   ])('%s: %j is refused at synth', (_name, extra, message) => {
     const f = fixture();
     expect(() => new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...(extra as object) })).toThrow(message);
@@ -420,6 +442,7 @@ describe('validation', () => {
       cluster: f.cluster,
       drainTimeout: Duration.seconds(lazySeconds),
       amiParameters: { 'amazon-linux-2023/x86_64': lazyName },
+      launchTemplateVersionsToKeep: Lazy.number({ produce: () => 0 }),
     })).not.toThrow();
   });
 });
@@ -429,13 +452,25 @@ describe('IAM', () => {
   const statements = policyStatements(template);
   const isReadOnly = (action: string) => /^[a-z0-9]+:(Describe|List|Get)/.test(action);
 
-  test('every mutation on a wildcard resource carries a condition', () => {
+  test('every mutation on a wildcard resource carries a condition (launch configurations: a name prefix instead)', () => {
     const offenders = statements.filter((s) => {
       const wildcard = asList(s.Resource).some((r: unknown) => JSON.stringify(r).includes('*'));
       const mutates = asList<string>(s.Action).some((a) => !isReadOnly(a));
-      return wildcard && mutates && !s.Condition;
+      return wildcard && mutates && !s.Condition && s.Sid !== 'CopyLaunchConfigurationsOfThisCluster';
     });
     expect(offenders).toEqual([]);
+  });
+
+  test('launch configurations: only copies named ecs-ami-refresher.<this cluster>.* may be created or deleted, and groups switched only to them', () => {
+    // Launch configurations have no tags and no resource condition keys (SAR): the name is the only scope.
+    const copies = statement(template, 'CopyLaunchConfigurationsOfThisCluster');
+    expect(copies.Action).toEqual(['autoscaling:CreateLaunchConfiguration', 'autoscaling:DeleteLaunchConfiguration']);
+    expect(render(copies.Resource)).toMatch(
+      /^arn:\$\{AWS::Partition\}:autoscaling:eu-west-1:111111111111:launchConfiguration:\*:launchConfigurationName\/ecs-ami-refresher\.\$\{Cluster\w+\}\.\*$/);
+    const only = statement(template, 'SwitchGroupsOnlyToOwnLaunchConfigurations');
+    expect({ effect: only.Effect, action: only.Action }).toEqual({ effect: 'Deny', action: 'autoscaling:UpdateAutoScalingGroup' });
+    expect(only.Condition.Null).toEqual({ 'autoscaling:LaunchConfigurationName': 'false' });
+    expect(render(only.Condition.StringNotLike['autoscaling:LaunchConfigurationName'])).toMatch(/^ecs-ami-refresher\.\$\{Cluster\w+\}\.\*$/);
   });
 
   test('only read actions are on the bare "*" resource without a condition', () => {
@@ -489,7 +524,7 @@ describe('IAM', () => {
     expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
     expect(s.Condition).toEqual({
       'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] },
     });
   });
 

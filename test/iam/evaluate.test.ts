@@ -12,7 +12,7 @@ import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './req
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
 import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
 import { runToCompletion, settingsFor } from '../rotation/harness';
 import { buildScenario, GroupSpec, RecordedCall, Simulation } from '../sim';
 
@@ -31,7 +31,8 @@ const POLICY_PROPS = { canary: { soak: Duration.minutes(10) }, standaloneTasks: 
 const discovered = synthesizePolicy('discovered', { clusterName: CLUSTER, props: POLICY_PROPS });
 // Only the named groups (no discovery): the policy names them by ARN and has no tag-conditioned group statements.
 const given = synthesizePolicy('given', {
-  clusterName: CLUSTER, groupNames: GROUPS.map((g) => g.name), props: { ...POLICY_PROPS, discoverCapacityProviderGroups: false },
+  // (`legacy`, `mixed`: the launch configuration and mixed instances groups of the whole rotations below.)
+  clusterName: CLUSTER, groupNames: [...GROUPS.map((g) => g.name), 'legacy', 'mixed'], props: { ...POLICY_PROPS, discoverCapacityProviderGroups: false },
 });
 const POLICIES = [discovered, given];
 /** Discovered groups, and instances outside every group replaced through group `x86`. */
@@ -93,13 +94,15 @@ describe('the synthesized policy', () => {
   test.each(DENY_POLICIES.map((p) => [p.name, p] as const))('%s: resolved to plain strings, in one or more policies of the role', (_name, policy) => {
     const text = JSON.stringify(policy.document);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);
-    expect(policy.document.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+    // One Deny only: it narrows UpdateAutoScalingGroup to the engine's own launch configurations.
+    expect(policy.document.Statement.filter((s) => s.Effect !== 'Allow').map((s) => s.Sid)).toEqual(['SwitchGroupsOnlyToOwnLaunchConfigurations']);
   });
 });
 
 describe('whole rotations: every call the engine makes is allowed', () => {
   let sim: Simulation;
   let rollbackSim: Simulation;
+  let lcSim: Simulation;
   let mapped: MappedCall[];
 
   beforeAll(async () => {
@@ -167,11 +170,38 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const done = await runToCompletion(rollbackSim.api, rollbackSim.clock, settings, 24 * HOUR);
     expect(done.settled).toBe(true);
     rollbackWatcher.stop();
-    mapped = [...mapped, ...rollbackWatcher.mapped];
+
+    // 4. A group on a launch configuration (seed 000), rotated to two images in turn: a copy per image, the
+    // group switched to each, the first copy deleted once unused. Its configuration names no instance profile:
+    // the groups here are imported, so the policy knows no instance role to pass (see the deny matrix).
+    lcSim = buildScenario({
+      seed: 37,
+      clusterName: CLUSTER,
+      groups: [
+        { name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchConfiguration: true },
+        // And a mixed instances policy pinned to a version, whose overrides name templates of their own.
+        { name: 'mixed', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, mixedInstancesPolicy: true, overrideTemplates: 2, launchTemplateVersion: '1' },
+      ],
+      services: 'auto',
+      standaloneTasks: { count: 1, durationS: 600 },
+    });
+    const legacy = lcSim.cloud.launchConfigurations.get('legacy-lc')!;
+    const { IamInstanceProfile: _profile, ...withoutProfile } = legacy.data;
+    lcSim.cloud.launchConfigurations.set('legacy-lc', { ...legacy, data: withoutProfile });
+    const lcWatcher = watch(lcSim);
+    // (Keeping one version per template: the second rotation's end deletes the first one's versions.)
+    const pruning = settingsFor(CLUSTER, { templateVersionsToKeep: 1 });
+    expect((await runToCompletion(lcSim.api, lcSim.clock, pruning, 24 * HOUR)).settled).toBe(true);
+    const lcKey = 'amazon-linux-2023/x86_64';
+    const newer = lcSim.cloud.addImage({ ...lcSim.images[lcKey].new, imageId: 'ami-0feed000000000b22', creationDate: '2025-09-01T06:00:00.000Z' });
+    lcSim.cloud.setParameter(lcSim.images[lcKey].parameter, newer.imageId);
+    expect((await runToCompletion(lcSim.api, lcSim.clock, pruning, 24 * HOUR)).settled).toBe(true);
+    lcWatcher.stop();
+    mapped = [...mapped, ...rollbackWatcher.mapped, ...lcWatcher.mapped];
   }, 120_000);
 
   test('every recorded call is mapped to IAM requests (an unknown call fails here)', () => {
-    expect(mapped.length).toBe(sim.recorder.calls.length + rollbackSim.recorder.calls.length);
+    expect(mapped.length).toBe(sim.recorder.calls.length + rollbackSim.recorder.calls.length + lcSim.recorder.calls.length);
     expect(mapped.filter((m) => m.error).map((m) => `${m.call.operation}: ${m.error}`)).toEqual([]);
     expect(mapped.filter((m) => m.requests.length === 0).map((m) => m.call.operation)).toEqual([]);
     // The rotation exercised the writes that matter, including the launch check of a new template version.
@@ -180,7 +210,8 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       'autoscaling:setDesiredCapacity', 'autoscaling:updateAutoScalingGroup', 'autoscaling:terminateInstanceInAutoScalingGroup',
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
       'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
-      'ecs:describeServices', 'ecs:stopTask']) {
+      'ecs:describeServices', 'ecs:stopTask', 'autoscaling:createLaunchConfiguration', 'autoscaling:deleteLaunchConfiguration',
+      'ec2:deleteLaunchTemplateVersions']) {
       expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });
     }
     const actions = new Set(mapped.flatMap((m) => m.requests.map((r) => r.action)));
@@ -190,6 +221,11 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const input = (m: MappedCall) => m.call.input as { LaunchTemplate?: unknown; MixedInstancesPolicy?: unknown };
     expect(pointed.some((m) => input(m).LaunchTemplate)).toBe(true);
     expect(pointed.some((m) => input(m).MixedInstancesPolicy)).toBe(true);
+    // And a policy whose overrides name templates of their own: each override template is launch-checked (once
+    // per image the group was brought to).
+    const overrideChecked = pointed.filter((m) => m.requests.filter((r) => r.action === 'ec2:RunInstances' && r.resource.includes(':launch-template/'))
+      .map((r) => r.resource).filter((v, i, all) => all.indexOf(v) === i).length === 3);
+    expect(overrideChecked.length).toBe(2);
   });
 
   test.each(POLICIES.map((p) => [p.name, p] as const))('%s policy allows every IAM request of every call', async (_name, policy) => {
@@ -243,6 +279,12 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       [narrowed('LaunchWithTemplateResources', (s) => ({ ...s, Resource: ([] as string[]).concat(s.Resource).filter((r) => !r.includes(':image/')) })), 'ec2:RunInstances'],
       [narrowed('TagAtLaunch', (s) => ({ ...s, Condition: { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } } })), 'ec2:CreateTags'],
       [narrowed('LeaseOnThisCluster', without('ecs:UntagResource')), 'ecs:UntagResource'],
+      [narrowed('CopyLaunchConfigurationsOfThisCluster', (s) => ({
+        ...s, Resource: `arn:aws:autoscaling:us-east-1:123456789012:launchConfiguration:*:launchConfigurationName/ecs-ami-refresher.${OTHER_CLUSTER}.*`,
+      })), 'autoscaling:CreateLaunchConfiguration'],
+      [narrowed('SwitchGroupsOnlyToOwnLaunchConfigurations', (s) => ({
+        ...s, Condition: { ...s.Condition, StringNotLike: { 'autoscaling:LaunchConfigurationName': `ecs-ami-refresher.${OTHER_CLUSTER}.*` } },
+      })), 'autoscaling:UpdateAutoScalingGroup'],
     ];
     for (const [policy, action] of cases) {
       const evaluator = new PolicyEvaluator(policy.name, policy.document);
@@ -404,7 +446,7 @@ function denyWorld(): DenyWorld {
     add(`raise the maximum of ${group}`, 'autoscaling:updateAutoScalingGroup', { AutoScalingGroupName: group, MaxSize: 5, DesiredCapacity: 3 });
     add(`terminate an instance of ${group}`, 'autoscaling:terminateInstanceInAutoScalingGroup', { InstanceId: instanceId, ShouldDecrementDesiredCapacity: true });
     add(`protect an instance of ${group}`, 'autoscaling:setInstanceProtection', { AutoScalingGroupName: group, InstanceIds: [instanceId], ProtectedFromScaleIn: true });
-    for (const key of [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG]) {
+    for (const key of [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG]) {
       add(`write ${key} on ${group}`, 'autoscaling:createOrUpdateTags', { Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key, Value: 'x', PropagateAtLaunch: false }] });
       add(`delete ${key} from ${group}`, 'autoscaling:deleteTags', { Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] });
     }
@@ -429,6 +471,7 @@ function denyWorld(): DenyWorld {
     add(`new version of ${label} launch template`, 'ec2:createLaunchTemplateVersion',
       { LaunchTemplateId: id, SourceVersion: '1', VersionDescription: 'x', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0' } });
     add(`new default version of ${label} launch template`, 'ec2:modifyLaunchTemplate', { LaunchTemplateId: id, DefaultVersion: '1' });
+    add(`delete versions of ${label} launch template`, 'ec2:deleteLaunchTemplateVersions', { LaunchTemplateId: id, Versions: ['1'] });
     // RunInstances from a template that is not ours: pointing our own group at it fails the launch check.
     add(`point our group at ${label} launch template (launch check)`, 'autoscaling:updateAutoScalingGroup',
       { AutoScalingGroupName: 'x86', LaunchTemplate: { LaunchTemplateId: id, Version: '1' } },
@@ -459,6 +502,22 @@ function denyWorld(): DenyWorld {
   add('terminate an untagged instance outside every group', 'ec2:terminateInstances', { InstanceIds: ['i-0untaggedloose001'] });
   add('terminate another cluster\'s instance outside every group', 'ec2:terminateInstances', { InstanceIds: ['i-0otherloose000001'] });
   add('terminate an instance of another cluster\'s group', 'ec2:terminateInstances', { InstanceIds: ['i-0other00000000001'] });
+
+  // Auto Scaling launch configurations: only copies named for this cluster are made or deleted, and a group is
+  // switched only to one of them. Another cluster whose name starts with ours is another cluster.
+  const image = 'ami-0123456789abcdef0';
+  for (const [label, name] of [
+    ['another cluster\'s copy', `ecs-ami-refresher.${OTHER_CLUSTER}.${image}.web-lc`],
+    ['a copy for a cluster whose name starts with ours', `ecs-ami-refresher.${CLUSTER}-2.${image}.web-lc`],
+    ['a configuration not named by the refresher', 'web-lc'],
+  ]) {
+    add(`create ${label}`, 'autoscaling:createLaunchConfiguration', { LaunchConfigurationName: name, ImageId: image, InstanceType: 'm5.large' });
+    add(`delete ${label}`, 'autoscaling:deleteLaunchConfiguration', { LaunchConfigurationName: name });
+    add(`switch our group to ${label}`, 'autoscaling:updateAutoScalingGroup', { AutoScalingGroupName: 'x86', LaunchConfigurationName: name });
+  }
+  add('copy a launch configuration passing an unrelated role', 'autoscaling:createLaunchConfiguration',
+    { LaunchConfigurationName: `ecs-ami-refresher.${CLUSTER}.${image}.web-lc`, ImageId: image, InstanceType: 'm5.large', IamInstanceProfile: 'admin-profile' },
+    (r) => r.action === 'iam:PassRole');
 
   // SSM: parameters outside the map.
   for (const name of ['/golden/al2023', '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', 'arn:aws:ssm:us-east-1:123456789012:parameter/team/db-password']) {
@@ -513,13 +572,19 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
     // The group and template cases are denied for the resource, not the action: the same call on our group
     // or template is allowed (so a denial above is not an artefact of a missing context key).
     const evaluator = new PolicyEvaluator(policy.name, policy.document);
+    const ownCopy = `ecs-ami-refresher.${CLUSTER}.ami-0123456789abcdef0.web-lc`;
     const ours: Array<Pick<RecordedCall, 'operation' | 'input'>> = [
       { operation: 'autoscaling:setDesiredCapacity', input: { AutoScalingGroupName: 'x86', DesiredCapacity: 3 } },
       { operation: 'autoscaling:createOrUpdateTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: BATCH_TAG, Value: 'x' }] } },
+      { operation: 'autoscaling:createOrUpdateTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Value: '1' }] } },
+      { operation: 'autoscaling:deleteTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG }] } },
       { operation: 'ec2:createLaunchTemplateVersion', input: { LaunchTemplateId: deny.sim.cloud.groups.get('x86')!.launchTemplate!.id } },
       { operation: 'ecs:updateContainerInstancesState', input: { cluster: deny.sim.clusterArn, containerInstances: ['0f1e2d3c4b5a69788796a5b4c3d2e1f0'], status: 'DRAINING' } },
       { operation: 'ecs:tagResource', input: { resourceArn: deny.sim.clusterArn, tags: [{ key: LEASE_TAG, value: 'x' }] } },
       { operation: 'autoscaling:updateAutoScalingGroup', input: { AutoScalingGroupName: 'x86', LaunchTemplate: { LaunchTemplateId: deny.sim.cloud.groups.get('x86')!.launchTemplate!.id, Version: '1' } } },
+      { operation: 'autoscaling:createLaunchConfiguration', input: { LaunchConfigurationName: ownCopy, ImageId: 'ami-0123456789abcdef0', InstanceType: 'm5.large' } },
+      { operation: 'autoscaling:deleteLaunchConfiguration', input: { LaunchConfigurationName: ownCopy } },
+      { operation: 'autoscaling:updateAutoScalingGroup', input: { AutoScalingGroupName: 'x86', LaunchConfigurationName: ownCopy } },
     ];
     for (const call of ours) {
       for (const request of requestsFor(call, deny.world)) {
@@ -547,6 +612,7 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
       mutate('ReadAmiParameters', (s) => ({ ...s, Resource: 'arn:aws:ssm:us-east-1:*:parameter/*' })),
       mutate('StopTasksOfThisCluster', withoutCondition),
       mutate('ReadServicesOfThisCluster', withoutCondition),
+      mutate('CopyLaunchConfigurationsOfThisCluster', (s) => ({ ...s, Resource: 'arn:aws:autoscaling:us-east-1:123456789012:launchConfiguration:*:launchConfigurationName/ecs-ami-refresher.*' })),
     ];
     for (const broken of mutations) {
       const through = await undenied(broken, deny);
@@ -569,6 +635,13 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
       const through = await undenied(broken, deny);
       expect({ policy: broken.name, caught: through.some((f) => f.includes('ec2:TerminateInstances')) }).toEqual({ policy: broken.name, caught: true });
     }
+    // Without the Deny, a group could be switched to any launch configuration.
+    const withoutDeny: SynthesizedPolicy = {
+      ...discovered,
+      name: 'discovered, without SwitchGroupsOnlyToOwnLaunchConfigurations',
+      document: { ...discovered.document, Statement: discovered.document.Statement.filter((s) => s.Sid !== 'SwitchGroupsOnlyToOwnLaunchConfigurations') },
+    };
+    expect((await undenied(withoutDeny, deny)).some((f) => f.startsWith('switch our group to'))).toBe(true);
     const passRole = { ...given, name: 'given, PassRole on *', document: { ...given.document, Statement: [...given.document.Statement, { Effect: 'Allow' as const, Action: 'iam:PassRole', Resource: '*' }] } };
     expect((await undenied(passRole, deny)).some((f) => f.includes('iam:PassRole'))).toBe(true);
   }, 60_000);

@@ -10,7 +10,8 @@
  *   DescribeServices on each service and StopTask on the task, both with `ecs:cluster`;
  *   DescribeCapacityProviders on each capacity provider; TagResource/UntagResource on the tagged resource
  *   with `aws:TagKeys` (and `aws:RequestTag/*` when tagging).
- * - Auto Scaling (.../list_amazonec2autoscaling.html): Describe* accept only `*`; SetDesiredCapacity,
+ * - Auto Scaling (.../list_amazonec2autoscaling.html): Describe* accept only `*`; Create/DeleteLaunchConfiguration
+ *   are authorized on the launch configuration's ARN (no tags: it has none); SetDesiredCapacity,
  *   UpdateAutoScalingGroup, TerminateInstanceInAutoScalingGroup, SetInstanceProtection, CreateOrUpdateTags and
  *   DeleteTags are authorized on the group's ARN
  *   (`arn:aws:autoscaling:<region>:<account>:autoScalingGroup:<uuid>:autoScalingGroupName/<name>`) with
@@ -121,7 +122,10 @@ export function simWorld(cloud: Cloud, options: SimWorldOptions = {}): World {
       const tags: Record<string, string> = {};
       for (const group of cloud.groups.values()) {
         const value = group.tags.get(TagKey.CLUSTER)?.value;
-        if (group.launchTemplate?.id === template.id && value !== undefined) tags[TagKey.CLUSTER] = value;
+        // The same holds for the templates a group's mixed instances overrides name (tagged like the group's own).
+        const uses = group.launchTemplate?.id === template.id
+          || (group.mixedInstancesPolicy?.overrides ?? []).some((o) => o.launchTemplate?.id === template.id);
+        if (uses && value !== undefined) tags[TagKey.CLUSTER] = value;
       }
       return { id: template.id, tags };
     },
@@ -310,15 +314,48 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
       const mixedTemplate = (input.MixedInstancesPolicy as Bag | undefined)?.LaunchTemplate as Bag | undefined;
       const mixed = mixedTemplate?.LaunchTemplateSpecification as Bag | undefined;
       const spec = mixed ?? (input.LaunchTemplate as Bag | undefined);
-      if (input.LaunchConfigurationName !== undefined) throw new Error('UpdateAutoScalingGroup with a launch configuration is not mapped');
+      // Switching to a launch configuration puts its name in the context (SAR: autoscaling:LaunchConfigurationName);
+      // AWS makes no launch check for a configuration (its instance profile was passed when it was created).
+      if (input.LaunchConfigurationName !== undefined) {
+        requests[0] = groupRequest('autoscaling:UpdateAutoScalingGroup', name,
+          { ...sizes, 'autoscaling:LaunchConfigurationName': str(input.LaunchConfigurationName, 'LaunchConfigurationName') });
+      }
       if (spec) requests.push(...launchCheck(world, spec));
+      // Overrides naming a launch template of their own: each is checked as the group's own would be.
+      for (const o of list(mixedTemplate?.Overrides)) {
+        const own = o.LaunchTemplateSpecification as Bag | undefined;
+        if (own) requests.push(...launchCheck(world, own));
+      }
       return requests;
     }
+    case 'autoscaling:createLaunchConfiguration': {
+      // Authorized on the configuration's ARN (its id is assigned at creation: a placeholder matches the same
+      // patterns), with the image and instance type (and metadata options) of the request; an instance profile
+      // is passed, so its role needs iam:PassRole to EC2.
+      const name = str(input.LaunchConfigurationName, 'LaunchConfigurationName');
+      const context: Record<string, string> = {};
+      if (input.ImageId !== undefined) context['autoscaling:ImageId'] = String(input.ImageId);
+      if (input.InstanceType !== undefined) context['autoscaling:InstanceType'] = String(input.InstanceType);
+      const metadata = input.MetadataOptions as Bag | undefined;
+      if (metadata?.HttpTokens !== undefined) context['autoscaling:MetadataHttpTokens'] = String(metadata.HttpTokens);
+      if (metadata?.HttpEndpoint !== undefined) context['autoscaling:MetadataHttpEndpoint'] = String(metadata.HttpEndpoint);
+      if (metadata?.HttpPutResponseHopLimit !== undefined) context['autoscaling:MetadataHttpPutResponseHopLimit'] = String(metadata.HttpPutResponseHopLimit);
+      const requests = [request('autoscaling:CreateLaunchConfiguration', launchConfigurationArn(name), context)];
+      if (input.IamInstanceProfile !== undefined) {
+        const role = world.instanceProfileRole(str(input.IamInstanceProfile, 'IamInstanceProfile'));
+        requests.push(request('iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' }));
+      }
+      return requests;
+    }
+    case 'autoscaling:deleteLaunchConfiguration':
+      return [request('autoscaling:DeleteLaunchConfiguration', launchConfigurationArn(str(input.LaunchConfigurationName, 'LaunchConfigurationName')))];
 
     case 'ec2:createLaunchTemplateVersion':
       return [templateRequest('ec2:CreateLaunchTemplateVersion')];
     case 'ec2:modifyLaunchTemplate':
       return [templateRequest('ec2:ModifyLaunchTemplate')];
+    case 'ec2:deleteLaunchTemplateVersions':
+      return [templateRequest('ec2:DeleteLaunchTemplateVersions')];
     case 'ec2:terminateInstances': {
       // Authorized on each instance, with its tags (aws:autoscaling:groupName too) under both prefixes.
       const ids = (input.InstanceIds as string[] | undefined) ?? [];
@@ -358,6 +395,11 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
     default:
       throw new Error(`no IAM mapping for ${call.operation}: add one (action, resources, context) before the engine may call it`);
   }
+}
+
+/** `arn:aws:autoscaling:<region>:<account>:launchConfiguration:<id>:launchConfigurationName/<name>`, with a placeholder id. */
+export function launchConfigurationArn(name: string): string {
+  return arn('autoscaling', `launchConfiguration:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0:launchConfigurationName/${name}`);
 }
 
 /** A parameter selector (`name`, `name:version`, or ARN) as the ARN IAM sees. */

@@ -422,9 +422,18 @@ export function installCloud(mocks: SdkMocks, cloud: FakeCloud): void {
     const p = page(matching, input.NextToken, 50);
     return { AutoScalingGroups: p.items, NextToken: p.next };
   });
-  mocks.autoScaling.on(DescribeLaunchConfigurationsCommand).callsFake((input: { LaunchConfigurationNames: string[] }) => {
+  type DescribeInput = { LaunchConfigurationNames?: string[]; MaxRecords?: number; NextToken?: string };
+  mocks.autoScaling.on(DescribeLaunchConfigurationsCommand).callsFake((input: DescribeInput) => {
+    if (input.LaunchConfigurationNames === undefined) {
+      // The whole region's list, a page of MaxRecords (at most 100) at a time.
+      const size = input.MaxRecords ?? 50;
+      limit('DescribeLaunchConfigurations MaxRecords', size, 100);
+      const from = Number(input.NextToken ?? 0);
+      const next = from + size < cloud.launchConfigurations.length ? String(from + size) : undefined;
+      return { LaunchConfigurations: cloud.launchConfigurations.slice(from, from + size), NextToken: next };
+    }
     limit('DescribeLaunchConfigurations', input.LaunchConfigurationNames.length, AWS_LIMITS.describeLaunchConfigurations);
-    return { LaunchConfigurations: cloud.launchConfigurations.filter((lc) => input.LaunchConfigurationNames.includes(lc.LaunchConfigurationName!)) };
+    return { LaunchConfigurations: cloud.launchConfigurations.filter((lc) => input.LaunchConfigurationNames!.includes(lc.LaunchConfigurationName!)) };
   });
 
   mocks.ec2.on(DescribeLaunchTemplateVersionsCommand).callsFake(

@@ -327,7 +327,13 @@ describe('observeCluster over the SDK adapter', () => {
     installCloud(mocks, {
       ...emptyCloud(),
       groups: [asg('legacy', { LaunchConfigurationName: 'legacy-lc-v3' })],
-      launchConfigurations: [{ LaunchConfigurationName: 'legacy-lc-v3', ImageId: X86_OLD, InstanceType: 'm5.large', CreatedTime: new Date('2024-01-01T00:00:00.000Z') }],
+      launchConfigurations: [
+        { LaunchConfigurationName: 'legacy-lc-v3', ImageId: X86_OLD, InstanceType: 'm5.large', CreatedTime: new Date('2024-01-01T00:00:00.000Z') },
+        // Copies this engine made, for this cluster and for another one, among 150 others (two pages of 100).
+        ...Array.from({ length: 150 }, (_, i) => ({ LaunchConfigurationName: `other-${i}`, ImageId: X86_OLD, InstanceType: 'm5.large', CreatedTime: new Date(0) })),
+        { LaunchConfigurationName: `ecs-ami-refresher.${CLUSTER}.${X86_OLD}.legacy-lc-v3`, ImageId: X86_OLD, InstanceType: 'm5.large', CreatedTime: new Date(0) },
+        { LaunchConfigurationName: `ecs-ami-refresher.${CLUSTER}-2.${X86_OLD}.legacy-lc-v3`, ImageId: X86_OLD, InstanceType: 'm5.large', CreatedTime: new Date(0) },
+      ],
       parameters: { [AL2023_X86_PARAM]: X86_NEW },
       images: IMAGES,
     });
@@ -339,6 +345,9 @@ describe('observeCluster over the SDK adapter', () => {
     expect(mocks.autoScaling).toHaveReceivedCommandWith(DescribeLaunchConfigurationsCommand, { LaunchConfigurationNames: ['legacy-lc-v3'] });
     expect(mocks.ec2).not.toHaveReceivedCommand(DescribeLaunchTemplateVersionsCommand);
     expect(observed.parameters[AL2023_X86_PARAM]).toEqual({ name: AL2023_X86_PARAM, value: X86_NEW });
+    // The engine's own copies for this cluster, listed to the last page, so unused ones can be deleted.
+    expect(observed.launchConfigurations).toEqual([`ecs-ami-refresher.${CLUSTER}.${X86_OLD}.legacy-lc-v3`]);
+    expect(mocks.autoScaling).toHaveReceivedCommandTimes(DescribeLaunchConfigurationsCommand, 3);
   });
 
   test('a template with resolve:ssm:/my/param: the parameter is read and the current image comes from it', async () => {

@@ -414,10 +414,20 @@ describe('plan: groups that are refused', () => {
       {},
     ],
     [
-      'a mixed instances policy whose overrides carry their own launch templates',
-      webCluster({ group: { launchSource: templateSource({ mixedInstancesPolicy: true, overrideTemplates: ['lt-0fedcba9876543210'] }) } }),
+      'a mixed instances policy with an override template whose image follows another parameter (another architecture, or unknown)',
+      webCluster({
+        group: {
+          launchSource: templateSource({
+            mixedInstancesPolicy: true,
+            overrides: [{
+              fields: { InstanceType: 'm7g.large' },
+              template: { launchTemplateId: 'lt-0fedcba9876543210', version: '1', resolvedVersion: 1, imageIdExpression: 'ami-0a4a4a4a4a4a4a4a4' },
+            }],
+          }),
+        },
+      }),
       {},
-      ['overrides with their own launch templates', 'lt-0fedcba9876543210'],
+      ['lt-0fedcba9876543210', 'launches image ami-0a4a4a4a4a4a4a4a4', "does not follow the group's parameter"],
       {},
     ],
     [

@@ -96,25 +96,74 @@ describe('the launch source is updated before any batch', () => {
   });
 
   it.each<[string, LaunchSource, RegExp]>([
-    ['a launch configuration', { kind: 'launch-configuration', launchConfigurationName: 'web-lc-2021' }, /launch configuration web-lc-2021/],
+    ['a launch configuration whose copy cannot be named in 255 characters', { kind: 'launch-configuration', launchConfigurationName: 'web-lc-2021' },
+      /launch configuration web-lc-2021, and a copy's name .* cannot fit the 255 characters AWS allows; migrate the group to a launch template/],
     ['no launch source', { kind: 'none' }, /could not be resolved/],
     ['an unresolved template version', templateSource({ version: '$Default', resolvedVersion: undefined }), /could not be resolved/],
   ])('stops on %s, naming it', (_name, launchSource, reason) => {
-    const rotation = rotate({ ...fourOutdated, launchSource }, imageDecision(allFour, { updateLaunchSource: true }));
+    // A cluster name of 240 characters leaves no room for a launch configuration copy's name.
+    const input = rotationInput({ ...fourOutdated, launchSource });
+    const rotation = rotateGroup({ ...input.observed, clusterName: 'c'.repeat(240) }, input.group,
+      imageDecision(allFour, { updateLaunchSource: true }), rotationConfig());
     expect(rotation.phase).toBe('stopped');
     expect(rotation.stoppedReason).toMatch(reason);
     expect(rotation.stoppedReason).toContain(GROUP);
     expect(rotation.actions).toEqual([]);
   });
 
-  it('a forced run still records its intent on a group it stops for a launch configuration', () => {
-    const rotation = rotate(
-      { ...fourOutdated, launchSource: { kind: 'launch-configuration', launchConfigurationName: 'lc' } },
-      imageDecision(allFour, { updateLaunchSource: true }),
-      { force: true },
-    );
+  it('a forced run still records its intent on a group it stops for its launch source', () => {
+    const rotation = rotate({ ...fourOutdated, launchSource: { kind: 'none' } }, imageDecision(allFour, { updateLaunchSource: true }), { force: true });
     expect(rotation.phase).toBe('stopped');
     expect(rotation.actions).toEqual([{ kind: 'set-replace-before', group: GROUP, before: NOW }]);
+  });
+
+  it.each<[string, string, string]>([
+    ['an original configuration', 'web-lc-2021', `ecs-ami-refresher.${'prod'}.${NEW_AMI}.web-lc-2021`],
+    ['a copy this engine made for an older image', `ecs-ami-refresher.prod.${OLD_AMI}.web-lc-2021`, `ecs-ami-refresher.prod.${NEW_AMI}.web-lc-2021`],
+    ['a copy made for another cluster', `ecs-ami-refresher.other.${OLD_AMI}.web-lc-2021`, `ecs-ami-refresher.prod.${NEW_AMI}.ecs-ami-refresher.other.${OLD_AMI}.web-lc-2021`],
+  ])('a launch configuration (%s) is copied with the target image under a name derived from both, and nothing else happens', (_name, source, copy) => {
+    const rotation = rotate(
+      { ...fourOutdated, launchSource: { kind: 'launch-configuration', launchConfigurationName: source } },
+      imageDecision(allFour, { updateLaunchSource: true }),
+    );
+    expect(rotation.phase).toBe('updating-launch-template');
+    expect(rotation.actions).toEqual([{ kind: 'switch-launch-configuration', group: GROUP, sourceName: source, name: copy, imageId: NEW_AMI, at: NOW }]);
+  });
+});
+
+describe('a mixed instances policy whose overrides carry launch templates of their own', () => {
+  const override = (templateId: string, version: string, image: string, latest?: { number: number; image: string }) => ({
+    fields: { InstanceType: 'c6i.large', WeightedCapacity: '2' },
+    template: {
+      launchTemplateId: templateId,
+      version,
+      resolvedVersion: 1,
+      imageIdExpression: image,
+      ...(latest ? { latestVersion: { number: latest.number, imageIdExpression: latest.image, createdByEngine: true } } : {}),
+    },
+  });
+  const plain = { fields: { InstanceType: 'm6i.large' } };
+
+  it.each<[string, Parameters<typeof templateSource>[0], ReadonlyArray<Record<string, unknown>>]>([
+    ['every template behind: one step each, the group\'s first, a template named twice once',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [plain, override('lt-a', '1', OLD_AMI), override('lt-a', '1', OLD_AMI), override('lt-b', '$Default', OLD_AMI)] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-a', reference: '1', sourceVersion: 1 },
+        { launchTemplateId: 'lt-b', reference: '$Default', sourceVersion: 1 }]],
+    ['a version this engine made for the image (a killed run) is reused, not made again',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [override('lt-a', '1', OLD_AMI, { number: 2, image: NEW_AMI })] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-a', reference: '1', reuseVersion: 2 }]],
+    ['templates already on the image, or resolving the parameter at launch, have no step',
+      { version: '3', resolvedVersion: 3, mixedInstancesPolicy: true, overrides: [override('lt-a', '1', NEW_AMI), override('lt-b', '1', 'resolve:ssm:/p'), override('lt-c', '$Latest', OLD_AMI)] },
+      [{ launchTemplateId: TEMPLATE_ID, reference: '3', sourceVersion: 3 }, { launchTemplateId: 'lt-c', reference: '$Latest', sourceVersion: 1 }]],
+  ])('%s', (_name, source, steps) => {
+    const rotation = rotate({ ...fourOutdated, launchSource: templateSource({ launchTemplateId: TEMPLATE_ID, ...source }) },
+      imageDecision(allFour, { updateLaunchSource: true }));
+    expect(rotation.phase).toBe('updating-launch-template');
+    const [action] = ofKind(rotation, 'update-mixed-templates');
+    expect(action.steps).toEqual(steps);
+    expect(action.main).toEqual({ launchTemplateId: TEMPLATE_ID, version: '3' });
+    // The overrides travel as observed, so the policy is written back whole.
+    expect(action.overrides).toEqual(source!.overrides);
   });
 });
 
@@ -1052,7 +1101,7 @@ describe('safety properties over generated group states', () => {
       }
       // With no batch in flight, a launch-source update is all that happens; a batch in flight goes on.
       if (b.decision.updateLaunchSource && !f.batch) {
-        const allowed = ['create-template-version', 'use-template-version', 'set-replace-before', 'uncordon'];
+        const allowed = ['create-template-version', 'use-template-version', 'switch-launch-configuration', 'update-mixed-templates', 'set-replace-before', 'uncordon'];
         expect(rotation.actions.filter((a) => !allowed.includes(a.kind))).toEqual([]);
       }
     });
@@ -1192,7 +1241,8 @@ describe('safety properties over generated group states', () => {
       if (rotation.phase === 'soaking') {
         expect(f.batch?.canary).toBeDefined();
         expect(rotation.actions.filter((a) => a.kind !== 'record-batch' && a.kind !== 'uncordon' && a.kind !== 'set-replace-before'
-          && a.kind !== 'clear-failed-image' && a.kind !== 'create-template-version' && a.kind !== 'use-template-version')).toEqual([]);
+          && a.kind !== 'clear-failed-image' && a.kind !== 'create-template-version' && a.kind !== 'use-template-version'
+          && a.kind !== 'switch-launch-configuration')).toEqual([]);
       }
     });
   });
@@ -1244,8 +1294,8 @@ describe('safety properties over generated group states', () => {
     ]);
     expect([...actionKinds].sort()).toEqual([
       'clear-replace-before', 'cordon', 'create-template-version', 'drain', 'finish-batch', 'mark-more', 'record-batch', 'set-desired',
-      'set-replace-before', 'start-batch', 'start-batch:promote', 'stop-tasks', 'terminate', 'terminate:forced', 'terminate:slot', 'uncordon',
-      'use-template-version',
+      'set-replace-before', 'start-batch', 'start-batch:promote', 'stop-tasks', 'switch-launch-configuration', 'terminate', 'terminate:forced',
+      'terminate:slot', 'uncordon', 'use-template-version',
     ]);
   });
 });

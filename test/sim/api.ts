@@ -63,6 +63,9 @@ const LIMIT = {
   DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 100,
   DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
+  DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS: 100,
+  DELETE_LAUNCH_TEMPLATE_VERSIONS: 200,
+  DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS: 200,
   ASG_TAGS_PER_GROUP: 50,
   DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS: 100,
   DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
@@ -434,19 +437,74 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       if (names && names.length > LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS) {
         throw asgValidation(`The number of LaunchConfigurationNames cannot exceed ${LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS}.`);
       }
+      // "MaxRecords: The maximum number of items to return with this call. The default value is 50 and the
+      // maximum value is 100." https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html
+      const max = input.MaxRecords ?? 50;
+      if (max < 1 || max > LIMIT.DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS) throw asgValidation('MaxRecords must be between 1 and 100');
       const all = names
         ? names.map((n) => cloud.launchConfigurations.get(n)).filter((x) => x !== undefined)
         : [...cloud.launchConfigurations.values()];
-      const page = paginate(all, input.NextToken, input.MaxRecords ?? 50, 'autoscaling');
+      const page = paginate(all, input.NextToken, max, 'autoscaling');
       return {
         LaunchConfigurations: page.items.map((lc) => ({
+          // Unset kernel and ramdisk are described as empty strings, which CreateLaunchConfiguration refuses:
+          // seed 000 deletes them with jq before creating its copy.
+          KernelId: '',
+          RamdiskId: '',
+          ...structuredClone(lc.data),
           LaunchConfigurationName: lc.name,
+          LaunchConfigurationARN: lc.arn,
           ImageId: lc.imageId,
           InstanceType: lc.instanceType,
           CreatedTime: new Date(lc.createdAt),
         })),
         NextToken: page.nextToken,
       };
+    }),
+
+    /**
+     * CreateLaunchConfiguration: a name of 1 to 255 characters, unique in the region (AlreadyExists); an image
+     * and an instance type (the simulator does not model InstanceId); no empty string values (the API's
+     * length constraints); user data base64. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateLaunchConfiguration.html
+     */
+    createLaunchConfiguration: wrap('autoscaling', 'createLaunchConfiguration', (input) => {
+      if (cloud.launchConfigurationsUnsupported) {
+        throw new SimAwsError('UnsupportedOperation',
+          'The Launch Configuration creation operation is not available in your account. Use launch templates to create configuration templates for your Auto Scaling groups.');
+      }
+      const name = input.LaunchConfigurationName ?? '';
+      if (name.length < 1 || name.length > 255) {
+        throw asgValidation(`1 validation error detected: Value '${name}' at 'launchConfigurationName' failed to satisfy constraint: Member must have length less than or equal to 255`);
+      }
+      for (const [key, value] of Object.entries(input)) {
+        if (value === '') {
+          throw asgValidation(`1 validation error detected: Value '' at '${key[0].toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+        }
+      }
+      if (cloud.launchConfigurations.has(name)) {
+        throw new SimAwsError('AlreadyExists', `Launch Configuration by this name already exists - A launch configuration already exists with the name ${name}`);
+      }
+      if (!input.ImageId) throw asgValidation('Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.');
+      if (!input.InstanceType) throw asgValidation('Valid requests must contain either the InstanceID parameter or both the ImageId and InstanceType parameters.');
+      if (input.UserData !== undefined && Buffer.from(input.UserData, 'base64').toString('base64') !== input.UserData) {
+        throw asgValidation('Invalid BASE64 encoding of user data');
+      }
+      const { LaunchConfigurationName: _name, ImageId, InstanceType, ...data } = input;
+      cloud.addLaunchConfiguration(name, ImageId, InstanceType, data as Record<string, unknown>);
+      return {};
+    }),
+
+    /**
+     * DeleteLaunchConfiguration: "The launch configuration must not be attached to an Auto Scaling group."
+     * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DeleteLaunchConfiguration.html
+     */
+    deleteLaunchConfiguration: wrap('autoscaling', 'deleteLaunchConfiguration', (input) => {
+      const name = input.LaunchConfigurationName ?? '';
+      if (!cloud.launchConfigurations.has(name)) throw asgValidation(`Launch configuration name not found - ${name}`);
+      const user = [...cloud.groups.values()].find((g) => g.launchConfigurationName === name);
+      if (user) throw new SimAwsError('ResourceInUse', `Cannot delete launch configuration ${name} because it is attached to AutoScalingGroup ${user.name}`);
+      cloud.launchConfigurations.delete(name);
+      return {};
     }),
 
     setDesiredCapacity: wrap('autoscaling', 'setDesiredCapacity', (input) => {
@@ -489,10 +547,29 @@ export function createSimApi(options: SimApiOptions): AwsApi {
         if (!cloud.resolveTemplateVersion(template, version)) {
           throw asgValidation(`The specified launch template, with template ID ${template.id}, version ${version}, does not exist.`);
         }
+        // Overrides given replace the policy's overrides; omitted, they stay as they are. Each override's own
+        // template (and version) must exist, as the group's must.
+        const given = input.MixedInstancesPolicy?.LaunchTemplate?.Overrides;
+        const overrides = given?.map((o) => {
+          if (!o.InstanceType) throw asgValidation('The simulator models overrides by InstanceType only.');
+          const t = o.LaunchTemplateSpecification;
+          if (!t) return { instanceType: o.InstanceType, weightedCapacity: o.WeightedCapacity };
+          const own = findTemplate(cloud, t.LaunchTemplateId, t.LaunchTemplateName);
+          if (!own) throw asgValidation(`The specified launch template, with template ID ${t.LaunchTemplateId ?? t.LaunchTemplateName ?? ''}, does not exist.`);
+          const v = t.Version ?? '$Default';
+          if (!cloud.resolveTemplateVersion(own, v)) throw asgValidation(`The specified launch template, with template ID ${own.id}, version ${v}, does not exist.`);
+          return { instanceType: o.InstanceType, weightedCapacity: o.WeightedCapacity, launchTemplate: { id: own.id, name: own.name, version: v } };
+        });
         group.launchTemplate = { id: template.id, name: template.name, version };
         group.launchConfigurationName = undefined;
-        if (input.MixedInstancesPolicy) group.mixedInstancesPolicy ??= { instanceTypes: ['m6i.large'], onDemandPercentage: 100 };
-        else if (input.LaunchTemplate) group.mixedInstancesPolicy = undefined;
+        if (input.MixedInstancesPolicy) {
+          group.mixedInstancesPolicy ??= { instanceTypes: ['m6i.large'], onDemandPercentage: 100, launches: 0 };
+          if (overrides) {
+            group.mixedInstancesPolicy = { ...group.mixedInstancesPolicy, instanceTypes: overrides.map((o) => o.instanceType), overrides };
+          }
+        } else if (input.LaunchTemplate) {
+          group.mixedInstancesPolicy = undefined;
+        }
       }
       if (input.LaunchConfigurationName) {
         if (!cloud.launchConfigurations.has(input.LaunchConfigurationName)) throw asgValidation(`Launch configuration name not found - ${input.LaunchConfigurationName}`);
@@ -620,8 +697,15 @@ export function createSimApi(options: SimApiOptions): AwsApi {
           .filter((v) => input.MaxVersion === undefined || v.number <= Number(input.MaxVersion))
           .sort((a, b) => b.number - a.number);
       }
+      // MaxResults: "Valid range: 1-200" (DescribeLaunchTemplateVersions).
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > LIMIT.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS)) {
+        throw new SimAwsError('InvalidParameterValue', 'MaxResults must be between 1 and 200');
+      }
       const page = paginate(versions, input.NextToken, input.MaxResults ?? 100, 'ec2');
-      return { LaunchTemplateVersions: page.items.map((v) => toTemplateVersion(cloud, template, v, input.ResolveAlias ?? false)) };
+      return {
+        NextToken: page.nextToken,
+        LaunchTemplateVersions: page.items.map((v) => toTemplateVersion(cloud, template, v, input.ResolveAlias ?? false)),
+      };
     }),
 
     createLaunchTemplateVersion: wrap('ec2', 'createLaunchTemplateVersion', (input) => {
@@ -652,6 +736,37 @@ export function createSimApi(options: SimApiOptions): AwsApi {
       template.latestVersion = number;
       if (input.ClientToken) template.clientTokens.set(input.ClientToken, number);
       return { LaunchTemplateVersion: toTemplateVersion(cloud, template, version, false) };
+    }),
+
+    /**
+     * DeleteLaunchTemplateVersions: "You can't delete the default version of a launch template ... You can delete
+     * up to 200 launch template versions in a single request." Versions that cannot be deleted are reported in
+     * UnsuccessfullyDeletedLaunchTemplateVersions (a version that does not exist: launchTemplateVersionDoesNotExist;
+     * the default version's code is the simulator's reading: unexpectedError). AWS does not check whether an
+     * Auto Scaling group uses a version. https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteLaunchTemplateVersions.html
+     */
+    deleteLaunchTemplateVersions: wrap('ec2', 'deleteLaunchTemplateVersions', (input) => {
+      const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
+      const asked = input.Versions ?? [];
+      if (asked.length === 0 || asked.length > LIMIT.DELETE_LAUNCH_TEMPLATE_VERSIONS) {
+        throw new SimAwsError('InvalidParameterValue', `You can specify from 1 to ${LIMIT.DELETE_LAUNCH_TEMPLATE_VERSIONS} launch template versions.`);
+      }
+      const deleted = [];
+      const failed = [];
+      for (const v of asked) {
+        const n = Number(v);
+        if (!template.versions.has(n)) {
+          failed.push({
+            LaunchTemplateId: template.id, VersionNumber: n, ResponseError: { Code: 'launchTemplateVersionDoesNotExist' as const, Message: `version ${v} does not exist` },
+          });
+        } else if (n === template.defaultVersion) {
+          failed.push({ LaunchTemplateId: template.id, VersionNumber: n, ResponseError: { Code: 'unexpectedError' as const, Message: 'Cannot delete the default version' } });
+        } else {
+          template.versions.delete(n);
+          deleted.push({ LaunchTemplateId: template.id, LaunchTemplateName: template.name, VersionNumber: n });
+        }
+      }
+      return { SuccessfullyDeletedLaunchTemplateVersions: deleted, UnsuccessfullyDeletedLaunchTemplateVersions: failed };
     }),
 
     modifyLaunchTemplate: wrap('ec2', 'modifyLaunchTemplate', (input) => {
@@ -1040,7 +1155,21 @@ function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
       ? {
         LaunchTemplate: {
           LaunchTemplateSpecification: spec,
-          Overrides: g.mixedInstancesPolicy.instanceTypes.map((InstanceType) => ({ InstanceType })),
+          Overrides: g.mixedInstancesPolicy.overrides
+            ? g.mixedInstancesPolicy.overrides.map((o) => ({
+              InstanceType: o.instanceType,
+              ...(o.weightedCapacity !== undefined ? { WeightedCapacity: o.weightedCapacity } : {}),
+              ...(o.launchTemplate
+                ? {
+                  LaunchTemplateSpecification: {
+                    LaunchTemplateId: o.launchTemplate.id,
+                    LaunchTemplateName: o.launchTemplate.name,
+                    Version: o.launchTemplate.version,
+                  },
+                }
+                : {}),
+            }))
+            : g.mixedInstancesPolicy.instanceTypes.map((InstanceType) => ({ InstanceType })),
         },
         InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: g.mixedInstancesPolicy.onDemandPercentage },
       }

@@ -149,6 +149,13 @@ export class Cloud {
   readonly listeners: CloudListener[] = [];
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */
   maxTasksPerInstance = Infinity;
+  /**
+   * Accounts created on or after 1 October 2024 "cannot create new launch configurations using any method
+   * (console, API, AWS CLI, or CloudFormation)" (Amazon EC2 Auto Scaling User Guide, "Auto Scaling launch
+   * configurations"): CreateLaunchConfiguration then fails with UnsupportedOperation.
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html
+   */
+  launchConfigurationsUnsupported = false;
   private readonly dirtyServices = new Set<SimService>();
   private readonly dirtyGroups = new Set<SimGroup>();
   private settling = false;
@@ -234,11 +241,19 @@ export class Cloud {
     return Object.fromEntries(template.tags);
   }
 
-  addLaunchConfiguration(name: string, imageId: string, instanceType = 'm6i.large'): SimLaunchConfiguration {
-    const lc = { name, imageId, instanceType, createdAt: this.now() };
+  addLaunchConfiguration(name: string, imageId: string, instanceType = 'm6i.large', data: Record<string, unknown> = {}): SimLaunchConfiguration {
+    const lc: SimLaunchConfiguration = {
+      name,
+      arn: `arn:aws:autoscaling:${this.region}:${this.account}:launchConfiguration:${uuid(this.random)}:launchConfigurationName/${name}`,
+      imageId,
+      instanceType,
+      createdAt: this.now(),
+      data: structuredClone(data),
+    };
     this.launchConfigurations.set(name, lc);
     return lc;
   }
+
 
   addGroup(spec: {
     name: string;
@@ -247,6 +262,8 @@ export class Cloud {
     desired: number;
     launchTemplate?: { id: string; version: string };
     mixedInstancesPolicy?: boolean;
+    /** The policy's overrides, some with a launch template of their own (implies mixedInstancesPolicy). */
+    mixedOverrides?: ReadonlyArray<{ instanceType: string; launchTemplate?: { id: string; version: string } }>;
     launchConfigurationName?: string;
     tags?: Record<string, { value: string; propagateAtLaunch: boolean }>;
     newInstancesProtectedFromScaleIn?: boolean;
@@ -278,7 +295,19 @@ export class Cloud {
       maxSize: spec.maxSize,
       desired: spec.desired,
       launchTemplate: template ? { id: template.id, name: template.name, version: spec.launchTemplate!.version } : undefined,
-      mixedInstancesPolicy: spec.mixedInstancesPolicy ? { instanceTypes: ['m6i.large', 'm5.large', 'm6a.large'], onDemandPercentage: 100 } : undefined,
+      mixedInstancesPolicy: spec.mixedOverrides
+        ? {
+          instanceTypes: spec.mixedOverrides.map((o) => o.instanceType),
+          onDemandPercentage: 100,
+          launches: 0,
+          overrides: spec.mixedOverrides.map((o) => {
+            if (!o.launchTemplate) return { instanceType: o.instanceType };
+            const t = this.templates.get(o.launchTemplate.id);
+            if (!t) throw new Error(`no launch template ${o.launchTemplate.id}`);
+            return { instanceType: o.instanceType, launchTemplate: { id: t.id, name: t.name, version: o.launchTemplate.version } };
+          }),
+        }
+        : spec.mixedInstancesPolicy ? { instanceTypes: ['m6i.large', 'm5.large', 'm6a.large'], onDemandPercentage: 100, launches: 0 } : undefined,
       launchConfigurationName: spec.launchConfigurationName,
       tags,
       instances: new Map(),
@@ -323,7 +352,7 @@ export class Cloud {
    * delays. The group's desired capacity is not changed (the caller sets it).
    */
   seedInstance(group: SimGroup, options: { launchTime: number; maxTasks?: number; imageId?: string }): SimInstance {
-    const resolved = this.resolveLaunch(group);
+    const resolved = this.resolveLaunch(group, group.mixedInstancesPolicy ? group.mixedInstancesPolicy.launches++ : undefined);
     if ('error' in resolved) throw new Error(`cannot seed ${group.name}: ${resolved.error}`);
     const launch = options.imageId ? { ...resolved, imageId: options.imageId } : resolved;
     if (!this.images.has(launch.imageId)) throw new Error(`cannot seed ${group.name}: no image ${launch.imageId}`);
@@ -915,9 +944,13 @@ export class Cloud {
       const currentVersion = current && !('error' in current) ? current.templateVersion : undefined;
       const terminateSuspended = group.suspended.has('Terminate');
       const candidates = inService.filter((i) => !i.protectedFromScaleIn && !(terminateSuspended && i.lifecycle === 'InService'));
+      // A launch configuration group: "instances that use the oldest launch configuration" go first.
+      const old = (i: SimInstance) => (group.launchTemplate
+        ? i.templateVersion !== currentVersion
+        : i.launchConfigurationName !== group.launchConfigurationName);
       candidates.sort((a, b) => {
-        const aOld = a.templateVersion !== currentVersion ? 0 : 1;
-        const bOld = b.templateVersion !== currentVersion ? 0 : 1;
+        const aOld = old(a) ? 0 : 1;
+        const bOld = old(b) ? 0 : 1;
         return aOld - bOld || a.launchTime - b.launchTime || a.seq - b.seq;
       });
       for (const victim of candidates.slice(0, -missing)) {
@@ -941,17 +974,26 @@ export class Cloud {
    * parameters instead of AMI IDs in launch templates": the parameter is resolved when the instance is
    * launched). https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
    */
-  resolveLaunch(group: SimGroup): { imageId: string; instanceType: string; templateVersion?: string } | { error: string } {
+  resolveLaunch(group: SimGroup, overrideIndex?: number): Launch | { error: string } {
     let imageExpr: string | undefined;
     let instanceType = 'm6i.large';
     let templateVersion: string | undefined;
-    if (group.launchTemplate) {
-      const template = this.templates.get(group.launchTemplate.id);
-      if (!template) return { error: `The specified launch template, with template ID ${group.launchTemplate.id}, does not exist.` };
-      const version = this.resolveTemplateVersion(template, group.launchTemplate.version);
-      if (!version) return { error: `The specified launch template version ${group.launchTemplate.version} does not exist.` };
+    let spec = group.launchTemplate;
+    // A mixed instances policy's override may name a launch template of its own: "you can specify a different
+    // launch template for an instance type" (Amazon EC2 Auto Scaling User Guide, "Use multiple launch
+    // templates"): instances of that type launch from it. Which override a launch uses is the simulator's
+    // simplification (round robin), not AWS's allocation strategy.
+    // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html
+    const overrides = group.mixedInstancesPolicy?.overrides;
+    const override = overrides && overrides.length > 0 ? overrides[(overrideIndex ?? 0) % overrides.length] : undefined;
+    if (override?.launchTemplate) spec = override.launchTemplate;
+    if (spec) {
+      const template = this.templates.get(spec.id);
+      if (!template) return { error: `The specified launch template, with template ID ${spec.id}, does not exist.` };
+      const version = this.resolveTemplateVersion(template, spec.version);
+      if (!version) return { error: `The specified launch template version ${spec.version} does not exist.` };
       imageExpr = version.data.ImageId;
-      instanceType = version.data.InstanceType ?? group.mixedInstancesPolicy?.instanceTypes[0] ?? instanceType;
+      instanceType = override?.instanceType ?? version.data.InstanceType ?? group.mixedInstancesPolicy?.instanceTypes[0] ?? instanceType;
       templateVersion = String(version.number);
     } else if (group.launchConfigurationName) {
       const lc = this.launchConfigurations.get(group.launchConfigurationName);
@@ -970,11 +1012,11 @@ export class Cloud {
     if (!image || image.state !== 'available') {
       return { error: `The image id '[${imageId}]' does not exist` };
     }
-    return { imageId, instanceType, templateVersion };
+    return { imageId, instanceType, templateVersion, templateId: spec?.id, templateName: spec?.name };
   }
 
   private launchOne(group: SimGroup): boolean {
-    const launch = this.resolveLaunch(group);
+    const launch = this.resolveLaunch(group, group.mixedInstancesPolicy ? group.mixedInstancesPolicy.launches++ : undefined);
     const injected = 'error' in launch ? undefined : this.faults.launchFails(group.name);
     if ('error' in launch || injected) {
       const message = 'error' in launch ? launch.error : injected!;
@@ -1005,7 +1047,7 @@ export class Cloud {
 
   private createInstance(
     group: SimGroup,
-    launch: { imageId: string; instanceType: string; templateVersion?: string },
+    launch: Launch,
     launchTime: number,
   ): SimInstance {
     const id = `i-${this.random.hex(17)}`;
@@ -1032,8 +1074,8 @@ export class Cloud {
       health: 'Healthy',
       protectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
       templateVersion: launch.templateVersion,
-      templateId: group.launchTemplate?.id,
-      templateName: group.launchTemplate?.name,
+      templateId: launch.templateId,
+      templateName: launch.templateName,
       launchConfigurationName: group.launchConfigurationName,
       serving: false,
       registers,
@@ -1509,6 +1551,15 @@ export class Cloud {
   ms(seconds: Seconds): number {
     return typeof seconds === 'number' ? Math.round(seconds * 1000) : this.random.msIn(seconds);
   }
+}
+
+/** What a launch resolves to: the image, the instance type, and the template version it came from. */
+export interface Launch {
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly templateVersion?: string;
+  readonly templateId?: string;
+  readonly templateName?: string;
 }
 
 export function isLeaving(lifecycle: string): boolean {

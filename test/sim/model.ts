@@ -63,9 +63,15 @@ export interface SimLaunchTemplate {
 
 export interface SimLaunchConfiguration {
   readonly name: string;
+  readonly arn: string;
   readonly imageId: string;
   readonly instanceType: string;
   readonly createdAt: number;
+  /**
+   * Every other field as given to CreateLaunchConfiguration (UserData base64, SecurityGroups,
+   * BlockDeviceMappings, IamInstanceProfile, MetadataOptions, ...), described back as given.
+   */
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 export interface SimTemplateSpec {
@@ -73,6 +79,12 @@ export interface SimTemplateSpec {
   readonly name: string;
   /** A number, `$Latest` or `$Default`, as the group references it. */
   version: string;
+}
+
+export interface SimOverride {
+  readonly instanceType: string;
+  readonly weightedCapacity?: string;
+  readonly launchTemplate?: SimTemplateSpec;
 }
 
 export interface SimGroupTag {
@@ -96,7 +108,17 @@ export interface SimGroup {
   desired: number;
   launchTemplate?: SimTemplateSpec;
   /** When set, the launch template lives in a mixed instances policy. */
-  mixedInstancesPolicy?: { readonly instanceTypes: readonly string[]; onDemandPercentage: number };
+  mixedInstancesPolicy?: {
+    readonly instanceTypes: readonly string[];
+    onDemandPercentage: number;
+    /**
+     * Overrides as written, when the policy's overrides are set explicitly (some may name a launch template of
+     * their own, which instances of that type launch from); absent: one override per instance type.
+     */
+    overrides?: SimOverride[];
+    /** Launches so far: the override used next is this modulo the overrides (a simplified allocation strategy). */
+    launches: number;
+  };
   launchConfigurationName?: string;
   readonly tags: Map<string, SimGroupTag>;
   /** Instances the group lists (until they are Terminated), in launch order. */

@@ -121,6 +121,7 @@ export function batchSizeOf(operation: string, input: unknown): number {
     case 'ec2:describeInstances': return len(i.InstanceIds) + filterValues(i);
     case 'ec2:describeImages': return len(i.ImageIds) + filterValues(i);
     case 'ec2:describeLaunchTemplateVersions': return Math.max(1, len(i.Versions));
+    case 'ec2:deleteLaunchTemplateVersions': return len(i.Versions);
     case 'ssm:getParameters': return len(i.Names);
     default: return 1;
   }

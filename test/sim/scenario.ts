@@ -26,6 +26,16 @@ export interface GroupSpec {
   /** What the group references. Default `$Default`. */
   readonly launchTemplateVersion?: '1' | '$Default' | '$Latest';
   readonly mixedInstancesPolicy?: boolean;
+  /**
+   * In a mixed instances policy, this many overrides (after one for the group's own template) name a launch
+   * template of their own, `<name>-override-<i>`, on the same image and referenced like the group's template.
+   */
+  readonly overrideTemplates?: number;
+  /**
+   * The group launches from a launch configuration `<name>-lc` (user data, security group, instance profile,
+   * block devices, metadata options) instead of a launch template.
+   */
+  readonly launchConfiguration?: boolean;
   /** The template's ImageId is `resolve:ssm:<the family's parameter>` instead of an AMI id. */
   readonly imageIdFromSsm?: boolean;
   /** Default 0. */
@@ -196,13 +206,46 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       Name: { value: g.name, propagateAtLaunch: true },
     };
     if (!g.untagged) tags[TagKey.CLUSTER] = { value: clusterName, propagateAtLaunch: true };
+    const overrideTemplates = Array.from({ length: g.overrideTemplates ?? 0 }, (_, i) => {
+      const own = cloud.addLaunchTemplate(`${g.name}-override-${i}`, {
+        ImageId: familyImages.old.imageId,
+        UserData: Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${clusterName} >> /etc/ecs/ecs.config\n`).toString('base64'),
+      });
+      if (!g.untagged) cloud.tagLaunchTemplate(own.id, { [TagKey.CLUSTER]: clusterName });
+      return own;
+    });
+    const overrideTypes = g.architecture === 'arm64' ? ['m7g.large', 'c7g.large', 'r7g.large', 'm6g.large'] : ['m6i.large', 'c6i.large', 'r6i.large', 'm5.large'];
+    if (g.launchConfiguration) {
+      cloud.addLaunchConfiguration(`${g.name}-lc`, familyImages.old.imageId, g.architecture === 'arm64' ? 'm6g.large' : 'm5.large', {
+        UserData: Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${clusterName} >> /etc/ecs/ecs.config\n`).toString('base64'),
+        SecurityGroups: ['sg-0a1b2c3d4e5f60718'],
+        IamInstanceProfile: `${g.name}-instance-profile`,
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 30, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } }],
+        InstanceMonitoring: { Enabled: true },
+        EbsOptimized: true,
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
+      });
+    }
     const group = cloud.addGroup({
       name: g.name,
       minSize: g.minSize ?? 0,
       maxSize: g.maxSize ?? Math.max(g.instances * 2, g.instances + 1),
       desired: g.instances,
-      launchTemplate: { id: template.id, version: g.launchTemplateVersion ?? '$Default' },
+      ...(g.launchConfiguration
+        ? { launchConfigurationName: `${g.name}-lc` }
+        : { launchTemplate: { id: template.id, version: g.launchTemplateVersion ?? '$Default' } }),
       mixedInstancesPolicy: g.mixedInstancesPolicy,
+      ...(g.overrideTemplates
+        ? {
+          mixedOverrides: [
+            { instanceType: overrideTypes[0] },
+            ...overrideTemplates.map((t, i) => ({
+              instanceType: overrideTypes[(i + 1) % overrideTypes.length],
+              launchTemplate: { id: t.id, version: g.launchTemplateVersion ?? '$Default' },
+            })),
+          ],
+        }
+        : {}),
       tags,
       newInstancesProtectedFromScaleIn: g.protectedFromScaleIn,
       stack: g.stack ? { name: g.stack } : undefined,
