@@ -101,6 +101,8 @@ export interface CloudListener {
   onInstanceTerminating?(instance: SimInstance, alive: readonly SimTask[], reportedRunning: number, reportedPending: number): void;
   onServiceChanged?(service: SimService): void;
   onGroupServingChanged?(group: SimGroup): void;
+  /** A container instance's status changed (REGISTERING -> ACTIVE -> DRAINING -> INACTIVE). */
+  onContainerInstanceStatus?(ci: SimContainerInstance, previous: CiStatus): void;
 }
 
 const AZS = ['a', 'b', 'c'];
@@ -1247,6 +1249,7 @@ export class Cloud {
       }
     }
     if (ci.status === 'DRAINING') this.stopDaemonsIfLast(ci);
+    if (ci.status !== wasStatus) for (const l of this.listeners) l.onContainerInstanceStatus?.(ci, wasStatus);
   }
 
   // ---------------------------------------------------------------------------------------------------
