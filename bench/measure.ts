@@ -18,23 +18,24 @@
  *   tasks (a task moved twice counts twice; daemon and standalone tasks are not moved and not counted).
  * - min running %: the lowest RUNNING / desired of any replica service at any moment of the run.
  */
+import { prepareForSeed, runSeedBaseline } from './seed-baseline';
 import { DEFAULT_AMI_PARAMETERS } from '../src/rotator/ami-families';
 import { configFromEnvironment } from '../src/rotator/config';
 import { EnvName } from '../src/rotator/constants';
 import { EngineSettings, runEngine } from '../src/rotator/engine';
 import { ImageCache, observeCluster } from '../src/rotator/observe';
 import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
-import { POLL_MS, runScheduled } from '../test/rotation/harness';
+import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
 import { buildScenario, CiStatus, GroupSpec, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
-import { prepareForSeed, runSeedBaseline } from './seed-baseline';
 
-export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'seed'] as const;
+export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'engine-nosteady', 'seed'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
   'engine': 'engine, defaults',
   'engine-b1': 'engine, budget 1',
   'engine-cordon': 'engine, defaults, services with the cordon constraint',
+  'engine-nosteady': 'engine, waitForSteadyServices off',
   'seed': 'seed 004 baseline',
 };
 
@@ -137,7 +138,7 @@ export function benchScenario(c: BenchCase): Simulation {
 }
 
 /** The Lambda's settings as the construct configures it by default (its environment, read by the Lambda's own parser). */
-export function defaultSettings(sim: Simulation, maxUnavailable?: string): EngineSettings {
+export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitForSteadyServices = true): EngineSettings {
   const env: Record<string, string> = {
     [EnvName.CLUSTER_NAME]: sim.clusterName,
     [EnvName.AMI_PARAMETERS]: JSON.stringify(DEFAULT_AMI_PARAMETERS),
@@ -146,6 +147,7 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string): Engin
     [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
   };
   if (maxUnavailable) env[EnvName.MAX_UNAVAILABLE] = maxUnavailable;
+  if (!waitForSteadyServices) env[EnvName.WAIT_FOR_STEADY_SERVICES] = 'false';
   const config = configFromEnvironment(env);
   return {
     clusterName: config.clusterName,
@@ -171,6 +173,10 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string): Engin
       force: false,
     },
   };
+}
+
+function policySettings(sim: Simulation, policy: PolicyName): EngineSettings {
+  return defaultSettings(sim, policy === 'engine-b1' ? '1' : undefined, policy !== 'engine-nosteady');
 }
 
 /** Watches the cloud for the figures a row needs. */
@@ -279,7 +285,7 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<R
     // The script ends with its last TerminateInstances; let that instance's shutdown show.
     await sim.runUntil(() => watcher.remainingOld() === 0, { timeoutMs: 10 * 60_000, stepMs: 1000 });
   } else {
-    const settings = defaultSettings(sim, c.policy === 'engine-b1' ? '1' : undefined);
+    const settings = policySettings(sim, c.policy);
     const setting: MaxUnavailableSetting = settings.rotation.maxUnavailable;
     budget = (desired) => budgetFor(setting, desired);
     const result = await runScheduled(sim, settings, maxVirtualMs);
@@ -354,7 +360,9 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<R
 
 /** What watching the rotated cluster costs: a warm function's idle run, and one cold observation. */
 async function idleCosts(sim: Simulation, c: BenchCase): Promise<{ idleRunCalls: number; observeCalls: number }> {
-  const settings = defaultSettings(sim, c.policy === 'engine-b1' ? '1' : undefined);
+  const settings = policySettings(sim, c.policy);
+  // The next scheduled runs, on the next ticks: the last terminated instance has left its group by then.
+  await sim.sleep(SCHEDULE_MS);
   const cache = new ImageCache();
   let idleRunCalls = 0;
   for (let i = 0; i < 2; i++) {
