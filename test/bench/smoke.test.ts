@@ -11,6 +11,7 @@ beforeAll(async () => {
   for (const policy of ['engine', 'engine-b1', 'engine-cordon', 'seed'] as const) {
     rows.set(policy, await runCase({ instances: 10, groups: 1, seed: 1, policy }));
   }
+  for (const policy of ['engine', 'seed'] as const) rows.set(`${policy}, two groups`, await runCase({ instances: 10, groups: 2, seed: 1, policy }));
 });
 
 const row = (policy: string) => rows.get(policy)!;
@@ -71,8 +72,19 @@ test('the seed baseline replaces every instance one at a time, a group\'s instan
   expect(r.idleRunCalls).toBeUndefined();
 });
 
-test('the engine keeps the group\'s capacity where the seed gives an instance up, and finishes no later than the seed', () => {
+test('one group, one instance at a time for both: the engine keeps the group\'s capacity where the seed gives an instance up, '
+  + 'and takes at most 2% longer (it waits for the replacement the seed does not)', () => {
   expect(row('engine').capacityShortfall).toBe(0);
   expect(row('seed').capacityShortfall).toBeGreaterThan(0);
   expect(row('engine').makespanS).toBeLessThanOrEqual(row('seed').makespanS * 1.02);
+});
+
+test('two groups: the engine rotates them side by side and beats the seed, which rotates one after the other, by a third', () => {
+  const engine = row('engine, two groups');
+  const seed = row('seed, two groups');
+  expect(engine.completed && seed.completed).toBe(true);
+  expect(engine.ratio).toBeLessThanOrEqual(1.10);
+  expect(engine.makespanS).toBeLessThan(seed.makespanS * 0.7);
+  expect(engine.capacityShortfall).toBe(0);
+  expect(engine.tasksKilled + seed.tasksKilled).toBe(0);
 });
