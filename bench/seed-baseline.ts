@@ -26,9 +26,10 @@
  * ListContainerInstances and DescribeContainerInstances once (the first 100 instances, the API's default
  * page); here they are paginated, so it rotates a whole cluster of 1,000 and not the first 100. And
  * `ssm.get_parameter` is GetParameters with one name (the simulator's SSM speaks the batch call): one call each.
- * The script's flaws are kept: the detached instance leaves its group before its replacement is up, and
- * runningTasksCount leaves out tasks still deregistering from a load balancer, so it terminates instances
- * whose tasks are still stopping.
+ * The script's flaws are kept: the detached instance leaves its group before its replacement is up (the group
+ * serves one short), and it trusts runningTasksCount alone: where ECS leaves tasks still deregistering from a
+ * load balancer out of that count it terminates them mid-deregistration (the simulator's default reading
+ * counts them, `CloudOptions.stoppingTasksCountAsRunning`, so the benchmark does not charge it for that).
  */
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import type { SimAwsApi } from '../test/sim';

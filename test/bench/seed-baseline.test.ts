@@ -75,7 +75,7 @@ describe('seed 004\'s loop on a Linux group of four', () => {
     }
   });
 
-  test('terminates with TerminateInstances once ECS counts no running task, whether or not tasks are still stopping', () => {
+  test('terminates with TerminateInstances (not through its group) once ECS counts no running task; the group serves short meanwhile', () => {
     expect(sim.recorder.count('ec2:terminateInstances')).toBe(4);
     expect(sim.recorder.count('autoscaling:terminateInstanceInAutoScalingGroup')).toBe(0);
     // Detached before its replacement is up, and a 120 s sleep is shorter than a boot (120-180 s, then the
