@@ -154,7 +154,7 @@ export async function runSeedBaseline(api: SimAwsApi, options: SeedBaselineOptio
       // detach_and_drain
       const detachedAt = clock.now();
       log(`detaching ${instance.instanceId} from ASG`);
-      await api.autoScaling.detachInstances({
+      await api.notEngine.detachInstances({
         InstanceIds: [instance.instanceId],
         AutoScalingGroupName: groupName,
         ShouldDecrementDesiredCapacity: false,

@@ -80,14 +80,15 @@ type Bag = Record<string, unknown>;
  * (DetachInstances, limited as AWS limits it: "InstanceIds ... Array Members: Maximum number of 20 items").
  */
 export interface SimAwsApi extends AwsApi {
-  readonly autoScaling: AutoScalingApi & {
+  /** Apart from the engine's ports, so what enumerates them sees only the engine's calls. */
+  readonly notEngine: {
     detachInstances(input: DetachInstancesCommandInput): Promise<DetachInstancesCommandOutput>;
   };
 }
 
 /** The simulator's API behind an `AwsApi` (a scenario's `api`), with the calls only the baseline makes. */
 export function simAwsApi(api: AwsApi): SimAwsApi {
-  if (typeof (api.autoScaling as Partial<SimAwsApi['autoScaling']>).detachInstances !== 'function') {
+  if (typeof (api as Partial<SimAwsApi>).notEngine?.detachInstances !== 'function') {
     throw new Error('not the simulator\'s API: it has no DetachInstances');
   }
   return api as SimAwsApi;
@@ -416,7 +417,7 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
     }),
   };
 
-  const autoScaling: SimAwsApi['autoScaling'] = {
+  const notEngine: SimAwsApi['notEngine'] = {
     detachInstances: wrap('autoscaling', 'detachInstances', (input: DetachInstancesCommandInput): DetachInstancesCommandOutput => {
       const ids = input.InstanceIds ?? [];
       if (ids.length > LIMIT.DETACH_INSTANCES) throw asgValidation(`InstanceIds can have at most ${LIMIT.DETACH_INSTANCES} items`);
@@ -437,6 +438,9 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
         })),
       };
     }),
+  };
+
+  const autoScaling: AutoScalingApi = {
 
     // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
     // descending order"; MaxRecords "The default value is 50 and the maximum value is 100"; refreshes "from the
@@ -799,7 +803,7 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
     }),
   };
 
-  return { ecs, autoScaling, ec2, ssm, cloudFormation };
+  return { ecs, autoScaling, ec2, ssm, cloudFormation, notEngine };
 }
 
 // -------------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ describe('DetachInstances', () => {
     const sim = buildScenario({ seed: 3, groups: [group(3)], services: [] });
     const api = simAwsApi(sim.api);
     const [first] = sim.cloud.instancesOf('web');
-    await api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [first.id], ShouldDecrementDesiredCapacity: false });
+    await api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [first.id], ShouldDecrementDesiredCapacity: false });
     const g = sim.cloud.groups.get('web')!;
     expect(g.desired).toBe(3);
     expect(g.instances.has(first.id)).toBe(false);
@@ -48,10 +48,10 @@ describe('DetachInstances', () => {
     const sim = buildScenario({ seed: 3, groups: [{ ...group(2), minSize: 1 }], services: [] });
     const api = simAwsApi(sim.api);
     const [a, b] = sim.cloud.instancesOf('web');
-    await api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [a.id], ShouldDecrementDesiredCapacity: true });
+    await api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [a.id], ShouldDecrementDesiredCapacity: true });
     expect(sim.cloud.groups.get('web')!.desired).toBe(1);
     expect(sim.cloud.instancesOf('web').map((i) => i.id)).toEqual([b.id]);
-    await expect(api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [b.id], ShouldDecrementDesiredCapacity: true }))
+    await expect(api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [b.id], ShouldDecrementDesiredCapacity: true }))
       .rejects.toThrow(/min size/);
   });
 
@@ -59,12 +59,12 @@ describe('DetachInstances', () => {
     const sim = buildScenario({ seed: 3, groups: [group(2)], services: [] });
     const api = simAwsApi(sim.api);
     const ids = Array.from({ length: 21 }, (_, i) => `i-${i}`);
-    await expect(api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: ids, ShouldDecrementDesiredCapacity: false })).rejects.toThrow(/20/);
-    await expect(api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: ['i-nope'], ShouldDecrementDesiredCapacity: false }))
+    await expect(api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: ids, ShouldDecrementDesiredCapacity: false })).rejects.toThrow(/20/);
+    await expect(api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: ['i-nope'], ShouldDecrementDesiredCapacity: false }))
       .rejects.toThrow(/not part/);
     const [first] = sim.cloud.instancesOf('web');
     await api.autoScaling.terminateInstanceInAutoScalingGroup({ InstanceId: first.id, ShouldDecrementDesiredCapacity: false });
-    await expect(api.autoScaling.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [first.id], ShouldDecrementDesiredCapacity: false }))
+    await expect(api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [first.id], ShouldDecrementDesiredCapacity: false }))
       .rejects.toThrow(/InService/);
   });
 });
