@@ -8,9 +8,9 @@
  * Options: --sizes, --groups (1 and/or 2), --seeds, --policies (engine, engine-b1, engine-cordon,
  * engine-nosteady, seed; default engine,engine-b1,seed), --svg N (the one-group run drawn, default 100),
  * --out DIR (default bench/results).
- * Without --policies, the budget-1 engine runs up to N = 100 only: at N = 1,000 it is some 75 hours of virtual
- * time in 15-second rounds, each observing 2,000 instances, about ten minutes of wall time on its own; ask for
- * it with --policies engine-b1.
+ * Without --policies, the budget-1 engine runs up to N = 100 only: at N = 1,000 it is 77 hours of virtual time
+ * in 15-second rounds, each observing some 1,000 instances (18,000 rounds, 572,000 calls), 25 minutes of wall
+ * time on a shared machine; ask for it with --policies engine-b1.
  * Prints a table, writes DIR/latest.json (one row per run), DIR/asset.json and DIR/rotation-N<n>.svg. Figures
  * are definitions in bench/measure.ts and the README's "Performance" section.
  */
