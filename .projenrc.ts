@@ -148,6 +148,15 @@ project.addTask('reliability', {
   exec: 'ts-node --project test/tsconfig.json scripts/reliability.ts',
 });
 
+// Rotation benchmarks on the simulator (issue 4): `npm run bench -- --sizes 100`. Bundles first, so the
+// Lambda asset's size and load time are measured on the current code.
+const bench = project.addTask('bench', {
+  description: 'Rotation benchmarks on the simulator: the engine and seed 004\'s script (options: --sizes --groups --seeds --policies)',
+  exec: 'ts-node --project test/tsconfig.json bench/rotation.ts',
+  receiveArgs: true,
+});
+if (bundleTask) bench.prependSpawn(bundleTask);
+
 // The packed tarball, installed into an app outside the repo, must synthesize and its handler load.
 const consumerTest = project.addTask('test:consumer', {
   description: 'Install the npm tarball into a fresh CDK app outside the repo, synthesize, and load the handler',

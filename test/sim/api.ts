@@ -5,6 +5,8 @@
  */
 import type {
   AutoScalingGroup,
+  DetachInstancesCommandInput,
+  DetachInstancesCommandOutput,
   Instance as AsgInstance,
   InstanceRefresh,
   LifecycleState,
@@ -71,11 +73,31 @@ const LIMIT = {
   DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
   EC2_FILTER_VALUES: 1000,
   SSM_GET_PARAMETERS: 10,
+  DETACH_INSTANCES: 20,
 } as const;
 
 type Bag = Record<string, unknown>;
 
-export function createSimApi(options: SimApiOptions): AwsApi {
+/**
+ * The simulator's API: the engine's ports, and calls the engine never makes but the seed baseline does
+ * (DetachInstances, limited as AWS limits it: "InstanceIds ... Array Members: Maximum number of 20 items").
+ */
+export interface SimAwsApi extends AwsApi {
+  /** Apart from the engine's ports, so what enumerates them sees only the engine's calls. */
+  readonly notEngine: {
+    detachInstances(input: DetachInstancesCommandInput): Promise<DetachInstancesCommandOutput>;
+  };
+}
+
+/** The simulator's API behind an `AwsApi` (a scenario's `api`), with the calls only the baseline makes. */
+export function simAwsApi(api: AwsApi): SimAwsApi {
+  if (typeof (api as Partial<SimAwsApi>).notEngine?.detachInstances !== 'function') {
+    throw new Error('not the simulator\'s API: it has no DetachInstances');
+  }
+  return api as SimAwsApi;
+}
+
+export function createSimApi(options: SimApiOptions): SimAwsApi {
   const { cloud, recorder, faults } = options;
   const latency = options.latencyMs ?? 0;
 
@@ -398,7 +420,31 @@ export function createSimApi(options: SimApiOptions): AwsApi {
     }),
   };
 
+  const notEngine: SimAwsApi['notEngine'] = {
+    detachInstances: wrap('autoscaling', 'detachInstances', (input: DetachInstancesCommandInput): DetachInstancesCommandOutput => {
+      const ids = input.InstanceIds ?? [];
+      if (ids.length > LIMIT.DETACH_INSTANCES) throw asgValidation(`InstanceIds can have at most ${LIMIT.DETACH_INSTANCES} items`);
+      if (input.ShouldDecrementDesiredCapacity === undefined) throw asgValidation('ShouldDecrementDesiredCapacity is required');
+      const group = input.AutoScalingGroupName ? cloud.groups.get(input.AutoScalingGroupName) : undefined;
+      if (!group) throw asgValidation(`AutoScalingGroup name not found - ${input.AutoScalingGroupName ?? ''}`);
+      const activities = cloud.detachInstances(group, ids, input.ShouldDecrementDesiredCapacity);
+      return {
+        $metadata: {},
+        Activities: activities.map((id, i) => ({
+          ActivityId: id,
+          AutoScalingGroupName: group.name,
+          Description: `Detaching EC2 instance: ${ids[i]}`,
+          Cause: `At ${new Date(cloud.now()).toISOString()} instance ${ids[i]} was detached in response to a user request.`,
+          StartTime: new Date(cloud.now()),
+          StatusCode: 'Successful',
+          Progress: 100,
+        })),
+      };
+    }),
+  };
+
   const autoScaling: AutoScalingApi = {
+
     // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
     // descending order"; MaxRecords "The default value is 50 and the maximum value is 100"; refreshes "from the
     // previous six weeks"; AutoScalingGroupName is required.
@@ -891,7 +937,7 @@ export function createSimApi(options: SimApiOptions): AwsApi {
     }),
   };
 
-  return { ecs, autoScaling, ec2, ssm, cloudFormation, sns };
+  return { ecs, autoScaling, ec2, ssm, cloudFormation, sns, notEngine };
 }
 
 // -------------------------------------------------------------------------------------------------------

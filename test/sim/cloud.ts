@@ -101,6 +101,8 @@ export interface CloudListener {
   onInstanceTerminating?(instance: SimInstance, alive: readonly SimTask[], reportedRunning: number, reportedPending: number): void;
   onServiceChanged?(service: SimService): void;
   onGroupServingChanged?(group: SimGroup): void;
+  /** A container instance's status changed (REGISTERING -> ACTIVE -> DRAINING -> INACTIVE). */
+  onContainerInstanceStatus?(ci: SimContainerInstance, previous: CiStatus): void;
 }
 
 const AZS = ['a', 'b', 'c'];
@@ -375,6 +377,11 @@ export class Cloud {
     startRunning?: boolean;
     /** `memberOf` expressions; this simulator knows `attribute:<name> exists` and `attribute:<name> !exists`. */
     placementConstraints?: readonly string[];
+    /**
+     * With `startRunning`: where its tasks run at t0, one instance per task (a cluster shaped by its history,
+     * not by a fresh spread); tasks beyond the list are placed as usual.
+     */
+    placedOn?: readonly SimContainerInstance[];
   }): SimService {
     if (spec.maximumPercent < 100 && !spec.daemon) {
       throw new Error(`service ${spec.name}: maximumPercent ${spec.maximumPercent} must be at least 100 for a replica service`);
@@ -406,7 +413,7 @@ export class Cloud {
       for (const ci of this.containerInstanceOrder) if (ci.placeable) this.placeTask(service, ci, spec.startRunning ?? false);
     } else if (spec.startRunning) {
       for (let i = 0; i < service.desired; i++) {
-        const ci = this.pickInstance(service);
+        const ci = spec.placedOn?.[i] ?? this.pickInstance(service);
         if (!ci) break;
         this.placeTask(service, ci, true);
       }
@@ -899,6 +906,48 @@ export class Cloud {
   }
 
   /**
+   * DetachInstances: "Removes one or more instances from the specified Auto Scaling group. After the instances
+   * are detached, you can manage them independent of the Auto Scaling group. If you do not specify the option
+   * to decrement the desired capacity, Amazon EC2 Auto Scaling launches instances to replace the ones that are
+   * detached." The instance keeps running (and stays registered in ECS); the group forgets it and Auto Scaling
+   * removes its `aws:autoscaling:groupName` tag. Only InService instances may be detached ("The instance must be
+   * in the InService state"); with decrement, the group may not go below its minimum size.
+   * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachInstances.html
+   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-detach-attach-instances.html
+   */
+  detachInstances(group: SimGroup, instanceIds: readonly string[], decrement: boolean): string[] {
+    const instances = instanceIds.map((id) => {
+      const instance = group.instances.get(id);
+      if (!instance) throw new SimAwsError('ValidationError', `The instance ${id} is not part of Auto Scaling group ${group.name}.`);
+      if (instance.lifecycle !== 'InService') throw new SimAwsError('ValidationError', `The instance ${id} is not in InService.`);
+      return instance;
+    });
+    if (decrement && group.desired - instances.length < group.minSize) {
+      throw new SimAwsError('ValidationError', `Detaching ${instances.length} instances would violate the group's min size ${group.minSize}.`);
+    }
+    const activities: string[] = [];
+    for (const instance of instances) {
+      this.setLifecycle(instance, 'Detached');
+      group.instances.delete(instance.id);
+      instance.tags.delete('aws:autoscaling:groupName');
+      // From now on it belongs to no group (the record's group reference goes with it).
+      (instance as { group?: SimGroup }).group = undefined;
+      const id = uuid(this.random);
+      group.activities.push({
+        id,
+        at: this.now(),
+        description: `Detaching EC2 instance: ${instance.id}`,
+        status: 'Successful',
+        message: decrement ? `shrinking the capacity from ${group.desired} to ${group.desired - 1}` : 'replacing the instance',
+      });
+      if (decrement) group.desired -= 1;
+      activities.push(id);
+    }
+    this.markGroup(group);
+    return activities;
+  }
+
+  /**
    * UpdateAutoScalingGroup: "If you specify a new value for MinSize without specifying a value for
    * DesiredCapacity, and the new MinSize is larger than the current size of the group, this sets the group's
    * DesiredCapacity to the new MinSize value" (and likewise MaxSize below desired lowers it).
@@ -1260,6 +1309,7 @@ export class Cloud {
       }
     }
     if (ci.status === 'DRAINING') this.stopDaemonsIfLast(ci);
+    if (ci.status !== wasStatus) for (const l of this.listeners) l.onContainerInstanceStatus?.(ci, wasStatus);
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** The simulator's public surface for engine, IAM and benchmark tests. */
-export { createSimApi } from './api';
-export type { SimApiOptions } from './api';
+export { createSimApi, simAwsApi } from './api';
+export type { SimApiOptions, SimAwsApi } from './api';
 export { DEFAULT_START, VirtualClock } from './clock';
 export { Cloud, DEFAULT_TIMING, SCALING_PROCESSES } from './cloud';
 export type { CloudListener, CloudOptions, CloudTiming, ManagedScalingOptions, Seconds, SimTopic } from './cloud';

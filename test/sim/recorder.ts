@@ -115,6 +115,7 @@ export function batchSizeOf(operation: string, input: unknown): number {
     case 'ecs:tagResource': return len(i.tags);
     case 'ecs:untagResource': return len(i.tagKeys);
     case 'autoscaling:describeAutoScalingGroups': return len(i.AutoScalingGroupNames);
+    case 'autoscaling:detachInstances': return len(i.InstanceIds);
     case 'autoscaling:describeLaunchConfigurations': return len(i.LaunchConfigurationNames);
     case 'autoscaling:createOrUpdateTags':
     case 'autoscaling:deleteTags': return len(i.Tags);

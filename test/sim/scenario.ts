@@ -8,7 +8,7 @@ import { DEFAULT_START, VirtualClock } from './clock';
 import { Cloud, CloudTiming, Seconds } from './cloud';
 import { Faults } from './faults';
 import { Invariants } from './invariants';
-import { SimGroup, SimImage, SimService } from './model';
+import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
 import { Random } from './random';
 import { Recorder } from './recorder';
 import { DEFAULT_AMI_PARAMETERS, parameterKey } from '../../src/rotator/ami-families';
@@ -95,6 +95,12 @@ export interface ScenarioSpec {
   /** Standalone tasks RUNNING at t0: how many and how long they run (seconds). Default with `auto`: 5% of instances. */
   readonly standaloneTasks?: { readonly count: number; readonly durationS: Seconds };
   readonly timing?: ScenarioTiming;
+  /**
+   * With `services: 'auto'`: the tasks each instance runs at t0, daemon tasks included, drawn per instance
+   * uniformly from this range; the replica services are sized to fill those draws (in the auto mix's
+   * proportions) and placed accordingly, and every instance has room for the range's maximum.
+   */
+  readonly tasksPerInstance?: readonly [number, number];
   /** Non-daemon tasks an instance holds; default: room for twice its share of replica tasks. */
   readonly taskSlotsPerInstance?: number;
   /** Start time, default 2026-01-01T00:00:00Z. */
@@ -176,13 +182,22 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
   const groupRandom = random.fork(2);
   const serviceRandom = random.fork(3);
   const totalInstances = spec.groups.reduce((n, g) => n + g.instances, 0) + (spec.ungrouped ?? []).reduce((n, u) => n + u.count, 0);
-  const services = spec.services === 'auto' ? autoServices(totalInstances, serviceRandom, timing) : spec.services ?? [];
+  const auto = spec.services === 'auto';
+  if (spec.tasksPerInstance && !auto) throw new Error('tasksPerInstance needs services: \'auto\'');
+  // Drawn from a stream of its own, so scenarios without it are unchanged.
+  const loadRandom = random.fork(5);
+  const perInstanceLoad = spec.tasksPerInstance ? drawLoads(loadRandom, totalInstances, spec.tasksPerInstance) : undefined;
+  const services = auto ? autoServices(totalInstances, serviceRandom, timing, perInstanceLoad) : spec.services ?? [];
   const replicaTasks = services.filter((s) => !s.daemon).reduce((n, s) => n + s.desiredCount, 0);
-  const slots = spec.taskSlotsPerInstance ?? Math.max(4, Math.ceil((2 * replicaTasks) / Math.max(1, totalInstances)) + 1);
+  const slots = spec.taskSlotsPerInstance
+    ?? (spec.tasksPerInstance
+      ? spec.tasksPerInstance[1] - AUTO_DAEMONS
+      : Math.max(4, Math.ceil((2 * replicaTasks) / Math.max(1, totalInstances)) + 1));
   cloud.maxTasksPerInstance = slots;
 
   // Groups, templates, capacity providers, and their instances, running since before t0.
   const groups: SimGroup[] = [];
+  const seeded: SimInstance[] = [];
   for (const g of spec.groups) {
     const key = parameterKey(g.family, g.architecture);
     const familyImages = images[key];
@@ -257,20 +272,38 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
     }
     for (let i = 0; i < g.instances; i++) {
       const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;
-      cloud.seedInstance(group, { launchTime: clock.now() - ageMs, maxTasks: slots, imageId: familyImages.old.imageId });
+      seeded.push(cloud.seedInstance(group, { launchTime: clock.now() - ageMs, maxTasks: slots, imageId: familyImages.old.imageId }));
     }
     groups.push(group);
   }
   for (const u of spec.ungrouped ?? []) {
     for (let i = 0; i < u.count; i++) {
       const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;
-      cloud.seedUngroupedInstance({
+      seeded.push(cloud.seedUngroupedInstance({
         imageId: images[parameterKey(u.family, u.architecture)].old.imageId,
         launchTime: clock.now() - ageMs,
         maxTasks: slots,
         instanceType: u.architecture === 'arm64' ? 'm7g.large' : 'm6i.large',
         tags: { Name: `ungrouped-${i}`, ...(u.clusterTag ?? true ? { [TagKey.CLUSTER]: clusterName } : {}) },
-      });
+      }));
+    }
+  }
+
+  // Each seeded instance's drawn share of replica tasks, dealt to the services in a shuffled order.
+  const placements = new Map<string, SimContainerInstance[]>();
+  if (perInstanceLoad) {
+    const slotsOf: SimContainerInstance[] = [];
+    seeded.forEach((instance, i) => {
+      for (let k = 0; k < perInstanceLoad[i]; k++) slotsOf.push(instance.ci!);
+    });
+    for (let i = slotsOf.length - 1; i > 0; i--) {
+      const j = loadRandom.int(0, i);
+      [slotsOf[i], slotsOf[j]] = [slotsOf[j], slotsOf[i]];
+    }
+    let next = 0;
+    for (const s of services.filter((x) => !x.daemon)) {
+      placements.set(s.name, slotsOf.slice(next, next + s.desiredCount));
+      next += s.desiredCount;
     }
   }
 
@@ -284,6 +317,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
     taskStartS: s.taskStartS ?? timing.taskStartS,
     startRunning: true,
     placementConstraints: s.placementConstraints ?? (s.daemon ? undefined : spec.servicePlacementConstraints),
+    placedOn: placements.get(s.name),
   }));
 
   const standalone = spec.standaloneTasks ?? (spec.services === 'auto' ? { count: Math.ceil(totalInstances * 0.05), durationS: [600, 5400] as const } : undefined);
@@ -327,16 +361,37 @@ function seconds(random: Random, s: Seconds): number {
   return typeof s === 'number' ? s : Math.round(s[0] + random.next() * (s[1] - s[0]));
 }
 
-/** A realistic mix for `services: 'auto'`. */
-function autoServices(instances: number, random: Random, timing: ScenarioTiming): ServiceSpec[] {
+/** The daemon services of the auto mix: each runs one task on every instance. */
+const AUTO_DAEMONS = 2;
+
+/** Per instance, the replica tasks it runs at t0: its drawn total less the daemon tasks. */
+function drawLoads(random: Random, instances: number, range: readonly [number, number]): number[] {
+  if (range[0] < AUTO_DAEMONS || range[1] < range[0]) throw new Error(`tasksPerInstance [${range.join(', ')}]: need ${AUTO_DAEMONS} <= min <= max`);
+  return Array.from({ length: instances }, () => random.int(range[0], range[1]) - AUTO_DAEMONS);
+}
+
+/**
+ * A realistic mix for `services: 'auto'`. Without `loads`, sized to the instance count; with them, the replica
+ * services share their total (cache and scheduler fixed, the rest as web 1 : api 0.8 : worker 0.5).
+ */
+function autoServices(instances: number, random: Random, timing: ScenarioTiming, loads?: readonly number[]): ServiceSpec[] {
   const n = Math.max(1, instances);
-  const size = (k: number) => Math.max(1, Math.round(n * k));
   const delay = () => seconds(random, timing.deregistrationDelayS ?? [30, 300]);
+  const cache = Math.min(3, n);
+  let size = (k: number) => Math.max(1, Math.round(n * k));
+  let worker = size(0.5);
+  if (loads) {
+    const total = loads.reduce((a, b) => a + b, 0);
+    const shared = Math.max(3, total - cache - 1);
+    size = (k: number) => Math.max(1, Math.floor((shared * k) / 2.3));
+    // The worker takes what rounding leaves, so the services fill the draws exactly.
+    worker = Math.max(1, shared - size(1) - size(0.8));
+  }
   return [
     { name: 'web', desiredCount: size(1), minimumHealthyPercent: 100, maximumPercent: 200, deregistrationDelayS: delay() },
     { name: 'api', desiredCount: size(0.8), minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: delay() },
-    { name: 'worker', desiredCount: size(0.5), minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 0 },
-    { name: 'cache', desiredCount: Math.min(3, n), minimumHealthyPercent: 100, maximumPercent: 200, deregistrationDelayS: delay() },
+    { name: 'worker', desiredCount: worker, minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 0 },
+    { name: 'cache', desiredCount: cache, minimumHealthyPercent: 100, maximumPercent: 200, deregistrationDelayS: delay() },
     { name: 'scheduler', desiredCount: 1, minimumHealthyPercent: 100, maximumPercent: 200, deregistrationDelayS: delay() },
     { name: 'log-router', desiredCount: 0, minimumHealthyPercent: 0, maximumPercent: 100, daemon: true, deregistrationDelayS: 0 },
     { name: 'node-exporter', desiredCount: 0, minimumHealthyPercent: 0, maximumPercent: 100, daemon: true, deregistrationDelayS: 0 },
