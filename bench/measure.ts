@@ -28,14 +28,14 @@ import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
 import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
 import { buildScenario, CiStatus, GroupSpec, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
 
-export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'engine-nosteady', 'seed'] as const;
+export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'engine-steady', 'seed'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
   'engine': 'engine, defaults',
   'engine-b1': 'engine, budget 1',
   'engine-cordon': 'engine, defaults, services with the cordon constraint',
-  'engine-nosteady': 'engine, waitForSteadyServices off',
+  'engine-steady': 'engine, waitForSteadyServices on',
   'seed': 'seed 004 baseline',
 };
 
@@ -138,7 +138,7 @@ export function benchScenario(c: BenchCase): Simulation {
 }
 
 /** The Lambda's settings as the construct configures it by default (its environment, read by the Lambda's own parser). */
-export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitForSteadyServices = true): EngineSettings {
+export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitForSteadyServices = false): EngineSettings {
   const env: Record<string, string> = {
     [EnvName.CLUSTER_NAME]: sim.clusterName,
     [EnvName.AMI_PARAMETERS]: JSON.stringify(DEFAULT_AMI_PARAMETERS),
@@ -147,7 +147,7 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitFo
     [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
   };
   if (maxUnavailable) env[EnvName.MAX_UNAVAILABLE] = maxUnavailable;
-  if (!waitForSteadyServices) env[EnvName.WAIT_FOR_STEADY_SERVICES] = 'false';
+  if (waitForSteadyServices) env[EnvName.WAIT_FOR_STEADY_SERVICES] = 'true';
   const config = configFromEnvironment(env);
   return {
     clusterName: config.clusterName,
@@ -176,7 +176,7 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitFo
 }
 
 function policySettings(sim: Simulation, policy: PolicyName): EngineSettings {
-  return defaultSettings(sim, policy === 'engine-b1' ? '1' : undefined, policy !== 'engine-nosteady');
+  return defaultSettings(sim, policy === 'engine-b1' ? '1' : undefined, policy === 'engine-steady');
 }
 
 /** Watches the cloud for the figures a row needs. */

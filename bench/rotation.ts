@@ -6,7 +6,7 @@
  *   npm run bench -- --sizes 100 --groups 1 --seeds 1,2 --policies engine,seed
  *
  * Options: --sizes, --groups (1 and/or 2), --seeds, --policies (engine, engine-b1, engine-cordon,
- * engine-nosteady, seed; default engine,engine-b1,seed), --svg N (the one-group run drawn, default 100),
+ * engine-steady, seed; default engine,engine-b1,seed), --svg N (the one-group run drawn, default 100),
  * --out DIR (default bench/results).
  * Without --policies, the budget-1 engine runs up to N = 100 only: at N = 1,000 it is 77 hours of virtual time
  * in 15-second rounds, each observing some 1,000 instances (18,000 rounds, 572,000 calls), 25 minutes of wall

@@ -180,7 +180,8 @@ function addOptions(command: Command, isRotate: boolean): void {
     .option('--canary <N>', 'replace N instances per group first and go on only if they are healthy after the soak (default: no canary)',
       checked(parse.canary))
     .option('--soak <duration>', `how long canaries serve before they are judged, with --canary (default: ${CLI_DEFAULTS.soak})`, checked(parse.drainTimeout))
-    .option('--no-wait-for-steady-services', 'drain the next instance without waiting for the services on it to be steady (default: wait)')
+    .option('--wait-for-steady-services', 'drain the next instance only once the services on it are steady and their daemons run on the ' +
+      'replacements (default: drain as soon as capacity and --max-unavailable allow)')
     .option('--steady-services-timeout <duration>', 'how long drains may wait for steady services before the group stops (default: the drain timeout)',
       checked(parse.drainTimeout))
     .option('--stop-standalone-tasks-after <duration>', 'stop standalone tasks (outside services) left on a draining instance after this long ' +

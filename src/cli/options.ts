@@ -55,7 +55,7 @@ export interface CommandOptions {
   readonly replaceUnmanagedThrough?: string;
   readonly canary?: number;
   readonly soak?: number;
-  /** `--no-wait-for-steady-services` sets false; commander gives true otherwise. */
+  /** `--wait-for-steady-services` sets true; unset otherwise (off, as in the construct). */
   readonly waitForSteadyServices?: boolean;
   readonly steadyServicesTimeout?: number;
   readonly stopStandaloneTasksAfter?: number;
@@ -119,7 +119,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         cordon: options.cordon ?? true,
         unmanagedReplacementGroup: options.replaceUnmanagedThrough,
         ...(options.canary !== undefined ? { canary: { count: options.canary, soakSeconds: options.soak ?? parseDuration(CLI_DEFAULTS.soak) } } : {}),
-        waitForSteadyServices: options.waitForSteadyServices ?? true,
+        waitForSteadyServices: options.waitForSteadyServices ?? false,
         ...(options.steadyServicesTimeout !== undefined ? { steadyServicesTimeoutSeconds: options.steadyServicesTimeout } : {}),
         ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
         ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),

@@ -128,7 +128,7 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
     windowsReadinessTimeoutSeconds: positiveInteger(env, EnvName.WINDOWS_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS),
     rollbackOnFailedReplacement: boolean(env, EnvName.ROLLBACK_ON_FAILED_REPLACEMENT, false),
     cordon: boolean(env, EnvName.CORDON, true),
-    waitForSteadyServices: boolean(env, EnvName.WAIT_FOR_STEADY_SERVICES, true),
+    waitForSteadyServices: boolean(env, EnvName.WAIT_FOR_STEADY_SERVICES, false),
     ...optional('canary', canary(env)),
     ...optional('steadyServicesTimeoutSeconds', env[EnvName.STEADY_SERVICES_TIMEOUT_SECONDS]
       ? positiveInteger(env, EnvName.STEADY_SERVICES_TIMEOUT_SECONDS, 0) : undefined),

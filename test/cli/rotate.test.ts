@@ -20,7 +20,7 @@ function expectAllOnNewImage(sim: Simulation) {
 test('rotate runs to completion: every instance on the new image, progress each round, a summary, exit 0', async () => {
   const sim = twoGroups();
   const before = new Set(TWO_GROUPS.flatMap((g) => sim.cloud.instancesOf(g.name).map((i) => i.id)));
-  const result = await cli(sim, ['rotate', '--cluster', 'prod']);
+  const result = await cli(sim, ['rotate', '--cluster', 'prod', '--wait-for-steady-services']);
 
   expect(result.errors).toEqual([]);
   expect(result.code).toBe(0);
@@ -42,7 +42,7 @@ test('rotate runs to completion: every instance on the new image, progress each 
 
   const summary = result.lines.findIndex((l) => l.startsWith('Summary: '));
   // 19 actions of the rotation itself, and the records of drains held until the services on the next instance were steady
-  // (waitForSteadyServices is on by default, as in the construct): one when a hold starts, one when its drain goes.
+  // (asked for with --wait-for-steady-services): one when a hold starts, one when its drain goes.
   const holds = result.lines.filter((l) => l.includes('done: record that drains')).length;
   expect(holds % 2).toBe(0);
   expect(result.lines[summary]).toMatch(new RegExp(`^Summary: \\d+ round\\(s\\) in \\d+m \\d\\ds; ${19 + holds} action\\(s\\), 0 failed$`));

@@ -68,7 +68,7 @@ describe('--help on every command, exit 0', () => {
     [['rotate', '--help'], ['Usage: ecs-ami-refresher rotate [options]', '--max-unavailable <N|N%>', '--drain-timeout <duration>',
       '--on-drain-timeout <action>', '--dry-run', '--region <region>', '--profile <name>', '4    another engine holds']],
     [['status', '--help'], ['Usage: ecs-ami-refresher status [options]', 'old/new/draining']],
-    [['rotate', '--help'], ['--canary <N>', '--soak <duration>', '--no-wait-for-steady-services', '--steady-services-timeout <duration>',
+    [['rotate', '--help'], ['--canary <N>', '--soak <duration>', '--wait-for-steady-services', '--steady-services-timeout <duration>',
       '--stop-standalone-tasks-after <duration>']],
     [['help', 'rotate'], ['Usage: ecs-ami-refresher rotate [options]']],
   ])('%j', async (argv, expected) => {
@@ -129,22 +129,21 @@ test.each([
 });
 
 describe('the rotation policies\' options mirror the construct\'s props', () => {
-  test('defaults: no canary, wait for steady services (timeout: the drain timeout), wait for standalone tasks', () => {
-    const { rotation } = resolveConfig({ cluster: 'prod', waitForSteadyServices: true }, {}).settings;
+  test('defaults: no canary, no wait for steady services, wait for standalone tasks', () => {
+    const { rotation } = resolveConfig({ cluster: 'prod' }, {}).settings;
     expect(rotation.canary).toBeUndefined();
-    expect(rotation.waitForSteadyServices).toBe(true);
+    expect(rotation.waitForSteadyServices).toBe(false);
     expect(rotation.steadyServicesTimeoutSeconds).toBeUndefined();
     expect(rotation.stopStandaloneTasksAfterSeconds).toBeUndefined();
-    // Without commander's default (a programmatic caller), steady services are waited for too.
-    expect(resolveConfig({ cluster: 'prod' }, {}).settings.rotation.waitForSteadyServices).toBe(true);
+    expect(resolveConfig({ cluster: 'prod', waitForSteadyServices: true }, {}).settings.rotation.waitForSteadyServices).toBe(true);
   });
 
   test('every option set', () => {
     const { rotation } = resolveConfig({
-      cluster: 'prod', canary: 2, soak: 900, waitForSteadyServices: false, steadyServicesTimeout: 600, stopStandaloneTasksAfter: 120,
+      cluster: 'prod', canary: 2, soak: 900, waitForSteadyServices: true, steadyServicesTimeout: 600, stopStandaloneTasksAfter: 120,
     }, {}).settings;
     expect(rotation).toMatchObject({
-      canary: { count: 2, soakSeconds: 900 }, waitForSteadyServices: false, steadyServicesTimeoutSeconds: 600, stopStandaloneTasksAfterSeconds: 120,
+      canary: { count: 2, soakSeconds: 900 }, waitForSteadyServices: true, steadyServicesTimeoutSeconds: 600, stopStandaloneTasksAfterSeconds: 120,
     });
     expect(resolveConfig({ cluster: 'prod', canary: 1 }, {}).settings.rotation.canary).toEqual({ count: 1, soakSeconds: 1800 });
   });

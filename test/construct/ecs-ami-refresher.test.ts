@@ -182,11 +182,9 @@ describe('defaults', () => {
     expect(environment(template)).not.toHaveProperty(EnvName.CANARY);
   });
 
-  test('waitForSteadyServices: true, and the role may describe this cluster\'s services', () => {
-    expect(environment(template)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('true');
-    const s = statement(template, 'ReadServicesOfThisCluster');
-    expect(s.Action).toBe('ecs:DescribeServices');
-    expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
+  test('waitForSteadyServices: false, and with no canary either the role reads no service', () => {
+    expect(environment(template)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('false');
+    expect(policyStatements(template).map((st) => st.Sid)).not.toContain('ReadServicesOfThisCluster');
   });
 
   test('steadyServicesTimeout: the drain timeout', () => {
@@ -359,10 +357,12 @@ describe('rotation policies', () => {
     expect(environment(one)[EnvName.CANARY]).toBe('1:3600');
   });
 
-  test('waitForSteadyServices off, and no canary: the role reads no service', () => {
-    const { template: t } = synth((f) => ({ cluster: f.cluster, waitForSteadyServices: false }));
-    expect(environment(t)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('false');
-    expect(policyStatements(t).map((st) => st.Sid)).not.toContain('ReadServicesOfThisCluster');
+  test('waitForSteadyServices on: the role may describe this cluster\'s services, and a canary needs them too', () => {
+    const { template: t } = synth((f) => ({ cluster: f.cluster, waitForSteadyServices: true }));
+    expect(environment(t)[EnvName.WAIT_FOR_STEADY_SERVICES]).toBe('true');
+    const s = statement(t, 'ReadServicesOfThisCluster');
+    expect(s.Action).toBe('ecs:DescribeServices');
+    expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
     // A canary's health needs its services, whatever waitForSteadyServices says.
     const { template: c } = synth((f) => ({ cluster: f.cluster, waitForSteadyServices: false, canary: { soak: Duration.minutes(5) } }));
     expect(policyStatements(c).map((st) => st.Sid)).toContain('ReadServicesOfThisCluster');
