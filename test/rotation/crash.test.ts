@@ -2,23 +2,15 @@
  * Kill the engine right after its k-th AWS write, for every k of a whole rotation, then let scheduled
  * invocations of a fresh engine carry on: the rotation must complete with nothing lost or repeated.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { BATCH_TAG } from '../../src/rotator/state';
 import { maintenanceWindow } from '../../src/rotator/windows';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
+import { recordFigure } from './figures';
 import { runInvocations, runScheduled, runTicks, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const GROUPS: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchTemplateVersion: '1' }];
 
-/** Crash points tested, for the README's reliability figures (`npx projen reliability`). */
-function recordFigure(name: string, value: number): void {
-  const file = path.join(__dirname, '..', '..', 'test-reports', 'crash-figures.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...figures, [name]: value }, null, 2));
-}
 
 function scenario(): Simulation {
   return buildScenario({ seed: 11, groups: GROUPS, services: 'auto', standaloneTasks: { count: 1, durationS: 600 } });

@@ -10,6 +10,7 @@ import { launchConfigurationCopyName } from '../../src/rotator/launch-configurat
 import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
 import { BATCH_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
+import { recordFigure } from './figures';
 import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';
 
 const HOUR = 3600_000;
@@ -181,6 +182,7 @@ describe('a group on a launch configuration (seed 000)', () => {
       expect({ k, violations: invariants.terminationViolations, low: invariants.servicesBelowMinimum(), below: invariants.groupsBelow(0) })
         .toEqual({ k, violations: [], low: [], below: [] });
     }
+    recordFigure('launchConfigurationKilledAfterEachWrite', total);
   }, 120_000);
 });
 
@@ -253,6 +255,8 @@ describe('a mixed instances policy whose overrides carry launch templates of the
       expect({ k, settled: resumed.settled, images: sim.cloud.imagesOf('mixed') }).toEqual({ k, settled: true, images: { [target]: 6 } });
       expect({ k, versions: templatesOf(sim).map((t) => t.latestVersion) }).toEqual({ k, versions: [2, 2, 2] });
     }
+    // The last write ends the rotation: killed after it, nothing is left to resume.
+    recordFigure('mixedTemplatesKilledAfterEachWrite', total - 1);
   }, 120_000);
 });
 

@@ -4,22 +4,14 @@
  * repeated — each instance terminated once, drained first, the group left with exactly one more instance per
  * replaced one, no record or mark left behind.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { TagKey } from '../../src/rotator/constants';
 import { PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/rotator/state';
 import { buildScenario, dyingApi, ProcessKilled, Simulation } from '../sim';
+import { recordFigure } from './figures';
 import { runInvocations, runScheduled, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 
-/** Crash points tested, for the README's reliability figures (`npx projen reliability`). */
-function recordFigure(name: string, value: number): void {
-  const file = path.join(__dirname, '..', '..', 'test-reports', 'crash-figures.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const figures = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...figures, [name]: value }, null, 2));
-}
 const SETTINGS = (sim: Simulation) => settingsFor(sim.clusterName, { unmanagedReplacementGroup: 'web' });
 
 /** Group `web` already on its target image (2 instances) and two tagged instances outside every group. */
