@@ -20,7 +20,7 @@
  */
 import { prepareForSeed, runSeedBaseline } from './seed-baseline';
 import { DEFAULT_AMI_PARAMETERS } from '../src/rotator/ami-families';
-import { configFromEnvironment } from '../src/rotator/config';
+import { configFromEnvironment, engineSettings } from '../src/rotator/config';
 import { EnvName } from '../src/rotator/constants';
 import { EngineSettings, runEngine } from '../src/rotator/engine';
 import { ImageCache, observeCluster } from '../src/rotator/observe';
@@ -148,31 +148,7 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitFo
   };
   if (maxUnavailable) env[EnvName.MAX_UNAVAILABLE] = maxUnavailable;
   if (waitForSteadyServices) env[EnvName.WAIT_FOR_STEADY_SERVICES] = 'true';
-  const config = configFromEnvironment(env);
-  return {
-    clusterName: config.clusterName,
-    groupNames: config.groupNames,
-    knownCapacityProviders: config.knownCapacityProviders,
-    discoverGroups: config.discoverGroups,
-    groupOverrides: config.groupOverrides,
-    amiParameters: config.amiParameters,
-    requireClusterTag: config.requireClusterTag,
-    dryRun: config.dryRun,
-    rotation: {
-      maxUnavailable: config.maxUnavailable,
-      drainTimeoutSeconds: config.drainTimeoutSeconds,
-      onDrainTimeout: config.onDrainTimeout,
-      readinessTimeoutSeconds: config.readinessTimeoutSeconds,
-      windowsReadinessTimeoutSeconds: config.windowsReadinessTimeoutSeconds,
-      rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
-      cordon: config.cordon,
-      canary: config.canary,
-      waitForSteadyServices: config.waitForSteadyServices,
-      steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
-      stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
-      force: false,
-    },
-  };
+  return engineSettings(configFromEnvironment(env), false);
 }
 
 function policySettings(sim: Simulation, policy: PolicyName): EngineSettings {

@@ -4,6 +4,7 @@
  */
 import { FAMILY_PATTERN, GroupSettings, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './ami-families';
 import { EnvName } from './constants';
+import type { EngineSettings } from './engine';
 import { CanarySetting, MaxUnavailableSetting } from './rotate';
 import { MaintenanceWindow, maintenanceWindow, WindowError } from './windows';
 
@@ -297,4 +298,42 @@ function positiveInteger(env: Readonly<Record<string, string | undefined>>, name
     throw new ConfigError(`environment variable ${name} is '${raw}'; allowed: a positive whole number of seconds`);
   }
   return value;
+}
+
+/**
+ * The engine's settings from the configuration: the one mapping the Lambda runs with, which the benchmark
+ * uses too, so it measures the engine exactly as deployed. `force` comes from the invocation, not the environment.
+ */
+export function engineSettings(config: EngineConfig, force: boolean): EngineSettings {
+  return {
+    clusterName: config.clusterName,
+    groupNames: config.groupNames,
+    knownCapacityProviders: config.knownCapacityProviders,
+    discoverGroups: config.discoverGroups,
+    groupOverrides: config.groupOverrides,
+    amiParameters: config.amiParameters,
+    requireClusterTag: config.requireClusterTag,
+    dryRun: config.dryRun,
+    notificationTopicArn: config.notificationTopicArn,
+    rotation: {
+      maxUnavailable: config.maxUnavailable,
+      drainTimeoutSeconds: config.drainTimeoutSeconds,
+      onDrainTimeout: config.onDrainTimeout,
+      readinessTimeoutSeconds: config.readinessTimeoutSeconds,
+      windowsReadinessTimeoutSeconds: config.windowsReadinessTimeoutSeconds,
+      groupReadinessTimeoutSeconds: groupReadinessTimeouts(config.groupOverrides),
+      unmanagedReplacementGroup: config.unmanagedReplacementGroup,
+      rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
+      cordon: config.cordon,
+      canary: config.canary,
+      waitForSteadyServices: config.waitForSteadyServices,
+      steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
+      stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
+      skipInstancesWithStandaloneTasks: config.skipInstancesWithStandaloneTasks,
+      maintenanceWindows: config.maintenanceWindows,
+      minimumAmiAgeSeconds: config.minimumAmiAgeSeconds,
+      templateVersionsToKeep: config.templateVersionsToKeep,
+      force,
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createSdkClients, sdkApi } from './aws';
-import { configFromEnvironment, groupReadinessTimeouts } from './config';
+import { configFromEnvironment, engineSettings } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
 import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
@@ -59,37 +59,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     deadline,
     pollIntervalMs: POLL_INTERVAL_MS,
     imageCache: IMAGE_CACHE,
-    settings: {
-      clusterName: config.clusterName,
-      groupNames: config.groupNames,
-      knownCapacityProviders: config.knownCapacityProviders,
-      discoverGroups: config.discoverGroups,
-      groupOverrides: config.groupOverrides,
-      amiParameters: config.amiParameters,
-      requireClusterTag: config.requireClusterTag,
-      dryRun: config.dryRun,
-      notificationTopicArn: config.notificationTopicArn,
-      rotation: {
-        maxUnavailable: config.maxUnavailable,
-        drainTimeoutSeconds: config.drainTimeoutSeconds,
-        onDrainTimeout: config.onDrainTimeout,
-        readinessTimeoutSeconds: config.readinessTimeoutSeconds,
-        windowsReadinessTimeoutSeconds: config.windowsReadinessTimeoutSeconds,
-        groupReadinessTimeoutSeconds: groupReadinessTimeouts(config.groupOverrides),
-        unmanagedReplacementGroup: config.unmanagedReplacementGroup,
-        rollbackOnFailedReplacement: config.rollbackOnFailedReplacement,
-        cordon: config.cordon,
-        canary: config.canary,
-        waitForSteadyServices: config.waitForSteadyServices,
-        steadyServicesTimeoutSeconds: config.steadyServicesTimeoutSeconds,
-        stopStandaloneTasksAfterSeconds: config.stopStandaloneTasksAfterSeconds,
-        skipInstancesWithStandaloneTasks: config.skipInstancesWithStandaloneTasks,
-        maintenanceWindows: config.maintenanceWindows,
-        minimumAmiAgeSeconds: config.minimumAmiAgeSeconds,
-        templateVersionsToKeep: config.templateVersionsToKeep,
-        force: request.force,
-      },
-    },
+    settings: engineSettings(config, request.force),
     onRound: (round) => {
       logRound(round, round.index === 1);
       // Every round, not once a run: a run with work lasts up to 15 minutes, and the alarms read 5-minute periods.
