@@ -234,8 +234,8 @@ function nextToDrain(
 
 /**
  * The container instances whose tasks a rotation policy needs this round (see WorkloadOptions): for each
- * group with a rotation recorded, the serving instances marked for replacement (about to drain), its
- * the replacements registered since the earliest of those was marked (daemon tasks must run there), its
+ * group with a rotation recorded, the serving instances marked for replacement (about to drain), the
+ * replacements registered since the earliest of those was marked (daemon tasks must run there), its
  * canaries once their soak is over (instances registered since the batch started), and its drained
  * instances still running tasks after the grace period. Their tasks are listed per instance and described
  * 100 at a time, then the services those tasks belong to 10 at a time (DescribeServices' limit).

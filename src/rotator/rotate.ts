@@ -944,7 +944,6 @@ function maxToRestore(group: ObservedGroup, batch: Batch): number | undefined {
   return batch.originalMax;
 }
 
-/** The rotation's record, re-written when max is raised beyond what it says, so the end restores it. */
 /** The batch record as this round's earlier actions leave it (a raised max they record), so a later record keeps it. */
 function latestRecord(batch: Batch, actions: readonly Action[]): Batch {
   let latest = batch;
@@ -952,6 +951,7 @@ function latestRecord(batch: Batch, actions: readonly Action[]): Batch {
   return latest;
 }
 
+/** The rotation's record, re-written when max is raised beyond what it says, so the end restores it. */
 function withRaisedMax(batch: Batch, raiseMaxTo: number | undefined): Batch | undefined {
   if (raiseMaxTo === undefined || raiseMaxTo <= Math.max(batch.target, batch.raisedMax ?? 0)) return undefined;
   return { ...batch, raisedMax: raiseMaxTo };
