@@ -277,7 +277,10 @@ export async function readWorkloads(
   const tasks = await tasksOf(api, clusterArn, [...selected]);
 
   const services: Record<string, ObservedService> = {};
-  const names = [...new Set([...tasks.values()].flat().map((t) => t.service).filter(isDefined))].sort();
+  // Stopping standalone tasks needs only the tasks (a task's service field tells it apart); the services are
+  // described for the policies that judge them, and the role may describe services only with those.
+  const judged = wanted.steadyServices === true || wanted.canary === true;
+  const names = judged ? [...new Set([...tasks.values()].flat().map((t) => t.service).filter(isDefined))].sort() : [];
   for (const batch of chunk(names, BatchLimit.DESCRIBE_SERVICES)) {
     const response = await api.ecs.describeServices({ cluster: clusterArn, services: batch });
     for (const svc of response.services ?? []) {

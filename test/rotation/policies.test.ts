@@ -252,5 +252,9 @@ describe('standalone tasks on drained instances', () => {
         && x.action.containerInstanceArns.includes(d.action.containerInstanceArn))!;
       expect(d.at - drained.at).toBeGreaterThanOrEqual(300_000);
     }
+    // Alone (no steady-services wait, no canary), the policy reads tasks but describes no service: the role the
+    // construct synthesizes for it has no ecs:DescribeServices.
+    expect(sim.recorder.calls.filter((c) => c.operation === 'ecs:describeServices')).toEqual([]);
+    expect(sim.recorder.calls.some((c) => c.operation === 'ecs:describeTasks')).toBe(true);
   });
 });
