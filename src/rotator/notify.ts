@@ -97,12 +97,15 @@ export function notificationFor(observed: ObservedCluster, groupPlan: GroupPlan,
  */
 function stateAfterRound(counts: InstanceCounts, rotation: GroupRotation, recorded: boolean): Told {
   if (rotation.phase === 'stopped') return 'stopped';
-  if (rotation.phase === 'waiting') return 'unchanged';
+  // A group with nothing to do reports a newer image that is not old enough yet as a wait: its rotation to the
+  // adopted image can still finish, and must be told.
+  const idle = rotation.phase === 'idle' || rotation.waitingOn === 'minimum-ami-age';
+  if (rotation.phase === 'waiting' && !idle) return 'unchanged';
   const starts = rotation.actions.some((a) => a.kind === 'start-batch');
   const finishes = rotation.actions.some((a) => a.kind === 'finish-batch');
   if (starts || (recorded && !finishes)) return 'rotating';
   // Here no record is left after this round.
-  return rotation.phase === 'idle' && counts.outdated === 0 ? 'done' : 'unchanged';
+  return idle && counts.outdated === 0 ? 'done' : 'unchanged';
 }
 
 /** The image most outdated instances run (ties: the smaller id), else what the last message said. */

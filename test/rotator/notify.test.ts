@@ -29,6 +29,8 @@ interface Case {
   readonly target?: string;
   /** One instance already terminating (outdated, but gone as far as anyone is told). */
   readonly terminating?: boolean;
+  /** Why a waiting group waits. */
+  readonly waitingOn?: GroupRotation['waitingOn'];
 }
 
 function scenario(c: Case): { observed: ObservedCluster; groupPlan: GroupPlan; rotation: GroupRotation } {
@@ -57,6 +59,7 @@ function scenario(c: Case): { observed: ObservedCluster; groupPlan: GroupPlan; r
   } as unknown as GroupPlan;
   const rotation: GroupRotation = {
     phase: c.phase,
+    ...(c.waitingOn ? { waitingOn: c.waitingOn } : {}),
     ...(c.phase === 'stopped' ? { stoppedReason: 'instance i-2 still runs 1 task(s) after the 600 s drain timeout' } : {}),
     actions: (c.actions ?? []).map((kind) => ({ kind, group: 'web' }) as unknown as Action),
     inFlight: 0,
@@ -83,6 +86,11 @@ describe('notificationFor: the message a round owes', () => {
     ['no record left and none outdated (a crash after the removal)', { told: started, phase: 'idle', outdated: 0 }, 'finished', undefined],
     ['finished from a stop (the cause went away and the rest drained)', { told: stopped, phase: 'idle', actions: ['finish-batch'], recorded: true, outdated: 0 }, 'finished', undefined],
     ['the record removed with instances still outdated (canaries never marked)', { told: started, phase: 'idle', actions: ['finish-batch'], recorded: true, outdated: 2 }, undefined, undefined],
+    ['the record removed this round while a newer image waits for its minimum age (reported as waiting)',
+      { told: started, phase: 'waiting', waitingOn: 'minimum-ami-age', actions: ['finish-batch'], recorded: true, outdated: 0 }, 'finished', undefined],
+    ['a newer image waits for its minimum age, nothing in flight, "finished" told before', { phase: 'waiting', waitingOn: 'minimum-ami-age', outdated: 0 }, undefined, undefined],
+    ['the last in-flight instance gone after the window closed, others left for the next window',
+      { told: started, phase: 'waiting', waitingOn: 'maintenance-window', actions: ['finish-batch'], recorded: true, outdated: 2 }, undefined, undefined],
     ['waiting for another actor', { told: started, phase: 'waiting', recorded: true, outdated: 3 }, undefined, undefined],
     ['waiting with nothing told', { phase: 'waiting', recorded: true, outdated: 3 }, undefined, undefined],
     ['up to date, nothing told', { phase: 'idle', outdated: 0 }, undefined, undefined],
