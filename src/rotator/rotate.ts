@@ -437,7 +437,8 @@ function decide(
       actions.push(update.action);
       return { phase: 'updating-launch-template', actions, inFlight: marked.length, budget };
     }
-    if ('action' in update) actions.push(update.action);
+    // Outside every window the newer image waits for the next one too: marks in flight finish on the image they had.
+    if ('action' in update && held === undefined) actions.push(update.action);
   }
 
   // Only instances serving in the cluster are taken on; one still booting is looked at when it is up.

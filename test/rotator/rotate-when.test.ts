@@ -92,6 +92,23 @@ describe('maintenance windows', () => {
     expect(rotation.waitingOn).toBe('maintenance-window');
   });
 
+  test('a newer image while a rotation finishes after its window closed: the launch source is left for the next window', () => {
+    const spec = {
+      desired: 6,
+      max: 8,
+      tags: batchTag(batch()),
+      members: [member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 60_000) } }), member(2, { container: { phase: REPLACING } }),
+        member(3), member(4), member(5), member(6)],
+    };
+    const decision = imageDecision([1, 2, 3, 4].map(id), { updateLaunchSource: true });
+    const inside = rotate(spec, decision, OPEN);
+    expect(kinds(inside)).toContain('create-template-version');
+    const outside = rotate(spec, decision, CLOSED);
+    expect(kinds(outside)).not.toContain('create-template-version');
+    expect(kinds(outside)).not.toContain('mark-more');
+    expect(ofKind(outside, 'terminate').map((t) => t.instanceId)).toEqual([id(1)]);
+  });
+
   test('an instance marked but not yet draining when the window closes is drained: its replacement is already running', () => {
     const rotation = rotate({
       desired: 5,
