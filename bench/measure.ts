@@ -21,7 +21,7 @@
 import { prepareForSeed, runSeedBaseline } from './seed-baseline';
 import { DEFAULT_AMI_PARAMETERS } from '../src/rotator/ami-families';
 import { configFromEnvironment, engineSettings } from '../src/rotator/config';
-import { EnvName } from '../src/rotator/constants';
+import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, EnvName } from '../src/rotator/constants';
 import { EngineSettings, runEngine } from '../src/rotator/engine';
 import { ImageCache, observeCluster } from '../src/rotator/observe';
 import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
@@ -145,6 +145,7 @@ export function defaultSettings(sim: Simulation, maxUnavailable?: string, waitFo
     // The construct passes the capacity providers the app declares.
     [EnvName.CAPACITY_PROVIDER_GROUPS]: JSON.stringify(Object.fromEntries(sim.groupNames.map((g) => [`${g}-cp`, g]))),
     [EnvName.SCHEDULE_PERIOD_SECONDS]: '300',
+    [EnvName.TEMPLATE_VERSIONS_TO_KEEP]: String(DEFAULT_TEMPLATE_VERSIONS_TO_KEEP),
   };
   if (maxUnavailable) env[EnvName.MAX_UNAVAILABLE] = maxUnavailable;
   if (waitForSteadyServices) env[EnvName.WAIT_FOR_STEADY_SERVICES] = 'true';

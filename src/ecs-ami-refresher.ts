@@ -21,7 +21,7 @@ import { Construct, IConstruct } from 'constructs';
 import { rotationDashboard, validateDashboard } from './dashboard';
 import { topicKeyStatements, validateNotificationTopic } from './notification-topic';
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
-import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
+import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
 import { launchConfigurationPrefix } from './rotator/launch-configurations';
 import {
   BATCH_TAG,
@@ -455,7 +455,7 @@ export class EcsAmiRefresher extends Construct {
       role.addToPrincipalPolicy(statement);
     }
 
-    const versionsToKeep = props.launchTemplateVersionsToKeep ?? 5;
+    const versionsToKeep = props.launchTemplateVersionsToKeep ?? DEFAULT_TEMPLATE_VERSIONS_TO_KEEP;
     if (!Token.isUnresolved(versionsToKeep) && (!Number.isInteger(versionsToKeep) || versionsToKeep < 1 || versionsToKeep > 100)) {
       throw new Error(`launchTemplateVersionsToKeep is ${versionsToKeep}; it must be a whole number from 1 to 100`);
     }

@@ -118,6 +118,12 @@ export const EnvName = {
   REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
 } as const;
 
+/**
+ * The construct's default for launchTemplateVersionsToKeep (see its doc): here so the benchmark configures the
+ * engine exactly as the construct does.
+ */
+export const DEFAULT_TEMPLATE_VERSIONS_TO_KEEP = 5;
+
 /** The batch limits of the AWS APIs the engine calls (see DESIGN.md). */
 export const BatchLimit = {
   DESCRIBE_CONTAINER_INSTANCES: 100,
