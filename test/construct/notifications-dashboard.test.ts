@@ -2,74 +2,22 @@
  * The construct's notification topic (environment, the role's sns:Publish and KMS statements, what it refuses)
  * and its opt-in dashboard (widgets and metrics read from the synthesized body).
  */
-import {
-  App,
-  Aspects,
-  Lazy,
-  Stack,
-  aws_autoscaling as autoscaling,
-  aws_ec2 as ec2,
-  aws_ecs as ecs,
-  aws_kms as kms,
-  aws_sns as sns,
-} from 'aws-cdk-lib';
+import { Aspects, Lazy, Stack, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { environment, Fixture, fixture, policyStatements, render, synth as synthFull } from './fixtures';
 import { EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
 import { groupSearch } from '../../src/dashboard';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName } from '../../src/rotator/constants';
 import { NOTIFIED_TAG } from '../../src/rotator/state';
 
-interface Fixture {
-  readonly stack: Stack;
-  readonly cluster: ecs.Cluster;
-}
-
-function fixture(): Fixture {
-  const app = new App({ context: { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true } });
-  const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, clusterName: 'prod' });
-  const group = new autoscaling.AutoScalingGroup(stack, 'Asg', {
-    vpc,
-    instanceType: new ec2.InstanceType('m7i.large'),
-    machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-    autoScalingGroupName: 'prod-x86',
-  });
-  cluster.addAsgCapacityProvider(new ecs.AsgCapacityProvider(stack, 'Provider', { autoScalingGroup: group }));
-  return { stack, cluster };
-}
-
+/** The refresher on the fixture's cluster with these props besides. */
 function synth(props: (f: Fixture) => Omit<EcsAmiRefresherProps, 'cluster'>, f: Fixture = fixture()) {
-  const refresher = new EcsAmiRefresher(f.stack, 'Refresher', { cluster: f.cluster, ...props(f) });
-  return { ...f, refresher, template: Template.fromStack(f.stack) };
-}
-
-function environment(template: Template): Record<string, unknown> {
-  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
-    Properties: { Environment: { Variables: { [EnvName.CLUSTER_NAME]: Match.anyValue() } } },
-  }));
-  return fn.Properties.Environment.Variables;
-}
-
-function policyStatements(template: Template): any[] {
-  const ofRole = { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RefresherRole') }] } };
-  return Object.values({ ...template.findResources('AWS::IAM::Policy', ofRole), ...template.findResources('AWS::IAM::ManagedPolicy', ofRole) })
-    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  return synthFull((x) => ({ cluster: x.cluster, ...props(x) }), f);
 }
 
 const statementsWith = (template: Template, sid: string) => policyStatements(template).filter((s) => s.Sid === sid);
 const tagKeys = (template: Template) => policyStatements(template).find((s) => s.Sid === 'TagTaggedGroups').Condition['ForAllValues:StringEquals']['aws:TagKeys'];
-
-/** A CloudFormation string expression as text: `Fn::Join` joined, `Ref` and `GetAtt` as `${...}`. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, any>;
-  if (v.Ref) return `\${${v.Ref}}`;
-  if (v['Fn::GetAtt']) return `\${${v['Fn::GetAtt'].join('.')}}`;
-  if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
-  throw new Error(`cannot render ${JSON.stringify(value)}`);
-}
 
 interface Widget {
   readonly type: string;
