@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { el, FakeAws, queryList, raw, startFakeAws } from './fake-aws';
+import { el, FakeAws, queryList, raw, startFakeAws, useFakeAwsEnvironment } from './fake-aws';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
 import type { RunSummary } from '../../src/rotator/event';
 
@@ -166,18 +166,7 @@ describe('the bundled rotator asset', () => {
 
   beforeEach(() => {
     aws.calls.length = 0;
-    // Only the fake endpoint and fake credentials: no profile, config file or instance metadata is read.
-    for (const name of Object.keys(process.env)) {
-      if (name.startsWith('AWS_') || name.startsWith('POWERTOOLS_') || name.startsWith('ECS_AMI_REFRESHER_')) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
-      AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
-      AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
+    useFakeAwsEnvironment(aws.url, {
       [EnvName.CLUSTER_NAME]: CLUSTER,
       [EnvName.AMI_PARAMETERS]: JSON.stringify({ 'amazon-linux-2023/x86_64': PARAMETER }),
       [EnvName.REQUIRE_CLUSTER_TAG]: 'true',

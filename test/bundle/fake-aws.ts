@@ -9,6 +9,7 @@
  */
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 
 export type Service = 'ecs' | 'ssm' | 'autoscaling' | 'ec2' | 'sns';
 
@@ -146,4 +147,25 @@ export function queryList(form: Record<string, string>, prefix: string): string[
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The process environment of a run against the fake endpoint: every AWS, Powertools and engine variable of the
+ * test process removed, then only the fake endpoint and fake credentials (no profile, config file or instance
+ * metadata is read) and the engine's variables given.
+ */
+export function useFakeAwsEnvironment(url: string, engine: Record<string, string>): void {
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith('AWS_') || name.startsWith('POWERTOOLS_') || name.startsWith('ECS_AMI_REFRESHER_')) delete process.env[name];
+  }
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
+    AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...engine,
+  });
 }

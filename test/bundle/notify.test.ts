@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { el, FakeAws, queryList, raw, startFakeAws } from './fake-aws';
+import { el, FakeAws, queryList, raw, startFakeAws, useFakeAwsEnvironment } from './fake-aws';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
 import type { RunSummary } from '../../src/rotator/event';
 import { encodeNotified, LEASE_TAG, NOTIFIED_TAG } from '../../src/rotator/state';
@@ -125,17 +125,7 @@ describe('the bundled rotator with a notification topic', () => {
   let stderr: jest.SpyInstance;
 
   function configure(url: string): void {
-    for (const name of Object.keys(process.env)) {
-      if (name.startsWith('AWS_') || name.startsWith('POWERTOOLS_') || name.startsWith('ECS_AMI_REFRESHER_')) delete process.env[name];
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
-      AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
-      AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
+    useFakeAwsEnvironment(url, {
       [EnvName.CLUSTER_NAME]: CLUSTER,
       [EnvName.GROUP_NAMES]: JSON.stringify([GROUP]),
       [EnvName.DISCOVER_GROUPS]: 'false',
