@@ -24,6 +24,17 @@ const CLOSED_REASON = 'outside maintenance windows (cron(0 2 ? * MON) for 1h); t
 const STARTED = NOW - 600_000;
 const batch = (extra: Partial<Batch> = {}): Batch => ({ base: 4, target: 6, originalMax: 8, startedAt: STARTED, ...extra });
 const four = [1, 2, 3, 4].map((n) => member(n));
+/** A rotation in flight: instance 1 drained empty, 2 marked and serving, 3 to 6 serving (1 to 4 outdated). */
+const MID_ROTATION = {
+  desired: 6,
+  max: 8,
+  tags: batchTag(batch()),
+  members: [
+    member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 60_000) } }),
+    member(2, { container: { phase: REPLACING } }),
+    member(3), member(4), member(5), member(6),
+  ],
+};
 
 describe('maintenance windows', () => {
   test('inside a window a rotation starts as without one', () => {
@@ -61,27 +72,9 @@ describe('maintenance windows', () => {
   });
 
   test('a window closed mid-rotation: the drained instance is terminated and its slot given back; nothing new is marked', () => {
-    const rotation = rotate({
-      desired: 6,
-      max: 8,
-      tags: batchTag(batch()),
-      members: [
-        member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 60_000) } }),
-        member(2, { container: { phase: REPLACING } }),
-        member(3), member(4), member(5), member(6),
-      ],
-    }, [1, 2, 3, 4].map(id), CLOSED);
+    const rotation = rotate(MID_ROTATION, [1, 2, 3, 4].map(id), CLOSED);
     // Without the window, instance 3 would take 1's slot (terminated without decrementing).
-    const open = rotate({
-      desired: 6,
-      max: 8,
-      tags: batchTag(batch()),
-      members: [
-        member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 60_000) } }),
-        member(2, { container: { phase: REPLACING } }),
-        member(3), member(4), member(5), member(6),
-      ],
-    }, [1, 2, 3, 4].map(id), OPEN);
+    const open = rotate(MID_ROTATION, [1, 2, 3, 4].map(id), OPEN);
     expect(ofKind(open, 'mark-more')[0].containerInstanceArns).toEqual([arn(3)]);
 
     expect(ofKind(rotation, 'mark-more')).toEqual([]);
@@ -93,17 +86,10 @@ describe('maintenance windows', () => {
   });
 
   test('a newer image while a rotation finishes after its window closed: the launch source is left for the next window', () => {
-    const spec = {
-      desired: 6,
-      max: 8,
-      tags: batchTag(batch()),
-      members: [member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 60_000) } }), member(2, { container: { phase: REPLACING } }),
-        member(3), member(4), member(5), member(6)],
-    };
     const decision = imageDecision([1, 2, 3, 4].map(id), { updateLaunchSource: true });
-    const inside = rotate(spec, decision, OPEN);
+    const inside = rotate(MID_ROTATION, decision, OPEN);
     expect(kinds(inside)).toContain('create-template-version');
-    const outside = rotate(spec, decision, CLOSED);
+    const outside = rotate(MID_ROTATION, decision, CLOSED);
     expect(kinds(outside)).not.toContain('create-template-version');
     expect(kinds(outside)).not.toContain('mark-more');
     expect(ofKind(outside, 'terminate').map((t) => t.instanceId)).toEqual([id(1)]);
