@@ -10,7 +10,7 @@ import { unusedLaunchConfigurations } from './launch-configurations';
 import { acquireLease, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { withNotifications } from './notify';
-import { ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from './observe';
+import { FullReads, ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
 import { GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
@@ -46,6 +46,11 @@ export interface EngineOptions {
   readonly onRound?: (round: Round) => void;
   /** Kept by the caller across runs of one process (a warm Lambda); a run without one reads every image. */
   readonly imageCache?: ImageCache;
+  /**
+   * Kept by the caller across runs of one process (a warm Lambda): between full reads, an idle cluster is
+   * confirmed with a few calls (see observe.ts). A run without one reads every container instance.
+   */
+  readonly fullReads?: FullReads;
 }
 
 export interface Round {
@@ -117,6 +122,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         now: clock.now(),
         knownCapacityProviders: settings.knownCapacityProviders,
         imageCache,
+        fullReads: options.fullReads,
         force: settings.rotation.force,
         workload: workloadOptions(settings.rotation),
       });

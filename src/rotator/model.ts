@@ -192,4 +192,10 @@ export interface ObservedCluster {
   readonly launchConfigurations?: readonly string[];
   /** Services with a task on an instance whose tasks were read, by name; absent when none was read. */
   readonly services?: Readonly<Record<string, ObservedService>>;
+  /**
+   * Set when the cluster was confirmed idle without reading its container instances (observe.ts,
+   * `idleObservation`): `containerInstances` is then empty, and `instances` holds each member on its group's
+   * target, as ECS's count and query showed, with no launch time or tags.
+   */
+  readonly idle?: { readonly registeredContainerInstances: number };
 }

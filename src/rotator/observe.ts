@@ -5,7 +5,7 @@
  */
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type { Filter, Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import type { Cluster, ContainerInstance } from '@aws-sdk/client-ecs';
 import { GroupSettings, referenceImage, resolveGroupTarget } from './ami-families';
 import { AwsApi, chunk } from './aws';
 import { BatchLimit, TagKey } from './constants';
@@ -26,7 +26,21 @@ import {
   TemplateVersion,
 } from './model';
 import { budgetFor, MaxUnavailableSetting } from './rotate';
-import { Batch, BATCH_TAG, CORDON_ATTRIBUTE, decodeBatch, decodeEpoch, decodePhase, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from './state';
+import {
+  Batch,
+  BATCH_TAG,
+  CORDON_ATTRIBUTE,
+  decodeBatch,
+  decodeEpoch,
+  decodePhase,
+  FAILED_IMAGE_TAG,
+  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  NOTIFIED_TAG,
+  PHASE_ATTRIBUTE,
+  REPLACE_BEFORE_TAG,
+  UNMANAGED_TAG,
+  VERSION_DESCRIPTION_PREFIX,
+} from './state';
 
 export interface ObserveOptions {
   readonly clusterName: string;
@@ -56,6 +70,12 @@ export interface ObserveOptions {
   readonly force?: boolean;
   /** Which tasks and services the rotation policies need (none by default). */
   readonly workload?: WorkloadOptions;
+  /**
+   * When this process last read every container instance (a warm Lambda keeps one): between such reads an
+   * idle cluster is confirmed with a few calls whatever its size (see `idleObservation`). Absent: every
+   * observation reads everything (the CLI, a cold function).
+   */
+  readonly fullReads?: FullReads;
 }
 
 /**
@@ -92,6 +112,29 @@ export class ImageCache {
     this.entries.set(info.imageId, { info, readAt: now });
   }
 }
+
+/**
+ * When this process last read every container instance of the cluster. The idle shortcut trusts counts and
+ * one ECS query instead; a full read at least every `maxAgeMs` bounds how long anything those cannot tell
+ * apart (see `idleObservation`) goes unseen, as the image cache's time to live bounds a stale image.
+ */
+export class FullReads {
+  private last: number | undefined;
+
+  constructor(private readonly maxAgeMs: number = FULL_READ_INTERVAL_MS) {}
+
+  /** True when no full read was done in the last `maxAgeMs` (or ever) by this process. */
+  due(now: number): boolean {
+    return this.last === undefined || now - this.last >= this.maxAgeMs || now < this.last;
+  }
+
+  record(now: number): void {
+    this.last = now;
+  }
+}
+
+/** At least this often a warm function reads every container instance, idle or not. */
+export const FULL_READ_INTERVAL_MS = 60 * 60_000;
 
 /** The cluster itself cannot be read or is not ACTIVE: nothing can be decided. */
 export class ClusterUnavailableError extends Error {
@@ -143,6 +186,11 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
+  if (options.fullReads && !options.fullReads.due(options.now) && !options.force) {
+    const idle = await idleObservation(api, cluster, groups, groupFailures, parameters, options, cache);
+    if (idle) return idle;
+  }
+
   const described = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
   const { containerInstances, services } = await readWorkloads(api, cluster.clusterArn!, groups, described, options);
   const instances = await groupInstances(api, groups, containerInstances);
@@ -162,8 +210,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const images: Record<string, ImageInfo> = await imagesOf(api, running, options.now, cache, new Set());
 
   // The parameters of the families the groups turn out to be (or the groups' own parameters).
-  const targetOf = (g: ObservedGroup) =>
-    resolveGroupTarget(groupReferenceImage(g, instances, images), g.tags[TagKey.AMI_FAMILY], options.groupOverrides?.[g.name], options.amiParameters);
+  const targetOf = (g: ObservedGroup) => groupTarget(g, instances, images, options);
   const targetParameterNames = groups.map((g) => {
     const target = targetOf(g);
     return target.ok ? target.parameterName : undefined;
@@ -182,18 +229,17 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const fresh = new Set([...activity.values()].map((a) => a.targetImageId).filter(isDefined));
   Object.assign(images, await imagesOf(api, [...targets].filter((id) => fresh.has(id) || !(id in images)), options.now, cache, fresh));
 
-  const clusterTags: Record<string, string> = {};
-  for (const tag of cluster.tags ?? []) if (tag.key) clusterTags[tag.key] = tag.value ?? '';
   // The copies this engine made, so those no group uses any more are deleted; read only while a group uses
   // a launch configuration (an idle launch-template cluster pays nothing).
   const launchConfigurations = groups.some((g) => g.launchSource.kind === 'launch-configuration')
     ? await engineLaunchConfigurations(api, cluster.clusterName!)
     : undefined;
 
+  options.fullReads?.record(options.now);
   return {
     clusterName: cluster.clusterName!,
     clusterArn: cluster.clusterArn!,
-    clusterTags,
+    clusterTags: clusterTagsOf(cluster),
     observedAt: options.now,
     groups,
     groupFailures,
@@ -204,6 +250,122 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     ...(launchConfigurations ? { launchConfigurations } : {}),
     ...(services ? { services } : {}),
   };
+}
+
+/** Group tags only the engine writes: while one is on a group, something is recorded that a full read must see. */
+const RECORD_TAGS = [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, NOTIFIED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG];
+
+/**
+ * The observation of a cluster with nothing to do, confirmed without reading its container instances one by
+ * one; undefined (read everything) as soon as anything may need more. It holds when:
+ * - no group has a rotation, force or other engine record on it, each is on a launch template, and each
+ *   launches its target image already (its overrides too);
+ * - the groups' targets are one image per CPU architecture, so an instance on any of them runs its own
+ *   group's (an instance cannot boot an image of another architecture);
+ * - every member is InService and ECS counts as many registered (ACTIVE or DRAINING) container instances
+ *   as the groups have members (DescribeClusters, `registeredContainerInstancesCount`);
+ * - ECS lists no container instance without an image attribute, on another image, or carrying the engine's
+ *   phase or cordon attribute (ListContainerInstances with a cluster query language filter), and none
+ *   DRAINING.
+ * Each member is then reported on its group's target, with no container instance read. What the counts
+ * cannot tell apart (an instance outside every group registered while a member never did) is seen by the
+ * next full read (`FullReads`).
+ */
+async function idleObservation(
+  api: AwsApi,
+  cluster: Cluster,
+  groups: readonly ObservedGroup[],
+  groupFailures: readonly GroupObserveFailure[],
+  /** The parameters read so far; those read here are added, so a full read that follows reads none again. */
+  parameters: Record<string, ParameterReading>,
+  options: ObserveOptions,
+  cache: ImageCache,
+): Promise<ObservedCluster | undefined> {
+  const members = groups.reduce((n, g) => n + g.instances.length, 0);
+  const settled = groupFailures.length === 0 && cluster.registeredContainerInstancesCount === members
+    && groups.every((g) => g.launchSource.kind === 'launch-template' && g.currentImageId !== undefined
+      && RECORD_TAGS.every((key) => g.tags[key] === undefined) && g.instances.every((i) => i.lifecycleState === 'InService'));
+  if (!settled) return undefined;
+
+  const images = await imagesOf(api, groups.flatMap((g) => [g.currentImageId!, ...overrideImageIds(g)]), options.now, cache, new Set());
+  const parameterNames: string[] = [];
+  for (const group of groups) {
+    const target = groupTarget(group, {}, images, options);
+    if (!target.ok) return undefined;
+    parameterNames.push(target.parameterName);
+  }
+  Object.assign(parameters, await readParameters(api, parameterNames.filter((n) => !(n in parameters))));
+
+  const targetByArchitecture = new Map<string, string>();
+  const instances: Record<string, ObservedInstance> = {};
+  for (const [i, group] of groups.entries()) {
+    const target = imageIdFromValue(parameters[parameterNames[i]]?.value);
+    const architecture = target === undefined ? undefined : images[target]?.architecture;
+    if (target === undefined || architecture === undefined || group.currentImageId !== target
+      || overrideImageIds(group).some((id) => id !== target) || (targetByArchitecture.get(architecture) ?? target) !== target) return undefined;
+    targetByArchitecture.set(architecture, target);
+    for (const member of group.instances) instances[member.instanceId] = { instanceId: member.instanceId, imageId: target, state: 'running', tags: {} };
+  }
+
+  const targets = [...new Set(targetByArchitecture.values())];
+  if (!(await noContainerInstances(api, cluster.clusterArn!, { filter: strayFilter(targets) }))) return undefined;
+  if (!(await noContainerInstances(api, cluster.clusterArn!, { status: 'DRAINING' }))) return undefined;
+  return {
+    clusterName: cluster.clusterName!,
+    clusterArn: cluster.clusterArn!,
+    clusterTags: clusterTagsOf(cluster),
+    observedAt: options.now,
+    groups,
+    groupFailures,
+    containerInstances: [],
+    instances,
+    images,
+    parameters: { ...parameters },
+    idle: { registeredContainerInstances: members },
+  };
+}
+
+/**
+ * The cluster query language expression for container instances an idle cluster has none of: no image
+ * attribute, an image other than the targets, or the engine's phase or cordon attribute on them
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html).
+ */
+export function strayFilter(targets: readonly string[]): string {
+  return `attribute:ecs.ami-id !exists or attribute:ecs.ami-id not_in [${targets.join(', ')}]`
+    + ` or attribute:${PHASE_ATTRIBUTE} exists or attribute:${CORDON_ATTRIBUTE} exists`;
+}
+
+/**
+ * True when ECS lists no container instance for the query. Pages are followed while they come back empty
+ * with a token, in case ECS filters each page after cutting it; the first instance listed ends the search.
+ */
+async function noContainerInstances(api: AwsApi, clusterArn: string, query: { readonly filter?: string; readonly status?: 'DRAINING' }): Promise<boolean> {
+  let nextToken: string | undefined;
+  do {
+    const page = await api.ecs.listContainerInstances({
+      cluster: clusterArn, ...query, maxResults: BatchLimit.LIST_CONTAINER_INSTANCES_PAGE, nextToken,
+    });
+    if ((page.containerInstanceArns ?? []).length > 0) return false;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return true;
+}
+
+function clusterTagsOf(cluster: Cluster): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of cluster.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? '';
+  return tags;
+}
+
+/** The parameter a group follows, from its family (told by its reference image, its tag or its override). */
+function groupTarget(
+  group: ObservedGroup,
+  instances: Readonly<Record<string, ObservedInstance>>,
+  images: Readonly<Record<string, ImageInfo>>,
+  options: Pick<ObserveOptions, 'groupOverrides' | 'amiParameters'>,
+): ReturnType<typeof resolveGroupTarget> {
+  const reference = groupReferenceImage(group, instances, images);
+  return resolveGroupTarget(reference, group.tags[TagKey.AMI_FAMILY], options.groupOverrides?.[group.name], options.amiParameters);
 }
 
 /** The names of every launch configuration in the region that this engine created for the cluster. */

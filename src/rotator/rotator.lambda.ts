@@ -10,7 +10,7 @@ import { configFromEnvironment, engineSettings } from './config';
 import { Dimension, METRIC_NAMESPACE } from './constants';
 import { Round, runDeadline, runEngine } from './engine';
 import { parseEvent, RunSummary } from './event';
-import { ImageCache } from './observe';
+import { FullReads, ImageCache } from './observe';
 import { groupRecords, MetricPoint, planMetrics, rotationMetrics } from './report';
 import { DEFAULT_RETRY, retryingApi } from './retry';
 import { sdkSnsApi } from './sns';
@@ -21,6 +21,8 @@ const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
 const POLL_INTERVAL_MS = 15_000;
 /** Kept while the function stays warm: what an image is never changes (see ImageCache). */
 const IMAGE_CACHE = new ImageCache();
+/** Kept while the function stays warm: scheduled runs between two full reads confirm an idle cluster cheaply. */
+const FULL_READS = new FullReads();
 
 /** Left for the last round (observe and act on a large cluster) and for reporting before the timeout. */
 const SAFETY_MARGIN_MS = 90_000;
@@ -59,6 +61,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     deadline,
     pollIntervalMs: POLL_INTERVAL_MS,
     imageCache: IMAGE_CACHE,
+    fullReads: request.scheduled ? FULL_READS : undefined,
     settings: engineSettings(config, request.force),
     onRound: (round) => {
       logRound(round, round.index === 1);

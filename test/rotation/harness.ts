@@ -6,7 +6,7 @@ import type { Action } from '../../src/rotator/actions';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
 import { AwsApi } from '../../src/rotator/aws';
 import { Clock, EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
-import { ImageCache } from '../../src/rotator/observe';
+import { FullReads, ImageCache } from '../../src/rotator/observe';
 import { RotationConfig } from '../../src/rotator/rotate';
 import type { GroupSpec } from '../sim';
 
@@ -60,11 +60,15 @@ export interface InvocationsResult {
   readonly results: RunResult[];
 }
 
-/** Scheduled invocations until a run finds nothing in flight (one warm function: its image cache is kept). */
+/**
+ * Scheduled invocations until a run finds nothing in flight (one warm function: its image cache and its
+ * record of full reads are kept, as the function keeps them).
+ */
 export async function runInvocations(options: InvocationOptions): Promise<InvocationsResult> {
   const start = options.clock.now();
   const results: RunResult[] = [];
   const imageCache = new ImageCache();
+  const fullReads = new FullReads();
   for (let index = 1; options.clock.now() - start < options.maxVirtualMs; index++) {
     const invokedAt = options.clock.now();
     const result = await runEngine({
@@ -77,6 +81,7 @@ export async function runInvocations(options: InvocationOptions): Promise<Invoca
       pollIntervalMs: POLL_MS,
       onRound: options.onRound,
       imageCache,
+      fullReads,
     });
     results.push(result);
     options.afterInvocation?.(result, index);
@@ -109,6 +114,7 @@ export async function runTicks(sim: { readonly api: AwsApi; readonly clock: Cloc
   const done: Array<{ at: number; action: Action }> = [];
   const rounds: Round[] = [];
   const imageCache = new ImageCache();
+  const fullReads = new FullReads();
   const start = sim.clock.now();
   for (let tick = start; tick < start + forMs; tick += SCHEDULE_MS) {
     if (sim.clock.now() < tick) await sim.clock.sleep(tick - sim.clock.now());
@@ -121,6 +127,7 @@ export async function runTicks(sim: { readonly api: AwsApi; readonly clock: Cloc
       deadline: runDeadline({ startedAt: tick, budgetMs: LAMBDA_BUDGET_MS, periodMs: SCHEDULE_MS, scheduledAt: tick }),
       pollIntervalMs: POLL_MS,
       imageCache,
+      fullReads,
       onRound: (round) => {
         rounds.push(round);
         for (const o of round.outcomes) if (o.ok) done.push({ at: round.observed.observedAt, action: o.action });

@@ -3,7 +3,7 @@
  * cluster mid-rotation, against the budgets of issue 4 (idle ≤ 6; observing N instances ≤ 8 + 3·⌈N/100⌉).
  */
 import { runEngine } from '../../src/rotator/engine';
-import { ImageCache, observeCluster, readMarkCandidates } from '../../src/rotator/observe';
+import { FullReads, ImageCache, observeCluster, readMarkCandidates } from '../../src/rotator/observe';
 import { maintenanceWindow } from '../../src/rotator/windows';
 import { buildScenario, Simulation } from '../sim';
 import { POLL_MS, settingsFor } from './harness';
@@ -38,7 +38,8 @@ async function idleRun(sim: Simulation, imageCache: ImageCache, knownCapacityPro
   return sim.recorder.calls.map((c) => c.operation);
 }
 
-describe('an idle run (nothing outdated) is read-only and cheap', () => {
+// A warm function's scheduled idle runs between full reads cost 6 calls at any size: idle-shortcut.test.ts.
+describe('an idle run that reads everything (the CLI, a manual invocation, a full read) is read-only', () => {
   test.each([10, 100, 1000])('%i instances, a warm function whose app declares the capacity provider: 4 calls + 2 per 100 instances', async (n) => {
     const sim = upToDate(n);
     const cache = new ImageCache();
@@ -85,8 +86,9 @@ describe('the rotation policies\' reads', () => {
   const policies = { canary: { count: 1, soakSeconds: 600 }, waitForSteadyServices: true, stopStandaloneTasksAfterSeconds: 120 };
 
   test('an idle run with every policy on costs the same 6 calls: no task or service is read', async () => {
-    const sim = upToDate(100);
+    const sim = upToDate(1000);
     const cache = new ImageCache();
+    const fullReads = new FullReads();
     const run = async () => {
       sim.recorder.clear();
       const result = await runEngine({
@@ -97,6 +99,7 @@ describe('the rotation policies\' reads', () => {
         deadline: sim.clock.now() + 60_000,
         pollIntervalMs: POLL_MS,
         imageCache: cache,
+        fullReads,
       });
       expect(result.settled).toBe(true);
       return sim.recorder.calls.map((c) => c.operation);

@@ -25,23 +25,23 @@ function eventError(event: unknown): EventError {
 
 describe('parseEvent', () => {
   test.each([
-    ['an EventBridge Scheduler event', { source: 'aws.scheduler', detail: {} }, false],
-    ['undefined (an invocation without payload)', undefined, false],
-    ['null', null, false],
-    ['an empty object', {}, false],
-    ['{ force: true }', { force: true }, true],
-    ['{ force: false }', { force: false }, false],
-  ])('accepts %s', (_, event, force) => {
-    expect(parseEvent(event)).toEqual({ force });
+    ['an EventBridge Scheduler event', { source: 'aws.scheduler', detail: {} }, false, true],
+    ['undefined (an invocation without payload)', undefined, false, false],
+    ['null', null, false, false],
+    ['an empty object', {}, false, false],
+    ['{ force: true }', { force: true }, true, false],
+    ['{ force: false }', { force: false }, false, false],
+  ])('accepts %s', (_, event, force, scheduled) => {
+    expect(parseEvent(event)).toEqual({ force, scheduled });
   });
 
   test('accepts an EventBridge scheduled event, reading the tick it was scheduled for', () => {
-    expect(parseEvent(SCHEDULED_EVENT)).toEqual({ force: false, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
-    expect(parseEvent({ ...SCHEDULED_EVENT, time: 'soon' })).toEqual({ force: false });
+    expect(parseEvent(SCHEDULED_EVENT)).toEqual({ force: false, scheduled: true, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
+    expect(parseEvent({ ...SCHEDULED_EVENT, time: 'soon' })).toEqual({ force: false, scheduled: true });
   });
 
   test('a scheduled event never forces, whatever else it carries', () => {
-    expect(parseEvent({ ...SCHEDULED_EVENT, force: true })).toEqual({ force: false, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
+    expect(parseEvent({ ...SCHEDULED_EVENT, force: true })).toEqual({ force: false, scheduled: true, scheduledAt: Date.parse('2025-03-01T00:00:00Z') });
   });
 
   test.each([

@@ -40,6 +40,7 @@ import {
   SimTemplateData,
   SimTemplateVersion,
 } from './model';
+import { parseClusterQuery, Query, QueryError } from './query';
 import { Recorder } from './recorder';
 import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/rotator/aws';
 
@@ -141,6 +142,9 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
           continue;
         }
         const registered = cloud.registeredContainerInstances();
+        // "The number of container instances registered into the cluster. This includes container instances
+        // in both ACTIVE and DRAINING status." (API reference, Cluster)
+        const counted = registered.filter((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING').length;
         let running = 0;
         let pending = 0;
         for (const ci of registered) {
@@ -151,7 +155,7 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
           clusterArn: cluster.arn,
           clusterName: cluster.name,
           status: cluster.status,
-          registeredContainerInstancesCount: registered.length,
+          registeredContainerInstancesCount: counted,
           runningTasksCount: running,
           pendingTasksCount: pending,
           activeServicesCount: cloud.services.size,
@@ -201,23 +205,31 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
       if (!Number.isInteger(max) || max < 1 || max > LIMIT.LIST_CONTAINER_INSTANCES_MAX) {
         throw ecsInvalid(`maxResults must be between 1 and ${LIMIT.LIST_CONTAINER_INSTANCES_MAX}`);
       }
-      if (input.filter) throw ecsInvalid('the simulator does not evaluate cluster query language filters');
+      let query: Query | undefined;
+      try {
+        query = input.filter === undefined ? undefined : parseClusterQuery(input.filter);
+      } catch (error) {
+        if (error instanceof QueryError) throw ecsInvalid(error.message);
+        throw error;
+      }
       // "If you don't specify this parameter, the default is to include container instances set to all
       // states other than INACTIVE." ListContainerInstances API reference:
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListContainerInstances.html
       const wanted = input.status;
+      const listed = (ci: SimContainerInstance) => (wanted ? ci.status === wanted : ci.status !== 'INACTIVE')
+        && (query === undefined || query({ ec2InstanceId: ci.instance.id, attributes: ci.attributes }));
       const order = cloud.containerInstanceOrder;
       let i = decodeToken(input.nextToken, 'ecs');
       const arns: string[] = [];
       for (; i < order.length && arns.length < max; i++) {
         const ci = order[i];
-        if (wanted ? ci.status !== wanted : ci.status === 'INACTIVE') continue;
+        if (!listed(ci)) continue;
         arns.push(ci.arn);
       }
       // Another page only if something remains to be listed.
       let more = false;
       for (let j = i; j < order.length; j++) {
-        if (wanted ? order[j].status === wanted : order[j].status !== 'INACTIVE') {
+        if (listed(order[j])) {
           more = true;
           break;
         }

@@ -1,0 +1,223 @@
+/**
+ * The idle shortcut (observe.ts, `idleObservation`): a warm function confirms an idle cluster in six calls
+ * whatever its size, reports what a full read would, and reads everything as soon as anything may need it.
+ */
+import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
+import { runEngine, RunResult } from '../../src/rotator/engine';
+import { FULL_READ_INTERVAL_MS, FullReads, ImageCache, strayFilter } from '../../src/rotator/observe';
+import { planMetrics } from '../../src/rotator/report';
+import { CORDON_ATTRIBUTE } from '../../src/rotator/state';
+import { buildScenario, GroupSpec, imageName, Simulation, UngroupedSpec } from '../sim';
+import { POLL_MS, settingsFor } from './harness';
+
+const AL2023_X86 = 'amazon-linux-2023/x86_64';
+const AL2023_ARM = 'amazon-linux-2023/arm64';
+const IDLE_READS = [
+  'ecs:describeClusters', 'autoscaling:describeAutoScalingGroups', 'ec2:describeLaunchTemplateVersions', 'ssm:getParameters',
+  'ecs:listContainerInstances', 'ecs:listContainerInstances',
+];
+
+/** Groups whose instances all run their family's image, which their parameter names. */
+function upToDate(groups: readonly GroupSpec[], ungrouped: readonly UngroupedSpec[] = []): Simulation {
+  const sim = buildScenario({ seed: 11, groups, ungrouped, services: 'auto' });
+  for (const images of Object.values(sim.images)) sim.cloud.setParameter(images.parameter, images.old.imageId);
+  return sim;
+}
+
+const web = (instances: number): GroupSpec => ({ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances });
+
+/** One warm function: the image cache and the record of full reads are kept from run to run. */
+function warmFunction(sim: Simulation, rotation = {}) {
+  const imageCache = new ImageCache();
+  const fullReads = new FullReads();
+  return async (): Promise<{ result: RunResult; calls: string[] }> => {
+    sim.recorder.clear();
+    const result = await runEngine({
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName, rotation, { knownCapacityProviders: Object.fromEntries(sim.groupNames.map((g) => [`${g}-cp`, g])) }),
+      owner: 'lambda:test',
+      deadline: sim.clock.now() + 60_000,
+      pollIntervalMs: POLL_MS,
+      imageCache,
+      fullReads,
+    });
+    return { result, calls: sim.recorder.calls.map((c) => c.operation) };
+  };
+}
+
+function report(result: RunResult) {
+  const plan = result.last.plan;
+  return { groups: plan.groups, unmanaged: plan.unmanagedInstances, totals: plan.totals, metrics: planMetrics(plan) };
+}
+
+describe('a warm function confirms an idle cluster in six calls at any size', () => {
+  test.each([10, 100, 1000])('%i instances: the first run reads everything, the next ones six calls', async (n) => {
+    const sim = upToDate([web(n)]);
+    const run = warmFunction(sim);
+    const first = await run();
+    expect(first.result.settled).toBe(true);
+    expect(first.calls).toContain('ecs:describeContainerInstances');
+    const second = await run();
+    expect(second.result.settled).toBe(true);
+    expect(second.calls).toEqual(IDLE_READS);
+    expect(second.result.last.observed.idle).toEqual({ registeredContainerInstances: n });
+    // The two ListContainerInstances: the query for anything not idle, then DRAINING instances.
+    expect(sim.recorder.of('ecs:listContainerInstances').map((c) => c.input)).toEqual([
+      { cluster: sim.clusterArn, filter: strayFilter([sim.images[AL2023_X86].old.imageId]), maxResults: 100 },
+      { cluster: sim.clusterArn, status: 'DRAINING', maxResults: 100 },
+    ]);
+    // It reports what the full read reported: every member up to date, the same metrics.
+    expect(report(second.result)).toEqual(report(first.result));
+    expect(second.result.last.plan.totals.upToDateInstances).toBe(n);
+  });
+
+  test('two groups of different architectures: one query names both targets', async () => {
+    const sim = upToDate([web(20), { name: 'arm', family: 'amazon-linux-2023', architecture: 'arm64', instances: 10 }]);
+    const run = warmFunction(sim);
+    const first = await run();
+    const second = await run();
+    expect(second.result.last.observed.idle).toBeDefined();
+    expect(sim.recorder.of('ecs:listContainerInstances')[0].input).toMatchObject({
+      filter: strayFilter([sim.images[AL2023_X86].old.imageId, sim.images[AL2023_ARM].old.imageId]),
+    });
+    expect(report(second.result)).toEqual(report(first.result));
+  });
+
+  test('a full read again once an hour has passed since the last', async () => {
+    const sim = upToDate([web(10)]);
+    const run = warmFunction(sim);
+    await run();
+    await sim.sleep(FULL_READ_INTERVAL_MS - 60_000);
+    expect((await run()).calls).toEqual(IDLE_READS);
+    await sim.sleep(60_000);
+    expect((await run()).calls).toContain('ecs:describeContainerInstances');
+    expect((await run()).calls).toEqual(IDLE_READS);
+  });
+
+  test('a run without the record of full reads (the CLI), and a forced run, read everything', async () => {
+    const sim = upToDate([web(10)]);
+    const run = warmFunction(sim);
+    await run();
+    const listings = () => sim.recorder.of('ecs:listContainerInstances').map((c) => c.input);
+    sim.recorder.clear();
+    await runEngine({
+      api: sim.api, clock: sim.clock, settings: settingsFor(sim.clusterName), owner: 'cli:test', deadline: sim.clock.now() + 60_000, pollIntervalMs: POLL_MS,
+    });
+    expect(listings()).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+    const forced = warmFunction(sim, { force: true });
+    await forced();
+    expect(listings().length).toBeGreaterThan(0);
+    expect(listings()).toEqual(listings().map(() => ({ cluster: sim.clusterArn, maxResults: 100 })));
+  });
+});
+
+describe('anything that may need more than the shortcut sees is read in full', () => {
+  async function afterFirstRun(sim: Simulation) {
+    const run = warmFunction(sim);
+    await run();
+    return run;
+  }
+
+  test('a newer image: the rotation starts on the next run', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    sim.cloud.setParameter(sim.images[AL2023_X86].parameter, sim.images[AL2023_X86].new.imageId);
+    const next = await run();
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.result.last.plan.totals.outdatedInstances).toBe(10);
+    expect(next.result.outcomes.length).toBeGreaterThan(0);
+  });
+
+  test('the template moved to the target outside the engine (IaC) while the instances still run the old image', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    const target = sim.images[AL2023_X86].new.imageId;
+    await pointTemplateAt(sim, 'web', target);
+    sim.cloud.setParameter(sim.images[AL2023_X86].parameter, target);
+    const next = await run();
+    // The group launches its target already, so only ECS's query finds the instances behind it.
+    expect(sim.recorder.of('ecs:listContainerInstances')[0].input).toMatchObject({ filter: strayFilter([target]) });
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.result.last.plan.totals.outdatedInstances).toBe(10);
+  });
+
+  test('a group moved to another family whose instances run another group\'s target of the same architecture', async () => {
+    // Both groups on Amazon Linux 2023; then `web`'s template is moved to Bottlerocket by its IaC, and the
+    // Bottlerocket parameter names that image. Its instances run the Amazon Linux image `api` follows, which
+    // a query over both targets cannot tell from `api`'s own: the shortcut must not be taken.
+    const sim = upToDate([web(6), { name: 'api', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4 }]);
+    const run = await afterFirstRun(sim);
+    const bottlerocket = sim.cloud.addImage({
+      imageId: 'ami-0b0771e0c0ffee001',
+      name: imageName('bottlerocket-ecs-2', 'x86_64', '20250612', '1.40.0', 'a1b2c3d4'),
+      architecture: 'x86_64',
+      platformDetails: 'Linux/UNIX',
+      state: 'available',
+      creationDate: new Date(sim.clock.now() - 86_400_000).toISOString(),
+    });
+    sim.cloud.setParameter(DEFAULT_AMI_PARAMETERS['bottlerocket-ecs-2/x86_64'], bottlerocket.imageId);
+    await pointTemplateAt(sim, 'web', bottlerocket.imageId);
+    const next = await run();
+    expect(next.result.last.observed.idle).toBeUndefined();
+    const webPlan = next.result.last.plan.groups.find((g) => g.groupName === 'web')!;
+    expect(webPlan).toMatchObject({ family: 'bottlerocket-ecs-2', targetImageId: bottlerocket.imageId, status: 'outdated' });
+    expect(webPlan.outdatedInstances).toHaveLength(6);
+  });
+
+  test('an instance drained by someone else is counted as draining, as a full read counts it', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    sim.cloud.setCiStatus(sim.cloud.registeredContainerInstances()[0], 'DRAINING');
+    const next = await run();
+    expect(next.calls).toEqual([...IDLE_READS, 'ecs:listContainerInstances', 'ecs:describeContainerInstances']);
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.result.last.observed.containerInstances.filter((c) => c.status === 'DRAINING')).toHaveLength(1);
+  });
+
+  test('a member that is not registered in the cluster', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    sim.cloud.deregister(sim.cloud.registeredContainerInstances()[0]);
+    const next = await run();
+    expect(next.result.last.observed.idle).toBeUndefined();
+    // The count told: ECS was not queried, everything was read (one page of ten instances).
+    expect(sim.recorder.of('ecs:listContainerInstances').map((c) => c.input)).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+    expect(next.calls).toContain('ec2:describeInstances');
+  });
+
+  test('a cordon left on an instance is found and removed', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    const ci = sim.cloud.registeredContainerInstances()[3];
+    sim.cloud.setAttribute(ci, CORDON_ATTRIBUTE, sim.images[AL2023_X86].old.imageId);
+    const next = await run();
+    // ECS's query found it, everything was read, the cordon removed; the round after is idle again.
+    expect(sim.recorder.of('ecs:listContainerInstances').map((c) => c.input)).toEqual([
+      expect.objectContaining({ filter: expect.any(String) }),
+      { cluster: sim.clusterArn, maxResults: 100 },
+      expect.objectContaining({ filter: expect.any(String) }),
+      expect.objectContaining({ status: 'DRAINING' }),
+    ]);
+    expect(next.result.outcomes.map((o) => o.action.kind)).toEqual(['uncordon']);
+    expect(ci.attributes.has(CORDON_ATTRIBUTE)).toBe(false);
+    expect(next.result.last.observed.idle).toBeDefined();
+  });
+
+  test('an instance outside every group, even on the target image', async () => {
+    const sim = upToDate([web(10)], [{ family: 'amazon-linux-2023', architecture: 'x86_64', count: 1 }]);
+    const run = await afterFirstRun(sim);
+    const next = await run();
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.result.last.plan.unmanagedInstanceIds).toHaveLength(1);
+  });
+});
+
+/** What a user's IaC does: a new template version on `imageId`, made the default the group launches. */
+async function pointTemplateAt(sim: Simulation, groupName: string, imageId: string): Promise<void> {
+  const group = (await sim.api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: [groupName] })).AutoScalingGroups![0];
+  const templateId = group.LaunchTemplate!.LaunchTemplateId!;
+  const created = await sim.api.ec2.createLaunchTemplateVersion({ LaunchTemplateId: templateId, SourceVersion: '$Default', LaunchTemplateData: { ImageId: imageId } });
+  await sim.api.ec2.modifyLaunchTemplate({ LaunchTemplateId: templateId, DefaultVersion: String(created.LaunchTemplateVersion!.VersionNumber) });
+  sim.recorder.clear();
+}
