@@ -119,17 +119,18 @@ export class ImageCache {
  * apart (see `idleObservation`) goes unseen, as the image cache's time to live bounds a stale image.
  */
 export class FullReads {
-  private last: number | undefined;
+  private readonly last = new Map<string, number>();
 
   constructor(private readonly maxAgeMs: number = FULL_READ_INTERVAL_MS) {}
 
-  /** True when no full read was done in the last `maxAgeMs` (or ever) by this process. */
-  due(now: number): boolean {
-    return this.last === undefined || now - this.last >= this.maxAgeMs || now < this.last;
+  /** True when this process did not read the whole cluster in the last `maxAgeMs` (or ever). */
+  due(clusterName: string, now: number): boolean {
+    const last = this.last.get(clusterName);
+    return last === undefined || now - last >= this.maxAgeMs || now < last;
   }
 
-  record(now: number): void {
-    this.last = now;
+  record(clusterName: string, now: number): void {
+    this.last.set(clusterName, now);
   }
 }
 
@@ -186,7 +187,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
-  if (options.fullReads && !options.fullReads.due(options.now) && !options.force) {
+  if (options.fullReads && !options.fullReads.due(options.clusterName, options.now) && !options.force) {
     const idle = await idleObservation(api, cluster, groups, groupFailures, parameters, options, cache);
     if (idle) return idle;
   }
@@ -235,7 +236,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     ? await engineLaunchConfigurations(api, cluster.clusterName!)
     : undefined;
 
-  options.fullReads?.record(options.now);
+  options.fullReads?.record(options.clusterName, options.now);
   return {
     clusterName: cluster.clusterName!,
     clusterArn: cluster.clusterArn!,

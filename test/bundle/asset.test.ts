@@ -35,12 +35,21 @@ const INSTANCES: Record<string, string> = {
 };
 const containerInstanceArn = (id: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/${CLUSTER}/ci-${id.slice(-2)}`;
 
-/** The cluster, served in each service's wire format. */
-function startShopCluster(): Promise<FakeAws> {
+/**
+ * The cluster, served in each service's wire format: by default two instances behind (INSTANCES), or as
+ * given, with the template on `templateImage`.
+ */
+function startShopCluster(instances: Record<string, string> = INSTANCES, templateImage = OLD_AMI): Promise<FakeAws> {
   return startFakeAws({
     ecs: {
       DescribeClusters: () => ({
-        clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE', capacityProviders: [PROVIDER, 'FARGATE'] }],
+        clusters: [{
+          clusterArn: CLUSTER_ARN,
+          clusterName: CLUSTER,
+          status: 'ACTIVE',
+          capacityProviders: [PROVIDER, 'FARGATE'],
+          registeredContainerInstancesCount: Object.keys(instances).length,
+        }],
         failures: [],
       }),
       DescribeCapacityProviders: () => ({
@@ -52,9 +61,16 @@ function startShopCluster(): Promise<FakeAws> {
         }],
         failures: [],
       }),
-      ListContainerInstances: () => ({ containerInstanceArns: Object.keys(INSTANCES).map(containerInstanceArn) }),
+      // The idle shortcut's two listings, answered from the instances: none is DRAINING, and the query
+      // (checked by the test that sends it) asks for those on another image than the parameter's.
+      ListContainerInstances: (params) => ({
+        containerInstanceArns: Object.keys(instances)
+          .filter(() => params.status === undefined || params.status === 'ACTIVE')
+          .filter((id) => params.filter === undefined || instances[id] !== NEW_AMI)
+          .map(containerInstanceArn),
+      }),
       DescribeContainerInstances: (params) => ({
-        containerInstances: Object.entries(INSTANCES)
+        containerInstances: Object.entries(instances)
           .filter(([id]) => (params.containerInstances as string[]).includes(containerInstanceArn(id)))
           .map(([id, ami], i) => ({
             containerInstanceArn: containerInstanceArn(id),
@@ -90,7 +106,7 @@ function startShopCluster(): Promise<FakeAws> {
         el('AutoScalingGroupARN', GROUP_ARN),
         raw('LaunchTemplate', el('LaunchTemplateId', TEMPLATE_ID), el('LaunchTemplateName', 'shop-lt'), el('Version', '3')),
         el('MinSize', 0), el('MaxSize', 6), el('DesiredCapacity', 3),
-        raw('Instances', ...Object.keys(INSTANCES).map((id) => raw('member',
+        raw('Instances', ...Object.keys(instances).map((id) => raw('member',
           el('InstanceId', id), el('AvailabilityZone', 'us-east-1a'), el('LifecycleState', 'InService'),
           el('HealthStatus', 'Healthy'), el('ProtectedFromScaleIn', false)))),
         raw('Tags', raw('member',
@@ -101,7 +117,7 @@ function startShopCluster(): Promise<FakeAws> {
     ec2: {
       DescribeLaunchTemplateVersions: () => raw('launchTemplateVersionSet', raw('item',
         el('launchTemplateId', TEMPLATE_ID), el('launchTemplateName', 'shop-lt'), el('versionNumber', 3),
-        el('defaultVersion', false), raw('launchTemplateData', el('imageId', OLD_AMI), el('instanceType', 't3.large')),
+        el('defaultVersion', false), raw('launchTemplateData', el('imageId', templateImage), el('instanceType', 't3.large')),
       )),
       DescribeImages: (form) => raw('imagesSet', ...queryList(form, 'Filter.1.Value').filter((id) => IMAGES[id]).map((id) => raw('item',
         el('imageId', id), el('imageState', 'available'), el('name', IMAGES[id].name), el('architecture', 'x86_64'),
@@ -109,8 +125,8 @@ function startShopCluster(): Promise<FakeAws> {
       ))),
       DescribeInstances: (form) => raw('reservationSet', raw('item',
         el('reservationId', 'r-0123456789abcdef0'),
-        raw('instancesSet', ...queryList(form, 'Filter.1.Value').filter((id) => INSTANCES[id]).map((id) => raw('item',
-          el('instanceId', id), el('imageId', INSTANCES[id]), raw('instanceState', el('code', 16), el('name', 'running')),
+        raw('instancesSet', ...queryList(form, 'Filter.1.Value').filter((id) => instances[id]).map((id) => raw('item',
+          el('instanceId', id), el('imageId', instances[id]), raw('instanceState', el('code', 16), el('name', 'running')),
           el('launchTime', '2024-01-03T00:00:00.000Z'),
           raw('tagSet', raw('item', el('key', 'aws:autoscaling:groupName'), el('value', GROUP))),
         ))),
@@ -119,14 +135,27 @@ function startShopCluster(): Promise<FakeAws> {
   });
 }
 
+type Asset = { handler: (event: unknown) => Promise<RunSummary> };
+
 /** Loads the built asset as the Lambda runtime does (CommonJS, `index.handler`). */
-function loadAsset(): { handler: (event: unknown) => Promise<RunSummary> } {
+function loadAsset(): Asset {
   if (!existsSync(ASSET)) {
     throw new Error(`the bundled rotator ${path.relative(process.cwd(), ASSET)} is missing: run npx projen bundle`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(ASSET);
 }
+
+/** The asset in a module registry of its own: a function started afresh (nothing kept from other tests). */
+function loadFreshAsset(): Asset {
+  let asset: Asset | undefined;
+  jest.isolateModules(() => {
+    asset = loadAsset();
+  });
+  return asset!;
+}
+
+const SCHEDULED = { 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} };
 
 /** Everything written to stdout, one parsed JSON value per line (non-JSON lines kept as strings). */
 function stdoutLines(spy: jest.SpyInstance): unknown[] {
@@ -151,6 +180,13 @@ function isEmf(line: unknown): line is Emf {
   return typeof line === 'object' && line !== null && '_aws' in line;
 }
 
+const ENGINE_ENVIRONMENT = {
+  [EnvName.CLUSTER_NAME]: CLUSTER,
+  [EnvName.AMI_PARAMETERS]: JSON.stringify({ 'amazon-linux-2023/x86_64': PARAMETER }),
+  [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
+  [EnvName.DRY_RUN]: 'true',
+};
+
 describe('the bundled rotator asset', () => {
   const savedEnv = { ...process.env };
   let aws: FakeAws;
@@ -166,12 +202,7 @@ describe('the bundled rotator asset', () => {
 
   beforeEach(() => {
     aws.calls.length = 0;
-    useFakeAwsEnvironment(aws.url, {
-      [EnvName.CLUSTER_NAME]: CLUSTER,
-      [EnvName.AMI_PARAMETERS]: JSON.stringify({ 'amazon-linux-2023/x86_64': PARAMETER }),
-      [EnvName.REQUIRE_CLUSTER_TAG]: 'true',
-      [EnvName.DRY_RUN]: 'true',
-    });
+    useFakeAwsEnvironment(aws.url, ENGINE_ENVIRONMENT);
     // Powertools (outside Lambda, POWERTOOLS_DEV unset) logs and publishes EMF through its own
     // `new Console({ stdout: process.stdout })`, not the global console: stdout is where to listen.
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -188,7 +219,7 @@ describe('the bundled rotator asset', () => {
   });
 
   test('observes the cluster through the bundled SDK clients and reports the outdated group', async () => {
-    const summary = await loadAsset().handler({ 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} });
+    const summary = await loadAsset().handler(SCHEDULED);
     const output = stdoutLines(stdout);
     stdout.mockRestore();
 
@@ -283,6 +314,47 @@ describe('the bundled rotator asset', () => {
     expect(group[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([[Dimension.CLUSTER, Dimension.GROUP]]);
     expect(group[0]).toMatchObject({ [Dimension.GROUP]: GROUP, [MetricName.OUTDATED_INSTANCES]: 2, [MetricName.UP_TO_DATE_INSTANCES]: 1 });
     expect(emf).toHaveLength(2);
+  });
+
+  test('a warm function confirms an idle cluster with six calls after its first full read', async () => {
+    const idleInstances = Object.fromEntries(Object.keys(INSTANCES).map((id) => [id, NEW_AMI]));
+    const idle = await startShopCluster(idleInstances, NEW_AMI);
+    try {
+      // As the construct configures it when the app declares the cluster's capacity provider.
+      useFakeAwsEnvironment(idle.url, { ...ENGINE_ENVIRONMENT, [EnvName.CAPACITY_PROVIDER_GROUPS]: JSON.stringify({ [PROVIDER]: GROUP }) });
+      const { handler } = loadFreshAsset();
+      const first = await handler(SCHEDULED);
+      expect(first).toMatchObject({ settled: true, totals: { outdatedInstances: 0, upToDateInstances: 3 } });
+      expect(idle.calls.map((c) => c.action)).toContain('DescribeContainerInstances');
+      idle.calls.length = 0;
+
+      const second = await handler(SCHEDULED);
+      expect(second).toEqual({ ...first, actions: [] });
+      expect(idle.calls.map((c) => `${c.service}:${c.action}`)).toEqual([
+        'ecs:DescribeClusters',
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeLaunchTemplateVersions',
+        'ssm:GetParameters',
+        'ecs:ListContainerInstances',
+        'ecs:ListContainerInstances',
+      ]);
+      expect(idle.calls.filter((c) => c.action === 'ListContainerInstances').map((c) => c.params)).toEqual([
+        {
+          cluster: CLUSTER_ARN,
+          filter: `attribute:ecs.ami-id !exists or attribute:ecs.ami-id not_in [${NEW_AMI}] or attribute:ecs-ami-refresher.phase exists`
+            + ' or attribute:ecs-ami-refresher.cordoned exists',
+          maxResults: 100,
+        },
+        { cluster: CLUSTER_ARN, status: 'DRAINING', maxResults: 100 },
+      ]);
+
+      // A manual invocation reads everything.
+      idle.calls.length = 0;
+      await handler({});
+      expect(idle.calls.map((c) => c.action)).toContain('DescribeContainerInstances');
+    } finally {
+      await idle.close();
+    }
   });
 
   test('refuses a malformed event before any AWS call, naming the field', async () => {
