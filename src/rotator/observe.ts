@@ -237,19 +237,32 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     : undefined;
 
   options.fullReads?.record(options.clusterName, options.now);
-  return {
-    clusterName: cluster.clusterName!,
-    clusterArn: cluster.clusterArn!,
-    clusterTags: clusterTagsOf(cluster),
-    observedAt: options.now,
-    groups,
-    groupFailures,
+  return observation(cluster, options.now, groups, groupFailures, {
     containerInstances,
     instances,
     images,
     parameters,
     ...(launchConfigurations ? { launchConfigurations } : {}),
     ...(services ? { services } : {}),
+  });
+}
+
+/** The observation of `cluster` at `now`: what every observation carries, and what it read. */
+function observation(
+  cluster: Cluster,
+  now: number,
+  groups: readonly ObservedGroup[],
+  groupFailures: readonly GroupObserveFailure[],
+  read: Pick<ObservedCluster, 'containerInstances' | 'instances' | 'images' | 'parameters' | 'launchConfigurations' | 'services' | 'idle'>,
+): ObservedCluster {
+  return {
+    clusterName: cluster.clusterName!,
+    clusterArn: cluster.clusterArn!,
+    clusterTags: clusterTagsOf(cluster),
+    observedAt: now,
+    groups,
+    groupFailures,
+    ...read,
   };
 }
 
@@ -311,19 +324,13 @@ async function idleObservation(
   const targets = [...new Set(targetByArchitecture.values())];
   if (!(await noContainerInstances(api, cluster.clusterArn!, { filter: strayFilter(targets) }))) return undefined;
   if (!(await noContainerInstances(api, cluster.clusterArn!, { status: 'DRAINING' }))) return undefined;
-  return {
-    clusterName: cluster.clusterName!,
-    clusterArn: cluster.clusterArn!,
-    clusterTags: clusterTagsOf(cluster),
-    observedAt: options.now,
-    groups,
-    groupFailures,
+  return observation(cluster, options.now, groups, groupFailures, {
     containerInstances: [],
     instances,
     images,
     parameters: { ...parameters },
     idle: { registeredContainerInstances: members },
-  };
+  });
 }
 
 /**
