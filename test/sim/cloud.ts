@@ -103,6 +103,8 @@ export interface CloudListener {
   onGroupServingChanged?(group: SimGroup): void;
   /** A container instance's status changed (REGISTERING -> ACTIVE -> DRAINING -> INACTIVE). */
   onContainerInstanceStatus?(ci: SimContainerInstance, previous: CiStatus): void;
+  /** A replica or daemon service placed a task (it already counts in the service's placement buckets). */
+  onTaskPlaced?(task: SimTask): void;
 }
 
 const AZS = ['a', 'b', 'c'];
@@ -1332,6 +1334,7 @@ export class Cloud {
     ci.tasks.add(task);
     this.contribute(task, +1);
     service.tasksStarted++;
+    for (const l of this.listeners) l.onTaskPlaced?.(task);
     if (running) {
       this.setTask(task, () => {
         task.lastStatus = 'RUNNING';
