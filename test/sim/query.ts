@@ -25,22 +25,18 @@ export function parseClusterQuery(expression: string): Query {
   const peek = () => tokens[at];
   const take = () => tokens[at++];
 
-  const disjunction = (): Query => {
-    const terms = [conjunction()];
-    while (peek() === 'or' || peek() === '||') {
+  // Operands joined by any of `words`: or binds looser than and, so each reads the other's operands.
+  const joined = (words: readonly string[], operand: () => Query, every: boolean): Query => {
+    const terms = [operand()];
+    while (words.includes(peek())) {
       take();
-      terms.push(conjunction());
+      terms.push(operand());
     }
-    return terms.length === 1 ? terms[0] : (t) => terms.some((q) => q(t));
+    if (terms.length === 1) return terms[0];
+    return every ? (t) => terms.every((q) => q(t)) : (t) => terms.some((q) => q(t));
   };
-  const conjunction = (): Query => {
-    const terms = [negation()];
-    while (peek() === 'and' || peek() === '&&') {
-      take();
-      terms.push(negation());
-    }
-    return terms.length === 1 ? terms[0] : (t) => terms.every((q) => q(t));
-  };
+  const disjunction = (): Query => joined(['or', '||'], conjunction, false);
+  const conjunction = (): Query => joined(['and', '&&'], negation, true);
   const negation = (): Query => {
     if (peek() === 'not' || peek() === '!') {
       take();
