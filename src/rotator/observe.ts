@@ -119,6 +119,12 @@ export class ImageCache {
  * apart (see `idleObservation`) goes unseen, as the image cache's time to live bounds a stale image.
  */
 export class FullReads {
+  /**
+   * Set when ECS refused the shortcut's query (a filter it does not accept, a permission it lacks): the
+   * process then reads everything every run, as it did before the shortcut, and the caller reports why once.
+   */
+  refused?: string;
+
   private readonly last = new Map<string, number>();
 
   constructor(private readonly maxAgeMs: number = FULL_READ_INTERVAL_MS) {}
@@ -187,7 +193,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
-  if (options.fullReads && !options.fullReads.due(options.clusterName, options.now) && !options.force) {
+  if (options.fullReads && options.fullReads.refused === undefined && !options.fullReads.due(options.clusterName, options.now) && !options.force) {
     const idle = await idleObservation(api, cluster, groups, groupFailures, parameters, options, cache);
     if (idle) return idle;
   }
@@ -322,8 +328,14 @@ async function idleObservation(
   }
 
   const targets = [...new Set(targetByArchitecture.values())];
-  if (!(await noContainerInstances(api, cluster.clusterArn!, { filter: strayFilter(targets) }))) return undefined;
-  if (!(await noContainerInstances(api, cluster.clusterArn!, { status: 'DRAINING' }))) return undefined;
+  try {
+    if (!(await noContainerInstances(api, cluster.clusterArn!, { filter: strayFilter(targets) }))) return undefined;
+    if (!(await noContainerInstances(api, cluster.clusterArn!, { status: 'DRAINING' }))) return undefined;
+  } catch (error) {
+    // A saving, never a reason to fail: read everything, now and from now on in this process.
+    options.fullReads!.refused = describeError(error);
+    return undefined;
+  }
   return observation(cluster, options.now, groups, groupFailures, {
     containerInstances: [],
     instances,

@@ -23,6 +23,7 @@ const POLL_INTERVAL_MS = 15_000;
 const IMAGE_CACHE = new ImageCache();
 /** Kept while the function stays warm: scheduled runs between two full reads confirm an idle cluster cheaply. */
 const FULL_READS = new FullReads();
+let refusalLogged = false;
 
 /** Left for the last round (observe and act on a large cluster) and for reporting before the timeout. */
 const SAFETY_MARGIN_MS = 90_000;
@@ -74,6 +75,10 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   });
 
   const last = result.last;
+  if (FULL_READS.refused !== undefined && !refusalLogged) {
+    refusalLogged = true;
+    logger.warn('ECS refused the idle check\'s query; this function now reads every container instance on every run', { error: FULL_READS.refused });
+  }
   if (result.leaseHolder) {
     logger.warn('another engine holds the cluster lease; this run only observed', { leaseHolder: result.leaseHolder });
   }

@@ -221,3 +221,42 @@ async function pointTemplateAt(sim: Simulation, groupName: string, imageId: stri
   await sim.api.ec2.modifyLaunchTemplate({ LaunchTemplateId: templateId, DefaultVersion: String(created.LaunchTemplateVersion!.VersionNumber) });
   sim.recorder.clear();
 }
+
+describe('ECS refusing the query', () => {
+  test('the run reads everything instead, and so does every later run of the process', async () => {
+    const sim = upToDate([web(10)]);
+    const fullReads = new FullReads();
+    const refusing = {
+      ...sim.api,
+      ecs: {
+        ...sim.api.ecs,
+        listContainerInstances: async (input: Parameters<typeof sim.api.ecs.listContainerInstances>[0]) => {
+          if (input.filter !== undefined) throw Object.assign(new Error('Unsupported filter'), { name: 'InvalidParameterException' });
+          return sim.api.ecs.listContainerInstances(input);
+        },
+      },
+    };
+    const run = async () => {
+      sim.recorder.clear();
+      const result = await runEngine({
+        api: refusing,
+        clock: sim.clock,
+        settings: settingsFor(sim.clusterName),
+        owner: 'lambda:test',
+        deadline: sim.clock.now() + 60_000,
+        pollIntervalMs: POLL_MS,
+        imageCache: new ImageCache(),
+        fullReads,
+      });
+      return { result, listings: sim.recorder.of('ecs:listContainerInstances').map((c) => c.input) };
+    };
+    await run();
+    const refused = await run();
+    expect(refused.result.settled).toBe(true);
+    expect(refused.result.last.plan.totals.upToDateInstances).toBe(10);
+    expect(fullReads.refused).toBe('InvalidParameterException: Unsupported filter');
+    expect(refused.listings).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+    // Not asked again.
+    expect((await run()).listings).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+  });
+});
