@@ -135,6 +135,9 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         force: settings.rotation.force,
         minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
       });
+      if (options.fullReads && seen.idle === undefined) {
+        options.fullReads.record(settings.clusterName, seen.observedAt, seen.groups, readIdle(seen, rotationPlan));
+      }
       const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
       const rotations = rotationsFor(observed, rotationPlan, settings.rotation);
       const groupActions = [
@@ -187,6 +190,17 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       await releaseLease(api, clusterArn, options.owner);
     }
   }
+}
+
+/**
+ * A full read that found nothing to do and nothing the idle shortcut could miss: every group observed and up
+ * to date, every member registered ACTIVE, no container instance outside the groups.
+ */
+function readIdle(observed: ObservedCluster, rotationPlan: RotationPlan): boolean {
+  const active = new Set(observed.containerInstances.filter((c) => c.status === 'ACTIVE').map((c) => c.ec2InstanceId));
+  return observed.groupFailures.length === 0 && rotationPlan.unmanagedInstanceIds.length === 0
+    && rotationPlan.groups.every((g) => g.status === 'up-to-date')
+    && observed.groups.every((g) => g.instances.every((i) => active.has(i.instanceId)));
 }
 
 /** The tasks and services the rotation's policies need observed (none without those policies). */

@@ -114,9 +114,12 @@ export class ImageCache {
 }
 
 /**
- * When this process last read every container instance of the cluster. The idle shortcut trusts counts and
- * one ECS query instead; a full read at least every `maxAgeMs` bounds how long anything those cannot tell
- * apart (see `idleObservation`) goes unseen, as the image cache's time to live bounds a stale image.
+ * What this process's last full read of each cluster found, and when. The idle shortcut trusts counts and
+ * one ECS query instead of reading every container instance, so it is taken only after a full read found
+ * the cluster idle (every group up to date, every member registered ACTIVE, no instance outside the groups)
+ * within `maxAgeMs`, and only while every group still launches the image it launched then. Anything the
+ * counts cannot tell apart is then at most `maxAgeMs` old, and once a full read sees it, every run reads in
+ * full until one finds the cluster idle again, so nothing flaps between reported and hidden.
  */
 export class FullReads {
   /**
@@ -125,19 +128,28 @@ export class FullReads {
    */
   refused?: string;
 
-  private readonly last = new Map<string, number>();
+  private readonly last = new Map<string, FullRead>();
 
   constructor(private readonly maxAgeMs: number = FULL_READ_INTERVAL_MS) {}
 
-  /** True when this process did not read the whole cluster in the last `maxAgeMs` (or ever). */
-  due(clusterName: string, now: number): boolean {
+  /** True when the last full read of the cluster, recent enough, found it idle with these groups on these images. */
+  trusts(clusterName: string, now: number, groups: readonly ObservedGroup[]): boolean {
     const last = this.last.get(clusterName);
-    return last === undefined || now - last >= this.maxAgeMs || now < last;
+    if (this.refused !== undefined || last === undefined || !last.idle || now - last.at >= this.maxAgeMs || now < last.at) return false;
+    return groups.length === last.images.size && groups.every((g) => last.images.has(g.name) && last.images.get(g.name) === g.currentImageId);
   }
 
-  record(clusterName: string, now: number): void {
-    this.last.set(clusterName, now);
+  /** A full read at `now` and what the plan made of it: `idle` when nothing is to be done and nothing is unseen. */
+  record(clusterName: string, now: number, groups: readonly ObservedGroup[], idle: boolean): void {
+    this.last.set(clusterName, { at: now, idle, images: new Map(groups.map((g) => [g.name, g.currentImageId])) });
   }
+}
+
+interface FullRead {
+  readonly at: number;
+  readonly idle: boolean;
+  /** Group name -> the image it launched then. */
+  readonly images: ReadonlyMap<string, string | undefined>;
 }
 
 /** At least this often a warm function reads every container instance, idle or not. */
@@ -193,7 +205,7 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
   }
 
-  if (options.fullReads && options.fullReads.refused === undefined && !options.fullReads.due(options.clusterName, options.now) && !options.force) {
+  if (options.fullReads?.trusts(options.clusterName, options.now, groups) && !options.force) {
     const idle = await idleObservation(api, cluster, groups, groupFailures, parameters, options, cache);
     if (idle) return idle;
   }
@@ -242,7 +254,6 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
     ? await engineLaunchConfigurations(api, cluster.clusterName!)
     : undefined;
 
-  options.fullReads?.record(options.clusterName, options.now);
   return observation(cluster, options.now, groups, groupFailures, {
     containerInstances,
     instances,
@@ -271,6 +282,9 @@ function observation(
     ...read,
   };
 }
+
+/** ECS's answers to a request it will never accept as sent (API reference, ListContainerInstances, Errors). */
+const QUERY_REFUSED = new Set(['InvalidParameterException', 'ClientException', 'AccessDeniedException']);
 
 /** Group tags only the engine writes: while one is on a group, something is recorded that a full read must see. */
 const RECORD_TAGS = [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, NOTIFIED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG];
@@ -332,8 +346,9 @@ async function idleObservation(
     if (!(await noContainerInstances(api, cluster.clusterArn!, { filter: strayFilter(targets) }))) return undefined;
     if (!(await noContainerInstances(api, cluster.clusterArn!, { status: 'DRAINING' }))) return undefined;
   } catch (error) {
-    // A saving, never a reason to fail: read everything, now and from now on in this process.
-    options.fullReads!.refused = describeError(error);
+    // A saving, never a reason to fail: read everything now, and from now on in this process if ECS refused
+    // the query itself (anything else, a throttle or an outage, may pass).
+    if (QUERY_REFUSED.has((error as { name?: string }).name ?? '')) options.fullReads!.refused = describeError(error);
     return undefined;
   }
   return observation(cluster, options.now, groups, groupFailures, {

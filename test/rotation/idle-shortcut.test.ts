@@ -136,10 +136,51 @@ describe('anything that may need more than the shortcut sees is read in full', (
     await pointTemplateAt(sim, 'web', target);
     sim.cloud.setParameter(sim.images[AL2023_X86].parameter, target);
     const next = await run();
-    // The group launches its target already, so only ECS's query finds the instances behind it.
-    expect(sim.recorder.of('ecs:listContainerInstances')[0].input).toMatchObject({ filter: strayFilter([target]) });
+    // The group launches another image than at the last full read: everything is read, no query asked.
+    expect(sim.recorder.of('ecs:listContainerInstances').map((c) => c.input)[0]).toEqual({ cluster: sim.clusterArn, maxResults: 100 });
+    expect(sim.recorder.of('ecs:listContainerInstances').filter((c) => (c.input as { filter?: string }).filter !== undefined)).toEqual([]);
     expect(next.result.last.observed.idle).toBeUndefined();
     expect(next.result.last.plan.totals.outdatedInstances).toBe(10);
+  });
+
+  test('an instance that reports another image than its group\'s target is found by ECS\'s query', async () => {
+    const sim = upToDate([web(10)]);
+    const run = await afterFirstRun(sim);
+    const target = sim.images[AL2023_X86].old.imageId;
+    sim.cloud.setAttribute(sim.cloud.registeredContainerInstances()[4], 'ecs.ami-id', sim.images[AL2023_X86].new.imageId);
+    const next = await run();
+    expect(sim.recorder.of('ecs:listContainerInstances')[0].input).toMatchObject({ filter: strayFilter([target]) });
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.result.last.plan.totals.outdatedInstances).toBe(1);
+  });
+
+  test('a group moved to another architecture, its old members on another group\'s target, is read in full', async () => {
+    // Both groups on Amazon Linux 2023 x86; `web`'s IaC moves it to the arm64 image the arm64 parameter names.
+    // Its members still run the x86 image `api` follows, which a query over both targets lets through.
+    const sim = upToDate([web(6), { name: 'api', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4 },
+      { name: 'arm', family: 'amazon-linux-2023', architecture: 'arm64', instances: 2 }]);
+    const run = await afterFirstRun(sim);
+    await pointTemplateAt(sim, 'web', sim.images[AL2023_ARM].old.imageId);
+    const next = await run();
+    expect(next.result.last.observed.idle).toBeUndefined();
+    const webPlan = next.result.last.plan.groups.find((g) => g.groupName === 'web')!;
+    expect(webPlan).toMatchObject({ architecture: 'arm64', status: 'outdated' });
+    expect(webPlan.outdatedInstances).toHaveLength(6);
+    // Every run reads in full until one finds the cluster idle again.
+    expect((await run()).calls).toContain('ecs:describeContainerInstances');
+  });
+
+  test('what a full read saw and the counts cannot is never hidden again: an instance outside the groups while a member is unregistered', async () => {
+    const sim = upToDate([web(10)], [{ family: 'amazon-linux-2023', architecture: 'x86_64', count: 1 }]);
+    const run = warmFunction(sim);
+    await run();
+    // One member never registered: ECS counts 10 registered for 10 members, and every registered one is on target.
+    sim.cloud.deregister(sim.cloud.registeredContainerInstances().find((c) => c.instance.group?.name === 'web')!);
+    for (let i = 0; i < 3; i++) {
+      const next = await run();
+      expect(next.result.last.observed.idle).toBeUndefined();
+      expect(next.result.last.plan.unmanagedInstanceIds).toHaveLength(1);
+    }
   });
 
   test('a group moved to another family whose instances run another group\'s target of the same architecture', async () => {
@@ -223,15 +264,19 @@ async function pointTemplateAt(sim: Simulation, groupName: string, imageId: stri
 }
 
 describe('ECS refusing the query', () => {
-  test('the run reads everything instead, and so does every later run of the process', async () => {
+  test.each([
+    ['refused (InvalidParameterException): every later run of the process reads everything too', 'InvalidParameterException', true],
+    ['throttled past its retries: this run reads everything, the next one asks again', 'ThrottlingException', false],
+  ])('%s', async (_, errorName, forGood) => {
     const sim = upToDate([web(10)]);
     const fullReads = new FullReads();
+    let failing = true;
     const refusing = {
       ...sim.api,
       ecs: {
         ...sim.api.ecs,
         listContainerInstances: async (input: Parameters<typeof sim.api.ecs.listContainerInstances>[0]) => {
-          if (input.filter !== undefined) throw Object.assign(new Error('Unsupported filter'), { name: 'InvalidParameterException' });
+          if (input.filter !== undefined && failing) throw Object.assign(new Error('Unsupported filter'), { name: errorName });
           return sim.api.ecs.listContainerInstances(input);
         },
       },
@@ -254,9 +299,11 @@ describe('ECS refusing the query', () => {
     const refused = await run();
     expect(refused.result.settled).toBe(true);
     expect(refused.result.last.plan.totals.upToDateInstances).toBe(10);
-    expect(fullReads.refused).toBe('InvalidParameterException: Unsupported filter');
+    expect(fullReads.refused).toBe(forGood ? `${errorName}: Unsupported filter` : undefined);
     expect(refused.listings).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
-    // Not asked again.
-    expect((await run()).listings).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+    failing = false;
+    const later = await run();
+    if (forGood) expect(later.listings).toEqual([{ cluster: sim.clusterArn, maxResults: 100 }]);
+    else expect(later.result.last.observed.idle).toBeDefined();
   });
 });
