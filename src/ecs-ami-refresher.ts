@@ -23,16 +23,7 @@ import { topicKeyStatements, validateNotificationTopic } from './notification-to
 import { DEFAULT_AMI_PARAMETERS, FAMILY_PATTERN, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from './rotator/ami-families';
 import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from './rotator/constants';
 import { launchConfigurationPrefix } from './rotator/launch-configurations';
-import {
-  BATCH_TAG,
-  CORDON_ATTRIBUTE,
-  FAILED_IMAGE_TAG,
-  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
-  LEASE_TAG,
-  NOTIFIED_TAG,
-  REPLACE_BEFORE_TAG,
-  UNMANAGED_TAG,
-} from './rotator/state';
+import { CORDON_ATTRIBUTE, GROUP_RECORD_TAGS, LEASE_TAG, NOTIFIED_TAG } from './rotator/state';
 import { CRON_FIELD_NAMES, longestClosedMs, maintenanceWindow as parseMaintenanceWindow, WindowError } from './rotator/windows';
 import { RotatorFunction } from './rotator-function';
 
@@ -1089,10 +1080,7 @@ function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
   // The engine's own bookkeeping tags on a group; no other tag may be written or removed.
   const groupTagActions = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
   // The notification record only when there is a topic: without one the engine never writes it.
-  const ownTags = [
-    BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
-    ...(inputs.notificationTopic ? [NOTIFIED_TAG] : []),
-  ];
+  const ownTags = GROUP_RECORD_TAGS.filter((key) => key !== NOTIFIED_TAG || inputs.notificationTopic !== undefined);
   const ownTagKeys = { 'ForAllValues:StringEquals': { 'aws:TagKeys': ownTags } };
   if (givenGroups) {
     const resources = givenGroups.map((g) => groupArnPattern(stack, g.autoScalingGroupName));

@@ -33,12 +33,9 @@ import {
   decodeBatch,
   decodeEpoch,
   decodePhase,
-  FAILED_IMAGE_TAG,
-  LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
-  NOTIFIED_TAG,
+  GROUP_RECORD_TAGS,
   PHASE_ATTRIBUTE,
   REPLACE_BEFORE_TAG,
-  UNMANAGED_TAG,
   VERSION_DESCRIPTION_PREFIX,
 } from './state';
 
@@ -71,9 +68,9 @@ export interface ObserveOptions {
   /** Which tasks and services the rotation policies need (none by default). */
   readonly workload?: WorkloadOptions;
   /**
-   * When this process last read every container instance (a warm Lambda keeps one): between such reads an
-   * idle cluster is confirmed with a few calls whatever its size (see `idleObservation`). Absent: every
-   * observation reads everything (the CLI, a cold function).
+   * What this process's last full read found (a warm Lambda keeps one): after one that found the cluster
+   * idle, an idle cluster is confirmed with a few calls whatever its size (see `FullReads`,
+   * `idleObservation`). Absent: every observation reads everything (the CLI, a manual invocation).
    */
   readonly fullReads?: FullReads;
 }
@@ -286,9 +283,6 @@ function observation(
 /** ECS's answers to a request it will never accept as sent (API reference, ListContainerInstances, Errors). */
 const QUERY_REFUSED = new Set(['InvalidParameterException', 'ClientException', 'AccessDeniedException']);
 
-/** Group tags only the engine writes: while one is on a group, something is recorded that a full read must see. */
-const RECORD_TAGS = [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, NOTIFIED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG];
-
 /**
  * The observation of a cluster with nothing to do, confirmed without reading its container instances one by
  * one; undefined (read everything) as soon as anything may need more. It holds when:
@@ -318,7 +312,7 @@ async function idleObservation(
   const members = groups.reduce((n, g) => n + g.instances.length, 0);
   const settled = groupFailures.length === 0 && cluster.registeredContainerInstancesCount === members
     && groups.every((g) => g.launchSource.kind === 'launch-template' && g.currentImageId !== undefined
-      && RECORD_TAGS.every((key) => g.tags[key] === undefined) && g.instances.every((i) => i.lifecycleState === 'InService'));
+      && GROUP_RECORD_TAGS.every((key) => g.tags[key] === undefined) && g.instances.every((i) => i.lifecycleState === 'InService'));
   if (!settled) return undefined;
 
   const images = await imagesOf(api, groups.flatMap((g) => [g.currentImageId!, ...overrideImageIds(g)]), options.now, cache, new Set());
@@ -355,7 +349,7 @@ async function idleObservation(
     containerInstances: [],
     instances,
     images,
-    parameters: { ...parameters },
+    parameters,
     idle: { registeredContainerInstances: members },
   });
 }

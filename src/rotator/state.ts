@@ -56,6 +56,14 @@ export const NOTIFIED_TAG = 'ecs-ami-refresher:notified';
  */
 export const LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG = 'ecs-ami-refresher:launch-configurations-unsupported';
 
+/**
+ * Every tag the engine writes on an Auto Scaling group: its records (the IAM policy lets it write no other,
+ * and while one is on a group, an idle run reads the whole cluster).
+ */
+export const GROUP_RECORD_TAGS: readonly string[] = [
+  BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, NOTIFIED_TAG,
+];
+
 /** ECS cluster tag: who may act on the cluster, until when. */
 export const LEASE_TAG = 'ecs-ami-refresher:lease';
 
