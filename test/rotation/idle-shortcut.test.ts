@@ -3,6 +3,7 @@
  * whatever its size, reports what a full read would, and reads everything as soon as anything may need it.
  */
 import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
+import type { AwsApi } from '../../src/rotator/aws';
 import { runEngine, RunResult } from '../../src/rotator/engine';
 import { FULL_READ_INTERVAL_MS, FullReads, ImageCache, strayFilter } from '../../src/rotator/observe';
 import { planMetrics } from '../../src/rotator/report';
@@ -27,13 +28,13 @@ function upToDate(groups: readonly GroupSpec[], ungrouped: readonly UngroupedSpe
 const web = (instances: number): GroupSpec => ({ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances });
 
 /** One warm function: the image cache and the record of full reads are kept from run to run. */
-function warmFunction(sim: Simulation, rotation = {}) {
+function warmFunction(sim: Simulation, rotation = {}, options: { readonly api?: AwsApi; readonly fullReads?: FullReads } = {}) {
   const imageCache = new ImageCache();
-  const fullReads = new FullReads();
+  const fullReads = options.fullReads ?? new FullReads();
   return async (): Promise<{ result: RunResult; calls: string[] }> => {
     sim.recorder.clear();
     const result = await runEngine({
-      api: sim.api,
+      api: options.api ?? sim.api,
       clock: sim.clock,
       settings: settingsFor(sim.clusterName, rotation, { knownCapacityProviders: Object.fromEntries(sim.groupNames.map((g) => [`${g}-cp`, g])) }),
       owner: 'lambda:test',
@@ -281,18 +282,9 @@ describe('ECS refusing the query', () => {
         },
       },
     };
+    const warm = warmFunction(sim, {}, { api: refusing, fullReads });
     const run = async () => {
-      sim.recorder.clear();
-      const result = await runEngine({
-        api: refusing,
-        clock: sim.clock,
-        settings: settingsFor(sim.clusterName),
-        owner: 'lambda:test',
-        deadline: sim.clock.now() + 60_000,
-        pollIntervalMs: POLL_MS,
-        imageCache: new ImageCache(),
-        fullReads,
-      });
+      const { result } = await warm();
       return { result, listings: sim.recorder.of('ecs:listContainerInstances').map((c) => c.input) };
     };
     await run();
