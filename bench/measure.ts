@@ -26,7 +26,7 @@ import { EngineSettings, runEngine } from '../src/rotator/engine';
 import { FullReads, ImageCache, observeCluster } from '../src/rotator/observe';
 import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
 import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
-import { buildScenario, CiStatus, GroupSpec, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
+import { buildScenario, CiStatus, GroupSpec, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
 
 export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'engine-steady', 'seed'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -48,6 +48,8 @@ export interface BenchCase {
   readonly groups: 1 | 2;
   readonly seed: number;
   readonly policy: PolicyName;
+  /** How the simulator breaks placement ties (test/sim/cloud.ts, `PlacementTies`). Default `uniform`. */
+  readonly ties?: PlacementTies;
 }
 
 export interface GroupFigures {
@@ -134,6 +136,7 @@ export function benchScenario(c: BenchCase): Simulation {
     standaloneTasks: { count: Math.ceil(c.instances * 0.05), durationS: [300, 3000] },
     timing: { bootS: [120, 180], taskStartS: [30, 90], deregistrationDelayS: [30, 300] },
     servicePlacementConstraints: c.policy === 'engine-cordon' ? [CORDON_CONSTRAINT] : undefined,
+    cloud: { placementTies: c.ties },
   });
 }
 

@@ -6,15 +6,15 @@
  *   moves = desired replica tasks + tasks placed on outdated instances
  *
  * and the table breaks the second term down: placed while a replacement with as few of that service's tasks
- * was placeable (the simulator's spread placement breaks such ties towards the instance that held the count
- * first, an old one), on an instance the engine had marked for the next drain, on the other group's instances.
+ * was placeable (a tie, broken as `--ties` says: uniform by default, first-reached for the worst case), on an
+ * instance the engine had marked for the next drain, on the other group's instances.
  *
- *   npx ts-node --project test/tsconfig.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5
+ *   npx ts-node --project test/tsconfig.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5 [--ties first-reached]
  */
 import { benchScenario, defaultSettings } from './measure';
 import { PHASE_ATTRIBUTE } from '../src/rotator/state';
 import { runScheduled } from '../test/rotation/harness';
-import { SimContainerInstance, SimTask } from '../test/sim';
+import { PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimTask } from '../test/sim';
 
 const HOUR = 3600_000;
 
@@ -30,8 +30,8 @@ interface MovesRow {
   readonly onOtherGroup: number;
 }
 
-async function trace(instances: number, groups: 1 | 2, seed: number): Promise<MovesRow> {
-  const sim = benchScenario({ instances, groups, seed, policy: 'engine' });
+async function trace(instances: number, groups: 1 | 2, seed: number, ties: PlacementTies): Promise<MovesRow> {
+  const sim = benchScenario({ instances, groups, seed, policy: 'engine', ties });
   const outdated = new Set(sim.cloud.instances.keys());
   const draining = () => [...sim.cloud.instances.values()].filter((i) => i.ci?.status === 'DRAINING' && i.ci.tasks.size > 0);
   let placedOnOutdated = 0;
@@ -74,13 +74,16 @@ function list(argv: readonly string[], name: string, fallback: string): number[]
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  const i = argv.indexOf('--ties');
+  const ties = (i < 0 ? 'uniform' : argv[i + 1]) as PlacementTies;
+  if (!PLACEMENT_TIES.includes(ties)) throw new Error(`--ties: '${ties}'; allowed: ${PLACEMENT_TIES.join(', ')}`);
   console.log('| N | Groups | Seed | Desired tasks | Moves | Per task | Placed on outdated | tied with a replacement | on a marked instance | '
     + 'no drain in its group |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of list(argv, 'sizes', '10,100')) {
     for (const g of list(argv, 'groups', '1,2') as Array<1 | 2>) {
       for (const seed of list(argv, 'seeds', '1,2,3,4,5')) {
-        const r = await trace(n, g, seed);
+        const r = await trace(n, g, seed, ties);
         console.log(`| ${r.instances} | ${r.groups} | ${r.seed} | ${r.desired} | ${r.moves} | ${(r.moves / r.desired).toFixed(3)} | ${r.placedOnOutdated} | `
           + `${r.tiedWithReplacement} | ${r.onMarked} | ${r.onOtherGroup} |`);
       }

@@ -7,7 +7,8 @@
  *
  * Options: --sizes, --groups (1 and/or 2), --seeds, --policies (engine, engine-b1, engine-cordon,
  * engine-steady, seed; default engine,engine-b1,seed), --svg N (the one-group run drawn, default 100),
- * --out DIR (default bench/results).
+ * --ties uniform|first-reached (how the simulator breaks placement ties, default uniform; see `PlacementTies`
+ * in test/sim/cloud.ts), --out DIR (default bench/results).
  * Without --policies, the budget-1 engine runs up to N = 100 only: at N = 1,000 it is 77 hours of virtual time
  * in 15-second rounds, each observing some 1,000 instances (18,000 rounds, 572,000 calls), 25 minutes of wall
  * time on a shared machine; ask for it with --policies engine-b1.
@@ -19,6 +20,7 @@ import * as path from 'path';
 import { measureAsset } from './asset';
 import { POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
 import { Series, timelineSvg } from './svg';
+import { PLACEMENT_TIES, PlacementTies } from '../test/sim';
 
 interface Options {
   /** --policies was given: run every policy named at every size. */
@@ -29,6 +31,7 @@ interface Options {
   readonly policies: PolicyName[];
   readonly out: string;
   readonly svgSize: number;
+  readonly ties: PlacementTies;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -39,7 +42,7 @@ function parseArgs(argv: readonly string[]): Options {
     if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
     return value;
   };
-  const known = new Set(['sizes', 'groups', 'seeds', 'policies', 'out', 'svg']);
+  const known = new Set(['sizes', 'groups', 'seeds', 'policies', 'out', 'svg', 'ties']);
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.has(arg.slice(2))) throw new Error(`unknown option ${arg}; options: ${[...known].map((k) => `--${k}`).join(', ')}`);
   }
@@ -53,6 +56,8 @@ function parseArgs(argv: readonly string[]): Options {
   const policies = get('policies', 'engine,engine-b1,seed').split(',');
   for (const p of policies) if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policies: '${p}'; allowed: ${POLICIES.join(', ')}`);
   const sizes = numbers('sizes', '10,100,1000');
+  const ties = get('ties', 'uniform');
+  if (!(PLACEMENT_TIES as readonly string[]).includes(ties)) throw new Error(`--ties: '${ties}'; allowed: ${PLACEMENT_TIES.join(', ')}`);
   return {
     explicitPolicies: argv.includes('--policies'),
     sizes,
@@ -61,6 +66,7 @@ function parseArgs(argv: readonly string[]): Options {
     policies: policies as PolicyName[],
     out: path.resolve(get('out', path.join(__dirname, 'results'))),
     svgSize: Number(get('svg', String(sizes.includes(100) ? 100 : sizes[0]))),
+    ties: ties as PlacementTies,
   };
 }
 
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
           }
           const draw = instances === options.svgSize && groups === 1 && seed === options.seeds[0] && (policy === 'engine' || policy === 'seed');
           const started = Date.now();
-          const row = await runCase({ instances, groups, seed, policy }, { timeline: draw });
+          const row = await runCase({ instances, groups, seed, policy, ties: options.ties }, { timeline: draw });
           process.stderr.write(`${row.scenario} seed ${seed} ${policy}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
           if (draw && row.timeline) drawn.push({ label: POLICY_LABELS[policy], points: row.timeline, dashed: policy === 'seed' });
           const { timeline: _timeline, ...kept } = row;

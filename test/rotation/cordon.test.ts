@@ -4,19 +4,20 @@
  */
 import { EcsAmiRefresher } from '../../src';
 import { CORDON_ATTRIBUTE } from '../../src/rotator/state';
-import { buildScenario, Simulation } from '../sim';
+import { buildScenario, PlacementTies, Simulation } from '../sim';
 import { runScheduled, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 const KEY = 'amazon-linux-2023/x86_64';
 
-function scenario(constrained: boolean): Simulation {
+function scenario(constrained: boolean, placementTies: PlacementTies = 'uniform'): Simulation {
   return buildScenario({
     seed: 21,
     groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }],
     services: 'auto',
     standaloneTasks: { count: 0, durationS: 600 },
     servicePlacementConstraints: constrained ? [`attribute:${CORDON_ATTRIBUTE} !exists`] : undefined,
+    cloud: { placementTies },
   });
 }
 
@@ -35,11 +36,13 @@ test('the constraint the construct offers is the one the engine\'s attribute ans
   expect(EcsAmiRefresher.placementConstraint().toJson()).toEqual([{ type: 'memberOf', expression: `attribute:${CORDON_ATTRIBUTE} !exists` }]);
 });
 
-test('with cordoning and the constraint, every task moves exactly once; without, some move again', async () => {
-  const cordoned = await rotate(scenario(true), true);
-  const plain = await rotate(scenario(false), false);
+// However ECS breaks placement ties, the constraint leaves a drained task no outdated instance to land on.
+test.each(['uniform', 'first-reached'] as const)('ties %s: with cordoning and the constraint, every task moves exactly once; without, '
+  + 'some move again', async (ties) => {
+  const cordoned = await rotate(scenario(true, ties), true);
+  const plain = await rotate(scenario(false, ties), false);
   expect(cordoned.movesPerTask).toBe(1);
-  expect(plain.movesPerTask).toBeGreaterThan(1.05);
+  expect(plain.movesPerTask).toBeGreaterThan(1);
 });
 
 test('cordons are written before the first drain, on outdated serving instances only, and none is left afterwards', async () => {

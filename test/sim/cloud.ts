@@ -84,7 +84,22 @@ export interface CloudOptions {
   readonly ec2PageSize?: number;
   /** Default page size of DescribeAutoScalingGroups (AWS: 50). */
   readonly asgPageSize?: number;
+  /** How spread placement chooses among instances tied on the service's task count. Default `uniform`. */
+  readonly placementTies?: PlacementTies;
 }
+
+/**
+ * The UpdateService API reference gives the service scheduler's order: Availability Zones with the fewest of
+ * the service's tasks, then "favoring container instances with the fewest number of running tasks for this
+ * service". It names no order among instances tied on that count, so the simulator offers two:
+ * - `uniform`: each placement draws one of the tied instances with equal chance, from a stream of its own so
+ *   the run's timings stay those of its seed;
+ * - `first-reached`: the instance that reached the count first. During a rotation that is always an
+ *   outdated instance, never a replacement, so it is the worst case for task moves, kept to measure it.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+ */
+export const PLACEMENT_TIES = ['uniform', 'first-reached'] as const;
+export type PlacementTies = (typeof PLACEMENT_TIES)[number];
 
 export interface ManagedScalingOptions {
   /** The capacity provider's targetCapacity, in (0, 100]. Default 100. */
@@ -108,6 +123,9 @@ export interface CloudListener {
 }
 
 const AZS = ['a', 'b', 'c'];
+/** Salt of the placement stream, forked from a generator of its own (see the constructor). */
+const PLACEMENT_STREAM = 7;
+
 
 export interface SimTopic {
   readonly arn: string;
@@ -127,7 +145,9 @@ export class Cloud {
   readonly stoppingTasksCountAsRunning: boolean;
   readonly ec2PageSize: number;
   readonly asgPageSize: number;
+  readonly placementTies: PlacementTies;
   private readonly random: Random;
+  private readonly placementRandom: Random;
 
   readonly images = new Map<string, SimImage>();
   readonly parameters = new Map<string, SimParameter>();
@@ -175,6 +195,9 @@ export class Cloud {
     this.ec2PageSize = options.ec2PageSize ?? 1000;
     this.asgPageSize = options.asgPageSize ?? 50;
     this.random = new Random(options.seed);
+    this.placementTies = options.placementTies ?? 'uniform';
+    // A fresh generator on the same seed, forked, so placement draws never shift the main stream.
+    this.placementRandom = new Random(options.seed).fork(PLACEMENT_STREAM);
   }
 
   now(): number {
@@ -1418,19 +1441,26 @@ export class Cloud {
   }
 
   /**
-   * The placeable instance with the fewest tasks of the service and room for one more (spread by instance;
-   * ties go to the instance that reached that count first, so placement is deterministic).
+   * The placeable instance with the fewest tasks of the service and room for one more (spread by instance),
+   * ties broken as `placementTies` says.
    */
   private pickInstance(s: SimService): SimContainerInstance | undefined {
     const constraint = s.placementConstraint;
+    const uniform = this.placementTies === 'uniform';
     for (let k = 0; k <= s.maxBucket; k++) {
       const bucket = s.buckets.get(k);
       if (!bucket) continue;
+      let chosen: SimContainerInstance | undefined;
+      let tied = 0;
       for (const ci of bucket) {
         if (ci.nonDaemonAlive >= ci.maxTasks) continue;
         if (constraint && ci.attributes.has(constraint.attribute) !== constraint.exists) continue;
-        return ci;
+        if (!uniform) return ci;
+        // One pass, each tied instance kept with chance 1/(its rank): every one ends up chosen with 1/tied.
+        tied++;
+        if (this.placementRandom.next() * tied < 1) chosen = ci;
       }
+      if (chosen) return chosen;
     }
     return undefined;
   }

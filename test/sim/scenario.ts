@@ -5,7 +5,7 @@
  */
 import { createSimApi } from './api';
 import { DEFAULT_START, VirtualClock } from './clock';
-import { Cloud, CloudTiming, Seconds } from './cloud';
+import { Cloud, CloudTiming, PlacementTies, Seconds } from './cloud';
 import { Faults } from './faults';
 import { Invariants } from './invariants';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
@@ -109,7 +109,12 @@ export interface ScenarioSpec {
   readonly servicePlacementConstraints?: readonly string[];
   /** Also associate FARGATE with the cluster (the engine must skip it). */
   readonly withFargate?: boolean;
-  readonly cloud?: { readonly stoppingTasksCountAsRunning?: boolean; readonly ec2PageSize?: number; readonly asgPageSize?: number };
+  readonly cloud?: {
+    readonly stoppingTasksCountAsRunning?: boolean;
+    readonly ec2PageSize?: number;
+    readonly asgPageSize?: number;
+    readonly placementTies?: PlacementTies;
+  };
 }
 
 export interface FamilyImages {
@@ -159,6 +164,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
     stoppingTasksCountAsRunning: spec.cloud?.stoppingTasksCountAsRunning,
     ec2PageSize: spec.cloud?.ec2PageSize,
     asgPageSize: spec.cloud?.asgPageSize,
+    placementTies: spec.cloud?.placementTies,
   });
   const clusterName = spec.clusterName ?? 'sim-cluster';
   const cluster = cloud.addCluster(clusterName, spec.withFargate ? ['FARGATE'] : []);

@@ -5,6 +5,7 @@
  * 1,000-instance cluster read completely by the engine's own `observeCluster`.
  */
 import { VirtualClock } from './clock';
+import { PlacementTies } from './cloud';
 import { SimContainerInstance, SimTask } from './model';
 import { buildScenario, ServiceSpec, Simulation } from './scenario';
 import { familyFromImageName } from '../../src/rotator/ami-families';
@@ -114,6 +115,42 @@ describe('scenario', () => {
     expect(sim.cloud.standaloneTasks.size).toBe(1);
     const ci = sim.cloud.containerInstanceOrder[0];
     expect(ci.runningCount).toBe(ci.tasks.size);
+  });
+});
+
+describe('placement ties', () => {
+  const one: ServiceSpec = { name: 's', desiredCount: 1, minimumHealthyPercent: 100, maximumPercent: 200 };
+  const landing = (placementTies: PlacementTies, seed: number) => {
+    const sim = small([one], 4, { seed, cloud: { placementTies } });
+    return sim.cloud.containerInstanceOrder.findIndex((ci) => ci.tasks.size > 0);
+  };
+
+  test('uniform: a task with four empty instances to choose from lands on each about equally often', () => {
+    const counts = [0, 0, 0, 0];
+    for (let seed = 1; seed <= 200; seed++) counts[landing('uniform', seed)]++;
+    // 50 expected each; 30..70 is beyond four standard deviations, and the seeds are fixed.
+    for (const n of counts) expect(n).toBeGreaterThanOrEqual(30);
+    for (const n of counts) expect(n).toBeLessThanOrEqual(70);
+  });
+
+  test('first-reached: always the instance that registered first', () => {
+    for (let seed = 1; seed <= 20; seed++) expect(landing('first-reached', seed)).toBe(0);
+  });
+
+  test('the rule draws from a stream of its own: a seed builds and scales the same cluster under either rule', async () => {
+    const shape = async (placementTies: PlacementTies) => {
+      const sim = buildScenario({ seed: 5, groups: [{ name: 'g', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }], services: 'auto', cloud: { placementTies } });
+      // Instances launched after the tasks were placed: their ids and boot times come from the main stream.
+      await sim.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'g', DesiredCapacity: 14 });
+      await sim.sleep(10 * MIN);
+      return {
+        instances: [...sim.cloud.instances.values()].map((i) => [i.id, i.launchTime, i.availabilityZone, i.ci?.registeredAt]),
+        services: sim.services.map((sv) => [sv.name, sv.desired, sv.deregistrationDelayMs]),
+      };
+    };
+    const uniform = await shape('uniform');
+    expect(uniform.instances).toHaveLength(14);
+    expect(uniform).toEqual(await shape('first-reached'));
   });
 });
 
