@@ -67,6 +67,8 @@ export interface Row {
   readonly seed: number;
   readonly instances: number;
   readonly groups: number;
+  /** How the simulator broke placement ties in this run. */
+  readonly placementTies: PlacementTies;
   /** Every outdated instance was replaced within the run's limit. */
   readonly completed: boolean;
   readonly makespanS: number;
@@ -315,6 +317,7 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<R
     seed: c.seed,
     instances: c.instances,
     groups: c.groups,
+    placementTies: sim.cloud.placementTies,
     completed,
     makespanS: Math.round(makespanS),
     boundS,

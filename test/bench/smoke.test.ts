@@ -19,6 +19,7 @@ const row = (policy: string) => rows.get(policy)!;
 describe.each(['engine', 'engine-b1', 'engine-cordon'])('%s', (policy) => {
   test('every instance replaced; none terminated with a task alive; capacity and services never below their floor', () => {
     const r = row(policy);
+    expect(r.placementTies).toBe('uniform');
     expect(r.completed).toBe(true);
     expect(r.instancesTerminatedWithTasks).toBe(0);
     expect(r.tasksKilled).toBe(0);
