@@ -131,14 +131,34 @@ export class FullReads {
 
   /** True when the last full read of the cluster, recent enough, found it idle with these groups on these images. */
   trusts(clusterName: string, now: number, groups: readonly ObservedGroup[]): boolean {
-    const last = this.last.get(clusterName);
-    if (this.refused !== undefined || last === undefined || !last.idle || now - last.at >= this.maxAgeMs || now < last.at) return false;
+    const last = this.idleRead(clusterName, now);
+    if (last === undefined) return false;
     return groups.length === last.images.size && groups.every((g) => last.images.has(g.name) && last.images.get(g.name) === g.currentImageId);
+  }
+
+  /**
+   * The launch template readings of the last full read, while it may be trusted (as in `trusts`): of the groups
+   * on a template version with a literal image and no override templates. Only an idle check uses them.
+   */
+  templates(clusterName: string, now: number): ReadonlyMap<string, TemplateSource> | undefined {
+    return this.idleRead(clusterName, now)?.templates;
   }
 
   /** A full read at `now` and what the plan made of it: `idle` when nothing is to be done and nothing is unseen. */
   record(clusterName: string, now: number, groups: readonly ObservedGroup[], idle: boolean): void {
-    this.last.set(clusterName, { at: now, idle, images: new Map(groups.map((g) => [g.name, g.currentImageId])) });
+    const templates = new Map<string, TemplateSource>();
+    for (const g of groups) {
+      const source = g.launchSource;
+      if (idle && source.kind === 'launch-template' && source.overrides === undefined && source.resolvedVersion !== undefined
+        && source.imageIdExpression !== undefined && ssmAliasParameter(source.imageIdExpression) === undefined) templates.set(g.name, source);
+    }
+    this.last.set(clusterName, { at: now, idle, images: new Map(groups.map((g) => [g.name, g.currentImageId])), templates });
+  }
+
+  private idleRead(clusterName: string, now: number): FullRead | undefined {
+    const last = this.last.get(clusterName);
+    if (this.refused !== undefined || last === undefined || !last.idle || now - last.at >= this.maxAgeMs || now < last.at) return undefined;
+    return last;
   }
 }
 
@@ -147,7 +167,10 @@ interface FullRead {
   readonly idle: boolean;
   /** Group name -> the image it launched then. */
   readonly images: ReadonlyMap<string, string | undefined>;
+  readonly templates: ReadonlyMap<string, TemplateSource>;
 }
+
+type TemplateSource = Extract<LaunchSource, { kind: 'launch-template' }>;
 
 /** At least this often a warm function reads every container instance, idle or not. */
 export const FULL_READ_INTERVAL_MS = 60 * 60_000;
@@ -170,7 +193,6 @@ export function ssmAliasParameter(imageIdExpression: string | undefined): string
 
 export async function observeCluster(api: AwsApi, options: ObserveOptions): Promise<ObservedCluster> {
   const cluster = await describeCluster(api, options.clusterName);
-  const groupFailures: GroupObserveFailure[] = [];
   const cache = options.imageCache ?? new ImageCache();
 
   // The cluster's ACTIVE capacity providers' groups plus the given ones, each once.
@@ -181,30 +203,37 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const wanted = [...new Set([...options.groupNames, ...discovered.keys()])];
 
   const asgs = await describeGroups(api, wanted);
-  for (const name of wanted) {
-    if (!asgs.has(name)) groupFailures.push({ name, reason: `Auto Scaling group ${name} was not found` });
-  }
+  const notFound = wanted.filter((name) => !asgs.has(name)).map((name) => ({ name, reason: `Auto Scaling group ${name} was not found` }));
 
   // Launch sources, then the parameters behind `resolve:ssm:` image ids, then the current images.
-  const sources = await launchSources(api, [...asgs.values()], groupFailures);
-  const parameters: Record<string, ParameterReading> = {};
-  const aliasNames = [...sources.values()].map((s) => s.aliasParameter).filter(isDefined);
-  Object.assign(parameters, await readParameters(api, aliasNames));
-
-  const groups: ObservedGroup[] = [];
-  for (const asg of asgs.values()) {
-    const name = asg.AutoScalingGroupName!;
-    const source = sources.get(name);
-    if (!source) continue; // its failure is recorded
-    const currentImageId = source.aliasParameter
-      ? imageIdFromValue(parameters[source.aliasParameter]?.value)
-      : source.literalImageId;
-    groups.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
-  }
+  const readGroups = async (remembered?: ReadonlyMap<string, TemplateSource>) => {
+    const failures: GroupObserveFailure[] = [...notFound];
+    const { sources, recalled } = await launchSources(api, [...asgs.values()], failures, remembered);
+    const read: Record<string, ParameterReading> = await readParameters(api, [...sources.values()].map((s) => s.aliasParameter).filter(isDefined));
+    const observed: ObservedGroup[] = [];
+    for (const asg of asgs.values()) {
+      const name = asg.AutoScalingGroupName!;
+      const source = sources.get(name);
+      if (!source) continue; // its failure is recorded
+      const currentImageId = source.aliasParameter ? imageIdFromValue(read[source.aliasParameter]?.value) : source.literalImageId;
+      observed.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
+    }
+    return { groups: observed, failures, parameters: read, recalled };
+  };
+  let { groups, failures: groupFailures, parameters, recalled } = await readGroups(
+    options.force ? undefined : options.fullReads?.templates(options.clusterName, options.now));
 
   if (options.fullReads?.trusts(options.clusterName, options.now, groups) && !options.force) {
     const idle = await idleObservation(api, cluster, groups, groupFailures, parameters, options, cache);
     if (idle) return idle;
+  }
+  if (recalled) {
+    // Readings recalled from the idle read served the idle check only: a full read reads every template, its
+    // $Latest version too (a rotation looks there for a version this engine made before). The parameters the
+    // idle check read are kept.
+    const kept = parameters;
+    ({ groups, failures: groupFailures, parameters } = await readGroups());
+    parameters = { ...kept, ...parameters };
   }
 
   const described = await withLiveTasks(api, cluster.clusterArn!, await describeContainerInstances(api, cluster.clusterArn!));
@@ -642,15 +671,35 @@ interface SourceReading {
   readonly aliasParameter?: string;
 }
 
-/** Reads each distinct launch template version and launch configuration once. */
+/**
+ * Reads each distinct launch template version and launch configuration once. A group `remembered` from an
+ * idle full read, still naming the same template and version, is recalled instead of read when that version
+ * cannot have changed: a numbered version never does, and a `$Default` is confirmed, for all such groups at
+ * once, to be the same version (see `unchangedDefaults`). `recalled` counts those groups.
+ */
 async function launchSources(
   api: AwsApi,
   asgs: readonly AutoScalingGroup[],
   failures: GroupObserveFailure[],
-): Promise<Map<string, SourceReading>> {
+  remembered?: ReadonlyMap<string, TemplateSource>,
+): Promise<{ sources: Map<string, SourceReading>; recalled: number }> {
   const result = new Map<string, SourceReading>();
   const templateReads = new Map<string, Promise<TemplateReading>>();
   const configurationNames = new Set<string>();
+
+  const recalled = new Map<string, TemplateSource>();
+  const defaults: TemplateSource[] = [];
+  for (const asg of asgs) {
+    const source = remembered?.get(asg.AutoScalingGroupName!);
+    if (!source || !namesSameTemplate(asg, source)) continue;
+    if (/^\d+$/.test(source.version)) recalled.set(asg.AutoScalingGroupName!, source);
+    else if (source.version === '$Default') defaults.push(source);
+  }
+  const confirmed = await unchangedDefaults(api, defaults);
+  for (const asg of asgs) {
+    const source = remembered?.get(asg.AutoScalingGroupName!);
+    if (source && confirmed.has(source)) recalled.set(asg.AutoScalingGroupName!, source);
+  }
 
   const readOnce = (id: string | undefined, name: string | undefined, version: string) => {
     const key = `${id ?? name}@${version}`;
@@ -658,6 +707,7 @@ async function launchSources(
     return templateReads.get(key)!;
   };
   for (const asg of asgs) {
+    if (recalled.has(asg.AutoScalingGroupName!)) continue;
     const spec = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? asg.LaunchTemplate;
     if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
       // Started now, awaited below (a reading never rejects: its failure is a value).
@@ -682,7 +732,10 @@ async function launchSources(
     const name = asg.AutoScalingGroupName!;
     const mixed = asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
     const spec = mixed ?? asg.LaunchTemplate;
-    if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
+    const recall = recalled.get(name);
+    if (recall) {
+      result.set(name, { launchSource: recall, literalImageId: recall.imageIdExpression });
+    } else if (spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)) {
       const version = spec.Version ?? '$Default';
       const reading = await templateReads.get(`${spec.LaunchTemplateId ?? spec.LaunchTemplateName}@${version}`)!;
       if (!reading.ok) {
@@ -751,7 +804,46 @@ async function launchSources(
       result.set(name, { launchSource: { kind: 'none' } });
     }
   }
-  return result;
+  return { sources: result, recalled: recalled.size };
+}
+
+/** The group still names the template and version it named when `source` was read, and no override names one. */
+function namesSameTemplate(asg: AutoScalingGroup, source: TemplateSource): boolean {
+  const mixed = asg.MixedInstancesPolicy?.LaunchTemplate;
+  const spec = mixed?.LaunchTemplateSpecification ?? asg.LaunchTemplate;
+  if (!spec || (mixed !== undefined) !== source.mixedInstancesPolicy || (spec.Version ?? '$Default') !== source.version) return false;
+  const overrideTemplates = (mixed?.Overrides ?? []).filter((o) => o.LaunchTemplateSpecification?.LaunchTemplateId
+    || o.LaunchTemplateSpecification?.LaunchTemplateName);
+  if (overrideTemplates.length > 0) return false;
+  return spec.LaunchTemplateId ? spec.LaunchTemplateId === source.launchTemplateId
+    : spec.LaunchTemplateName !== undefined && spec.LaunchTemplateName === source.launchTemplateName;
+}
+
+/**
+ * Those of `sources` (all on `$Default`) whose template's default version is still the version they were read
+ * at, with the same image: one DescribeLaunchTemplateVersions for all of them, of every template in the account
+ * whose default version launches one of their images (without a template, the API describes the `$Default`
+ * version of each; the `image-id` filter keeps the answer to the templates that matter). A version's content
+ * never changes, so the reading is still exact. Any error: none is confirmed, and each is read as usual.
+ */
+async function unchangedDefaults(api: AwsApi, sources: readonly TemplateSource[]): Promise<Set<TemplateSource>> {
+  if (sources.length === 0) return new Set();
+  try {
+    const pages = await allPages((NextToken) => api.ec2.describeLaunchTemplateVersions({
+      Versions: ['$Default'],
+      Filters: [{ Name: 'image-id', Values: [...new Set(sources.map((s) => s.imageIdExpression!))] }],
+      MaxResults: BatchLimit.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_PAGE,
+      NextToken,
+    }), (p) => p.NextToken);
+    const defaults = new Map(pages.flatMap((p) => p.LaunchTemplateVersions ?? []).filter((v) => v.DefaultVersion)
+      .map((v) => [v.LaunchTemplateId, v]));
+    return new Set(sources.filter((s) => {
+      const now = defaults.get(s.launchTemplateId);
+      return now !== undefined && now.VersionNumber === s.resolvedVersion && now.LaunchTemplateData?.ImageId === s.imageIdExpression;
+    }));
+  } catch {
+    return new Set();
+  }
 }
 
 type TemplateReading =

@@ -37,9 +37,10 @@ const containerInstanceArn = (id: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:c
 
 /**
  * The cluster, served in each service's wire format: by default two instances behind (INSTANCES), or as
- * given, with the template on `templateImage`.
+ * given, with the template on `templateImage`, the group on version 3 of it or as given (`$Default`: version 3
+ * is the default).
  */
-function startShopCluster(instances: Record<string, string> = INSTANCES, templateImage = OLD_AMI): Promise<FakeAws> {
+function startShopCluster(instances: Record<string, string> = INSTANCES, templateImage = OLD_AMI, templateVersion = '3'): Promise<FakeAws> {
   return startFakeAws({
     ecs: {
       DescribeClusters: () => ({
@@ -104,7 +105,7 @@ function startShopCluster(instances: Record<string, string> = INSTANCES, templat
       DescribeAutoScalingGroups: () => raw('AutoScalingGroups', raw('member',
         el('AutoScalingGroupName', GROUP),
         el('AutoScalingGroupARN', GROUP_ARN),
-        raw('LaunchTemplate', el('LaunchTemplateId', TEMPLATE_ID), el('LaunchTemplateName', 'shop-lt'), el('Version', '3')),
+        raw('LaunchTemplate', el('LaunchTemplateId', TEMPLATE_ID), el('LaunchTemplateName', 'shop-lt'), el('Version', templateVersion)),
         el('MinSize', 0), el('MaxSize', 6), el('DesiredCapacity', 3),
         raw('Instances', ...Object.keys(instances).map((id) => raw('member',
           el('InstanceId', id), el('AvailabilityZone', 'us-east-1a'), el('LifecycleState', 'InService'),
@@ -117,7 +118,7 @@ function startShopCluster(instances: Record<string, string> = INSTANCES, templat
     ec2: {
       DescribeLaunchTemplateVersions: () => raw('launchTemplateVersionSet', raw('item',
         el('launchTemplateId', TEMPLATE_ID), el('launchTemplateName', 'shop-lt'), el('versionNumber', 3),
-        el('defaultVersion', false), raw('launchTemplateData', el('imageId', templateImage), el('instanceType', 't3.large')),
+        el('defaultVersion', templateVersion === '$Default'), raw('launchTemplateData', el('imageId', templateImage), el('instanceType', 't3.large')),
       )),
       DescribeImages: (form) => raw('imagesSet', ...queryList(form, 'Filter.1.Value').filter((id) => IMAGES[id]).map((id) => raw('item',
         el('imageId', id), el('imageState', 'available'), el('name', IMAGES[id].name), el('architecture', 'x86_64'),
@@ -316,9 +317,14 @@ describe('the bundled rotator asset', () => {
     expect(emf).toHaveLength(2);
   });
 
-  test('a warm function confirms an idle cluster with six calls after its first full read', async () => {
+  // Pinned to version 3, the group's template cannot have changed since the first run read it; on $Default one
+  // call, for every such template at once, confirms the default version is still the one read.
+  test.each([
+    ['pinned to a version: five calls', '3', []],
+    ['on $Default: six calls', '$Default', [{ 'LaunchTemplateVersion.1': '$Default', 'Filter.1.Name': 'image-id', 'Filter.1.Value.1': NEW_AMI, 'MaxResults': '200' }]],
+  ])('a warm function confirms an idle cluster after its first full read, the group %s', async (_name, version, templateReads) => {
     const idleInstances = Object.fromEntries(Object.keys(INSTANCES).map((id) => [id, NEW_AMI]));
-    const idle = await startShopCluster(idleInstances, NEW_AMI);
+    const idle = await startShopCluster(idleInstances, NEW_AMI, version);
     try {
       // As the construct configures it when the app declares the cluster's capacity provider.
       useFakeAwsEnvironment(idle.url, { ...ENGINE_ENVIRONMENT, [EnvName.CAPACITY_PROVIDER_GROUPS]: JSON.stringify({ [PROVIDER]: GROUP }) });
@@ -333,7 +339,7 @@ describe('the bundled rotator asset', () => {
       expect(idle.calls.map((c) => `${c.service}:${c.action}`)).toEqual([
         'ecs:DescribeClusters',
         'autoscaling:DescribeAutoScalingGroups',
-        'ec2:DescribeLaunchTemplateVersions',
+        ...templateReads.map(() => 'ec2:DescribeLaunchTemplateVersions'),
         'ssm:GetParameters',
         'ecs:ListContainerInstances',
         'ecs:ListContainerInstances',
@@ -347,6 +353,9 @@ describe('the bundled rotator asset', () => {
         },
         { cluster: CLUSTER_ARN, status: 'DRAINING', maxResults: 100 },
       ]);
+      const wire = idle.calls.filter((c) => c.action === 'DescribeLaunchTemplateVersions').map((c) => c.params);
+      expect(wire).toEqual(templateReads.map((read) => expect.objectContaining(read)));
+      for (const params of wire) expect(params).not.toHaveProperty('LaunchTemplateId');
 
       // A manual invocation reads everything.
       idle.calls.length = 0;

@@ -113,6 +113,95 @@ describe('a warm function confirms an idle cluster in six calls at any size', ()
   });
 });
 
+describe('launch templates in an idle run: one call for all those on $Default, none for a numbered version', () => {
+  const arm = (extra: Partial<GroupSpec> = {}): GroupSpec => ({ name: 'arm', family: 'amazon-linux-2023', architecture: 'arm64', instances: 10, ...extra });
+  const templateReads = (sim: Simulation) => sim.recorder.of('ec2:describeLaunchTemplateVersions').map((c) => c.input);
+  const templateOf = (sim: Simulation, group: string) => sim.cloud.templatesByName.get(sim.cloud.groups.get(group)!.launchTemplate!.name)!;
+
+  test('two groups on two templates at $Default: six calls, the two defaults confirmed in one', async () => {
+    const sim = upToDate([web(20), arm()]);
+    const run = warmFunction(sim);
+    const first = await run();
+    expect(templateReads(sim)).toHaveLength(2);
+    const second = await run();
+    expect(second.calls).toEqual(IDLE_READS);
+    expect(templateReads(sim)).toEqual([{
+      Versions: ['$Default'],
+      Filters: [{ Name: 'image-id', Values: [sim.images[AL2023_X86].old.imageId, sim.images[AL2023_ARM].old.imageId] }],
+      MaxResults: 200,
+    }]);
+    expect(second.result.last.observed.groups.map((g) => g.launchSource)).toEqual(first.result.last.observed.groups.map((g) => g.launchSource));
+    expect(report(second.result)).toEqual(report(first.result));
+  });
+
+  test('groups pinned to a numbered version (as CDK writes them): five calls, no template read (a version never changes)', async () => {
+    const sim = upToDate([web(20), arm()].map((g) => ({ ...g, launchTemplateVersion: '1' as const })));
+    const run = warmFunction(sim);
+    await run();
+    const second = await run();
+    expect(second.calls).toEqual(IDLE_READS.filter((c) => c !== 'ec2:describeLaunchTemplateVersions'));
+    expect(second.result.last.observed.idle).toBeDefined();
+  });
+
+  test('$Latest is read each run: its newest version may launch anything', async () => {
+    const sim = upToDate([{ ...web(10), launchTemplateVersion: '$Latest' }]);
+    const run = warmFunction(sim);
+    await run();
+    const second = await run();
+    expect(second.calls).toEqual(IDLE_READS);
+    expect(templateReads(sim)).toEqual([{ LaunchTemplateId: templateOf(sim, 'web').id, Versions: ['$Latest'] }]);
+  });
+
+  test('a default version moved to another image is read, seen, and pointed back at the target', async () => {
+    const sim = upToDate([web(10), arm()]);
+    const run = warmFunction(sim);
+    await run();
+    const template = templateOf(sim, 'web');
+    const other = sim.images[AL2023_X86].new.imageId;
+    await sim.api.ec2.createLaunchTemplateVersion({ LaunchTemplateId: template.id, SourceVersion: '1', LaunchTemplateData: { ImageId: other } });
+    await sim.api.ec2.modifyLaunchTemplate({ LaunchTemplateId: template.id, DefaultVersion: '2' });
+    const next = await run();
+    // Confirmed together: the arm template only; the web template is read on its own, then everything.
+    expect(templateReads(sim).slice(0, 2)).toEqual([
+      expect.objectContaining({ Versions: ['$Default'] }),
+      { LaunchTemplateId: template.id, Versions: ['$Default', '$Latest'] },
+    ]);
+    expect(next.result.last.observed.idle).toBeUndefined();
+    expect(next.calls).toContain('ecs:describeContainerInstances');
+    const target = sim.images[AL2023_X86].old.imageId;
+    expect(sim.recorder.of('ec2:createLaunchTemplateVersion').map((c) => c.input)).toEqual([
+      expect.objectContaining({ LaunchTemplateId: template.id, SourceVersion: '2', LaunchTemplateData: { ImageId: target } }),
+    ]);
+    expect(next.result.last.observed.groups.find((g) => g.name === 'web')).toMatchObject({
+      currentImageId: target, launchSource: { resolvedVersion: 3, imageIdExpression: target },
+    });
+  });
+
+  test('a default version moved to a new version with the same image: read on its own, still idle', async () => {
+    const sim = upToDate([web(10)]);
+    const run = warmFunction(sim);
+    await run();
+    const template = templateOf(sim, 'web');
+    await sim.api.ec2.createLaunchTemplateVersion({ LaunchTemplateId: template.id, SourceVersion: '1', LaunchTemplateData: { InstanceType: 'm7i.large' } });
+    await sim.api.ec2.modifyLaunchTemplate({ LaunchTemplateId: template.id, DefaultVersion: '2' });
+    const next = await run();
+    expect(next.calls).toEqual([...IDLE_READS.slice(0, 3), 'ec2:describeLaunchTemplateVersions', ...IDLE_READS.slice(3)]);
+    expect(next.result.last.observed.idle).toBeDefined();
+    expect(next.result.last.observed.groups[0].launchSource).toMatchObject({ resolvedVersion: 2 });
+  });
+
+  test('when the confirming call fails, each template is read as before and the run is still idle', async () => {
+    const sim = upToDate([web(10), arm()]);
+    const run = warmFunction(sim);
+    await run();
+    sim.faults.inject('ec2:describeLaunchTemplateVersions', { times: 1, error: 'UnauthorizedOperation' });
+    const next = await run();
+    expect(next.calls.filter((c) => c === 'ec2:describeLaunchTemplateVersions')).toHaveLength(3);
+    expect(next.result.last.observed.idle).toBeDefined();
+    expect((await run()).calls).toEqual(IDLE_READS);
+  });
+});
+
 describe('anything that may need more than the shortcut sees is read in full', () => {
   async function afterFirstRun(sim: Simulation) {
     const run = warmFunction(sim);
@@ -212,7 +301,8 @@ describe('anything that may need more than the shortcut sees is read in full', (
     const run = await afterFirstRun(sim);
     sim.cloud.setCiStatus(sim.cloud.registeredContainerInstances()[0], 'DRAINING');
     const next = await run();
-    expect(next.calls).toEqual([...IDLE_READS, 'ecs:listContainerInstances', 'ecs:describeContainerInstances']);
+    // The template the idle check recalled is read again for the full read.
+    expect(next.calls).toEqual([...IDLE_READS, 'ec2:describeLaunchTemplateVersions', 'ecs:listContainerInstances', 'ecs:describeContainerInstances']);
     expect(next.result.last.observed.idle).toBeUndefined();
     expect(next.result.last.observed.containerInstances.filter((c) => c.status === 'DRAINING')).toHaveLength(1);
   });

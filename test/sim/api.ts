@@ -15,6 +15,7 @@ import type {
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type {
   ArchitectureValues,
+  DescribeLaunchTemplateVersionsCommandInput,
   Filter,
   Image,
   ImageState,
@@ -738,6 +739,8 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
     }),
 
     describeLaunchTemplateVersions: wrap('ec2', 'describeLaunchTemplateVersions', (input) => {
+      if (!input.LaunchTemplateId && !input.LaunchTemplateName) return accountTemplateVersions(cloud, input);
+      if (input.Filters && input.Filters.length > 0) throw new SimAwsError('InvalidParameterValue', 'the simulator models Filters only without a launch template');
       const template = requireTemplate(cloud, input.LaunchTemplateId, input.LaunchTemplateName);
       let versions: SimTemplateVersion[];
       if (input.Versions && input.Versions.length > 0) {
@@ -1001,6 +1004,45 @@ function requireGroup(cloud: Cloud, name: string | undefined): SimGroup {
 
 function findTemplate(cloud: Cloud, id: string | undefined, name: string | undefined): SimLaunchTemplate | undefined {
   return id ? cloud.templates.get(id) : name ? cloud.templatesByName.get(name) : undefined;
+}
+
+/**
+ * DescribeLaunchTemplateVersions without a template: "To describe all launch templates in your account that are
+ * defined as the latest version, the valid value is $Latest. To describe all launch templates in your account
+ * that are defined as the default version, the valid value is $Default. You can specify $Latest and $Default in
+ * the same request. You cannot specify numbers." The `image-id` filter is modelled; any other is refused, so a
+ * filter the simulator skipped can never make a test pass.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLaunchTemplateVersions.html
+ */
+function accountTemplateVersions(
+  cloud: Cloud,
+  input: DescribeLaunchTemplateVersionsCommandInput,
+): { NextToken?: string; LaunchTemplateVersions: LaunchTemplateVersion[] } {
+  const wanted = input.Versions ?? [];
+  if (wanted.length === 0 || wanted.some((v) => v !== '$Latest' && v !== '$Default')) {
+    throw new SimAwsError('InvalidParameterValue', 'Without a launch template, Versions must be $Latest and/or $Default');
+  }
+  let images: Set<string> | undefined;
+  for (const filter of input.Filters ?? []) {
+    if (filter.Name !== 'image-id') throw new SimAwsError('InvalidParameterValue', `the simulator does not model the filter ${filter.Name}`);
+    images = new Set([...(images ?? []), ...(filter.Values ?? [])]);
+  }
+  const found: Array<{ template: SimLaunchTemplate; version: SimTemplateVersion }> = [];
+  for (const template of [...cloud.templates.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    const versions = new Set(wanted.map((v) => cloud.resolveTemplateVersion(template, v)).filter((v): v is SimTemplateVersion => v !== undefined));
+    for (const version of versions) {
+      if (images && !images.has(String(version.data.ImageId ?? ''))) continue;
+      found.push({ template, version });
+    }
+  }
+  if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > LIMIT.DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS)) {
+    throw new SimAwsError('InvalidParameterValue', 'MaxResults must be between 1 and 200');
+  }
+  const page = paginate(found, input.NextToken, input.MaxResults ?? 100, 'ec2');
+  return {
+    NextToken: page.nextToken,
+    LaunchTemplateVersions: page.items.map((f) => toTemplateVersion(cloud, f.template, f.version, input.ResolveAlias ?? false)),
+  };
 }
 
 function requireTemplate(cloud: Cloud, id: string | undefined, name: string | undefined): SimLaunchTemplate {

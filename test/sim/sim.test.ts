@@ -373,6 +373,30 @@ describe('launch templates and images', () => {
     await expectError(sim.api.ec2.describeLaunchTemplateVersions({ LaunchTemplateId: 'lt-missing', Versions: ['1'] }), 'InvalidLaunchTemplateId.NotFound');
   });
 
+  test('DescribeLaunchTemplateVersions without a template: every template\'s $Default/$Latest, filtered by image id', async () => {
+    const sim = buildScenario({
+      seed: 5,
+      groups: [
+        { name: 'a', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 1 },
+        { name: 'b', family: 'amazon-linux-2023', architecture: 'arm64', instances: 1 },
+      ],
+    });
+    const [a, b] = [...sim.cloud.templates.values()].sort((x, y) => x.id.localeCompare(y.id));
+    const imageOf = (t: typeof a) => String(t.versions.get(1)!.data.ImageId);
+    await sim.api.ec2.createLaunchTemplateVersion({ LaunchTemplateId: a.id, SourceVersion: '1', LaunchTemplateData: { ImageId: imageOf(b) } });
+    const read = async (versions: string[], images?: string[]) => (await sim.api.ec2.describeLaunchTemplateVersions({
+      Versions: versions, ...(images ? { Filters: [{ Name: 'image-id', Values: images }] } : {}),
+    })).LaunchTemplateVersions!.map((v) => [v.LaunchTemplateId, v.VersionNumber, v.DefaultVersion]);
+    expect(await read(['$Default'])).toEqual([[a.id, 1, true], [b.id, 1, true]]);
+    expect(await read(['$Latest'])).toEqual([[a.id, 2, false], [b.id, 1, true]]);
+    expect(await read(['$Default', '$Latest'])).toEqual([[a.id, 1, true], [a.id, 2, false], [b.id, 1, true]]);
+    expect(await read(['$Default'], [imageOf(a)])).toEqual([[a.id, 1, true]]);
+    expect(await read(['$Latest'], [imageOf(b)])).toEqual([[a.id, 2, false], [b.id, 1, true]]);
+    await expectError(sim.api.ec2.describeLaunchTemplateVersions({ Versions: ['1'] }), 'InvalidParameterValue');
+    await expectError(sim.api.ec2.describeLaunchTemplateVersions({ Versions: ['$Default'], Filters: [{ Name: 'instance-type', Values: ['m6i.large'] }] }), 'InvalidParameterValue');
+    await expectError(sim.api.ec2.describeLaunchTemplateVersions({ LaunchTemplateId: a.id, Filters: [{ Name: 'image-id', Values: ['x'] }] }), 'InvalidParameterValue');
+  });
+
   test('resolve:ssm: image ids are read at launch; the parameter may change mid-run', async () => {
     const sim = buildScenario({ seed: 5, groups: [{ name: 'app', family: 'bottlerocket-ecs-2', architecture: 'x86_64', instances: 1, maxSize: 6, imageIdFromSsm: true, launchTemplateVersion: '$Latest', mixedInstancesPolicy: true }] });
     const { old, new: newer, parameter } = sim.images['bottlerocket-ecs-2/x86_64'];
