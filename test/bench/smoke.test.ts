@@ -88,4 +88,6 @@ test('two groups: the engine rotates them side by side and beats the seed, which
   expect(engine.makespanS).toBeLessThan(seed.makespanS * 0.7);
   expect(engine.capacityShortfall).toBe(0);
   expect(engine.tasksKilled + seed.tasksKilled).toBe(0);
+  // Two groups on two launch templates: their default versions are confirmed in one call.
+  expect(engine.idleRunCalls).toBeLessThanOrEqual(6);
 });
