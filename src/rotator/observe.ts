@@ -688,18 +688,15 @@ async function launchSources(
   const configurationNames = new Set<string>();
 
   const recalled = new Map<string, TemplateSource>();
-  const defaults: TemplateSource[] = [];
+  const defaults = new Map<string, TemplateSource>();
   for (const asg of asgs) {
     const source = remembered?.get(asg.AutoScalingGroupName!);
     if (!source || !namesSameTemplate(asg, source)) continue;
     if (/^\d+$/.test(source.version)) recalled.set(asg.AutoScalingGroupName!, source);
-    else if (source.version === '$Default') defaults.push(source);
+    else if (source.version === '$Default') defaults.set(asg.AutoScalingGroupName!, source);
   }
-  const confirmed = await unchangedDefaults(api, defaults);
-  for (const asg of asgs) {
-    const source = remembered?.get(asg.AutoScalingGroupName!);
-    if (source && confirmed.has(source)) recalled.set(asg.AutoScalingGroupName!, source);
-  }
+  const confirmed = await unchangedDefaults(api, [...defaults.values()]);
+  for (const [name, source] of defaults) if (confirmed.has(source)) recalled.set(name, source);
 
   const readOnce = (id: string | undefined, name: string | undefined, version: string) => {
     const key = `${id ?? name}@${version}`;

@@ -126,7 +126,6 @@ const AZS = ['a', 'b', 'c'];
 /** Salt of the placement stream, forked from a generator of its own (see the constructor). */
 const PLACEMENT_STREAM = 7;
 
-
 export interface SimTopic {
   readonly arn: string;
   /** The customer managed key it is encrypted with, if any (SNS then calls KMS on the publisher's behalf). */
