@@ -92,8 +92,8 @@ export interface CloudOptions {
  * The UpdateService API reference gives the service scheduler's order: Availability Zones with the fewest of
  * the service's tasks, then "favoring container instances with the fewest number of running tasks for this
  * service". It names no order among instances tied on that count, so the simulator offers two:
- * - `uniform`: each placement draws one of the tied instances with equal chance, from a stream of its own so
- *   the run's timings stay those of its seed;
+ * - `uniform`: each placement draws one of the tied instances with equal chance, from a stream of its own, so
+ *   a seed builds the same cluster under either rule (what happens later differs with where tasks went);
  * - `first-reached`: the instance that reached the count first. During a rotation that is always an
  *   outdated instance, never a replacement, so it is the worst case for task moves, kept to measure it.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
