@@ -26,7 +26,7 @@ import { EngineSettings, runEngine } from '../src/rotator/engine';
 import { FullReads, ImageCache, observeCluster } from '../src/rotator/observe';
 import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
 import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
-import { buildScenario, CiStatus, GroupSpec, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
+import { buildScenario, CiStatus, GroupSpec, PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation } from '../test/sim';
 
 export const POLICIES = ['engine', 'engine-b1', 'engine-cordon', 'engine-steady', 'seed'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -109,6 +109,13 @@ export interface TimelinePoint {
 
 const HOUR = 3600_000;
 const SAMPLE_MS = 60_000;
+
+/** The `--ties` option's value (default `uniform`), refused with the allowed values when it is none of them. */
+export function placementTiesOption(value: string | undefined): PlacementTies {
+  const ties = value ?? 'uniform';
+  if (!(PLACEMENT_TIES as readonly string[]).includes(ties)) throw new Error(`--ties: '${ties}'; allowed: ${PLACEMENT_TIES.join(', ')}`);
+  return ties as PlacementTies;
+}
 
 export function scenarioName(c: Pick<BenchCase, 'instances' | 'groups'>): string {
   return `N=${c.instances}, ${c.groups} group${c.groups > 1 ? 's' : ''}`;

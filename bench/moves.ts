@@ -11,10 +11,10 @@
  *
  *   npx ts-node --project test/tsconfig.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5 [--ties first-reached]
  */
-import { benchScenario, defaultSettings } from './measure';
+import { benchScenario, defaultSettings, placementTiesOption } from './measure';
 import { PHASE_ATTRIBUTE } from '../src/rotator/state';
 import { runScheduled } from '../test/rotation/harness';
-import { PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimTask } from '../test/sim';
+import { PlacementTies, SimContainerInstance, SimTask } from '../test/sim';
 
 const HOUR = 3600_000;
 
@@ -75,8 +75,7 @@ function list(argv: readonly string[], name: string, fallback: string): number[]
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const i = argv.indexOf('--ties');
-  const ties = (i < 0 ? 'uniform' : argv[i + 1]) as PlacementTies;
-  if (!PLACEMENT_TIES.includes(ties)) throw new Error(`--ties: '${ties}'; allowed: ${PLACEMENT_TIES.join(', ')}`);
+  const ties = placementTiesOption(i < 0 ? undefined : argv[i + 1]);
   console.log('| N | Groups | Seed | Desired tasks | Moves | Per task | Placed on outdated | tied with a replacement | on a marked instance | '
     + 'no drain in its group |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -18,9 +18,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { measureAsset } from './asset';
-import { POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
+import { placementTiesOption, POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
 import { Series, timelineSvg } from './svg';
-import { PLACEMENT_TIES, PlacementTies } from '../test/sim';
+import { PlacementTies } from '../test/sim';
 
 interface Options {
   /** --policies was given: run every policy named at every size. */
@@ -56,8 +56,6 @@ function parseArgs(argv: readonly string[]): Options {
   const policies = get('policies', 'engine,engine-b1,seed').split(',');
   for (const p of policies) if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policies: '${p}'; allowed: ${POLICIES.join(', ')}`);
   const sizes = numbers('sizes', '10,100,1000');
-  const ties = get('ties', 'uniform');
-  if (!(PLACEMENT_TIES as readonly string[]).includes(ties)) throw new Error(`--ties: '${ties}'; allowed: ${PLACEMENT_TIES.join(', ')}`);
   return {
     explicitPolicies: argv.includes('--policies'),
     sizes,
@@ -66,7 +64,7 @@ function parseArgs(argv: readonly string[]): Options {
     policies: policies as PolicyName[],
     out: path.resolve(get('out', path.join(__dirname, 'results'))),
     svgSize: Number(get('svg', String(sizes.includes(100) ? 100 : sizes[0]))),
-    ties: ties as PlacementTies,
+    ties: placementTiesOption(get('ties', 'uniform')),
   };
 }
 
