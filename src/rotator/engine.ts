@@ -12,7 +12,7 @@ import { ObservedCluster } from './model';
 import { withNotifications } from './notify';
 import { FullReads, ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from './observe';
 import { GroupPlan, plan, RotationPlan } from './plan';
-import { GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig, strayCordons } from './rotate';
+import { drainsHeldForCordons, GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig, strayCordons } from './rotate';
 import { Lease } from './state';
 import { templateVersionPruning } from './template-versions';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './unmanaged';
@@ -144,11 +144,14 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
         ...withNotifications(observed, rotationPlan, rotations, settings.notificationTopicArn),
         ...strayCordons(observed, new Set(rotations.keys())),
       ];
-      const actions = [
+      const ordered = [
         ...groupActions,
         ...templateVersionPruning(observed, rotations, settings.rotation.templateVersionsToKeep),
         ...unusedLaunchConfigurations(observed, groupActions),
       ];
+      // Every group's cordons before any group's drain: services placed in several groups start the drained
+      // tasks the moment a drain lands, on any outdated instance not cordoned by then.
+      const actions = [...ordered.filter((a) => a.kind === 'cordon'), ...ordered.filter((a) => a.kind !== 'cordon')];
 
       let leaseHolder: Lease | undefined;
       let roundOutcomes: ActionOutcome[] = [];
@@ -249,14 +252,21 @@ function imageDecisionOf(groupPlan: GroupPlan): ImageDecision {
 /** The rotation decision of every group whose image decision allows one. */
 export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPlan, config: RotationConfig): Map<string, GroupRotation> {
   const rotations = new Map<string, GroupRotation>();
-  for (const groupPlan of rotationPlan.groups) {
+  const groups = rotationPlan.groups.flatMap((groupPlan) => {
     const group = observed.groups.find((g) => g.name === groupPlan.groupName);
-    if (!group || !rotatable(groupPlan)) continue;
+    if (!group || !rotatable(groupPlan)) return [];
     // Each group in its own budget and with its own readiness timeout (Windows hosts are slower).
     const groupConfig = { ...config, readinessTimeoutSeconds: readinessTimeoutFor(groupPlan, config) };
-    const rotation = rotateGroup(observed, group, imageDecisionOf(groupPlan), groupConfig);
+    return [{ group, decision: imageDecisionOf(groupPlan), config: groupConfig }];
+  });
+  // Cordons are per group, placement is cluster-wide: a drain waits while another group cannot cordon yet.
+  const held = drainsHeldForCordons(observed, groups);
+  for (const { group, decision, config: groupConfig } of groups) {
+    const drainsWaitFor = held.get(group.name);
+    const roundConfig = drainsWaitFor === undefined ? groupConfig : { ...groupConfig, drainsWaitFor };
+    const rotation = rotateGroup(observed, group, decision, roundConfig);
     rotations.set(group.name, config.unmanagedReplacementGroup === group.name
-      ? withUnmanagedReplacement(observed, rotationPlan, group, rotation, groupConfig)
+      ? withUnmanagedReplacement(observed, rotationPlan, group, rotation, roundConfig)
       : rotation);
   }
   return rotations;

@@ -49,7 +49,7 @@ export interface RotationConfig {
   /** This run was asked to replace every instance launched before it, whatever its image. */
   readonly force: boolean;
   /**
-   * While a group drains, mark its outdated instances with the cordon attribute, so services placed with
+   * While a group rotates, mark its outdated instances with the cordon attribute, so services placed with
    * the construct's placement constraint start no task on them (tasks then move once). Default false.
    */
   readonly cordon?: boolean;
@@ -94,6 +94,11 @@ export interface RotationConfig {
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
   /** The parameter's image is adopted only once this old (read by the planner, see plan.ts). Unset: at once. */
   readonly minimumAmiAgeSeconds?: number;
+  /**
+   * Set by the engine for one round, never by users: why no new drain starts in this group (another group's
+   * outdated instances cannot be cordoned yet, see `drainsHeldForCordons`). Drains in flight go on.
+   */
+  readonly drainsWaitFor?: string;
 }
 
 export interface CanarySetting {
@@ -305,10 +310,11 @@ function withSkipped(
 }
 
 /**
- * Cordons follow the rotation: once the group drains, every outdated instance still serving is cordoned
- * (before the drain, in the same round, so the drained tasks cannot land on one); when the group is idle
- * or stopped, or cordoning is off, or an instance is no longer outdated, its cordon is lifted so the
- * cluster never loses placement capacity to a rotation that is not moving. Marked instances keep theirs.
+ * Cordons follow the rotation: while the group's rotation moves (replacing or draining), every outdated
+ * instance still serving is cordoned as soon as an instance on the target image serves (at the latest in the
+ * round of the first drain, before it, so the drained tasks cannot land on one); when the group is idle or
+ * stopped, or cordoning is off, or an instance is no longer outdated, its cordon is lifted so the cluster
+ * never loses placement capacity to a rotation that is not moving. Marked instances keep theirs.
  */
 function withCordons(
   observed: ObservedCluster,
@@ -324,7 +330,7 @@ function withCordons(
   const moving = config.cordon === true && (rotation.phase === 'draining' || rotation.phase === 'replacing');
   const release = serving.filter((c) => c.cordoned !== undefined && decodePhase(c.phase) === undefined
     && (!moving || !outdated.has(c.ec2InstanceId)));
-  const cordon = config.cordon === true && rotation.phase === 'draining' ? cordonRound(observed, group, decision).toCordon : [];
+  const cordon = moving ? cordonRound(observed, group, decision).toCordon : [];
   const extra: Action[] = [];
   if (cordon.length > 0) {
     extra.push({ kind: 'cordon', group: group.name, containerInstanceArns: cordon.map((c) => c.containerInstanceArn), imageId: decision.targetImageId });
@@ -343,15 +349,63 @@ function cordonRound(
   observed: ObservedCluster,
   group: ObservedGroup,
   decision: ImageDecision,
-): { readonly toCordon: readonly ObservedContainerInstance[]; readonly uncordonedServing: number } {
+): {
+    readonly toCordon: readonly ObservedContainerInstance[];
+    readonly uncordonedServing: number;
+    /** Outdated instances serving without a cordon that this round cannot cordon (nothing on the target serves). */
+    readonly exposed: readonly ObservedContainerInstance[];
+  } {
   const members = new Set(group.instances.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
   const serving = observed.containerInstances.filter((c) => members.has(c.ec2InstanceId) && c.status === 'ACTIVE' && c.agentConnected);
   const outdated = new Set(decision.outdatedInstanceIds);
   const unmarked = serving.filter((c) => decodePhase(c.phase) === undefined);
   const onTarget = unmarked.filter((c) => !outdated.has(c.ec2InstanceId)).length;
-  const toCordon = onTarget > 0 ? serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId)) : [];
+  const uncordoned = serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId));
+  const toCordon = onTarget > 0 ? uncordoned : [];
   const cordoning = new Set(toCordon);
-  return { toCordon, uncordonedServing: unmarked.filter((c) => c.cordoned === undefined && !cordoning.has(c)).length };
+  return {
+    toCordon,
+    uncordonedServing: unmarked.filter((c) => c.cordoned === undefined && !cordoning.has(c)).length,
+    exposed: onTarget > 0 ? [] : uncordoned,
+  };
+}
+
+/**
+ * With cordoning on, why each group starts no new drain this round, if it must not. A group whose rotation is
+ * under way but none of whose replacements serves yet cannot cordon its outdated instances (that would leave
+ * its services nowhere to go, see `cordonRound`). Were another group to drain meanwhile, services placed in
+ * both groups could start the drained tasks on those instances, and the tasks would move again when their
+ * own group drains. So the other groups wait: for a boot, when groups start together. A group whose
+ * replacements have not served within its readiness timeout holds no one (it stops itself then).
+ */
+export function drainsHeldForCordons(
+  observed: ObservedCluster,
+  groups: ReadonlyArray<{ readonly group: ObservedGroup; readonly decision: ImageDecision; readonly config: RotationConfig }>,
+): Map<string, string> {
+  const exposing: string[] = [];
+  for (const { group, decision, config } of groups) {
+    if (config.cordon !== true) continue;
+    const batch = decodeBatch(group.tags[BATCH_TAG]);
+    if (batch === undefined) continue;
+    const members = new Set(group.instances.filter((i) => ALIVE(i.lifecycleState)).map((i) => i.instanceId));
+    const marks = observed.containerInstances
+      .filter((c) => members.has(c.ec2InstanceId))
+      .map((c) => decodePhase(c.phase))
+      .filter((p): p is Phase => p?.kind === 'replacing');
+    if (marks.length === 0) continue;
+    const oldestMark = Math.min(...marks.map((p) => p.since ?? batch.startedAt));
+    if (observed.observedAt - oldestMark > config.readinessTimeoutSeconds * 1000) continue;
+    const exposed = cordonRound(observed, group, decision).exposed;
+    if (exposed.length > 0) exposing.push(`${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)`);
+  }
+  const held = new Map<string, string>();
+  if (exposing.length === 0) return held;
+  for (const { group, config } of groups) {
+    if (config.cordon !== true) continue;
+    const others = exposing.filter((e) => !e.startsWith(`${group.name} (`));
+    if (others.length > 0) held.set(group.name, `drained tasks could land on another group's outdated instances: ${others.join('; ')}`);
+  }
+  return held;
 }
 
 function guarded(
@@ -599,6 +653,7 @@ function decide(
   // Those whose drain was decided already first, then the longest marked (their replacements are the oldest).
   const candidates = [...stillActive, ...replacing.filter((m) => m.container?.status === 'ACTIVE').sort((a, b) => markedAt(a) - markedAt(b))];
   let room = Math.min(serving - batch.base, budget - drainingNow);
+  if (config.drainsWaitFor !== undefined) room = 0;
   if (config.cordon) {
     // Constrained services can place drained tasks only on instances not cordoned: drain no more instances
     // than there are such instances left (counting the cordons this round writes, see cordonRound).
@@ -636,7 +691,8 @@ function decide(
       since: now,
     });
   }
-  if (room <= 0 && candidates.length > 0 && drainingNow === 0 && terminations.length === 0
+  // Held for another group's cordons, this group's replacements are not what keeps the drains from starting.
+  if (room <= 0 && config.drainsWaitFor === undefined && candidates.length > 0 && drainingNow === 0 && terminations.length === 0
     && now - Math.min(...candidates.map(markedAt)) > config.readinessTimeoutSeconds * 1000) {
     // Nothing drains, and the longest-waiting mark's replacement capacity never became ready.
     // Blame the image only with evidence: a replacement on it that has been in service longer than the
@@ -665,9 +721,10 @@ function decide(
   // The marks in flight go on; the outdated instances left wait for the next window.
   const heldBack = hold === undefined && held !== undefined && takeable.length > 0
     ? { waitingReason: `new replacements wait: ${held}`, waitingOn: heldOn } : {};
+  const drainWait = hold ?? (config.drainsWaitFor !== undefined && candidates.length > 0 ? config.drainsWaitFor : undefined);
   return {
     phase: draining.length + toDrain.length > 0 ? 'draining' : 'replacing',
-    ...(hold !== undefined ? { waitingReason: `the next drain waits: ${hold}` } : {}),
+    ...(drainWait !== undefined ? { waitingReason: `the next drain waits: ${drainWait}` } : {}),
     ...heldBack,
     actions,
     inFlight,

@@ -82,3 +82,30 @@ test('a group whose rotation stops lifts its cordons (marked instances keep thei
   const cordoned = [...sim.cloud.containerInstances.values()].filter((ci) => ci.status === 'ACTIVE' && ci.attributes.has(CORDON_ATTRIBUTE));
   expect(cordoned.filter((ci) => !ci.attributes.has('ecs-ami-refresher.phase'))).toEqual([]);
 });
+
+// Cordons are written per group, but a service placed in both groups starts drained tasks on either: no group
+// drains while the other's outdated instances cannot be cordoned, and every round writes its cordons first.
+test.each([1, 2, 3, 4])('two groups rotating together, services placed in both (seed %i): every task moves exactly once', async (seed) => {
+  const sim = buildScenario({
+    seed,
+    groups: [
+      { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 5 },
+      { name: 'edge', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 5 },
+    ],
+    services: 'auto',
+    standaloneTasks: { count: 0, durationS: 600 },
+    servicePlacementConstraints: [`attribute:${CORDON_ATTRIBUTE} !exists`],
+  });
+  const replicaTasks = [...sim.cloud.services.values()].filter((s) => !s.daemon).reduce((n, s) => n + s.desired, 0);
+  const misordered: number[] = [];
+  const result = await runScheduled(sim, settingsFor(sim.clusterName, { maxUnavailable: { count: 1 }, cordon: true }), 24 * HOUR, (round) => {
+    const kinds = round.outcomes.map((o) => o.action.kind);
+    if (kinds.lastIndexOf('cordon') > kinds.indexOf('drain') && kinds.includes('drain')) misordered.push(round.index);
+  });
+  expect(result.settled).toBe(true);
+  expect(sim.invariants.terminationViolations).toEqual([]);
+  expect(sim.invariants.servicesBelowMinimum()).toEqual([]);
+  expect(misordered).toEqual([]);
+  const moved = [...sim.cloud.services.values()].filter((s) => !s.daemon).reduce((n, s) => n + s.tasksMovedByDrain, 0);
+  expect(moved / replicaTasks).toBe(1);
+});

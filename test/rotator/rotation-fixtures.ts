@@ -148,3 +148,23 @@ export function rotate(
   const d = Array.isArray(decision) ? imageDecision(decision) : (decision as ImageDecision);
   return rotateGroup(observed, group, d, rotationConfig(config));
 }
+
+/** Two groups in one cluster, `web` and `edge`, each built as `rotationInput` builds one (member numbers must differ). */
+export function twoGroups(web: RotationSpec, edge: RotationSpec): {
+  readonly observed: ObservedCluster;
+  readonly web: ObservedGroup;
+  readonly edge: ObservedGroup;
+} {
+  const a = rotationInput(web);
+  const b = rotationInput(edge);
+  const edgeGroup: ObservedGroup = { ...b.group, name: 'edge', arn: groupArn('edge') };
+  return {
+    observed: {
+      ...a.observed,
+      groups: [a.group, edgeGroup],
+      containerInstances: [...a.observed.containerInstances, ...b.observed.containerInstances],
+    },
+    web: a.group,
+    edge: edgeGroup,
+  };
+}
