@@ -382,7 +382,7 @@ export function drainsHeldForCordons(
   observed: ObservedCluster,
   groups: ReadonlyArray<{ readonly group: ObservedGroup; readonly decision: ImageDecision; readonly config: RotationConfig }>,
 ): Map<string, string> {
-  const exposing: string[] = [];
+  const exposing: Array<{ readonly group: string; readonly why: string }> = [];
   for (const { group, decision, config } of groups) {
     if (config.cordon !== true) continue;
     const batch = decodeBatch(group.tags[BATCH_TAG]);
@@ -396,13 +396,15 @@ export function drainsHeldForCordons(
     const oldestMark = Math.min(...marks.map((p) => p.since ?? batch.startedAt));
     if (observed.observedAt - oldestMark > config.readinessTimeoutSeconds * 1000) continue;
     const exposed = cordonRound(observed, group, decision).exposed;
-    if (exposed.length > 0) exposing.push(`${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)`);
+    if (exposed.length > 0) {
+      exposing.push({ group: group.name, why: `${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)` });
+    }
   }
   const held = new Map<string, string>();
   if (exposing.length === 0) return held;
   for (const { group, config } of groups) {
     if (config.cordon !== true) continue;
-    const others = exposing.filter((e) => !e.startsWith(`${group.name} (`));
+    const others = exposing.filter((e) => e.group !== group.name).map((e) => e.why);
     if (others.length > 0) held.set(group.name, `drained tasks could land on another group's outdated instances: ${others.join('; ')}`);
   }
   return held;
