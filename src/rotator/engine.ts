@@ -7,7 +7,7 @@ import { act, ActionOutcome } from './act';
 import { AwsApi } from './aws';
 import type { EngineConfig } from './config';
 import { unusedLaunchConfigurations } from './launch-configurations';
-import { acquireLease, releaseLease } from './lease';
+import { acquireLease, overtaken, releaseLease } from './lease';
 import { ObservedCluster } from './model';
 import { withNotifications } from './notify';
 import { FullReads, ImageCache, observeCluster, readMarkCandidates, WorkloadOptions } from './observe';
@@ -157,6 +157,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       let roundOutcomes: ActionOutcome[] = [];
       if (!settings.dryRun && actions.length > 0) {
         // The lease is taken only when there is something to write, so an idle run stays read-only.
+        if (lease && overtaken(lease, observed.clusterTags, clock.now())) lease = undefined;
         if (!lease || lease.expiresAt - clock.now() < LEASE_TTL_MS / 2) {
           const result = await acquireLease({
             api,

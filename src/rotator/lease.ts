@@ -1,7 +1,9 @@
 /**
  * One actor per cluster. The Lambda has reserved concurrency 1, but an operator's terminal run is another
  * actor: both take this lease, a tag on the ECS cluster, before any write. Taking it is write-then-read:
- * of two actors writing at once, the one whose value is read back holds it; the other backs off.
+ * of two actors writing at once, the one whose value is read back holds it; the other backs off. A tag has
+ * no compare-and-set, so two writes far enough apart can each read back their own value: every round then
+ * checks the tag it observes (`overtaken`), and the actor whose value is gone stops before its next write.
  */
 import { AwsApi } from './aws';
 import { decodeLease, encodeLease, Lease, LEASE_TAG, leaseOwner } from './state';
@@ -44,4 +46,13 @@ export async function releaseLease(api: AwsApi, clusterArn: string, owner: strin
   const current = decodeLease(response.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value);
   if (current?.owner !== leaseOwner(owner)) return;
   await api.ecs.untagResource({ resourceArn: clusterArn, tagKeys: [LEASE_TAG] });
+}
+
+/**
+ * Another owner's unexpired lease is on the cluster though this run holds one: its write landed after ours
+ * was read back. It holds the lease now; this run must not write again.
+ */
+export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> | undefined, now: number): boolean {
+  const current = decodeLease(tags?.[LEASE_TAG]);
+  return current !== undefined && current.owner !== lease.owner && current.expiresAt > now;
 }

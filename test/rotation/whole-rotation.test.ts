@@ -3,11 +3,11 @@
  * checked against the safety rules on every state change, not only at the end.
  */
 import { BatchLimit } from '../../src/rotator/constants';
-import { RunResult } from '../../src/rotator/engine';
+import { runEngine, RunResult } from '../../src/rotator/engine';
 import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
 import { BATCH_TAG, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
-import { runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
+import { POLL_MS, runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 
@@ -232,6 +232,36 @@ describe('one actor, and AWS pushing back', () => {
     expect(result.leaseHolder).toBeUndefined();
     expectRotated(sim, groups);
     expectSafe(sim);
+  });
+
+  test('two runs that both read back their own lease (writes far enough apart): the one overwritten writes nothing more', async () => {
+    const sim = scenario(groups);
+    const cluster = [...sim.cloud.clusters.values()][0];
+    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 };
+    let overwrittenAfterRound: number | undefined;
+    const writesAfter: string[] = [];
+    const result = await runEngine({
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName),
+      owner: 'lambda:tick',
+      deadline: sim.clock.now() + HOUR,
+      pollIntervalMs: POLL_MS,
+      onRound: (round) => {
+        if (overwrittenAfterRound !== undefined) {
+          writesAfter.push(...round.outcomes.map((o) => o.action.kind));
+        } else if (round.outcomes.length > 0) {
+          // The terminal run's write lands after this run read its own back.
+          cluster.tags.set(LEASE_TAG, encodeLease(other));
+          overwrittenAfterRound = round.index;
+        }
+      },
+    });
+    expect(overwrittenAfterRound).toBeDefined();
+    expect(writesAfter).toEqual([]);
+    expect(result.leaseHolder?.owner).toBe(other.owner);
+    // Its lease is the other run's now: this run leaves it in place.
+    expect(cluster.tags.get(LEASE_TAG)).toBe(encodeLease(other));
   });
 
   test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
