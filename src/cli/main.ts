@@ -175,7 +175,7 @@ function addOptions(command: Command, isRotate: boolean): void {
     .addOption(new Option('--on-drain-timeout <action>', `after the drain timeout: stop the group, or force-terminate (default: ${CLI_DEFAULTS.onDrainTimeout})`)
       .choices(['stop', 'force']))
     .option('--rollback-on-failed-replacement', 'roll a group back from an image whose replacements never become ACTIVE (default: stop only)')
-    .option('--no-cordon', 'do not cordon outdated instances while their group drains (default: cordon; it only affects services placed ' +
+    .option('--no-cordon', 'do not cordon outdated instances while their group rotates (default: cordon; it only affects services placed ' +
       'with the refresher\'s constraint)')
     .option('--canary <N>', 'replace N instances per group first and go on only if they are healthy after the soak (default: no canary)',
       checked(parse.canary))

@@ -88,7 +88,7 @@ export const EnvName = {
   MAX_UNAVAILABLE: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE',
   /** `true`: roll a group back from an image whose replacements never became ACTIVE. */
   ROLLBACK_ON_FAILED_REPLACEMENT: 'ECS_AMI_REFRESHER_ROLLBACK_ON_FAILED_REPLACEMENT',
-  /** `true`: cordon outdated instances while their group drains (ECS attribute). */
+  /** `true`: cordon outdated instances while their group rotates (ECS attribute). */
   CORDON: 'ECS_AMI_REFRESHER_CORDON',
   /** `<count>:<soak seconds>`: replace this many instances per group first and soak them; unset: no canary. */
   CANARY: 'ECS_AMI_REFRESHER_CANARY',
