@@ -72,13 +72,15 @@ const minutes = (s: number) => (Number.isFinite(s) ? (s / 60).toFixed(1) : '—'
 
 function table(rows: readonly Row[]): string {
   const lines = [
-    '| Scenario | Policy | Makespan (min) | Bound (min) | Ratio | L / D (s) | Moves per task | Min running % | API calls | Calls per instance | Peak calls/s | Tasks killed | Capacity short |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Scenario | Policy | Makespan (min) | Bound (min) | Ratio | Last standalone end (min) | Ratio to the later | L / D (s) | Moves per task | Min running % '
+      + '| API calls | Calls per instance | Peak calls/s | Tasks killed | Capacity short |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const ld = r.perGroup.map((g) => `${g.meanBootS} / ${g.meanDrainS}`).join(', ');
     lines.push(`| ${r.scenario}${r.seed !== 1 ? ` (seed ${r.seed})` : ''} | ${POLICY_LABELS[r.policy]} | ${r.completed ? minutes(r.makespanS) : 'incomplete'} | `
-      + `${minutes(r.boundS)} | ${r.completed ? r.ratio.toFixed(2) : '—'} | ${ld} | ${r.taskMovesPerTask.toFixed(2)} | ${r.minRunningPct} | ${r.apiCalls} | `
+      + `${minutes(r.boundS)} | ${r.completed ? r.ratio.toFixed(2) : '—'} | ${minutes(r.standaloneEndS)} | ${r.completed ? r.floorRatio.toFixed(2) : '—'} | `
+      + `${ld} | ${r.taskMovesPerTask.toFixed(2)} | ${r.minRunningPct} | ${r.apiCalls} | `
       + `${r.apiCallsPerInstance.toFixed(1)} | ${r.peakCallsPerSecond} | ${r.tasksKilled} | ${r.capacityShortfall} |`);
   }
   return lines.join('\n');

@@ -38,6 +38,16 @@ describe.each(['engine', 'engine-b1', 'engine-cordon'])('%s', (policy) => {
     expect(r.ratio).toBeLessThanOrEqual(1.10);
   });
 
+  test('the second floor: the last standalone task on an old instance ends on its own before that instance goes', () => {
+    const r = row(policy);
+    // N = 10 runs one standalone task (5% of the instances), of 5-50 minutes.
+    expect(r.standaloneEndS).toBeGreaterThanOrEqual(300);
+    expect(r.standaloneEndS).toBeLessThanOrEqual(3000);
+    expect(r.makespanS).toBeGreaterThanOrEqual(r.standaloneEndS);
+    expect(r.floorRatio).toBe(Math.round((r.makespanS / Math.max(r.boundS, r.standaloneEndS)) * 100) / 100);
+    expect(r.floorRatio).toBeLessThanOrEqual(r.ratio);
+  });
+
   test('calls: batched within each API\'s limit; an idle run ≤ 6 calls; one observation ≤ 8 + 3·⌈N/100⌉', () => {
     const r = row(policy);
     const limits: Record<string, number> = {

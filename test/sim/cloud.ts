@@ -88,6 +88,9 @@ export interface CloudOptions {
   readonly placementTies?: PlacementTies;
 }
 
+/** The stopped reason of a standalone task that ran to its end (ECS's, for an essential container that exited). */
+export const STANDALONE_EXIT = 'Essential container in task exited';
+
 /**
  * The UpdateService API reference gives the service scheduler's order: Availability Zones with the fewest of
  * the service's tasks, then "favoring container instances with the fewest number of running tasks for this
@@ -472,7 +475,7 @@ export class Cloud {
       task.startedAt = this.now();
     });
     this.standaloneTasks.add(task);
-    task.event = this.at(this.now() + durationS * 1000, () => this.finishStop(task, 'Essential container in task exited'));
+    task.event = this.at(this.now() + durationS * 1000, () => this.finishStop(task, STANDALONE_EXIT));
     this.settle();
     return task;
   }

@@ -2,7 +2,7 @@
 export { createSimApi, simAwsApi } from './api';
 export type { SimApiOptions, SimAwsApi } from './api';
 export { DEFAULT_START, VirtualClock } from './clock';
-export { Cloud, DEFAULT_TIMING, isLeaving, PLACEMENT_TIES, SCALING_PROCESSES } from './cloud';
+export { Cloud, DEFAULT_TIMING, isLeaving, PLACEMENT_TIES, SCALING_PROCESSES, STANDALONE_EXIT } from './cloud';
 export type { PlacementTies } from './cloud';
 export type { CloudListener, CloudOptions, CloudTiming, ManagedScalingOptions, Seconds, SimTopic } from './cloud';
 export { dyingApi, isReadOperation, ProcessKilled } from './dying';
