@@ -258,7 +258,7 @@ export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPl
     if (!group || !rotatable(groupPlan)) return [];
     // Each group in its own budget and with its own readiness timeout (Windows hosts are slower).
     const groupConfig = { ...config, readinessTimeoutSeconds: readinessTimeoutFor(groupPlan, config) };
-    return [{ group, decision: imageDecisionOf(groupPlan), config: groupConfig }];
+    return [{ group, decision: imageDecisionOf(groupPlan), config: groupConfig, platform: groupPlan.platform }];
   });
   // Cordons are per group, placement is cluster-wide: a drain waits while another group cannot cordon yet.
   const held = drainsHeldForCordons(observed, groups);

@@ -375,15 +375,22 @@ function cordonRound(
  * under way but none of whose replacements serves yet cannot cordon its outdated instances (that would leave
  * its services nowhere to go, see `cordonRound`). Were another group to drain meanwhile, services placed in
  * both groups could start the drained tasks on those instances, and the tasks would move again when their
- * own group drains. So the other groups wait: for a boot, when groups start together. A group whose
- * replacements have not served within its readiness timeout holds no one (it stops itself then).
+ * own group drains. So the other groups wait: for a boot, when groups start together. Only groups of the
+ * same platform wait on each other (a Linux task never runs on a Windows host, nor the reverse; one whose
+ * platform is unknown waits with both). A group whose replacements have not served within its readiness
+ * timeout holds no one (it stops itself then).
  */
 export function drainsHeldForCordons(
   observed: ObservedCluster,
-  groups: ReadonlyArray<{ readonly group: ObservedGroup; readonly decision: ImageDecision; readonly config: RotationConfig }>,
+  groups: ReadonlyArray<{
+    readonly group: ObservedGroup;
+    readonly decision: ImageDecision;
+    readonly config: RotationConfig;
+    readonly platform?: 'windows' | 'linux';
+  }>,
 ): Map<string, string> {
-  const exposing: Array<{ readonly group: string; readonly why: string }> = [];
-  for (const { group, decision, config } of groups) {
+  const exposing: Array<{ readonly group: string; readonly platform?: string; readonly why: string }> = [];
+  for (const { group, decision, config, platform } of groups) {
     if (config.cordon !== true) continue;
     const batch = decodeBatch(group.tags[BATCH_TAG]);
     if (batch === undefined) continue;
@@ -397,14 +404,19 @@ export function drainsHeldForCordons(
     if (observed.observedAt - oldestMark > config.readinessTimeoutSeconds * 1000) continue;
     const exposed = cordonRound(observed, group, decision).exposed;
     if (exposed.length > 0) {
-      exposing.push({ group: group.name, why: `${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)` });
+      exposing.push({
+        group: group.name,
+        platform,
+        why: `${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)`,
+      });
     }
   }
   const held = new Map<string, string>();
   if (exposing.length === 0) return held;
-  for (const { group, config } of groups) {
+  const shareTasks = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
+  for (const { group, config, platform } of groups) {
     if (config.cordon !== true) continue;
-    const others = exposing.filter((e) => e.group !== group.name).map((e) => e.why);
+    const others = exposing.filter((e) => e.group !== group.name && shareTasks(e.platform, platform)).map((e) => e.why);
     if (others.length > 0) held.set(group.name, `drained tasks could land on another group's outdated instances: ${others.join('; ')}`);
   }
   return held;

@@ -60,6 +60,19 @@ describe('drainsHeldForCordons', () => {
     expect(drainsHeldForCordons(within.observed, groupsOf(within)).size).toBe(1);
   });
 
+  test('groups of different platforms never hold each other (a Linux task never runs on a Windows host); an unknown platform does', () => {
+    const c = cluster(false, true);
+    const [web, edge] = groupsOf(c);
+    const held = (webPlatform?: 'windows' | 'linux', edgePlatform?: 'windows' | 'linux') =>
+      [...drainsHeldForCordons(c.observed, [{ ...web, platform: webPlatform }, { ...edge, platform: edgePlatform }]).keys()];
+    expect(held('windows', 'linux')).toEqual([]);
+    expect(held('linux', 'windows')).toEqual([]);
+    expect(held('linux', 'linux')).toEqual(['edge']);
+    expect(held('windows', 'windows')).toEqual(['edge']);
+    expect(held(undefined, 'linux')).toEqual(['edge']);
+    expect(held('windows', undefined)).toEqual(['edge']);
+  });
+
   test('with cordoning off, nothing is held', () => {
     const c = cluster(false, true);
     expect(drainsHeldForCordons(c.observed, groupsOf(c, rotationConfig({ cordon: false }))).size).toBe(0);
