@@ -157,7 +157,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
       let roundOutcomes: ActionOutcome[] = [];
       if (!settings.dryRun && actions.length > 0) {
         // The lease is taken only when there is something to write, so an idle run stays read-only.
-        if (lease && overtaken(lease, observed.clusterTags, clock.now())) lease = undefined;
+        if (lease && overtaken(lease, observed.clusterTags)) lease = undefined;
         if (!lease || lease.expiresAt - clock.now() < LEASE_TTL_MS / 2) {
           const result = await acquireLease({
             api,

@@ -49,10 +49,12 @@ export async function releaseLease(api: AwsApi, clusterArn: string, owner: strin
 }
 
 /**
- * Another owner's unexpired lease is on the cluster though this run holds one: its write landed after ours
- * was read back. It holds the lease now; this run must not write again.
+ * Another owner's lease is on the cluster though this run holds one: its write landed after ours was read
+ * back. Its expiry is not judged here: that value was written by a clock other than ours, so a value that
+ * looks expired to this run may be live to its writer. The run gives up its lease and must acquire again
+ * (write and read back) before it writes anything more.
  */
-export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> | undefined, now: number): boolean {
+export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> | undefined): boolean {
   const current = decodeLease(tags?.[LEASE_TAG]);
-  return current !== undefined && current.owner !== lease.owner && current.expiresAt > now;
+  return current !== undefined && current.owner !== lease.owner;
 }

@@ -5,7 +5,7 @@
 import { BatchLimit } from '../../src/rotator/constants';
 import { runEngine, RunResult } from '../../src/rotator/engine';
 import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
-import { BATCH_TAG, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
+import { BATCH_TAG, decodeLease, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { POLL_MS, runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 
@@ -262,6 +262,39 @@ describe('one actor, and AWS pushing back', () => {
     expect(result.leaseHolder?.owner).toBe(other.owner);
     // Its lease is the other run's now: this run leaves it in place.
     expect(cluster.tags.get(LEASE_TAG)).toBe(encodeLease(other));
+  });
+
+  test('an overwriting value that this clock reads as expired still takes the lease away: the run acquires again before it writes', async () => {
+    const sim = scenario(groups);
+    const cluster = [...sim.cloud.clusters.values()][0];
+    // Written by a machine whose clock is behind: to this run, the value expired a minute ago.
+    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() - 60_000 };
+    let overwrittenAfterRound: number | undefined;
+    const holdersAtNextWrite: Array<string | undefined> = [];
+    await runEngine({
+      api: sim.api,
+      clock: sim.clock,
+      settings: settingsFor(sim.clusterName),
+      owner: 'lambda:tick',
+      deadline: sim.clock.now() + HOUR,
+      pollIntervalMs: POLL_MS,
+      onRound: (round) => {
+        if (overwrittenAfterRound !== undefined) {
+          if (round.outcomes.length > 0 && holdersAtNextWrite.length === 0) {
+            holdersAtNextWrite.push(decodeLease(cluster.tags.get(LEASE_TAG))?.owner);
+          }
+        } else if (round.outcomes.length > 0) {
+          cluster.tags.set(LEASE_TAG, encodeLease(other));
+          overwrittenAfterRound = round.index;
+        }
+      },
+    });
+    expect(overwrittenAfterRound).toBeDefined();
+    // The next round that wrote had taken the lease back first (write, read back): the tag names this run.
+    expect(holdersAtNextWrite).toHaveLength(1);
+    expect(holdersAtNextWrite[0]).toBeDefined();
+    expect(holdersAtNextWrite[0]).not.toBe(other.owner);
+    expectRotated(sim, groups);
   });
 
   test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
