@@ -311,10 +311,10 @@ function withSkipped(
 
 /**
  * Cordons follow the rotation: while the group's rotation moves (replacing or draining), every outdated
- * instance still serving is cordoned as soon as an instance on the target image serves (at the latest in the
- * round of the first drain, before it, so the drained tasks cannot land on one); when the group is idle or
- * stopped, or cordoning is off, or an instance is no longer outdated, its cordon is lifted so the cluster
- * never loses placement capacity to a rotation that is not moving. Marked instances keep theirs.
+ * instance still serving is cordoned once the group can spare them (see `cordonRound`), at the latest in the
+ * round of the first drain, before it, so the drained tasks cannot land on one; when the group is idle,
+ * soaking, waiting or stopped, or cordoning is off, or an instance is no longer outdated, its cordon is lifted
+ * so the cluster never loses placement capacity to a rotation that is not moving. Marked instances keep theirs.
  */
 function withCordons(
   observed: ObservedCluster,
@@ -340,10 +340,13 @@ function withCordons(
 }
 
 /**
- * The cordons a draining round writes: every outdated instance still serving — but only once an instance on
- * the target image serves, so the drained tasks always have somewhere to go (when a newer image appears
- * mid-rotation, the previous target's instances stay open until the newest ones serve). And how many
- * serving, unmarked instances are left uncordoned after them: the room constrained services have.
+ * The cordons a round writes: every outdated instance still serving, but only once the group can spare them.
+ * That is when an instance on the target image serves (so tasks always have somewhere to go; when a newer
+ * image appears mid-rotation, the previous target's instances stay open until the newest ones serve), and
+ * either the window's replacements serve beyond the capacity the rotation started from or a drain is under
+ * way. Before that, cordoning every outdated instance would leave the group's services the few instances on
+ * the target (after canaries, one) until a boot completes: new and restarted tasks could find no room.
+ * Also how many serving, unmarked instances are left uncordoned after them: the room constrained services have.
  */
 function cordonRound(
   observed: ObservedCluster,
@@ -352,7 +355,7 @@ function cordonRound(
 ): {
     readonly toCordon: readonly ObservedContainerInstance[];
     readonly uncordonedServing: number;
-    /** Outdated instances serving without a cordon that this round cannot cordon (nothing on the target serves). */
+    /** Outdated instances serving without a cordon that this round cannot cordon (the group cannot spare them yet). */
     readonly exposed: readonly ObservedContainerInstance[];
   } {
   const members = new Set(group.instances.filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
@@ -361,21 +364,26 @@ function cordonRound(
   const unmarked = serving.filter((c) => decodePhase(c.phase) === undefined);
   const onTarget = unmarked.filter((c) => !outdated.has(c.ec2InstanceId)).length;
   const uncordoned = serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId));
-  const toCordon = onTarget > 0 ? uncordoned : [];
+  const base = decodeBatch(group.tags[BATCH_TAG])?.base;
+  const ids = new Set(group.instances.map((i) => i.instanceId));
+  const drainUnderWay = observed.containerInstances.some((c) => ids.has(c.ec2InstanceId)
+    && (c.status === 'DRAINING' || decodePhase(c.phase)?.kind === 'draining'));
+  const spared = onTarget > 0 && ((base !== undefined && serving.length > base) || drainUnderWay);
+  const toCordon = spared ? uncordoned : [];
   const cordoning = new Set(toCordon);
   return {
     toCordon,
     uncordonedServing: unmarked.filter((c) => c.cordoned === undefined && !cordoning.has(c)).length,
-    exposed: onTarget > 0 ? [] : uncordoned,
+    exposed: spared ? [] : uncordoned,
   };
 }
 
 /**
  * With cordoning on, why each group starts no new drain this round, if it must not. A group whose rotation is
- * under way but none of whose replacements serves yet cannot cordon its outdated instances (that would leave
- * its services nowhere to go, see `cordonRound`). Were another group to drain meanwhile, services placed in
- * both groups could start the drained tasks on those instances, and the tasks would move again when their
- * own group drains. So the other groups wait: for a boot, when groups start together. Only groups of the
+ * under way but whose window's replacements do not serve yet cannot cordon its outdated instances (that would
+ * leave its services little or nowhere to go, see `cordonRound`). Were another group to drain meanwhile,
+ * services placed in both groups could start the drained tasks on those instances, and the tasks would move
+ * again when their own group drains. So the other groups wait: for a boot, when groups start together. Only groups of the
  * same platform wait on each other (a Linux task never runs on a Windows host, nor the reverse; one whose
  * platform is unknown waits with both). A group whose replacements have not served within its readiness
  * timeout holds no one (it stops itself then).
@@ -407,7 +415,7 @@ export function drainsHeldForCordons(
       exposing.push({
         group: group.name,
         platform,
-        why: `${group.name} (${exposed.length} outdated instance(s) not cordoned: none of its replacements serves yet)`,
+        why: `${group.name} (${exposed.length} outdated instance(s) not cordoned: its replacements do not serve yet)`,
       });
     }
   }
@@ -667,6 +675,8 @@ function decide(
   // Those whose drain was decided already first, then the longest marked (their replacements are the oldest).
   const candidates = [...stillActive, ...replacing.filter((m) => m.container?.status === 'ACTIVE').sort((a, b) => markedAt(a) - markedAt(b))];
   let room = Math.min(serving - batch.base, budget - drainingNow);
+  // What the group's own capacity allows: a hold for another group does not excuse replacements that never came.
+  const ownRoom = room;
   if (config.drainsWaitFor !== undefined) room = 0;
   if (config.cordon) {
     // Constrained services can place drained tasks only on instances not cordoned: drain no more instances
@@ -705,8 +715,9 @@ function decide(
       since: now,
     });
   }
-  // Held for another group's cordons, this group's replacements are not what keeps the drains from starting.
-  if (room <= 0 && config.drainsWaitFor === undefined && candidates.length > 0 && drainingNow === 0 && terminations.length === 0
+  // Held for another group's cordons with room of its own, this group's replacements are not what keeps the
+  // drains from starting; without room of its own, they are, and it stops at its own readiness timeout.
+  if (room <= 0 && (config.drainsWaitFor === undefined || ownRoom <= 0) && candidates.length > 0 && drainingNow === 0 && terminations.length === 0
     && now - Math.min(...candidates.map(markedAt)) > config.readinessTimeoutSeconds * 1000) {
     // Nothing drains, and the longest-waiting mark's replacement capacity never became ready.
     // Blame the image only with evidence: a replacement on it that has been in service longer than the

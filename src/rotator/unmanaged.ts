@@ -151,6 +151,8 @@ export function withUnmanagedReplacement(
     return c?.status === 'ACTIVE' && c.agentConnected;
   }).length;
   if (ready >= record.base + 1) {
+    // Another group cannot cordon yet: drained tasks could land on its outdated instances (drainsHeldForCordons).
+    if (config.drainsWaitFor !== undefined) return merged('replacing', { waitingReason: `the next drain waits: ${config.drainsWaitFor}` });
     actions.push({
       kind: 'drain',
       group: group.name,

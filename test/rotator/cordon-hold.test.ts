@@ -1,11 +1,15 @@
 /**
  * Cordons across groups: a cordon is written per group, but ECS places a service's tasks on any instance of the
- * cluster. While one group's rotation cannot cordon yet (none of its replacements serves), no other group starts
- * a drain; and a group whose rotation moves cordons as soon as something on the target image serves.
+ * cluster. While one group's rotation cannot cordon yet (its window's replacements do not serve), no other group
+ * starts a drain; and a group whose rotation moves cordons once its replacements serve beyond its base.
  */
-import { NEW_AMI } from './fixtures';
-import { arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotationConfig, twoGroups } from './rotation-fixtures';
+import { CLUSTER, NEW_AMI, OLD_AMI } from './fixtures';
+import { arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotationConfig, rotationInput, twoGroups } from './rotation-fixtures';
+import { rotationsFor } from '../../src/rotator/engine';
+import { ObservedCluster } from '../../src/rotator/model';
+import { GroupPlan, RotationPlan } from '../../src/rotator/plan';
 import { drainsHeldForCordons, rotateGroup, RotationConfig } from '../../src/rotator/rotate';
+import { encodeUnmanagedReplacement, UNMANAGED_TAG } from '../../src/rotator/state';
 
 const BATCH = { base: 2, target: 4, originalMax: 6, startedAt: NOW - 60_000 };
 const CONFIG = rotationConfig({ cordon: true });
@@ -40,7 +44,7 @@ describe('drainsHeldForCordons', () => {
     const held = drainsHeldForCordons(c.observed, groupsOf(c));
     expect([...held.keys()]).toEqual(['edge']);
     expect(held.get('edge')).toBe("drained tasks could land on another group's outdated instances: "
-      + 'web (2 outdated instance(s) not cordoned: none of its replacements serves yet)');
+      + 'web (2 outdated instance(s) not cordoned: its replacements do not serve yet)');
   });
 
   test('nobody waits once both groups have a replacement serving (each cordons its own)', () => {
@@ -125,6 +129,26 @@ describe('a group held for another group\'s cordons', () => {
     expect(held.stoppedReason).toBeUndefined();
   });
 
+  test('whose own replacements never served still stops at its own readiness timeout (the hold excuses only a group that could drain)', () => {
+    const old = cluster(false, false, NOW - 901_000);
+    const held = rotateGroup(old.observed, old.edge, edge.decision, { ...CONFIG, drainsWaitFor: reason });
+    expect(held.phase).toBe('stopped');
+    expect(held.stoppedReason).toMatch(/^replacement capacity did not become ACTIVE in the cluster within 900 s \(2 instances serving, 3 needed/);
+    // Through the engine's round: edge is past its timeout, web (marked a minute ago) is not and holds edge.
+    const both = twoGroups(
+      { desired: 4, tags: batchTag(BATCH), members: [member(1, { container: { phase: REPLACING, running: 5 } }), member(2, { container: { phase: REPLACING, running: 5 } }), member(3, { container: false }), member(4, { container: false })] },
+      { desired: 4, tags: batchTag({ ...BATCH, startedAt: NOW - 901_000 }), members: [
+        member(11, { container: { phase: `replacing:${NOW - 901_000}`, running: 5 } }),
+        member(12, { container: { phase: `replacing:${NOW - 901_000}`, running: 5 } }),
+        member(13, { container: false }),
+        member(14, { container: false }),
+      ] },
+    );
+    const rotations = rotationsFor(both.observed, planOf(both.observed, { web: [id(1), id(2)], edge: [id(11), id(12)] }), CONFIG);
+    expect(rotations.get('edge')!.phase).toBe('stopped');
+    expect(rotations.get('web')!.phase).toBe('replacing');
+  });
+
   test('goes on with what is in flight: an empty drained instance is still terminated', () => {
     const inFlight = twoGroups(
       { desired: 4, tags: batchTag(BATCH), members: [member(1, { container: { phase: REPLACING, running: 5 } }), member(3, { container: false })] },
@@ -142,5 +166,100 @@ describe('a group held for another group\'s cordons', () => {
     const rotation = rotateGroup(inFlight.observed, inFlight.edge, edge.decision, { ...CONFIG, drainsWaitFor: reason });
     expect(rotation.actions.map((a) => a.kind)).toContain('terminate');
     expect(rotation.actions.map((a) => a.kind)).not.toContain('drain');
+  });
+});
+
+/** The plan rotationsFor reads: every group outdated towards NEW_AMI, Linux. */
+function planOf(observed: ObservedCluster, outdated: Record<string, string[]>): RotationPlan {
+  const groups: GroupPlan[] = Object.entries(outdated).map(([groupName, ids]) => ({
+    groupName,
+    status: ids.length > 0 ? 'outdated' : 'up-to-date',
+    platform: 'linux',
+    targetImageId: NEW_AMI,
+    updateLaunchSource: false,
+    instanceCount: 4,
+    upToDateCount: 4 - ids.length,
+    outdatedInstances: ids.map((instanceId) => ({ instanceId } as GroupPlan['outdatedInstances'][number])),
+  }));
+  return { clusterName: CLUSTER, observedAt: observed.observedAt, groups, unmanagedInstanceIds: [], unmanagedInstances: [], totals: {} as RotationPlan['totals'] };
+}
+
+describe('the replacement of an instance outside every group', () => {
+  // web rotates and cannot cordon yet (its replacements boot). edge, up to date, replaces instance 99 (outside
+  // every group, marked) through itself; its replacement (13) serves, so on its own it would drain 99 now.
+  const stray = 99;
+  const base = twoGroups(
+    { desired: 4, tags: batchTag(BATCH), members: [member(1, { container: { phase: REPLACING, running: 5 } }), member(2, { container: { phase: REPLACING, running: 5 } }), member(3, { container: false }), member(4, { container: false })] },
+    { desired: 3, tags: { [UNMANAGED_TAG]: encodeUnmanagedReplacement({ instanceId: id(stray), base: 2, startedAt: NOW - 120_000 }) }, members: [member(11), member(12), member(13)] },
+  );
+  const strayContainer = { ...base.observed.containerInstances.find((c) => c.ec2InstanceId === id(1))!,
+    ec2InstanceId: id(stray), containerInstanceArn: arn(stray), phase: REPLACING, runningTasksCount: 5, liveTasks: 5 };
+  const observed: ObservedCluster = {
+    ...base.observed,
+    containerInstances: [...base.observed.containerInstances, strayContainer],
+    instances: { ...base.observed.instances, [id(stray)]: { instanceId: id(stray), imageId: OLD_AMI, state: 'running', tags: {} } },
+  };
+  const plan = planOf(observed, { web: [id(1), id(2)], edge: [] });
+
+  test('waits like any drain while another group cannot cordon, and says why', () => {
+    const edge = rotationsFor(observed, plan, { ...CONFIG, unmanagedReplacementGroup: 'edge' }).get('edge')!;
+    expect(edge.actions.map((a) => a.kind)).not.toContain('drain');
+    expect(edge.phase).toBe('replacing');
+    expect(edge.waitingReason).toMatch(/^the next drain waits: drained tasks could land on another group's outdated instances: web \(2 outdated/);
+  });
+
+  test('drains once nothing holds it (cordoning off)', () => {
+    const edge = rotationsFor(observed, plan, { ...rotationConfig({ cordon: false }), unmanagedReplacementGroup: 'edge' }).get('edge')!;
+    expect(edge.actions.find((a) => a.kind === 'drain')).toMatchObject({ containerInstanceArns: [arn(stray)] });
+  });
+});
+
+describe('cordons in a group\'s own replacing rounds (one group)', () => {
+    test('after its canary soaked, the round that starts the next window cordons nothing: only the canary\'s replacement is on the target', () => {
+    // 7 outdated instances and the canary's replacement (9): the group serves its base, nothing more.
+    const { observed, group } = rotationInput({
+      desired: 8,
+      max: 10,
+      tags: batchTag({ base: 8, target: 9, originalMax: 10, startedAt: NOW - 3_600_000, canary: { soakUntil: NOW - 1 } }),
+      members: [
+        ...[1, 2, 3, 4, 5, 6, 7].map((n) => member(n, { container: { running: 3 } })),
+        // Healthy: its task, read, runs, and its service is steady.
+        member(9, { container: { running: 1, tasks: [{ taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${'1'.padStart(32, '0')}`, lastStatus: 'RUNNING', service: 'api' }] } }),
+      ],
+      services: { api: { name: 'api', daemon: false, desiredCount: 4, runningCount: 4, deployments: 1 } },
+    });
+    const rotation = rotateGroup(observed, group, imageDecision([1, 2, 3, 4, 5, 6, 7].map(id)),
+      rotationConfig({ cordon: true, canary: { count: 1, soakSeconds: 600 } }));
+    expect(rotation.phase).toBe('replacing');
+    expect(rotation.actions.map((a) => a.kind)).toContain('start-batch');
+    expect(rotation.actions.map((a) => a.kind)).not.toContain('cordon');
+  });
+
+  // Base 6: instances 1-5 outdated (1, 2 marked), 9 on the target since an earlier window; 7, 8 the window's replacements.
+  const window = (replacementsServe: boolean, cordoned: boolean) => rotationInput({
+    desired: 8,
+    tags: batchTag({ base: 6, target: 8, originalMax: 8, startedAt: NOW - 60_000 }),
+    members: [
+      ...[1, 2].map((n) => member(n, { container: { phase: REPLACING, running: 3, cordoned: cordoned ? NEW_AMI : undefined } })),
+      ...[3, 4, 5].map((n) => member(n, { container: { running: 3, cordoned: cordoned ? NEW_AMI : undefined } })),
+      member(9, { container: { running: 3 } }),
+      member(7, { container: replacementsServe ? {} : false }),
+      member(8, { container: replacementsServe ? {} : false }),
+    ],
+  });
+  const outdated = imageDecision([1, 2, 3, 4, 5].map(id));
+
+  test('while the window\'s replacements boot, nothing new is cordoned (though 9 is on the target), and cordons already written stay', () => {
+    const fresh = window(false, false);
+    expect(rotateGroup(fresh.observed, fresh.group, outdated, CONFIG).actions.map((a) => a.kind)).toEqual([]);
+    const kept = window(false, true);
+    expect(rotateGroup(kept.observed, kept.group, outdated, CONFIG).actions.map((a) => a.kind)).toEqual([]);
+  });
+
+  test('once a replacement serves beyond the group\'s base, every outdated instance is cordoned even while the drain is held', () => {
+    const up = window(true, false);
+    const rotation = rotateGroup(up.observed, up.group, outdated, { ...CONFIG, drainsWaitFor: 'another group' });
+    expect(rotation.phase).toBe('replacing');
+    expect(rotation.actions.find((a) => a.kind === 'cordon')).toMatchObject({ containerInstanceArns: [1, 2, 3, 4, 5].map(arn) });
   });
 });
