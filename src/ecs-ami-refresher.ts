@@ -137,11 +137,12 @@ export interface EcsAmiRefresherProps {
   /**
    * Cordon outdated instances while their group rotates, so that a task drained from one outdated instance
    * never lands on another that is about to go, and moves once. The refresher writes an ECS attribute on
-   * every outdated instance still serving once a replacement serves, at the latest before the group's first
-   * drain (and lifts it when the rotation ends or stops); your services opt in by adding
+   * every outdated instance still serving once the group's replacements serve beyond the capacity it had
+   * before the rotation, at the latest before the group's first drain, and lifts it whenever the rotation is
+   * not moving (it ends, stops, waits, or soaks its canaries); your services opt in by adding
    * `EcsAmiRefresher.placementConstraint()` to their placement constraints. Services without it are
    * unaffected. With several groups, no group starts a drain while another group's rotation cannot cordon
-   * yet (none of its replacements serves), since a service may place tasks in both.
+   * yet (its replacements do not serve yet), since a service may place tasks in both.
    *
    * While a group rotates, tasks of constrained services can then be placed only on instances on the new
    * image: the replacements launched first provide that room, one for one. Writing the attribute is best
