@@ -14,22 +14,26 @@ import { encodeUnmanagedReplacement, UNMANAGED_TAG } from '../../src/rotator/sta
 const BATCH = { base: 2, target: 4, originalMax: 6, startedAt: NOW - 60_000 };
 const CONFIG = rotationConfig({ cordon: true });
 
-/**
- * `web` (members 1-2 outdated and marked, 3-4 their replacements) and `edge` (members 11-12 outdated and marked,
- * 13-14 their replacements), both in a batch started a minute ago. `webServes` / `edgeServes`: whether the
- * group's replacements are ACTIVE in the cluster yet.
- */
-function cluster(webServes: boolean, edgeServes: boolean, marksSince = NOW - 60_000) {
+/** Members `first` and `first + 1` outdated and marked at `marksSince`, the next two their replacements. */
+function side(first: number, serves: boolean, marksSince: number) {
   const mark = `replacing:${marksSince}`;
-  const side = (first: number, serves: boolean) => [
+  return [
     member(first, { container: { phase: mark, running: 5 } }),
     member(first + 1, { container: { phase: mark, running: 5 } }),
     member(first + 2, { container: serves ? {} : false }),
     member(first + 3, { container: serves ? {} : false }),
   ];
+}
+
+/**
+ * `web` (members 1-2 outdated and marked, 3-4 their replacements) and `edge` (members 11-12 outdated and marked,
+ * 13-14 their replacements), both in a batch started a minute ago. `webServes` / `edgeServes`: whether the
+ * group's replacements are ACTIVE in the cluster yet.
+ */
+function cluster(webServes: boolean, edgeServes: boolean, marksSince = NOW - 60_000, edgeMarksSince = marksSince) {
   return twoGroups(
-    { desired: 4, tags: batchTag(BATCH), members: side(1, webServes) },
-    { desired: 4, tags: batchTag(BATCH), members: side(11, edgeServes) },
+    { desired: 4, tags: batchTag(BATCH), members: side(1, webServes, marksSince) },
+    { desired: 4, tags: batchTag(BATCH), members: side(11, edgeServes, edgeMarksSince) },
   );
 }
 
@@ -135,15 +139,7 @@ describe('a group held for another group\'s cordons', () => {
     expect(held.phase).toBe('stopped');
     expect(held.stoppedReason).toMatch(/^replacement capacity did not become ACTIVE in the cluster within 900 s \(2 instances serving, 3 needed/);
     // Through the engine's round: edge is past its timeout, web (marked a minute ago) is not and holds edge.
-    const both = twoGroups(
-      { desired: 4, tags: batchTag(BATCH), members: [member(1, { container: { phase: REPLACING, running: 5 } }), member(2, { container: { phase: REPLACING, running: 5 } }), member(3, { container: false }), member(4, { container: false })] },
-      { desired: 4, tags: batchTag({ ...BATCH, startedAt: NOW - 901_000 }), members: [
-        member(11, { container: { phase: `replacing:${NOW - 901_000}`, running: 5 } }),
-        member(12, { container: { phase: `replacing:${NOW - 901_000}`, running: 5 } }),
-        member(13, { container: false }),
-        member(14, { container: false }),
-      ] },
-    );
+    const both = cluster(false, false, NOW - 60_000, NOW - 901_000);
     const rotations = rotationsFor(both.observed, planOf(both.observed, { web: [id(1), id(2)], edge: [id(11), id(12)] }), CONFIG);
     expect(rotations.get('edge')!.phase).toBe('stopped');
     expect(rotations.get('web')!.phase).toBe('replacing');
@@ -188,12 +184,19 @@ describe('the replacement of an instance outside every group', () => {
   // web rotates and cannot cordon yet (its replacements boot). edge, up to date, replaces instance 99 (outside
   // every group, marked) through itself; its replacement (13) serves, so on its own it would drain 99 now.
   const stray = 99;
+  const record = encodeUnmanagedReplacement({ instanceId: id(stray), base: 2, startedAt: NOW - 120_000 });
   const base = twoGroups(
-    { desired: 4, tags: batchTag(BATCH), members: [member(1, { container: { phase: REPLACING, running: 5 } }), member(2, { container: { phase: REPLACING, running: 5 } }), member(3, { container: false }), member(4, { container: false })] },
-    { desired: 3, tags: { [UNMANAGED_TAG]: encodeUnmanagedReplacement({ instanceId: id(stray), base: 2, startedAt: NOW - 120_000 }) }, members: [member(11), member(12), member(13)] },
+    { desired: 4, tags: batchTag(BATCH), members: side(1, false, NOW - 60_000) },
+    { desired: 3, tags: { [UNMANAGED_TAG]: record }, members: [member(11), member(12), member(13)] },
   );
-  const strayContainer = { ...base.observed.containerInstances.find((c) => c.ec2InstanceId === id(1))!,
-    ec2InstanceId: id(stray), containerInstanceArn: arn(stray), phase: REPLACING, runningTasksCount: 5, liveTasks: 5 };
+  const strayContainer = {
+    ...base.observed.containerInstances.find((c) => c.ec2InstanceId === id(1))!,
+    ec2InstanceId: id(stray),
+    containerInstanceArn: arn(stray),
+    phase: REPLACING,
+    runningTasksCount: 5,
+    liveTasks: 5,
+  };
   const observed: ObservedCluster = {
     ...base.observed,
     containerInstances: [...base.observed.containerInstances, strayContainer],
@@ -215,7 +218,7 @@ describe('the replacement of an instance outside every group', () => {
 });
 
 describe('cordons in a group\'s own replacing rounds (one group)', () => {
-    test('after its canary soaked, the round that starts the next window cordons nothing: only the canary\'s replacement is on the target', () => {
+  test('after its canary soaked, the round that starts the next window cordons nothing: only the canary\'s replacement is on the target', () => {
     // 7 outdated instances and the canary's replacement (9): the group serves its base, nothing more.
     const { observed, group } = rotationInput({
       desired: 8,
