@@ -192,6 +192,8 @@ function addOptions(command: Command, isRotate: boolean): void {
       '"0 2 ? * SUN for 4h"; repeatable (default: any time; the Lambda\'s windows do not apply to a terminal run)',
     checked(parse.maintenanceWindow))
     .option('--minimum-ami-age <duration>', 'adopt an image only once it is this old, e.g. 3d, 12h (default: at once)', checked(parse.minimumAmiAge))
+    .option('--launch-template-versions-to-keep <N>', 'when a rotation ends, delete all but the newest N launch template versions the ' +
+      'refresher created (default: delete none; the Lambda keeps its launchTemplateVersionsToKeep)', checked(parse.launchTemplateVersionsToKeep))
     .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
       'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
     .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');

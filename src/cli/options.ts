@@ -4,7 +4,7 @@
  * command line, then environment (the seed's CLUSTER, AWS_REGION, AWS_PROFILE, FORCE, LOG_LEVEL), then defaults.
  */
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../rotator/ami-families';
-import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable } from '../rotator/config';
+import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable, wholeNumberFrom1To100 } from '../rotator/config';
 import type { EngineSettings } from '../rotator/engine';
 import type { MaxUnavailableSetting } from '../rotator/rotate';
 import { MaintenanceWindow, maintenanceWindow, WindowError } from '../rotator/windows';
@@ -63,6 +63,8 @@ export interface CommandOptions {
   readonly maintenanceWindow?: readonly MaintenanceWindow[];
   /** Seconds. */
   readonly minimumAmiAge?: number;
+  /** Unset: a terminal run deletes no launch template version. */
+  readonly launchTemplateVersionsToKeep?: number;
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
@@ -125,6 +127,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
         ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),
         ...(options.maintenanceWindow !== undefined ? { maintenanceWindows: options.maintenanceWindow } : {}),
         ...(options.minimumAmiAge !== undefined ? { minimumAmiAgeSeconds: options.minimumAmiAge } : {}),
+        ...(options.launchTemplateVersionsToKeep !== undefined ? { templateVersionsToKeep: options.launchTemplateVersionsToKeep } : {}),
         force,
       },
     },
@@ -168,8 +171,14 @@ export const parse = {
   },
 
   canary(raw: string): number {
-    const value = Number(raw.trim());
-    if (!/^\d{1,3}$/.test(raw.trim()) || value < 1 || value > 100) throw new Error('allowed: a whole number of instances per group from 1 to 100');
+    const value = wholeNumberFrom1To100(raw);
+    if (value === undefined) throw new Error('allowed: a whole number of instances per group from 1 to 100');
+    return value;
+  },
+
+  launchTemplateVersionsToKeep(raw: string): number {
+    const value = wholeNumberFrom1To100(raw);
+    if (value === undefined) throw new Error('allowed: a whole number of versions per launch template from 1 to 100');
     return value;
   },
 

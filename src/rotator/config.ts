@@ -182,11 +182,17 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 function versionsToKeep(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = env[EnvName.TEMPLATE_VERSIONS_TO_KEEP];
   if (raw === undefined || raw === '') return undefined;
-  const value = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= 100)) {
+  const value = wholeNumberFrom1To100(raw);
+  if (value === undefined) {
     throw new ConfigError(`environment variable ${EnvName.TEMPLATE_VERSIONS_TO_KEEP} is '${raw}'; allowed: a whole number from 1 to 100`);
   }
   return value;
+}
+
+/** The value of digits only (no sign, decimals or exponent) from 1 to 100; undefined for anything else. */
+export function wholeNumberFrom1To100(raw: string): number | undefined {
+  const value = /^\d{1,3}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  return value >= 1 && value <= 100 ? value : undefined;
 }
 
 /** `<count>:<soak seconds>`, or unset for no canary. */

@@ -2,7 +2,7 @@
  * `rotate` against the simulator, with its virtual clock: progress, summary, exit codes, the lease, and
  * that a dry run writes nothing.
  */
-import { encodeLease, LEASE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { encodeLease, LEASE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
 import { Simulation } from '../sim';
 import { cli, TWO_GROUPS, twoGroups, writesOf } from './cli-harness';
 
@@ -142,3 +142,35 @@ test('LOG_LEVEL=WARNING keeps only the summary and problems; --log-level wins ov
   const loud = await cli(twoGroups(), ['rotate', '--cluster', 'prod', '--log-level', 'info'], { LOG_LEVEL: 'WARNING' });
   expect(loud.lines.filter((l) => l.startsWith('[+')).length).toBeGreaterThan(10);
 }, TIMEOUT_MS);
+
+describe('--launch-template-versions-to-keep', () => {
+  /** web's template with three versions an earlier rotation made (2-4) besides the original (1). */
+  function withOldVersions() {
+    const sim = twoGroups();
+    const template = [...sim.cloud.templatesByName.values()].find((t) => sim.cloud.groups.get('web')!.launchTemplate?.id === t.id)!;
+    for (const n of [2, 3, 4]) {
+      template.versions.set(n, { number: n, description: `${VERSION_DESCRIPTION_PREFIX}ami-0${String(n).padStart(16, '0')}`, data: { ...template.versions.get(1)!.data }, createdAt: 0 });
+    }
+    template.latestVersion = 4;
+    return { sim, template };
+  }
+
+  test('unset, a terminal run deletes no launch template version', async () => {
+    const { sim, template } = withOldVersions();
+    const result = await cli(sim, ['rotate', '--cluster', 'prod']);
+    expect(result.code).toBe(0);
+    expect(writesOf(sim)).not.toContain('ec2:deleteLaunchTemplateVersions');
+    expect([...template.versions.keys()]).toEqual(expect.arrayContaining([1, 2, 3, 4]));
+  });
+
+  test('given, the rotation\'s end keeps the newest N the refresher made, and the original', async () => {
+    const { sim, template } = withOldVersions();
+    const result = await cli(sim, ['rotate', '--cluster', 'prod', '--launch-template-versions-to-keep', '1']);
+    expect(result.code).toBe(0);
+    // web launches $Default: the version the rotation made and set as default.
+    expect(sim.cloud.groups.get('web')!.launchTemplate!.version).toBe('$Default');
+    const inUse = template.defaultVersion;
+    expect(inUse).toBeGreaterThan(4);
+    expect([...template.versions.keys()].sort((a, b) => a - b)).toEqual([1, inUse]);
+  });
+});

@@ -2,6 +2,8 @@
  * Usage and configuration errors (exit 2, the message names the option or variable and the value), `--help`
  * (exit 0), and the precedence command line > environment > defaults.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { cli, twoGroups, writesOf } from './cli-harness';
 import { parseDuration, resolveConfig } from '../../src/cli/options';
 
@@ -29,6 +31,10 @@ describe('usage errors exit 2 and name the option and the value', () => {
       "error: option '--log-level <level>' argument 'LOUD' is invalid. allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
     ['bad --canary', ['rotate', '--cluster', 'prod', '--canary', '0'],
       "error: option '--canary <N>' argument '0' is invalid. allowed: a whole number of instances per group from 1 to 100"],
+    ['bad --launch-template-versions-to-keep', ['rotate', '--cluster', 'prod', '--launch-template-versions-to-keep', '1e2'],
+      "error: option '--launch-template-versions-to-keep <N>' argument '1e2' is invalid. allowed: a whole number of versions per launch template from 1 to 100"],
+    ['--launch-template-versions-to-keep over 100', ['rotate', '--cluster', 'prod', '--launch-template-versions-to-keep', '101'],
+      "error: option '--launch-template-versions-to-keep <N>' argument '101' is invalid."],
     ['bad --soak', ['rotate', '--cluster', 'prod', '--canary', '1', '--soak', 'a while'],
       "error: option '--soak <duration>' argument 'a while' is invalid. allowed: a duration"],
     ['--soak without --canary', ['rotate', '--cluster', 'prod', '--soak', '10m'],
@@ -76,6 +82,15 @@ describe('--help on every command, exit 0', () => {
     expect(result.code).toBe(0);
     expect(result.errors).toEqual([]);
     for (const text of expected) expect(result.text).toContain(text);
+  });
+
+  test('every option rotate --help lists has its row in the options table of docs/cli.md', async () => {
+    const result = await cli(undefined, ['rotate', '--help']);
+    const listed = [...new Set(result.text.match(/(?<=^|[\s,])--[a-z][a-z-]+/gm) ?? [])].filter((o) => o !== '--help');
+    expect(listed).toEqual(expect.arrayContaining(['--cluster', '--no-cordon', '--launch-template-versions-to-keep', '--dry-run']));
+    const rows = readFileSync(join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8').split('\n').filter((l) => l.startsWith('| `-'));
+    const documented = new Set(rows.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]+/g) ?? []));
+    expect(listed.filter((o) => !documented.has(o))).toEqual([]);
   });
 });
 
