@@ -138,8 +138,9 @@ export interface EcsAmiRefresherProps {
    * Cordon outdated instances while their group rotates, so that a task drained from one outdated instance
    * never lands on another that is about to go, and moves once. The refresher writes an ECS attribute on
    * every outdated instance still serving once the group's replacements serve beyond the capacity it had
-   * before the rotation, at the latest before the group's first drain, and lifts it whenever the rotation is
-   * not moving (it ends, stops, waits, or soaks its canaries); your services opt in by adding
+   * before the rotation (or one of its drains is under way), at the latest before the group's first drain,
+   * and lifts it whenever the rotation is not moving (it ends, stops, soaks its canaries, or waits on another
+   * actor or suspended processes); your services opt in by adding
    * `EcsAmiRefresher.placementConstraint()` to their placement constraints. Services without it are
    * unaffected. With several groups, no group starts a drain while another group's rotation cannot cordon
    * yet (its replacements do not serve yet), since a service may place tasks in both.

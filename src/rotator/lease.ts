@@ -50,9 +50,9 @@ export async function releaseLease(api: AwsApi, clusterArn: string, owner: strin
 
 /**
  * Another owner's lease is on the cluster though this run holds one: its write landed after ours was read
- * back. Its expiry is not judged here: that value was written by a clock other than ours, so a value that
- * looks expired to this run may be live to its writer. The run gives up its lease and must acquire again
- * (write and read back) before it writes anything more.
+ * back. Whatever its expiry says, the run gives its own lease up and goes through `acquireLease` again before
+ * it writes anything more: that backs off from a value this clock reads as live, and overwrites and reads back
+ * one it reads as expired, which the other owner then finds in its place and backs off from in turn.
  */
 export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> | undefined): boolean {
   const current = decodeLease(tags?.[LEASE_TAG]);

@@ -366,8 +366,12 @@ function cordonRound(
   const uncordoned = serving.filter((c) => c.cordoned === undefined && outdated.has(c.ec2InstanceId));
   const base = decodeBatch(group.tags[BATCH_TAG])?.base;
   const ids = new Set(group.instances.map((i) => i.instanceId));
-  const drainUnderWay = observed.containerInstances.some((c) => ids.has(c.ec2InstanceId)
-    && (c.status === 'DRAINING' || decodePhase(c.phase)?.kind === 'draining'));
+  // The rotation's own drains only: ECS drains instances for other reasons too (Spot interruptions, managed
+  // draining on scale-in, an operator), and those make no room on the target image.
+  const drainUnderWay = observed.containerInstances.some((c) => {
+    const phase = decodePhase(c.phase);
+    return ids.has(c.ec2InstanceId) && phase !== undefined && (c.status === 'DRAINING' || phase.kind === 'draining');
+  });
   const spared = onTarget > 0 && ((base !== undefined && serving.length > base) || drainUnderWay);
   const toCordon = spared ? uncordoned : [];
   const cordoning = new Set(toCordon);

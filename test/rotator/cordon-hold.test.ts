@@ -4,7 +4,7 @@
  * starts a drain; and a group whose rotation moves cordons once its replacements serve beyond its base.
  */
 import { CLUSTER, NEW_AMI, OLD_AMI } from './fixtures';
-import { arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotationConfig, rotationInput, twoGroups } from './rotation-fixtures';
+import { arn, batchTag, drainingSince, id, imageDecision, member, MemberSpec, NOW, REPLACING, rotationConfig, rotationInput, RotationSpec, twoGroups } from './rotation-fixtures';
 import { rotationsFor } from '../../src/rotator/engine';
 import { ObservedCluster } from '../../src/rotator/model';
 import { GroupPlan, RotationPlan } from '../../src/rotator/plan';
@@ -238,25 +238,68 @@ describe('cordons in a group\'s own replacing rounds (one group)', () => {
     expect(rotation.actions.map((a) => a.kind)).not.toContain('cordon');
   });
 
-  // Base 6: instances 1-5 outdated (1, 2 marked), 9 on the target since an earlier window; 7, 8 the window's replacements.
-  const window = (replacementsServe: boolean, cordoned: boolean) => rotationInput({
-    desired: 8,
-    tags: batchTag({ base: 6, target: 8, originalMax: 8, startedAt: NOW - 60_000 }),
+  // Base 6: instances 1-5 outdated (1, 2 marked), 9 on the target since an earlier window; 7, 8 the window's
+  // replacements; `extra`: more members.
+  const windowSpec = (replacementsServe: boolean, cordoned: boolean, extra: MemberSpec[] = []): RotationSpec => ({
+    desired: 8 + extra.length,
+    tags: batchTag({ base: 6, target: 8, originalMax: 10, startedAt: NOW - 60_000 }),
     members: [
       ...[1, 2].map((n) => member(n, { container: { phase: REPLACING, running: 3, cordoned: cordoned ? NEW_AMI : undefined } })),
       ...[3, 4, 5].map((n) => member(n, { container: { running: 3, cordoned: cordoned ? NEW_AMI : undefined } })),
       member(9, { container: { running: 3 } }),
       member(7, { container: replacementsServe ? {} : false }),
       member(8, { container: replacementsServe ? {} : false }),
+      ...extra,
     ],
   });
+  const window = (replacementsServe: boolean, cordoned: boolean, extra: MemberSpec[] = []) =>
+    rotationInput(windowSpec(replacementsServe, cordoned, extra));
   const outdated = imageDecision([1, 2, 3, 4, 5].map(id));
+  /** The window's group as `web`, and `edge` (two instances, nothing to do) that could drain. */
+  const withIdleEdge = (extra: MemberSpec[] = []) => {
+    const edge = { desired: 2, members: [member(11, { container: { running: 3 } }), member(12, { container: { running: 3 } })] };
+    const c = twoGroups(windowSpec(false, false, extra), edge);
+    return drainsHeldForCordons(c.observed, [
+      { group: c.web, decision: outdated, config: CONFIG },
+      { group: c.edge, decision: imageDecision([]), config: CONFIG },
+    ]);
+  };
 
   test('while the window\'s replacements boot, nothing new is cordoned (though 9 is on the target), and cordons already written stay', () => {
     const fresh = window(false, false);
     expect(rotateGroup(fresh.observed, fresh.group, outdated, CONFIG).actions.map((a) => a.kind)).toEqual([]);
     const kept = window(false, true);
     expect(rotateGroup(kept.observed, kept.group, outdated, CONFIG).actions.map((a) => a.kind)).toEqual([]);
+  });
+
+  test('the group that cannot spare its outdated instances holds another group\'s drains, though 9 is on the target', () => {
+    expect([...withIdleEdge().keys()]).toEqual(['edge']);
+  });
+
+  test('an instance ECS drains for another reason (Spot interruption, managed draining, an operator) is no drain of the rotation\'s', () => {
+    // 10: on the target image, DRAINING without a phase attribute. The group still serves only its base (1-5, 9).
+    const spot = [member(10, { container: { status: 'DRAINING', running: 2 } })];
+    const w = window(false, false, spot);
+    expect(rotateGroup(w.observed, w.group, outdated, CONFIG).actions.map((a) => a.kind)).not.toContain('cordon');
+    expect([...withIdleEdge(spot).keys()]).toEqual(['edge']);
+  });
+
+  test('with one of its own drains under way, a group below its base + 1 cordons at once (a newer image, a cordon lifted by hand)', () => {
+    // 1 drained by the rotation, 2 marked, 7 on the target, the window's next replacement (8) boots: 2-5, 7, 9 serve = the base.
+    const w = rotationInput({
+      desired: 8,
+      tags: batchTag({ base: 6, target: 8, originalMax: 10, startedAt: NOW - 60_000 }),
+      members: [
+        member(1, { container: { status: 'DRAINING', phase: drainingSince(NOW - 30_000), running: 3 } }),
+        member(2, { container: { phase: REPLACING, running: 3 } }),
+        ...[3, 4, 5].map((n) => member(n, { container: { running: 3 } })),
+        member(7, { container: { running: 3 } }),
+        member(9, { container: { running: 3 } }),
+        member(8, { container: false }),
+      ],
+    });
+    const cordon = rotateGroup(w.observed, w.group, outdated, CONFIG).actions.find((a) => a.kind === 'cordon');
+    expect(cordon).toMatchObject({ containerInstanceArns: [2, 3, 4, 5].map(arn) });
   });
 
   test('once a replacement serves beyond the group\'s base, every outdated instance is cordoned even while the drain is held', () => {
