@@ -3,9 +3,9 @@
  * checked against the safety rules on every state change, not only at the end.
  */
 import { BatchLimit } from '../../src/rotator/constants';
-import { runEngine, RunResult } from '../../src/rotator/engine';
+import { Round, runEngine, RunResult } from '../../src/rotator/engine';
 import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
-import { BATCH_TAG, decodeLease, encodeLease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
+import { BATCH_TAG, decodeLease, encodeLease, Lease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { POLL_MS, runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 
@@ -234,12 +234,13 @@ describe('one actor, and AWS pushing back', () => {
     expectSafe(sim);
   });
 
-  test('two runs that both read back their own lease (writes far enough apart): the one overwritten writes nothing more', async () => {
-    const sim = scenario(groups);
+  /**
+   * A Lambda run whose lease is overwritten with `other` right after its first round that wrote (the terminal
+   * run's write landed after this run read its own back); `after` sees every later round.
+   */
+  async function runOverwritten(sim: Simulation, other: Lease, after: (round: Round) => void) {
     const cluster = [...sim.cloud.clusters.values()][0];
-    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 };
-    let overwrittenAfterRound: number | undefined;
-    const writesAfter: string[] = [];
+    let overwritten = false;
     const result = await runEngine({
       api: sim.api,
       clock: sim.clock,
@@ -248,16 +249,24 @@ describe('one actor, and AWS pushing back', () => {
       deadline: sim.clock.now() + HOUR,
       pollIntervalMs: POLL_MS,
       onRound: (round) => {
-        if (overwrittenAfterRound !== undefined) {
-          writesAfter.push(...round.outcomes.map((o) => o.action.kind));
+        if (overwritten) {
+          after(round);
         } else if (round.outcomes.length > 0) {
-          // The terminal run's write lands after this run read its own back.
           cluster.tags.set(LEASE_TAG, encodeLease(other));
-          overwrittenAfterRound = round.index;
+          overwritten = true;
         }
       },
     });
-    expect(overwrittenAfterRound).toBeDefined();
+    return { result, overwritten, cluster };
+  }
+
+  test('two runs that both read back their own lease (writes far enough apart): the one overwritten writes nothing more', async () => {
+    const sim = scenario(groups);
+    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 };
+    const writesAfter: string[] = [];
+    const after = (round: Round) => writesAfter.push(...round.outcomes.map((o) => o.action.kind));
+    const { result, overwritten, cluster } = await runOverwritten(sim, other, after);
+    expect(overwritten).toBe(true);
     expect(writesAfter).toEqual([]);
     expect(result.leaseHolder?.owner).toBe(other.owner);
     // Its lease is the other run's now: this run leaves it in place.
@@ -266,30 +275,14 @@ describe('one actor, and AWS pushing back', () => {
 
   test('an overwriting value that this clock reads as expired still takes the lease away: the run acquires again before it writes', async () => {
     const sim = scenario(groups);
-    const cluster = [...sim.cloud.clusters.values()][0];
     // Written by a machine whose clock is behind: to this run, the value expired a minute ago.
     const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() - 60_000 };
-    let overwrittenAfterRound: number | undefined;
     const holdersAtNextWrite: Array<string | undefined> = [];
-    await runEngine({
-      api: sim.api,
-      clock: sim.clock,
-      settings: settingsFor(sim.clusterName),
-      owner: 'lambda:tick',
-      deadline: sim.clock.now() + HOUR,
-      pollIntervalMs: POLL_MS,
-      onRound: (round) => {
-        if (overwrittenAfterRound !== undefined) {
-          if (round.outcomes.length > 0 && holdersAtNextWrite.length === 0) {
-            holdersAtNextWrite.push(decodeLease(cluster.tags.get(LEASE_TAG))?.owner);
-          }
-        } else if (round.outcomes.length > 0) {
-          cluster.tags.set(LEASE_TAG, encodeLease(other));
-          overwrittenAfterRound = round.index;
-        }
-      },
+    const cluster = [...sim.cloud.clusters.values()][0];
+    const { overwritten } = await runOverwritten(sim, other, (round) => {
+      if (round.outcomes.length > 0 && holdersAtNextWrite.length === 0) holdersAtNextWrite.push(decodeLease(cluster.tags.get(LEASE_TAG))?.owner);
     });
-    expect(overwrittenAfterRound).toBeDefined();
+    expect(overwritten).toBe(true);
     // The next round that wrote had taken the lease back first (write, read back): the tag names this run.
     expect(holdersAtNextWrite).toHaveLength(1);
     expect(holdersAtNextWrite[0]).toBeDefined();
