@@ -387,10 +387,10 @@ function cordonRound(
  * under way but whose window's replacements do not serve yet cannot cordon its outdated instances (that would
  * leave its services little or nowhere to go, see `cordonRound`). Were another group to drain meanwhile,
  * services placed in both groups could start the drained tasks on those instances, and the tasks would move
- * again when their own group drains. So the other groups wait: for a boot, when groups start together. Only groups of the
- * same platform wait on each other (a Linux task never runs on a Windows host, nor the reverse; one whose
- * platform is unknown waits with both). A group whose replacements have not served within its readiness
- * timeout holds no one (it stops itself then).
+ * again when their own group drains. So the other groups wait, for a boot: when groups start together, or when
+ * a group's first window follows its canaries. Only groups of the same platform wait on each other (a Linux
+ * task never runs on a Windows host, nor the reverse; one whose platform is unknown waits with both). A group
+ * whose replacements have not served within its readiness timeout holds no one (it stops itself then).
  */
 export function drainsHeldForCordons(
   observed: ObservedCluster,
