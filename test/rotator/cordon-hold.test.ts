@@ -165,19 +165,41 @@ describe('a group held for another group\'s cordons', () => {
   });
 });
 
-/** The plan rotationsFor reads: every group outdated towards NEW_AMI, Linux. */
+/**
+ * The plan rotationsFor reads, built from the observation (these fixtures carry no images or parameters for the
+ * planner): each named group Linux, towards NEW_AMI, outdated on the given instances, up to date without any.
+ */
 function planOf(observed: ObservedCluster, outdated: Record<string, string[]>): RotationPlan {
-  const groups: GroupPlan[] = Object.entries(outdated).map(([groupName, ids]) => ({
-    groupName,
-    status: ids.length > 0 ? 'outdated' : 'up-to-date',
-    platform: 'linux',
-    targetImageId: NEW_AMI,
-    updateLaunchSource: false,
-    instanceCount: 4,
-    upToDateCount: 4 - ids.length,
-    outdatedInstances: ids.map((instanceId) => ({ instanceId } as GroupPlan['outdatedInstances'][number])),
-  }));
-  return { clusterName: CLUSTER, observedAt: observed.observedAt, groups, unmanagedInstanceIds: [], unmanagedInstances: [], totals: {} as RotationPlan['totals'] };
+  const groups: GroupPlan[] = Object.entries(outdated).map(([groupName, ids]) => {
+    const members = observed.groups.find((g) => g.name === groupName)!.instances.length;
+    return {
+      groupName,
+      status: ids.length > 0 ? 'outdated' : 'up-to-date',
+      platform: 'linux',
+      targetImageId: NEW_AMI,
+      updateLaunchSource: false,
+      instanceCount: members,
+      upToDateCount: members - ids.length,
+      outdatedInstances: ids.map((instanceId) => ({ instanceId, imageId: OLD_AMI, runningTasksCount: 5 })),
+    };
+  });
+  const outdatedCount = groups.reduce((n, g) => n + g.outdatedInstances.length, 0);
+  return {
+    clusterName: CLUSTER,
+    observedAt: observed.observedAt,
+    groups,
+    unmanagedInstanceIds: [],
+    unmanagedInstances: [],
+    totals: {
+      outdatedInstances: outdatedCount,
+      upToDateInstances: groups.reduce((n, g) => n + g.upToDateCount, 0),
+      refusedGroups: 0,
+      unobservedGroups: 0,
+      unknownFamilyGroups: 0,
+      // rotationsFor reads no totals; the fixtures record no adoption time to age from.
+      oldestOutdatedAgeSeconds: 0,
+    },
+  };
 }
 
 describe('the replacement of an instance outside every group', () => {
