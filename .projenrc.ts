@@ -36,8 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
   docgen: true,
 
-  // The Lambda entry lives in src/rotator/ with the engine, but the generated construct must not:
-  // src/rotator/ never imports aws-cdk-lib. So the function is declared by hand below.
+  // The Lambda entry lives in src/lambda/, but its generated construct belongs with the construct in
+  // src/construct/ (src/lambda/ never imports aws-cdk-lib). So the function is declared by hand below.
   lambdaAutoDiscover: false,
 
   devDeps: [
@@ -84,8 +84,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // The engine's SDK clients are bundled into the Lambda asset (devDependencies); the construct itself
-// imports only the SDK-free modules of src/rotator (constants, ami-families, state).
-project.eslint?.allowDevDeps('src/rotator/**');
+// imports only the SDK-free modules of src/shared.
+for (const dir of ['src/aws/**', 'src/engine/**', 'src/lambda/**']) project.eslint?.allowDevDeps(dir);
+
+// The layers, kept by lint (DESIGN.md): no import cycles; engine, shared, aws, lambda and cli code never
+// touch aws-cdk-lib or constructs; shared code never touches the SDK or another layer; the construct
+// reaches the engine's side only through shared/.
+project.eslint?.addRules({ 'import/no-cycle': ['error'] });
+const CDK_IMPORTS = [
+  { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'only src/construct/ may use aws-cdk-lib and constructs' },
+];
+const layer = (files: string[], patterns: Array<{ group: string[]; message: string }>) =>
+  project.eslint?.addOverride({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+layer(['src/shared/**'], [...CDK_IMPORTS,
+  { group: ['@aws-sdk/*'], message: 'src/shared/ holds no SDK code; put it behind a port in src/aws/' },
+  { group: ['**/engine', '**/engine/**', '**/aws/**', '**/construct/**', '**/lambda/**', '**/cli/**'], message: 'src/shared/ imports no other layer' }]);
+layer(['src/engine/**', 'src/aws/**'], [...CDK_IMPORTS,
+  { group: ['**/construct/**', '**/lambda/**', '**/cli/**'], message: 'the engine and the AWS ports know nothing of their callers' }]);
+layer(['src/lambda/**', 'src/cli/**'], [...CDK_IMPORTS,
+  { group: ['**/construct/**'], message: 'the Lambda entry and the CLI run the engine, not the construct' }]);
+layer(['src/construct/**'], [
+  { group: ['@aws-sdk/*', '**/engine/**', '**/aws/**', '**/lambda/**', '**/cli/**'], message: 'the construct imports only src/shared/ of the runtime side' },
+]);
 
 // Type-checked (and linted) folders outside src/ and test/, each with its own tsconfig so the
 // editor and eslint's project service find it.
@@ -101,8 +121,8 @@ for (const dir of ['examples', 'scripts', 'bench']) {
 // The rotator Lambda. The AWS SDK v3 clients are bundled (projen's default would leave `@aws-sdk/*`
 // to the runtime): the bundle then runs exactly the SDK version the tests ran, whatever the runtime ships.
 new awscdk.LambdaFunction(project, {
-  entrypoint: 'src/rotator/rotator.lambda.ts',
-  constructFile: 'src/rotator-function.ts',
+  entrypoint: 'src/lambda/rotator.lambda.ts',
+  constructFile: 'src/construct/rotator-function.ts',
   constructName: 'RotatorFunction',
   cdkDeps: project.cdkDeps,
   runtime: awscdk.LambdaRuntime.NODEJS_24_X,
@@ -128,7 +148,7 @@ project.eslint?.allowDevDeps('src/cli/**');
 // jsii compiles src/cli too, but only the bundle is run; lib/cli would require commander, which is not shipped.
 project.npmignore?.exclude('/lib/cli/');
 
-// Tests load the bundled asset (assets/rotator/...) and synthesize the construct, which points at it:
+// Tests load the bundled asset (assets/lambda/...) and synthesize the construct, which points at it:
 // bundle before jest so `projen test` works on a fresh clone.
 const bundleTask = project.tasks.tryFind('bundle');
 if (bundleTask) {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
-export const ASSET = path.join(__dirname, '..', 'assets', 'rotator', 'rotator.lambda', 'index.js');
+export const ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'rotator.lambda', 'index.js');
 
 export interface AssetFigures {
   readonly path: string;

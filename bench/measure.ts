@@ -19,12 +19,12 @@
  * - min running %: the lowest RUNNING / desired of any replica service at any moment of the run.
  */
 import { prepareForSeed, runSeedBaseline } from './seed-baseline';
-import { DEFAULT_AMI_PARAMETERS } from '../src/rotator/ami-families';
-import { configFromEnvironment, engineSettings } from '../src/rotator/config';
-import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, EnvName } from '../src/rotator/constants';
-import { EngineSettings, runEngine } from '../src/rotator/engine';
-import { FullReads, ImageCache, observeCluster } from '../src/rotator/observe';
-import { budgetFor, MaxUnavailableSetting } from '../src/rotator/rotate';
+import { budgetFor, MaxUnavailableSetting } from '../src/engine/budget';
+import { configFromEnvironment, engineSettings, EngineSettings } from '../src/engine/config';
+import { FullReads, ImageCache, observeCluster } from '../src/engine/observe/observe';
+import { runEngine } from '../src/engine/run';
+import { DEFAULT_AMI_PARAMETERS } from '../src/shared/ami-families';
+import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, EnvName } from '../src/shared/constants';
 import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
 import {
   buildScenario, CiStatus, GroupSpec, PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation,

@@ -12,7 +12,7 @@
  *   npx ts-node --project test/tsconfig.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5 [--ties first-reached]
  */
 import { benchScenario, defaultSettings, placementTiesOption } from './measure';
-import { PHASE_ATTRIBUTE } from '../src/rotator/state';
+import { PHASE_ATTRIBUTE } from '../src/shared/records';
 import { runScheduled } from '../test/rotation/harness';
 import { PlacementTies, SimContainerInstance, SimTask } from '../test/sim';
 

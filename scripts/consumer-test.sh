@@ -161,10 +161,10 @@ asset_dir="$(consumer_js '
 ' 2>&1)" || fail "the synthesized function or its asset is wrong: $asset_dir"
 ok "the template has the refresher's function (nodejs24.x, index.handler); its asset $asset_dir has index.js"
 
-if cmp -s "$tmp/$asset_dir/index.js" "$pkg/assets/rotator/rotator.lambda/index.js"; then
+if cmp -s "$tmp/$asset_dir/index.js" "$pkg/assets/lambda/rotator.lambda/index.js"; then
   ok "the asset's index.js is the bundle shipped in the tarball"
 else
-  fail "$asset_dir/index.js differs from the tarball's assets/rotator/rotator.lambda/index.js"
+  fail "$asset_dir/index.js differs from the tarball's assets/lambda/rotator.lambda/index.js"
 fi
 
 # --- (d) the asset's handler loads and refuses a malformed event without calling AWS -------------

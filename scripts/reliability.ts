@@ -15,15 +15,15 @@ const FAULT_SUITES: ReadonlyArray<readonly [string, RegExp | undefined, string]>
   ['test/rotation/faults.test.ts', undefined, 'groups in awkward states (max size, scale-in protection, suspended processes, instance refresh, stack update, managed scaling)'],
   ['test/rotation/bad-image.test.ts', undefined, 'a replacement that never registers (stop and alarm; rollback)'],
   ['test/rotation/whole-rotation.test.ts', /stuck drains|one actor/, 'drains that never finish, two engines at once, throttling and 5xx on every API'],
-  ['test/rotator/plan.test.ts', /refuse|refused/i, 'SSM parameter missing or malformed, AMI missing, deprecated, of another architecture or platform'],
-  ['test/rotator/rotate-waits.test.ts', undefined, 'pauses while another actor changes a group'],
-  ['test/rotator/event.test.ts', /reject|refus/i, 'malformed manual invocations'],
+  ['test/engine/decide/plan.test.ts', /refuse|refused/i, 'SSM parameter missing or malformed, AMI missing, deprecated, of another architecture or platform'],
+  ['test/engine/decide/rotate-waits.test.ts', undefined, 'pauses while another actor changes a group'],
+  ['test/lambda/event.test.ts', /reject|refus/i, 'malformed manual invocations'],
   ['test/rotation/policies.test.ts', /unhealthy|deployment|timeout|grace/, 'unhealthy canaries, services deploying or never steady, standalone tasks that never end'],
 ];
 
 fs.mkdirSync(reports, { recursive: true });
 for (const stale of ['crash-figures.json', 'iam-figures.json']) fs.rmSync(path.join(reports, stale), { force: true });
-const files = ['test/rotation', 'test/iam', 'test/rotator/plan.test.ts', 'test/rotator/rotate-waits.test.ts', 'test/rotator/event.test.ts'];
+const files = ['test/rotation', 'test/iam', 'test/engine/decide/plan.test.ts', 'test/engine/decide/rotate-waits.test.ts', 'test/lambda/event.test.ts'];
 try {
   execFileSync('npx', ['jest', '--coverage=false', '--json', `--outputFile=${results}`, ...files], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 } catch {

@@ -1,1 +1,1 @@
-export * from './ecs-ami-refresher';
+export * from './construct/ecs-ami-refresher';

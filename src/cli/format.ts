@@ -2,12 +2,12 @@
  * What the CLI prints: plain-text tables and lines built from the engine's own data (observation, plan,
  * rotation decisions, action outcomes). Pure: no I/O and no clock; `now` is always passed in.
  */
-import type { ActionOutcome } from '../rotator/act';
-import type { Action } from '../rotator/actions';
-import type { ObservedCluster, ObservedGroup } from '../rotator/model';
-import type { GroupPlan, RotationPlan } from '../rotator/plan';
-import type { GroupRotation } from '../rotator/rotate';
-import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../rotator/state';
+import type { ActionOutcome } from '../engine/act/act';
+import type { Action } from '../engine/actions';
+import type { GroupPlan, RotationPlan } from '../engine/decide/plan';
+import type { GroupRotation } from '../engine/decide/rotate';
+import type { ObservedCluster, ObservedGroup } from '../engine/model';
+import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../shared/records';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = ''): string[] {

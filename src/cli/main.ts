@@ -8,12 +8,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines, scheduledWait } from './format';
 import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, UsageError } from './options';
 import { Interrupted, realApi, realClock } from './runtime';
-import type { ActionOutcome } from '../rotator/act';
-import type { AwsApi } from '../rotator/aws';
-import { Clock, EngineSettings, Round, rotationsFor, runEngine, withMarkCandidates, workloadOptions } from '../rotator/engine';
-import { ClusterUnavailableError, describeError, observeCluster } from '../rotator/observe';
-import { plan } from '../rotator/plan';
-import { REPLACE_BEFORE_TAG } from '../rotator/state';
+import type { AwsApi } from '../aws/ports';
+import type { ActionOutcome } from '../engine/act/act';
+import { EngineSettings } from '../engine/config';
+import { plan } from '../engine/decide/plan';
+import { ClusterUnavailableError, observeCluster } from '../engine/observe/observe';
+import { Clock, Round, rotationsFor, runEngine, withMarkCandidates, workloadOptions } from '../engine/run';
+import { describeError } from '../shared/describe-error';
+import { REPLACE_BEFORE_TAG } from '../shared/records';
 
 /** The process's exit codes; `--help` lists them. */
 export const ExitCode = {

@@ -3,11 +3,11 @@
  * value is reported with the option's name), then merged with the environment in one place. Precedence:
  * command line, then environment (the seed's CLUSTER, AWS_REGION, AWS_PROFILE, FORCE, LOG_LEVEL), then defaults.
  */
-import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../rotator/ami-families';
-import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable, wholeNumberFrom1To100 } from '../rotator/config';
-import type { EngineSettings } from '../rotator/engine';
-import type { MaxUnavailableSetting } from '../rotator/rotate';
-import { MaintenanceWindow, maintenanceWindow, WindowError } from '../rotator/windows';
+import type { MaxUnavailableSetting } from '../engine/budget';
+import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable, wholeNumberFrom1To100 } from '../engine/config';
+import type { EngineSettings } from '../engine/config';
+import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
+import { MaintenanceWindow, maintenanceWindow, WindowError } from '../shared/maintenance-window';
 
 /** A bad option or environment value: exit code 2, the message says what was given and what is allowed. */
 export class UsageError extends Error {

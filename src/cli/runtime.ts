@@ -7,9 +7,10 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AwsApi, SdkClients, sdkApi } from '../rotator/aws';
-import type { Clock } from '../rotator/engine';
-import { DEFAULT_RETRY, retryingApi } from '../rotator/retry';
+import { AwsApi } from '../aws/ports';
+import { DEFAULT_RETRY, retryingApi } from '../aws/retry';
+import { SdkClients, sdkApi } from '../aws/sdk';
+import type { Clock } from '../engine/run';
 
 /** Ctrl-C during a wait: the engine's run ends through its `finally`, which gives the lease back. */
 export class Interrupted extends Error {

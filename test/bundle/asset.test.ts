@@ -1,5 +1,5 @@
 /**
- * The built Lambda asset (assets/rotator/rotator.lambda/index.js, made by `npx projen bundle`), loaded as
+ * The built Lambda asset (assets/lambda/rotator.lambda/index.js, made by `npx projen bundle`), loaded as
  * the Lambda runtime loads it and invoked against a fake AWS on 127.0.0.1. This catches what tests of
  * the TypeScript cannot: a bundling mistake, an SDK client that does not serialize or parse in the
  * bundle, a Powertools logger or metrics set-up that prints nothing, or prints the wrong dimensions.
@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { el, FakeAws, queryList, raw, startFakeAws, useFakeAwsEnvironment } from './fake-aws';
-import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import type { RunSummary } from '../../src/rotator/event';
+import type { RunSummary } from '../../src/lambda/event';
+import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/shared/constants';
 
-const ASSET = path.join(__dirname, '..', '..', 'assets', 'rotator', 'rotator.lambda', 'index.js');
+const ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotator.lambda', 'index.js');
 
 const ACCOUNT = '111122223333';
 const CLUSTER = 'shop';

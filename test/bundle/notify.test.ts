@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { el, FakeAws, queryList, raw, startFakeAws, useFakeAwsEnvironment } from './fake-aws';
-import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
-import type { RunSummary } from '../../src/rotator/event';
-import { encodeNotified, LEASE_TAG, NOTIFIED_TAG } from '../../src/rotator/state';
+import type { RunSummary } from '../../src/lambda/event';
+import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/shared/constants';
+import { encodeNotified, LEASE_TAG, NOTIFIED_TAG } from '../../src/shared/records';
 
-const ASSET = path.join(__dirname, '..', '..', 'assets', 'rotator', 'rotator.lambda', 'index.js');
+const ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotator.lambda', 'index.js');
 
 const ACCOUNT = '111122223333';
 const CLUSTER = 'shop';

@@ -4,8 +4,8 @@
  * (The simulator's virtual clock starts at 2026-01-01T00:00:00Z; the run takes a second of wall time.)
  */
 import { run } from '../../src/cli/main';
-import { runEngine } from '../../src/rotator/engine';
-import { encodeLease, LEASE_TAG } from '../../src/rotator/state';
+import { runEngine } from '../../src/engine/run';
+import { encodeLease, LEASE_TAG } from '../../src/shared/records';
 import { POLL_MS, settingsFor } from '../rotation/harness';
 import { Simulation } from '../sim';
 import { twoGroups } from './cli-harness';

@@ -2,8 +2,8 @@
  * `plan` and `status` against the simulator: what they print, their exit codes, and that they only read.
  */
 import { cli, twoGroups, writesOf } from './cli-harness';
-import { runEngine } from '../../src/rotator/engine';
-import { encodeLease, LEASE_TAG } from '../../src/rotator/state';
+import { runEngine } from '../../src/engine/run';
+import { encodeLease, LEASE_TAG } from '../../src/shared/records';
 import { POLL_MS, settingsFor } from '../rotation/harness';
 
 describe('plan', () => {

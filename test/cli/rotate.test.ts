@@ -2,7 +2,7 @@
  * `rotate` against the simulator, with its virtual clock: progress, summary, exit codes, the lease, and
  * that a dry run writes nothing.
  */
-import { encodeLease, LEASE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
+import { encodeLease, LEASE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/shared/records';
 import { Simulation } from '../sim';
 import { cli, TWO_GROUPS, twoGroups, writesOf } from './cli-harness';
 

@@ -3,7 +3,7 @@
  * replaced and why not), and the replacement group an operator names.
  */
 import { cli, TWO_GROUPS, writesOf } from './cli-harness';
-import { TagKey } from '../../src/rotator/constants';
+import { TagKey } from '../../src/shared/constants';
 import { buildScenario, Simulation } from '../sim';
 
 function withStrangers(): Simulation {

@@ -16,8 +16,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { asList, environment, fixture, LT_FLAG, policyStatements, render, statement, synth } from './fixtures';
 import { AmiParameters, DrainTimeoutAction, EcsAmiRefresher, MaintenanceWindow, MaxUnavailable, StandaloneTasks } from '../../src';
-import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
-import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
+import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/shared/constants';
 import {
   BATCH_TAG,
   CORDON_ATTRIBUTE,
@@ -26,7 +26,7 @@ import {
   LEASE_TAG,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
-} from '../../src/rotator/state';
+} from '../../src/shared/records';
 
 describe('defaults', () => {
   const { template, refresher } = synth((f) => ({ cluster: f.cluster }));

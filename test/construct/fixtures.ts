@@ -6,7 +6,7 @@
 import { App, Stack, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
-import { EnvName } from '../../src/rotator/constants';
+import { EnvName } from '../../src/shared/constants';
 
 export const LT_FLAG = { '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true };
 

@@ -7,9 +7,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { environment, Fixture, fixture, policyStatements, render, synth as synthFull } from './fixtures';
 import { EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
-import { groupSearch } from '../../src/dashboard';
-import { Dimension, EnvName, METRIC_NAMESPACE, MetricName } from '../../src/rotator/constants';
-import { NOTIFIED_TAG } from '../../src/rotator/state';
+import { groupSearch } from '../../src/construct/dashboard';
+import { Dimension, EnvName, METRIC_NAMESPACE, MetricName } from '../../src/shared/constants';
+import { NOTIFIED_TAG } from '../../src/shared/records';
 
 /** The refresher on the fixture's cluster with these props besides. */
 function synth(props: (f: Fixture) => Omit<EcsAmiRefresherProps, 'cluster'>, f: Fixture = fixture()) {

@@ -7,7 +7,7 @@ import { App, Aspects, Duration, Stack, aws_autoscaling as autoscaling, aws_ec2 
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EcsAmiRefresher, EcsAmiRefresherProps } from '../../src';
-import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/rotator/constants';
+import { EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/shared/constants';
 
 interface Fixture {
   readonly stack: Stack;

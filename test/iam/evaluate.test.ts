@@ -11,8 +11,8 @@ import { PolicyDocument, PolicyStatement, synthesizePolicy, SynthesizedPolicy } 
 import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './requests';
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
 import { StandaloneTasks } from '../../src';
-import { TagKey } from '../../src/rotator/constants';
-import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/rotator/state';
+import { TagKey } from '../../src/shared/constants';
+import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/shared/records';
 import { runToCompletion, settingsFor } from '../rotation/harness';
 import { buildScenario, GroupSpec, RecordedCall, Simulation } from '../sim';
 

@@ -7,7 +7,7 @@
 import { synthesizePolicy } from './policy';
 import { IamRequest, requestsFor, simWorld } from './requests';
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
-import { NOTIFIED_TAG } from '../../src/rotator/state';
+import { NOTIFIED_TAG } from '../../src/shared/records';
 import { runToCompletion, settingsFor } from '../rotation/harness';
 import { buildScenario, RecordedCall } from '../sim';
 

@@ -32,7 +32,7 @@
  * A call this module does not know throws: an unmapped call must fail the test, never pass silently.
  */
 import { ACCOUNT, PARTITION, REGION } from './policy';
-import { TagKey } from '../../src/rotator/constants';
+import { TagKey } from '../../src/shared/constants';
 import type { Cloud, RecordedCall } from '../sim';
 
 export type Tags = Readonly<Record<string, string>>;

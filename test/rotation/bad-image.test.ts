@@ -3,9 +3,9 @@
  * joins): the group stops and alarms, nothing more is terminated; with rollback, the group goes back to the
  * image it ran until the parameter names another one.
  */
-import { MetricName } from '../../src/rotator/constants';
-import { rotationMetrics } from '../../src/rotator/report';
-import { FAILED_IMAGE_TAG } from '../../src/rotator/state';
+import { rotationMetrics } from '../../src/engine/report';
+import { MetricName } from '../../src/shared/constants';
+import { FAILED_IMAGE_TAG } from '../../src/shared/records';
 import { buildScenario, GroupSpec, imageName, Simulation } from '../sim';
 import { runToCompletion, settingsFor } from './harness';
 

@@ -2,8 +2,8 @@
  * Regressions found by a review of cordoning, on the simulator: a cordon must never outlive the rotation
  * that wrote it.
  */
-import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
-import { CORDON_ATTRIBUTE, PHASE_ATTRIBUTE } from '../../src/rotator/state';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
+import { CORDON_ATTRIBUTE, PHASE_ATTRIBUTE } from '../../src/shared/records';
 import { buildScenario, Simulation } from '../sim';
 import { runScheduled, settingsFor } from './harness';
 

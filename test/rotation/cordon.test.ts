@@ -3,7 +3,7 @@
  * outdated instance never land on another outdated one, so each task moves once.
  */
 import { EcsAmiRefresher } from '../../src';
-import { CORDON_ATTRIBUTE } from '../../src/rotator/state';
+import { CORDON_ATTRIBUTE } from '../../src/shared/records';
 import { buildScenario, PlacementTies, Simulation } from '../sim';
 import { runScheduled, settingsFor } from './harness';
 

@@ -2,8 +2,8 @@
  * Kill the engine right after its k-th AWS write, for every k of a whole rotation, then let scheduled
  * invocations of a fresh engine carry on: the rotation must complete with nothing lost or repeated.
  */
-import { BATCH_TAG } from '../../src/rotator/state';
-import { maintenanceWindow } from '../../src/rotator/windows';
+import { maintenanceWindow } from '../../src/shared/maintenance-window';
+import { BATCH_TAG } from '../../src/shared/records';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, Simulation } from '../sim';
 import { recordFigure } from './figures';
 import { runInvocations, runScheduled, runTicks, settingsFor } from './harness';

@@ -2,9 +2,9 @@
  * DrainDurationSeconds: one point per instance terminated after draining, read from its `draining:<ms>` record,
  * per group and per cluster; none in a round that terminates nothing.
  */
-import { MetricName } from '../../src/rotator/constants';
-import { Round } from '../../src/rotator/engine';
-import { MetricPoint, rotationMetrics } from '../../src/rotator/report';
+import { MetricPoint, rotationMetrics } from '../../src/engine/report';
+import { Round } from '../../src/engine/run';
+import { MetricName } from '../../src/shared/constants';
 import { buildScenario, GroupSpec } from '../sim';
 import { POLL_MS, runScheduled, settingsFor } from './harness';
 

@@ -2,12 +2,13 @@
  * Drives the engine over a simulated cloud the way production does: scheduled Lambda invocations, each
  * with its own time budget and a fresh engine (nothing carried over), or one long terminal run.
  */
-import type { Action } from '../../src/rotator/actions';
-import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
-import { AwsApi } from '../../src/rotator/aws';
-import { Clock, EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
-import { FullReads, ImageCache } from '../../src/rotator/observe';
-import { RotationConfig } from '../../src/rotator/rotate';
+import { AwsApi } from '../../src/aws/ports';
+import type { Action } from '../../src/engine/actions';
+import { EngineSettings } from '../../src/engine/config';
+import { RotationConfig } from '../../src/engine/decide/rotate';
+import { FullReads, ImageCache } from '../../src/engine/observe/observe';
+import { Clock, Round, runDeadline, runEngine, RunResult } from '../../src/engine/run';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
 import type { GroupSpec } from '../sim';
 
 export const POLL_MS = 15_000;

@@ -2,14 +2,14 @@
  * The idle shortcut (observe.ts, `idleObservation`): a warm function confirms an idle cluster in six calls
  * whatever its size, reports what a full read would, and reads everything as soon as anything may need it.
  */
-import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
-import type { AwsApi } from '../../src/rotator/aws';
-import { runEngine, RunResult } from '../../src/rotator/engine';
-import { FULL_READ_INTERVAL_MS, FullReads, ImageCache, strayFilter } from '../../src/rotator/observe';
-import { planMetrics } from '../../src/rotator/report';
-import { CORDON_ATTRIBUTE } from '../../src/rotator/state';
-import { buildScenario, GroupSpec, imageName, Simulation, UngroupedSpec } from '../sim';
 import { POLL_MS, settingsFor } from './harness';
+import type { AwsApi } from '../../src/aws/ports';
+import { FULL_READ_INTERVAL_MS, FullReads, ImageCache, strayFilter } from '../../src/engine/observe/observe';
+import { planMetrics } from '../../src/engine/report';
+import { runEngine, RunResult } from '../../src/engine/run';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
+import { CORDON_ATTRIBUTE } from '../../src/shared/records';
+import { buildScenario, GroupSpec, imageName, Simulation, UngroupedSpec } from '../sim';
 
 const AL2023_X86 = 'amazon-linux-2023/x86_64';
 const AL2023_ARM = 'amazon-linux-2023/arm64';

@@ -3,13 +3,14 @@
  * each run, nothing kept in memory): each start, stop, resume and finish is published once, in order, and a
  * topic that fails never holds a rotation.
  */
-import { MetricName } from '../../src/rotator/constants';
-import { EngineSettings, Round, runDeadline, runEngine, RunResult } from '../../src/rotator/engine';
-import { ImageCache } from '../../src/rotator/observe';
-import { rotationMetrics } from '../../src/rotator/report';
-import { BATCH_TAG, NOTIFIED_TAG } from '../../src/rotator/state';
-import { buildScenario, GroupSpec, Simulation } from '../sim';
 import { LAMBDA_BUDGET_MS, POLL_MS, runScheduled, SCHEDULE_MS, settingsFor } from './harness';
+import { EngineSettings } from '../../src/engine/config';
+import { ImageCache } from '../../src/engine/observe/observe';
+import { rotationMetrics } from '../../src/engine/report';
+import { Round, runDeadline, runEngine, RunResult } from '../../src/engine/run';
+import { MetricName } from '../../src/shared/constants';
+import { BATCH_TAG, NOTIFIED_TAG } from '../../src/shared/records';
+import { buildScenario, GroupSpec, Simulation } from '../sim';
 
 const HOUR = 3600_000;
 const KEY = 'amazon-linux-2023/x86_64';

@@ -2,9 +2,9 @@
  * What watching a cluster costs in AWS calls: an idle run (nothing outdated), and one observation of a
  * cluster mid-rotation, against the budgets of issue 4 (idle ≤ 6; observing N instances ≤ 8 + 3·⌈N/100⌉).
  */
-import { runEngine } from '../../src/rotator/engine';
-import { FullReads, ImageCache, observeCluster, readMarkCandidates } from '../../src/rotator/observe';
-import { maintenanceWindow } from '../../src/rotator/windows';
+import { FullReads, ImageCache, observeCluster, readMarkCandidates } from '../../src/engine/observe/observe';
+import { runEngine } from '../../src/engine/run';
+import { maintenanceWindow } from '../../src/shared/maintenance-window';
 import { buildScenario, Simulation } from '../sim';
 import { POLL_MS, settingsFor } from './harness';
 

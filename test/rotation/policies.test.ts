@@ -2,12 +2,12 @@
  * The rotation policies over whole simulated rotations, at production's cadence: canary and soak, steady
  * services between drains, standalone tasks on drained instances.
  */
-import { Action } from '../../src/rotator/actions';
-import { Round } from '../../src/rotator/engine';
-import { RotationConfig } from '../../src/rotator/rotate';
-import { BATCH_TAG, decodeBatch, FAILED_IMAGE_TAG } from '../../src/rotator/state';
-import { buildScenario, Simulation } from '../sim';
 import { runScheduled, settingsFor } from './harness';
+import { Action } from '../../src/engine/actions';
+import { RotationConfig } from '../../src/engine/decide/rotate';
+import { Round } from '../../src/engine/run';
+import { BATCH_TAG, decodeBatch, FAILED_IMAGE_TAG } from '../../src/shared/records';
+import { buildScenario, Simulation } from '../sim';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;

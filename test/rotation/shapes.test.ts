@@ -4,11 +4,11 @@
  * its own budget; Windows hosts that boot slowly; a golden AMI per group; instances outside every group
  * replaced through a named group.
  */
-import { DEFAULT_AMI_PARAMETERS } from '../../src/rotator/ami-families';
-import { TagKey } from '../../src/rotator/constants';
-import { Round } from '../../src/rotator/engine';
-import { WINDOW_BUDGETS } from '../../src/rotator/rotate';
-import { BATCH_TAG, PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/rotator/state';
+import { WINDOW_BUDGETS } from '../../src/engine/decide/rotate';
+import { Round } from '../../src/engine/run';
+import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
+import { TagKey } from '../../src/shared/constants';
+import { BATCH_TAG, PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/shared/records';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { MANY_GROUPS, runScheduled, settingsFor } from './harness';
 

@@ -5,10 +5,10 @@
  * overrides carry launch templates of their own (pinned, `$Default`, `$Latest`), pruning of old template versions,
  * a crash after each write, and throttling.
  */
-import { TagKey } from '../../src/rotator/constants';
-import { launchConfigurationCopyName } from '../../src/rotator/launch-configurations';
-import { DEFAULT_RETRY, retryingApi } from '../../src/rotator/retry';
-import { BATCH_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/rotator/state';
+import { DEFAULT_RETRY, retryingApi } from '../../src/aws/retry';
+import { TagKey } from '../../src/shared/constants';
+import { launchConfigurationCopyName } from '../../src/shared/launch-configuration-names';
+import { BATCH_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/shared/records';
 import { buildScenario, dyingApi, GroupSpec, isLeaving, ProcessKilled, Simulation } from '../sim';
 import { recordFigure } from './figures';
 import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';

@@ -4,8 +4,8 @@
  * repeated — each instance terminated once, drained first, the group left with exactly one more instance per
  * replaced one, no record or mark left behind.
  */
-import { TagKey } from '../../src/rotator/constants';
-import { PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/rotator/state';
+import { TagKey } from '../../src/shared/constants';
+import { PHASE_ATTRIBUTE, UNMANAGED_TAG } from '../../src/shared/records';
 import { buildScenario, dyingApi, ProcessKilled, Simulation } from '../sim';
 import { recordFigure } from './figures';
 import { runInvocations, runScheduled, settingsFor } from './harness';

@@ -2,11 +2,11 @@
  * When rotations happen, over whole simulated rotations at production's cadence (a scheduled invocation every
  * 5 minutes, each with the Lambda's budget): maintenance windows and a minimum AMI age.
  */
-import { Action } from '../../src/rotator/actions';
-import { BATCH_TAG } from '../../src/rotator/state';
-import { maintenanceWindow } from '../../src/rotator/windows';
-import { buildScenario, imageName, Simulation } from '../sim';
 import { runTicks, SCHEDULE_MS, settingsFor } from './harness';
+import { Action } from '../../src/engine/actions';
+import { maintenanceWindow } from '../../src/shared/maintenance-window';
+import { BATCH_TAG } from '../../src/shared/records';
+import { buildScenario, imageName, Simulation } from '../sim';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;

@@ -2,10 +2,10 @@
  * Whole rotations on the in-memory cloud: the real engine (observe, plan, act) against the simulator,
  * checked against the safety rules on every state change, not only at the end.
  */
-import { BatchLimit } from '../../src/rotator/constants';
-import { Round, runEngine, RunResult } from '../../src/rotator/engine';
-import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/rotator/retry';
-import { BATCH_TAG, decodeLease, encodeLease, Lease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/rotator/state';
+import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/aws/retry';
+import { Round, runEngine, RunResult } from '../../src/engine/run';
+import { BatchLimit } from '../../src/shared/constants';
+import { BATCH_TAG, decodeLease, encodeLease, Lease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/shared/records';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { POLL_MS, runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 

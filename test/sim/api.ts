@@ -43,7 +43,7 @@ import {
 } from './model';
 import { parseClusterQuery, Query, QueryError } from './query';
 import { Recorder } from './recorder';
-import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/rotator/aws';
+import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/aws/ports';
 
 export interface SimApiOptions {
   readonly cloud: Cloud;

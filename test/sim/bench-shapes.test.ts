@@ -1,5 +1,5 @@
 /** What the benchmark needs of the simulator: per-instance task loads, and DetachInstances (seed 004's call). */
-import { buildScenario, simAwsApi } from '.';
+import { buildScenario, simAwsApi } from './index';
 
 const group = (instances: number) => ({ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64' as const, instances });
 

@@ -8,8 +8,8 @@
  * never retries it as a transient error.
  */
 import type { VirtualClock } from './clock';
-import type { AwsApi } from '../../src/rotator/aws';
-import { methodNames } from '../../src/rotator/retry';
+import type { AwsApi } from '../../src/aws/ports';
+import { methodNames } from '../../src/aws/retry';
 
 export class ProcessKilled extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@
  */
 import { dyingApi, ProcessKilled } from './dying';
 import { buildScenario, GroupSpec, ServiceSpec, Simulation } from './scenario';
-import { TagKey } from '../../src/rotator/constants';
+import { TagKey } from '../../src/shared/constants';
 
 const MIN = 60_000;
 

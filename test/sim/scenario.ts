@@ -11,9 +11,9 @@ import { Invariants } from './invariants';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
 import { Random } from './random';
 import { Recorder } from './recorder';
-import { DEFAULT_AMI_PARAMETERS, parameterKey } from '../../src/rotator/ami-families';
-import type { AwsApi } from '../../src/rotator/aws';
-import { TagKey } from '../../src/rotator/constants';
+import type { AwsApi } from '../../src/aws/ports';
+import { DEFAULT_AMI_PARAMETERS, parameterKey } from '../../src/shared/ami-families';
+import { TagKey } from '../../src/shared/constants';
 
 export type Architecture = 'x86_64' | 'arm64';
 

@@ -8,9 +8,9 @@ import { VirtualClock } from './clock';
 import { PlacementTies } from './cloud';
 import { SimContainerInstance, SimTask } from './model';
 import { buildScenario, ServiceSpec, Simulation } from './scenario';
-import { familyFromImageName } from '../../src/rotator/ami-families';
-import type { AwsApi } from '../../src/rotator/aws';
-import { observeCluster } from '../../src/rotator/observe';
+import type { AwsApi } from '../../src/aws/ports';
+import { observeCluster } from '../../src/engine/observe/observe';
+import { familyFromImageName } from '../../src/shared/ami-families';
 
 const MIN = 60_000;
 
