@@ -1,0 +1,105 @@
+/**
+ * The Auto Scaling groups a refresher acts on: those named in the props (`autoScalingGroups`,
+ * `groupOverrides`, `replaceUnmanagedInstancesThrough`), which the policy names by ARN, and those of the
+ * capacity providers this app associates with the cluster, which the policy reaches through the cluster tag.
+ */
+import { Duration, Stack, Tags, Token, aws_autoscaling as autoscaling, aws_ecs as ecs } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { validateDuration } from './durations';
+import { GroupOverride } from './group-override';
+import { EcsAmiRefresherProps } from './props';
+import { FAMILY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
+import { TagKey } from '../shared/constants';
+
+/** The groups of one refresher, validated. */
+export interface RefresherGroups {
+  readonly overrides: readonly GroupOverride[];
+  /** Capacity provider groups are discovered at run time. */
+  readonly discover: boolean;
+  /** Groups named in the props, each once: the policy names them by ARN. */
+  readonly named: autoscaling.IAutoScalingGroup[];
+  /** `named`, or undefined when none is. */
+  readonly givenGroups: autoscaling.IAutoScalingGroup[] | undefined;
+  /** The capacity providers this app associates with the cluster (with discovery only). */
+  readonly appProviders: ecs.AsgCapacityProvider[];
+  /** Groups known in this app: the named ones, and those of the capacity providers this app associates. */
+  readonly knownGroups: autoscaling.IAutoScalingGroup[];
+}
+
+export function resolveGroups(props: EcsAmiRefresherProps): RefresherGroups {
+  if (props.autoScalingGroups !== undefined && props.autoScalingGroups.length === 0) {
+    throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset (the cluster\'s capacity provider groups are discovered anyway)');
+  }
+  const overrides = validateGroupOverrides(props.groupOverrides ?? []);
+  const discover = props.discoverCapacityProviderGroups ?? true;
+  const named = uniqueGroups([
+    ...(props.autoScalingGroups ?? []),
+    ...overrides.map((o) => o.autoScalingGroup),
+    ...(props.replaceUnmanagedInstancesThrough ? [props.replaceUnmanagedInstancesThrough] : []),
+  ]);
+  if (!discover && named.length === 0) {
+    throw new Error('discoverCapacityProviderGroups is false and no group is named; name groups in autoScalingGroups, or leave discovery on');
+  }
+  const givenGroups = named.length > 0 ? named : undefined;
+  const appProviders = discover ? capacityProviders(props.cluster) : [];
+  const knownGroups = uniqueGroups([...named, ...appProviders.map((p) => p.autoScalingGroup)]);
+  return { overrides, discover, named, givenGroups, appProviders, knownGroups };
+}
+
+/** The cluster tag on every group known in this app, and on the instances it launches. */
+export function tagKnownGroups(groups: RefresherGroups, cluster: ecs.ICluster): void {
+  for (const group of groups.knownGroups) {
+    // Imported groups are not constructs with resources; Tags.of() is a no-op for them.
+    Tags.of(group).add(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
+  }
+}
+
+function validateGroupOverrides(overrides: readonly GroupOverride[]): readonly GroupOverride[] {
+  const seen = new Set<string>();
+  overrides.forEach((o, i) => {
+    const at = `groupOverrides[${i}]`;
+    const key = groupKey(o.autoScalingGroup);
+    if (seen.has(key)) throw new Error(`${at} names group ${key} again; give each group's settings in one entry`);
+    seen.add(key);
+    if (o.family === undefined && o.amiParameter === undefined && o.amiParameterName === undefined && o.readinessTimeout === undefined) {
+      throw new Error(`${at} (${key}) sets nothing; give family, amiParameter, amiParameterName or readinessTimeout`);
+    }
+    if (o.family !== undefined && !Token.isUnresolved(o.family) && !FAMILY_PATTERN.test(o.family)) {
+      throw new Error(`${at}.family is '${o.family}'; a family is lower-case letters, digits, '.' and '-', e.g. 'amazon-linux-2023-gpu'`);
+    }
+    if (o.amiParameter !== undefined && o.amiParameterName !== undefined) {
+      throw new Error(`${at} gives both amiParameter and amiParameterName; give one`);
+    }
+    if (o.amiParameterName !== undefined && !Token.isUnresolved(o.amiParameterName) && !PARAMETER_NAME_PATTERN.test(o.amiParameterName)) {
+      throw new Error(`${at}.amiParameterName is '${o.amiParameterName}', which is not an SSM parameter name (letters, digits, '_', '.', '-', '/') or parameter ARN`);
+    }
+    if (o.readinessTimeout !== undefined) validateDuration(`${at}.readinessTimeout`, o.readinessTimeout, Duration.minutes(5), Duration.hours(6));
+  });
+  return overrides;
+}
+
+/** A group's identity for de-duplication: its construct path (an imported group's name may be a token). */
+function groupKey(group: autoscaling.IAutoScalingGroup): string {
+  return Token.isUnresolved(group.autoScalingGroupName) ? group.node.path : group.autoScalingGroupName;
+}
+
+function uniqueGroups(groups: readonly autoscaling.IAutoScalingGroup[]): autoscaling.IAutoScalingGroup[] {
+  const seen = new Set<autoscaling.IAutoScalingGroup>();
+  const names = new Set<string>();
+  return groups.filter((g) => {
+    const name = Token.isUnresolved(g.autoScalingGroupName) ? undefined : g.autoScalingGroupName;
+    if (seen.has(g) || (name !== undefined && names.has(name))) return false;
+    seen.add(g);
+    if (name !== undefined) names.add(name);
+    return true;
+  });
+}
+
+/** The Auto Scaling group capacity providers this app associates with the cluster. */
+function capacityProviders(cluster: ecs.ICluster): ecs.AsgCapacityProvider[] {
+  if (!(cluster instanceof ecs.Cluster)) return [];
+  const names = new Set(cluster.capacityProviderNames);
+  return Stack.of(cluster).node.findAll()
+    .filter((c: IConstruct): c is ecs.AsgCapacityProvider => c instanceof ecs.AsgCapacityProvider)
+    .filter((provider) => names.has(provider.capacityProviderName));
+}
