@@ -1,6 +1,6 @@
 /**
- * The rotator's environment: every setting the engine reads (`src/lambda/`), by the names in
- * `EnvName`, which the engine reads in one place.
+ * The rotator's environment: the props as the engine's configuration (`src/engine/config.ts`) reads them,
+ * under the names in `EnvName`.
  */
 import { Stack } from 'aws-cdk-lib';
 import { DrainTimeoutAction } from './drain-timeout-action';
