@@ -1,6 +1,6 @@
 /**
- * The operator CLI: `plan`, `rotate` and `status` over the same engine the Lambda runs (observe, plan,
- * rotationsFor, runEngine). `run` takes its AWS ports, clock and output from the caller, so tests drive it
+ * The operator CLI: `plan`, `rotate` and `status` over the same engine the Lambda runs (decideRound,
+ * runEngine). `run` takes its AWS ports, clock and output from the caller, so tests drive it
  * against the simulator; the bin entry (ecs-ami-refresher.ts) passes none and gets the real SDK.
  */
 import * as os from 'os';
@@ -11,9 +11,9 @@ import { Interrupted, realApi, realClock } from './runtime';
 import type { AwsApi } from '../aws/ports';
 import type { ActionOutcome } from '../engine/act/act';
 import { EngineSettings } from '../engine/config';
-import { plan } from '../engine/decide/plan';
-import { ClusterUnavailableError, observeCluster } from '../engine/observe/observe';
-import { Clock, Round, rotationsFor, runEngine, withMarkCandidates, workloadOptions } from '../engine/run';
+import { ClusterUnavailableError } from '../engine/observe/observe';
+import { decideRound } from '../engine/round';
+import { Clock, Round, runEngine } from '../engine/run';
 import { describeError } from '../shared/describe-error';
 import { REPLACE_BEFORE_TAG } from '../shared/records';
 
@@ -234,27 +234,9 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
   }
 }
 
-async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
-  const seen = await observeCluster(api, {
-    clusterName: settings.clusterName,
-    groupNames: settings.groupNames,
-    discoverGroups: settings.discoverGroups,
-    groupOverrides: settings.groupOverrides,
-    describeUnmanagedInstances: settings.rotation.unmanagedReplacementGroup !== undefined,
-    amiParameters: settings.amiParameters,
-    now: clock.now(),
-    workload: workloadOptions(settings.rotation),
-  });
-  const rotationPlan = plan(seen, {
-    amiParameters: settings.amiParameters,
-    requireClusterTag: settings.requireClusterTag,
-    groupOverrides: settings.groupOverrides,
-    unmanagedReplacementGroup: settings.rotation.unmanagedReplacementGroup,
-    force: settings.rotation.force,
-    minimumAmiAgeSeconds: settings.rotation.minimumAmiAgeSeconds,
-  });
-  const observed = await withMarkCandidates(api, seen, rotationPlan, settings.rotation);
-  return { observed, plan: rotationPlan, rotations: rotationsFor(observed, rotationPlan, settings.rotation) };
+/** The decision the next round would take, by the same pipeline; reads only, and no lease. */
+function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
+  return decideRound(api, settings, { now: clock.now(), checkEveryGroupWhenForced: false });
 }
 
 async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {

@@ -58,3 +58,40 @@ export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> |
   const current = decodeLease(tags?.[LEASE_TAG]);
   return current !== undefined && current.owner !== lease.owner;
 }
+
+/** How long a lease outlives its last renewal: a crashed holder blocks others this long at most. */
+export const LEASE_TTL_MS = 5 * 60_000;
+
+/**
+ * The lease of one run: taken before its first write, renewed once half its time has passed, given up when
+ * another owner's value is found on the cluster, and released when the run ends.
+ */
+export class RunLease {
+  private lease: Lease | undefined;
+  private clusterArn: string | undefined;
+
+  constructor(
+    private readonly api: AwsApi,
+    private readonly owner: string,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Holds the lease for this round's writes; returns the other owner's lease when that one holds it.
+   * `tags` are the cluster's tags as this round observed them.
+   */
+  async holdFor(clusterArn: string, tags: Readonly<Record<string, string>> | undefined): Promise<Lease | undefined> {
+    if (this.lease && overtaken(this.lease, tags)) this.lease = undefined;
+    if (this.lease && this.lease.expiresAt - this.now() >= LEASE_TTL_MS / 2) return undefined;
+    const result = await acquireLease({ api: this.api, clusterArn, owner: this.owner, now: this.now(), ttlMs: LEASE_TTL_MS, tags: tags ?? {} });
+    if (!result.held) return result.holder;
+    this.lease = result.lease;
+    this.clusterArn = clusterArn;
+    return undefined;
+  }
+
+  /** Released at the end of every run, so a terminal run can act between two scheduled runs. */
+  async release(): Promise<void> {
+    if (this.lease && this.clusterArn) await releaseLease(this.api, this.clusterArn, this.owner);
+  }
+}

@@ -25,7 +25,7 @@ import { RotationConfig } from '../../src/engine/decide/rotate';
 import { readinessTimeoutFor } from '../../src/engine/decide/unmanaged';
 import { ObservedCluster, ObservedContainerInstance } from '../../src/engine/model';
 import { planMetrics } from '../../src/engine/report';
-import { rotationsFor } from '../../src/engine/run';
+import { rotationsFor } from '../../src/engine/rotations';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
 import { MetricName, TagKey } from '../../src/shared/constants';
 import { ImageInfo } from '../../src/shared/image';

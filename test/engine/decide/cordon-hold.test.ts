@@ -8,7 +8,7 @@ import { arn, batchTag, drainingSince, id, imageDecision, member, MemberSpec, NO
 import { GroupPlan, RotationPlan } from '../../../src/engine/decide/plan';
 import { drainsHeldForCordons, rotateGroup, RotationConfig } from '../../../src/engine/decide/rotate';
 import { ObservedCluster } from '../../../src/engine/model';
-import { rotationsFor } from '../../../src/engine/run';
+import { rotationsFor } from '../../../src/engine/rotations';
 import { encodeUnmanagedReplacement, UNMANAGED_TAG } from '../../../src/shared/records';
 
 const BATCH = { base: 2, target: 4, originalMax: 6, startedAt: NOW - 60_000 };
