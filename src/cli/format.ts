@@ -2,12 +2,15 @@
  * What the CLI prints: plain-text tables and lines built from the engine's own data (observation, plan,
  * rotation decisions, action outcomes). Pure: no I/O and no clock; `now` is always passed in.
  */
+import { describeAction } from './describe-action';
+import { duration, elapsed, iso } from './time-text';
 import type { ActionOutcome } from '../engine/act/act';
-import type { Action } from '../engine/actions';
 import type { GroupPlan, RotationPlan } from '../engine/decide/plan';
 import type { GroupRotation } from '../engine/decide/rotate';
 import type { ObservedCluster, ObservedGroup } from '../engine/model';
 import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../shared/records';
+
+export { duration, elapsed, iso };
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, indent = ''): string[] {
@@ -17,116 +20,12 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
   return [line(headers), ...rows.map(line)];
 }
 
-/** `2026-01-01T00:00:00Z` (seconds precision). */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** `45s`, `4m 10s`, `1h 05m`, `2d 3h`. */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-}
-
-/** Elapsed time as `+H:MM:SS`. */
-export function elapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `+${Math.floor(s / 3600)}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-}
-
 /** Who holds the cluster's lease, as a sentence. */
 export function leaseLine(observed: ObservedCluster, now: number): string {
   const lease = decodeLease(observed.clusterTags?.[LEASE_TAG]);
   if (!lease) return 'Lease: free (no engine is acting on the cluster)';
   if (lease.expiresAt <= now) return `Lease: free (last held by ${lease.owner}, expired ${iso(lease.expiresAt)})`;
   return `Lease: held by ${lease.owner} until ${iso(lease.expiresAt)} (${duration(lease.expiresAt - now)} from now)`;
-}
-
-/** An action in words, with EC2 instance ids instead of container instance ARNs. */
-export function describeAction(action: Action, observed?: ObservedCluster): string {
-  const ids = (arns: readonly string[]) => {
-    const byArn = new Map((observed?.containerInstances ?? []).map((c) => [c.containerInstanceArn, c.ec2InstanceId]));
-    return arns.map((arn) => byArn.get(arn) || arn.slice(arn.lastIndexOf('/') + 1)).join(', ');
-  };
-  switch (action.kind) {
-    case 'create-template-version':
-      return `create version of launch template ${action.launchTemplateId} from version ${action.sourceVersion} with ${action.imageId}` +
-        (action.use === 'default-version' ? ', make it the default' : action.use === 'group-version' ? ', point the group at it' : '');
-    case 'use-template-version':
-      return action.use === 'default-version'
-        ? `make version ${action.version} the default of launch template ${action.launchTemplateId}`
-        : `point the group at version ${action.version} of launch template ${action.launchTemplateId}`;
-    case 'start-batch': {
-      const marked = action.containerInstanceArns.length;
-      return `start a rotation: desired capacity ${action.batch.base} -> ${action.batch.target}` +
-        (marked > 0 ? `, mark ${ids(action.containerInstanceArns)} for replacement` : ', adopt the instances already marked') +
-        (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
-    }
-    case 'hold-az-rebalance':
-      return 'suspend AZRebalance again (the rotation\'s record says it is held)';
-    case 'mark-more':
-      return `mark ${ids(action.containerInstanceArns)} for replacement` +
-        (action.raiseDesiredTo !== undefined ? `, desired capacity -> ${action.raiseDesiredTo}` : '') +
-        (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
-    case 'set-desired':
-      return `set desired capacity to ${action.desired}` + (action.raiseMaxTo !== undefined ? `, max size -> ${action.raiseMaxTo}` : '');
-    case 'drain':
-      return `drain ${ids(action.containerInstanceArns)}`;
-    case 'terminate':
-      return `terminate ${action.instanceId} (${action.runningTasks} running task(s)${action.forced ? ', forced after the drain timeout' : ''})` +
-        `${action.decrement === false ? ', its slot taken by the next replacement' : ''} and deregister it`;
-    case 'finish-batch':
-      return 'finish the rotation' + (action.restoreMaxTo !== undefined ? `, max size back to ${action.restoreMaxTo}` : '');
-    case 'set-replace-before':
-      return `record the forced replacement of every instance launched before ${iso(action.before)}`;
-    case 'clear-replace-before':
-      return 'clear the forced-replacement record (every instance is replaced)';
-    case 'mark-failed-image':
-      return `record ${action.imageId} as failed and roll the group back from it`;
-    case 'clear-failed-image':
-      return 'clear the failed-image record (the parameter names another image now)';
-    case 'cordon':
-      return `cordon ${ids(action.containerInstanceArns)} (no new task is placed there)`;
-    case 'uncordon':
-      return `uncordon ${ids(action.containerInstanceArns)}`;
-    case 'unmark':
-      return `release ${ids(action.containerInstanceArns)} from the abandoned rotation`;
-    case 'start-unmanaged-replacement':
-      return `replace ${action.record.instanceId} (outside every group) through this group: mark it, desired capacity ` +
-        `${action.record.base} -> ${action.record.base + 1}`;
-    case 'terminate-unmanaged':
-      return `terminate ${action.instanceId} (outside every group; ${action.runningTasks} running task(s)` +
-        `${action.forced ? ', forced after the drain timeout' : ''}) and deregister it`;
-    case 'finish-unmanaged-replacement':
-      return `finish the replacement of ${action.instanceId} (outside every group)` + (action.containerInstanceArn ? ', deregister it' : '');
-    case 'record-batch':
-      return action.batch.canary?.soakUntil !== undefined
-        ? `record the canaries' soak until ${iso(action.batch.canary.soakUntil)}`
-        : action.batch.waitingSince !== undefined
-          ? `record that drains wait for steady services since ${iso(action.batch.waitingSince)}`
-          : 'record that drains no longer wait';
-    case 'stop-tasks':
-      return `stop standalone task(s) ${action.taskArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).join(', ')} on ${action.instanceId}`;
-    case 'notify':
-      return `notify ${action.topicArn} that the rotation ${action.event}`;
-    case 'switch-launch-configuration':
-      return `copy launch configuration ${action.sourceName} as ${action.name} with ${action.imageId}, point the group at it`;
-    case 'delete-launch-configurations':
-      return `delete launch configuration(s) ${action.names.join(', ')}, made by the refresher and used by no group`;
-    case 'clear-launch-configurations-unsupported':
-      return 'remove the record that this account refused launch configurations (the group is on a launch template now)';
-    case 'prune-template-versions':
-      return `delete versions of launch template ${action.launchTemplateId} the refresher created, but the newest ${action.keep}, ` +
-        `the default${action.inUse.length > 0 ? ` and those in use (${action.inUse.join(', ')})` : ''}`;
-    case 'update-mixed-templates':
-      return `bring the mixed instances policy's templates to ${action.imageId}: ` + action.steps.map((st) => (st.reuseVersion !== undefined
-        ? `${st.launchTemplateId} version ${st.reuseVersion} (${st.reference})`
-        : `${st.launchTemplateId} new version from ${st.sourceVersion} (${st.reference})`)).join(', ');
-  }
 }
 
 export interface GroupCounts {
