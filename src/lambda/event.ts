@@ -2,8 +2,6 @@
  * The invocation event: an EventBridge scheduled event, or a manual invocation `{ "force": true }`.
  * Anything else is refused before any AWS call.
  */
-import type { PlanTotals } from '../engine/decide/plan';
-
 export interface RunRequest {
   /** Replace instances even when they already run the target image. */
   readonly force: boolean;
@@ -13,28 +11,8 @@ export interface RunRequest {
   readonly scheduled: boolean;
 }
 
-export interface RunSummary {
-  readonly cluster: string;
-  readonly dryRun: boolean;
-  /** Observe-plan-act rounds this run made. */
-  readonly rounds: number;
-  /** Nothing is in flight: every group is up to date, refused or stopped. */
-  readonly settled: boolean;
-  /** Set when another engine held the cluster's lease, so this run only observed. */
-  readonly leaseHolder?: string;
-  readonly groups: ReadonlyArray<{
-    readonly name: string;
-    readonly status: string;
-    readonly reason?: string;
-    readonly phase?: string;
-    readonly targetImageId?: string;
-    readonly outdatedInstances: number;
-  }>;
-  readonly actions: ReadonlyArray<{ readonly kind: string; readonly group: string; readonly ok: boolean; readonly error?: string }>;
-  /** Container instances outside every managed group, and whether the opt-in policy replaces each (why not). */
-  readonly unmanagedInstances: ReadonlyArray<{ readonly instanceId: string; readonly replaceable: boolean; readonly reason?: string }>;
-  readonly totals: PlanTotals;
-}
+/** The Lambda's response (built by the engine's report). */
+export type { RunSummary } from '../engine/report';
 
 export class EventError extends Error {
   constructor(message: string) {
