@@ -6,13 +6,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { parseEvent, RunSummary } from './event';
+import type { AwsApi } from '../aws/ports';
 import { DEFAULT_RETRY, retryingApi } from '../aws/retry';
 import { createSdkClients, sdkApi } from '../aws/sdk';
 import { sdkSnsApi } from '../aws/sns';
 import { configFromEnvironment, engineSettings } from '../engine/config';
 import { FullReads, ImageCache } from '../engine/observe/observe';
 import { MetricPoint, metricSets, roundLog, roundMetrics, runSummary } from '../engine/report';
-import { runDeadline, runEngine } from '../engine/run';
+import { runDeadline, runEngine, RunResult } from '../engine/run';
 import { METRIC_NAMESPACE } from '../shared/constants';
 
 const logger = new Logger({ serviceName: 'ecs-ami-refresher' });
@@ -30,13 +31,14 @@ const SAFETY_MARGIN_MS = 90_000;
 /** Budget when invoked without a Lambda context (a local or test invocation): one round or two. */
 const DEFAULT_BUDGET_MS = 60_000;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export async function handler(event: unknown, context?: Context): Promise<RunSummary> {
   if (context) logger.addContext(context);
   const request = parseEvent(event);
   const config = configFromEnvironment(process.env);
   logger.appendKeys({ cluster: config.clusterName });
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   const budget = context ? context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : DEFAULT_BUDGET_MS;
   const deadline = runDeadline({
     startedAt: Date.now(),
@@ -44,16 +46,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     periodMs: config.schedulePeriodSeconds === undefined ? undefined : config.schedulePeriodSeconds * 1000,
     scheduledAt: request.scheduledAt,
   });
-  const clients = sdkApi(createSdkClients());
-  const api = retryingApi(config.notificationTopicArn ? { ...clients, sns: sdkSnsApi() } : clients, {
-    ...DEFAULT_RETRY,
-    sleep,
-    random: Math.random,
-    // Retries may use half the safety margin, never the time the function needs to report and return.
-    now: () => Date.now(),
-    giveUpAt: deadline + SAFETY_MARGIN_MS / 2,
-    onRetry: (call, attempt, delayMs, error) => logger.warn('retrying AWS call', { call, attempt, delayMs, error: String(error) }),
-  });
+  // Retries may use half the safety margin, never the time the function needs to report and return.
+  const api = clientsFor(config.notificationTopicArn, deadline + SAFETY_MARGIN_MS / 2);
 
   const result = await runEngine({
     api,
@@ -71,6 +65,26 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     },
   });
 
+  warnAtRunEnd(result);
+  const summary = runSummary(config.clusterName, config.dryRun, result);
+  logger.info('run finished', { summary });
+  return summary;
+}
+
+/** The SDK clients (SNS only with a notification topic), retrying throttling and 5xx until `giveUpAt`. */
+function clientsFor(notificationTopicArn: string | undefined, giveUpAt: number): AwsApi {
+  const clients = sdkApi(createSdkClients());
+  return retryingApi(notificationTopicArn ? { ...clients, sns: sdkSnsApi() } : clients, {
+    ...DEFAULT_RETRY,
+    sleep,
+    random: Math.random,
+    now: () => Date.now(),
+    giveUpAt,
+    onRetry: (call, attempt, delayMs, error) => logger.warn('retrying AWS call', { call, attempt, delayMs, error: String(error) }),
+  });
+}
+
+function warnAtRunEnd(result: RunResult): void {
   if (FULL_READS.refused !== undefined && !refusalLogged) {
     refusalLogged = true;
     logger.warn('ECS refused the idle check\'s query; this function now reads every container instance on every run', { error: FULL_READS.refused });
@@ -78,10 +92,6 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   if (result.leaseHolder) {
     logger.warn('another engine holds the cluster lease; this run only observed', { leaseHolder: result.leaseHolder });
   }
-
-  const summary = runSummary(config.clusterName, config.dryRun, result);
-  logger.info('run finished', { summary });
-  return summary;
 }
 
 function publishMetrics(clusterName: string, points: readonly MetricPoint[]): void {
