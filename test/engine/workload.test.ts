@@ -13,7 +13,7 @@ import { CLUSTER_ARN, containerInstanceArn, createSdkMocks, instanceId, resetSdk
 import { createSdkClients, sdkApi } from '../../src/aws/sdk';
 import { act } from '../../src/engine/act/act';
 import { ObservedContainerInstance } from '../../src/engine/model';
-import { readWorkloads } from '../../src/engine/observe/observe';
+import { readWorkloads } from '../../src/engine/observe/workload';
 import { encodeBatch, encodePhase } from '../../src/shared/records';
 
 const mocks = createSdkMocks();

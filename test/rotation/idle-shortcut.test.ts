@@ -4,7 +4,9 @@
  */
 import { POLL_MS, settingsFor } from './harness';
 import type { AwsApi } from '../../src/aws/ports';
-import { FULL_READ_INTERVAL_MS, FullReads, ImageCache, strayFilter } from '../../src/engine/observe/observe';
+import { FULL_READ_INTERVAL_MS, FullReads } from '../../src/engine/observe/full-reads';
+import { strayFilter } from '../../src/engine/observe/idle-observation';
+import { ImageCache } from '../../src/engine/observe/image-cache';
 import { planMetrics } from '../../src/engine/report';
 import { runEngine, RunResult } from '../../src/engine/run';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';

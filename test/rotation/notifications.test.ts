@@ -5,7 +5,7 @@
  */
 import { LAMBDA_BUDGET_MS, POLL_MS, runScheduled, SCHEDULE_MS, settingsFor } from './harness';
 import { EngineSettings } from '../../src/engine/config';
-import { ImageCache } from '../../src/engine/observe/observe';
+import { ImageCache } from '../../src/engine/observe/image-cache';
 import { rotationMetrics } from '../../src/engine/report';
 import { Round, runDeadline, runEngine, RunResult } from '../../src/engine/run';
 import { MetricName } from '../../src/shared/constants';

@@ -2,7 +2,10 @@
  * What watching a cluster costs in AWS calls: an idle run (nothing outdated), and one observation of a
  * cluster mid-rotation, against the budgets of issue 4 (idle ≤ 6; observing N instances ≤ 8 + 3·⌈N/100⌉).
  */
-import { FullReads, ImageCache, observeCluster, readMarkCandidates } from '../../src/engine/observe/observe';
+import { FullReads } from '../../src/engine/observe/full-reads';
+import { ImageCache } from '../../src/engine/observe/image-cache';
+import { readMarkCandidates } from '../../src/engine/observe/mark-candidates';
+import { observeCluster } from '../../src/engine/observe/observe';
 import { runEngine } from '../../src/engine/run';
 import { maintenanceWindow } from '../../src/shared/maintenance-window';
 import { buildScenario, Simulation } from '../sim';

@@ -9,7 +9,8 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { AwsApi } from '../../../src/aws/ports';
 import { createSdkClients, sdkApi } from '../../../src/aws/sdk';
 import { plan } from '../../../src/engine/decide/plan';
-import { ClusterUnavailableError, observeCluster } from '../../../src/engine/observe/observe';
+import { ClusterUnavailableError } from '../../../src/engine/observe/cluster';
+import { observeCluster } from '../../../src/engine/observe/observe';
 import { DEFAULT_AMI_PARAMETERS } from '../../../src/shared/ami-families';
 import { REPLACE_BEFORE_TAG } from '../../../src/shared/records';
 import {
