@@ -13,15 +13,20 @@ import {
   encodeUnmanagedReplacement,
   FAILED_IMAGE_TAG,
   LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  NOTIFIED_TAG,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
 } from '../../shared/records';
+
+/** The tags that hold the engine's records on a group. */
+export type GroupRecordTag = typeof BATCH_TAG | typeof REPLACE_BEFORE_TAG | typeof FAILED_IMAGE_TAG | typeof UNMANAGED_TAG
+  | typeof NOTIFIED_TAG | typeof LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG;
 
 /**
  * Writes one of the records the engine keeps on a group as a tag (`value`), or deletes it (`undefined`).
  * The records describe the group only: they are never propagated to the instances it launches.
  */
-export async function writeGroupTag(api: AwsApi, group: string, key: string, value: string | undefined): Promise<void> {
+export async function writeGroupTag(api: AwsApi, group: string, key: GroupRecordTag, value: string | undefined): Promise<void> {
   if (value === undefined) {
     await api.autoScaling.deleteTags({ Tags: [{ ResourceId: group, ResourceType: 'auto-scaling-group', Key: key }] });
     return;

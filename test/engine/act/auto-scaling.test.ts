@@ -1,5 +1,6 @@
 import { AwsApi } from '../../../src/aws/ports';
 import { writeGroupTag } from '../../../src/engine/act/auto-scaling';
+import { FAILED_IMAGE_TAG } from '../../../src/shared/records';
 
 function recordingApi() {
   const calls: Array<{ call: string; input: unknown }> = [];
@@ -33,7 +34,7 @@ describe('the one Auto Scaling tag writer', () => {
 
   test('an empty value is a value, not a deletion', async () => {
     const { api, calls } = recordingApi();
-    await writeGroupTag(api, 'web', 'k', '');
+    await writeGroupTag(api, 'web', FAILED_IMAGE_TAG, '');
     expect(calls.map((c) => c.call)).toEqual(['createOrUpdateTags']);
   });
 });
