@@ -3,7 +3,7 @@
  * reasons about is the observation's `observedAt`. Today it decides, per group, the target image and the
  * instances that must be replaced; the rotation engine turns that into actions.
  */
-import type { PendingImage } from './rotate';
+import type { PendingImage } from './rotation-types';
 import { GroupSettings, isWindows, parseParameterValue, resolveGroupTarget, targetImageProblem } from '../../shared/ami-families';
 import { TagKey } from '../../shared/constants';
 import { ImageInfo } from '../../shared/image';

@@ -11,24 +11,28 @@
  *   4. when it is gone: clear the record. The group keeps the raised capacity: the instance's capacity moved in.
  */
 import { Action } from '../actions';
-import { ObservedCluster, ObservedGroup } from '../model';
-import { GroupPlan, RotationPlan } from './plan';
-import { GroupRotation, maintenanceWindowClosed, otherActor, RotationConfig } from './rotate';
-import { decodePhase, decodeUnmanagedReplacement, UNMANAGED_TAG } from '../../shared/records';
+import { isAlive } from '../members';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../model';
+import { drainProgress } from './drain-ends';
+import { RotationPlan } from './plan';
+import { replacementsOverdue } from './readiness';
+import { GroupRotation, RotationConfig } from './rotation-types';
+import { maintenanceWindowClosed, otherActor } from './waits';
+import { decodePhase, decodeUnmanagedReplacement, UNMANAGED_TAG, UnmanagedReplacement } from '../../shared/records';
 
-const ALIVE = (state: string) => !state.startsWith('Terminating') && state !== 'Terminated' && !state.startsWith('Detach');
+// Where the engine's run found it first; the readiness timeout is one rule for every replacement (readiness.ts).
+export { readinessTimeoutFor } from './readiness';
 
-/**
- * The readiness timeout of a group's replacements: the group's own (construct `groupOverrides`), else its
- * platform's. Windows hosts boot and register far more slowly than Linux ones; their longer pacing is this
- * readiness check, not a fixed sleep: the engine drains as soon as replacements are ACTIVE, and only stops
- * a Windows group when they are not after the longer timeout.
- */
-export function readinessTimeoutFor(groupPlan: Pick<GroupPlan, 'groupName' | 'platform'>, config: RotationConfig): number {
-  const own = config.groupReadinessTimeoutSeconds?.[groupPlan.groupName];
-  if (own !== undefined) return own;
-  if (groupPlan.platform === 'windows') return config.windowsReadinessTimeoutSeconds ?? config.readinessTimeoutSeconds;
-  return config.readinessTimeoutSeconds;
+/** What each step of the replacement reads. */
+interface ReplacementRound {
+  readonly observed: ObservedCluster;
+  readonly group: ObservedGroup;
+  /** The group's own rotation this round, into which the replacement is folded. */
+  readonly rotation: GroupRotation;
+  readonly config: RotationConfig;
+  readonly now: number;
+  /** Container instances by EC2 instance id. */
+  readonly containers: ReadonlyMap<string, ObservedContainerInstance>;
 }
 
 /**
@@ -43,131 +47,163 @@ export function withUnmanagedReplacement(
   rotation: GroupRotation,
   config: RotationConfig,
 ): GroupRotation {
-  const now = observed.observedAt;
+  const round: ReplacementRound = {
+    observed,
+    group,
+    rotation,
+    config,
+    now: observed.observedAt,
+    containers: new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c])),
+  };
   const record = decodeUnmanagedReplacement(group.tags[UNMANAGED_TAG]);
-  const containers = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
+  return record ? carryOnReplacement(round, record) : startReplacement(round, rotationPlan);
+}
 
-  if (!record) {
-    const idle = rotation.phase === 'idle' && rotation.actions.length === 0;
-    const candidate = rotationPlan.unmanagedInstances
-      .filter((u) => u.replaceable && u.status === 'ACTIVE')
-      .sort((a, b) => a.runningTasksCount - b.runningTasksCount || a.instanceId.localeCompare(b.instanceId))[0];
-    if (!idle || !candidate) return rotation;
-    const closed = maintenanceWindowClosed(config, now);
-    const blocked = closed ?? otherActor(group)
-      ?? (group.suspendedProcesses?.includes('Launch') ? `the Auto Scaling process Launch of ${group.name} is suspended` : undefined)
-      ?? (group.desiredCapacity >= group.maxSize
-        ? `${group.name} is at its max size (${group.maxSize}); raise it to replace instances outside every group through it`
-        : undefined);
-    if (blocked) {
-      return {
-        ...rotation,
-        phase: 'waiting',
-        waitingReason: `the replacement of ${candidate.instanceId} (outside every group) waits: ${blocked}`,
-        ...(closed !== undefined ? { waitingOn: 'maintenance-window' as const } : {}),
-      };
-    }
+/** An idle group takes on the replaceable instance with the fewest running tasks, unless something blocks it. */
+function startReplacement(round: ReplacementRound, rotationPlan: RotationPlan): GroupRotation {
+  const { group, rotation } = round;
+  const idle = rotation.phase === 'idle' && rotation.actions.length === 0;
+  const candidate = rotationPlan.unmanagedInstances
+    .filter((u) => u.replaceable && u.status === 'ACTIVE')
+    .sort((a, b) => a.runningTasksCount - b.runningTasksCount || a.instanceId.localeCompare(b.instanceId))[0];
+  if (!idle || !candidate) return rotation;
+  const closed = maintenanceWindowClosed(round.config, round.now);
+  const blocked = closed ?? otherActor(group)
+    ?? (group.suspendedProcesses?.includes('Launch') ? `the Auto Scaling process Launch of ${group.name} is suspended` : undefined)
+    ?? (group.desiredCapacity >= group.maxSize
+      ? `${group.name} is at its max size (${group.maxSize}); raise it to replace instances outside every group through it`
+      : undefined);
+  if (blocked) {
     return {
       ...rotation,
-      phase: 'replacing',
-      inFlight: 1,
-      actions: [{
-        kind: 'start-unmanaged-replacement',
-        group: group.name,
-        record: { instanceId: candidate.instanceId, base: group.desiredCapacity, startedAt: now },
-        containerInstanceArn: candidate.containerInstanceArn,
-      }],
+      phase: 'waiting',
+      waitingReason: `the replacement of ${candidate.instanceId} (outside every group) waits: ${blocked}`,
+      ...(closed !== undefined ? { waitingOn: 'maintenance-window' as const } : {}),
     };
   }
+  return {
+    ...rotation,
+    phase: 'replacing',
+    inFlight: 1,
+    actions: [{
+      kind: 'start-unmanaged-replacement',
+      group: group.name,
+      record: { instanceId: candidate.instanceId, base: group.desiredCapacity, startedAt: round.now },
+      containerInstanceArn: candidate.containerInstanceArn,
+    }],
+  };
+}
 
-  // In flight: the group's own batches wait (its launch template may still follow a new image).
-  const own = rotation.actions.filter((a) => a.kind !== 'start-batch');
-  const actions: Action[] = [...own];
-  const merged = (phase: GroupRotation['phase'], extra: Partial<GroupRotation> = {}): GroupRotation => ({
+/** A replacement in flight, and the actions of this round so far (the group's own first). */
+interface InFlight {
+  readonly round: ReplacementRound;
+  readonly record: UnmanagedReplacement;
+  readonly actions: Action[];
+}
+
+/** The group's rotation with the replacement's phase and actions folded in; a stopped group stays stopped. */
+function merged(flight: InFlight, phase: GroupRotation['phase'], extra: Partial<GroupRotation> = {}): GroupRotation {
+  const { rotation } = flight.round;
+  return {
     ...rotation,
     phase: rotation.phase === 'stopped' ? 'stopped' : phase,
-    actions,
+    actions: flight.actions,
     inFlight: rotation.inFlight + 1,
     ...extra,
-  });
+  };
+}
 
+/**
+ * In flight: the group's own batches wait (its launch template may still follow a new image). The replacement
+ * ends when its instance is gone, is marked again when its mark did not land, then drains once the group
+ * serves the raised capacity, and is terminated once it is empty.
+ */
+function carryOnReplacement(round: ReplacementRound, record: UnmanagedReplacement): GroupRotation {
+  const { observed, group } = round;
+  const flight: InFlight = { round, record, actions: round.rotation.actions.filter((a) => a.kind !== 'start-batch') };
   const instance = observed.instances[record.instanceId];
-  const container = containers.get(record.instanceId);
+  const container = round.containers.get(record.instanceId);
   const registered = container !== undefined && container.status !== 'INACTIVE';
   const terminating = !instance || instance.state === 'shutting-down' || instance.state === 'terminated';
   // Stopped by someone else: the replacement is over, but what was not ours to end is left as it is.
   const stopped = instance?.state === 'stopping' || instance?.state === 'stopped';
   if (terminating || stopped || !registered) {
-    actions.push({
+    flight.actions.push({
       kind: 'finish-unmanaged-replacement',
       group: group.name,
       instanceId: record.instanceId,
       containerInstanceArn: registered && terminating ? container.containerInstanceArn : undefined,
     });
-    return merged('replacing');
+    return merged(flight, 'replacing');
   }
 
-  const phase = decodePhase(container.phase);
-  if (!phase && container.status === 'ACTIVE') {
+  if (!decodePhase(container.phase) && container.status === 'ACTIVE') {
     // The record landed but not the mark (or someone removed it): start again, every write is idempotent.
-    actions.push({ kind: 'start-unmanaged-replacement', group: group.name, record, containerInstanceArn: container.containerInstanceArn });
-    return merged('replacing');
+    flight.actions.push({ kind: 'start-unmanaged-replacement', group: group.name, record, containerInstanceArn: container.containerInstanceArn });
+    return merged(flight, 'replacing');
   }
   if (group.desiredCapacity < record.base + 1) {
-    actions.push({ kind: 'set-desired', group: group.name, desired: record.base + 1 });
+    flight.actions.push({ kind: 'set-desired', group: group.name, desired: record.base + 1 });
   }
+  return container.status === 'DRAINING' ? drainEnd(flight, container) : drainWhenReady(flight, container);
+}
 
-  if (container.status === 'DRAINING') {
-    const counted = container.runningTasksCount + container.pendingTasksCount;
-    const empty = counted === 0 && container.liveTasks === 0;
-    const remaining = counted > 0 ? counted : (container.liveTasks ?? 0);
-    const since = phase?.kind === 'draining' ? phase.since : now;
-    const timedOut = now - since > config.drainTimeoutSeconds * 1000;
-    if (empty || (timedOut && config.onDrainTimeout === 'force')) {
-      actions.push({
-        kind: 'terminate-unmanaged',
-        group: group.name,
-        instanceId: record.instanceId,
-        containerInstanceArn: container.containerInstanceArn,
-        forced: !empty,
-        runningTasks: remaining,
-      });
-      return merged('draining');
-    }
-    if (timedOut) {
-      return merged('stopped', {
-        stoppedReason: `instance ${record.instanceId} (outside every group) still runs ${remaining} task(s) after the ` +
-          `${config.drainTimeoutSeconds} s drain timeout; it is not terminated until its tasks stop (or onDrainTimeout is set to force)`,
-      });
-    }
-    return merged('draining');
+/** Draining: terminated once empty (or forced after the drain timeout); past the timeout otherwise, stopped. */
+function drainEnd(flight: InFlight, container: ObservedContainerInstance): GroupRotation {
+  const { group, config, now } = flight.round;
+  const { record } = flight;
+  const drain = drainProgress(container, decodePhase(container.phase), now, config);
+  if (drain.terminable) {
+    flight.actions.push({
+      kind: 'terminate-unmanaged',
+      group: group.name,
+      instanceId: record.instanceId,
+      containerInstanceArn: container.containerInstanceArn,
+      forced: !drain.empty,
+      runningTasks: drain.remaining,
+    });
+    return merged(flight, 'draining');
   }
+  if (drain.timedOut) {
+    return merged(flight, 'stopped', {
+      stoppedReason: `instance ${record.instanceId} (outside every group) still runs ${drain.remaining} task(s) after the ` +
+        `${config.drainTimeoutSeconds} s drain timeout; it is not terminated until its tasks stop (or onDrainTimeout is set to force)`,
+    });
+  }
+  return merged(flight, 'draining');
+}
 
-  // ACTIVE and marked: drain once the group serves base + 1 without it, ACTIVE in the cluster.
+/**
+ * ACTIVE and marked: drain once the group serves base + 1 without it, ACTIVE in the cluster; stopped when that
+ * capacity has not served within the readiness timeout.
+ */
+function drainWhenReady(flight: InFlight, container: ObservedContainerInstance): GroupRotation {
+  const { observed, group, config, now } = flight.round;
+  const { record } = flight;
   const marked = new Set(observed.containerInstances.filter((c) => decodePhase(c.phase)).map((c) => c.ec2InstanceId));
   const ready = group.instances.filter((i) => {
-    if (!ALIVE(i.lifecycleState) || i.lifecycleState !== 'InService' || marked.has(i.instanceId)) return false;
-    const c = containers.get(i.instanceId);
+    if (!isAlive(i.lifecycleState) || i.lifecycleState !== 'InService' || marked.has(i.instanceId)) return false;
+    const c = flight.round.containers.get(i.instanceId);
     return c?.status === 'ACTIVE' && c.agentConnected;
   }).length;
   if (ready >= record.base + 1) {
     // Another group cannot cordon yet: drained tasks could land on its outdated instances (drainsHeldForCordons).
-    if (config.drainsWaitFor !== undefined) return merged('replacing', { waitingReason: `the next drain waits: ${config.drainsWaitFor}` });
-    actions.push({
+    if (config.drainsWaitFor !== undefined) return merged(flight, 'replacing', { waitingReason: `the next drain waits: ${config.drainsWaitFor}` });
+    const phase = decodePhase(container.phase);
+    flight.actions.push({
       kind: 'drain',
       group: group.name,
       containerInstanceArns: [container.containerInstanceArn],
       alreadyMarked: phase?.kind === 'draining' ? [container.containerInstanceArn] : [],
       since: now,
     });
-    return merged('draining');
+    return merged(flight, 'draining');
   }
-  const timeout = config.readinessTimeoutSeconds;
-  if (now - record.startedAt > timeout * 1000) {
-    return merged('stopped', {
-      stoppedReason: `the replacement for ${record.instanceId} (outside every group) did not become ACTIVE in the cluster within ${timeout} s ` +
-        `(${ready} of ${record.base + 1} instances of ${group.name} ready); it is not drained until it is`,
+  if (replacementsOverdue(record.startedAt, now, config.readinessTimeoutSeconds)) {
+    return merged(flight, 'stopped', {
+      stoppedReason: `the replacement for ${record.instanceId} (outside every group) did not become ACTIVE in the cluster within ` +
+        `${config.readinessTimeoutSeconds} s (${ready} of ${record.base + 1} instances of ${group.name} ready); it is not drained until it is`,
     });
   }
-  return merged('replacing');
+  return merged(flight, 'replacing');
 }
