@@ -7,6 +7,7 @@ import { duration, elapsed, iso } from './time-text';
 import type { ActionOutcome } from '../engine/act/act';
 import type { GroupPlan, RotationPlan } from '../engine/decide/plan';
 import type { GroupRotation } from '../engine/decide/rotate';
+import { isAlive } from '../engine/members';
 import type { ObservedCluster, ObservedGroup } from '../engine/model';
 import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../shared/records';
 
@@ -42,7 +43,7 @@ export interface GroupCounts {
  * (Terminating, Terminating:Wait, Terminated) for a while, and is no longer old or new capacity.
  */
 export function isLive(lifecycleState: string): boolean {
-  return !lifecycleState.startsWith('Terminating') && lifecycleState !== 'Terminated' && !lifecycleState.startsWith('Detach');
+  return isAlive(lifecycleState);
 }
 
 export function groupCounts(observed: ObservedCluster, groupPlan: GroupPlan): GroupCounts {

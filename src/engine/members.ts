@@ -3,8 +3,8 @@
  * marked, and the one order in which marked instances drain. Pure; shared by the decision (which drains them)
  * and the observation (which reads the tasks of those about to drain), so the two can never disagree.
  */
-import { Phase, decodePhase } from '../shared/records';
 import { GroupInstance, ObservedContainerInstance } from './model';
+import { Phase, decodePhase } from '../shared/records';
 
 /**
  * Whether an Auto Scaling lifecycle state is a live member: a terminated instance stays listed in its group

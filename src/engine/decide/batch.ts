@@ -111,7 +111,8 @@ export function refillWindow(
 ): readonly string[] {
   const { group, marked } = round;
   const window = batch.target - batch.base;
-  const more = batch.canary || round.newWorkHeld !== undefined ? [] : round.eligible.slice(0, Math.max(0, window - (marked.length - terminations.length)));
+  const takesMore = !batch.canary && round.newWorkHeld === undefined;
+  const more = takesMore ? round.eligible.slice(0, Math.max(0, window - (marked.length - terminations.length))) : [];
   const slots = Math.min(more.length, terminations.length);
   if (more.length > 0) {
     const raiseDesiredTo = more.length > slots ? capacity.desired + more.length - slots : undefined;

@@ -7,8 +7,8 @@ import { FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Batch } from '
 import { Action, Terminate } from '../actions';
 import { endBatch, keepBatchCapacity, refillWindow, startBatch } from './batch';
 import { afterCanaries } from './canary';
-import { DrainRoom, StartedDrains, batchReadinessStop, drainRoom, startDrains } from './drains';
 import { endedDrains } from './drain-ends';
+import { DrainRoom, StartedDrains, batchReadinessStop, drainRoom, startDrains } from './drains';
 import { GroupRound, waitForNewWork } from './group-round';
 import { launchSourceAction } from './launch-source';
 import { rollBack } from './roll-back';

@@ -2,11 +2,11 @@
  * Marks: which outdated instances the next marks take, how many the window has room for, and which are passed
  * over because they run standalone tasks (`skipInstancesWithStandaloneTasks`).
  */
-import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../model';
-import { decodePhase } from '../../shared/records';
 import { canaryCount } from './canary';
 import { groupRound, outdatedServing, standaloneTasksOn } from './group-round';
 import { GroupRotation, ImageDecision, RotationConfig, SkippedInstance, WINDOW_BUDGETS } from './rotation-types';
+import { decodePhase } from '../../shared/records';
+import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../model';
 
 /**
  * The outdated instances the next marks would take, in the order they are taken, and how many the window

@@ -10,6 +10,7 @@
  * once); nothing else repeats it.
  */
 import { Action, NotificationEvent, Notify } from '../actions';
+import { isAlive } from '../members';
 import { ObservedCluster, ObservedGroup } from '../model';
 import { GroupPlan, RotationPlan } from './plan';
 import type { GroupRotation } from './rotate';
@@ -127,7 +128,7 @@ export interface InstanceCounts {
 /** The group's live instances (those terminating are gone already, as far as anyone should be told). */
 function liveCounts(group: ObservedGroup, groupPlan: GroupPlan): InstanceCounts {
   const outdated = new Set(groupPlan.outdatedInstances.map((i) => i.instanceId));
-  const live = group.instances.filter((i) => !i.lifecycleState.startsWith('Terminat') && !i.lifecycleState.startsWith('Detach'));
+  const live = group.instances.filter((i) => isAlive(i.lifecycleState));
   const old = live.filter((i) => outdated.has(i.instanceId)).length;
   return { total: live.length, upToDate: live.length - old, outdated: old };
 }

@@ -6,8 +6,8 @@
  */
 import { Batch } from '../../shared/records';
 import { Action } from '../actions';
-import type { GroupPlan } from './plan';
 import { GroupRound } from './group-round';
+import type { GroupPlan } from './plan-types';
 import { GroupRotation, RotationConfig } from './rotation-types';
 
 /**

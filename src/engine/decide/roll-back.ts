@@ -4,9 +4,9 @@
  * until the parameter names another.
  */
 import { Action } from '../actions';
-import { launchSourceAction } from './launch-source';
 import { finishBatch } from './batch-record';
 import { GroupRound } from './group-round';
+import { launchSourceAction } from './launch-source';
 import { GroupRotation } from './rotation-types';
 
 /**

@@ -14,7 +14,7 @@ import { Action } from '../actions';
 import { isAlive } from '../members';
 import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../model';
 import { drainProgress } from './drain-ends';
-import { RotationPlan } from './plan';
+import { RotationPlan } from './plan-types';
 import { replacementsOverdue } from './readiness';
 import { GroupRotation, RotationConfig } from './rotation-types';
 import { maintenanceWindowClosed, otherActor } from './waits';

@@ -8,6 +8,7 @@ import { chunk } from '../../shared/chunk';
 import { BatchLimit } from '../../shared/constants';
 import { Batch, BATCH_TAG, decodeBatch, decodePhase } from '../../shared/records';
 import { budgetFor, MaxUnavailableSetting } from '../budget';
+import { drainOrder, markedMembers } from '../members';
 import { ObservedContainerInstance, ObservedGroup, ObservedService, ObservedTask } from '../model';
 import { ObserveOptions, WorkloadOptions } from './options';
 import { allPages, isDefined } from './pages';
@@ -85,12 +86,7 @@ function nextToDrain(
   batch: Batch,
   maxUnavailable: MaxUnavailableSetting | undefined,
 ): ObservedContainerInstance[] {
-  const serving = group.instances.map((i) => byInstance.get(i.instanceId))
-    .filter((c): c is ObservedContainerInstance => c !== undefined && c.status === 'ACTIVE' && decodePhase(c.phase) !== undefined);
-  const decided = serving.filter((c) => decodePhase(c.phase)!.kind === 'draining');
-  const markedAt = (c: ObservedContainerInstance) => decodePhase(c.phase)!.since ?? batch.startedAt;
-  const replacing = serving.filter((c) => decodePhase(c.phase)!.kind === 'replacing').sort((a, b) => markedAt(a) - markedAt(b));
-  const ordered = [...decided, ...replacing];
+  const ordered = drainOrder(markedMembers(group.instances, byInstance), batch.startedAt).map((m) => m.container);
   return maxUnavailable ? ordered.slice(0, budgetFor(maxUnavailable, batch.base)) : ordered;
 }
 
