@@ -83,7 +83,7 @@ function templateVersionAction(group: ObservedGroup, source: LaunchTemplateSourc
 
 /**
  * Every template of a mixed instances policy with override templates that does not launch the image yet: the
- * group's own (unless it already does) and each distinct override template with a literal image (plan.ts made
+ * group's own (unless it already does) and each distinct override template with a literal image (the planner, target-image.ts, made
  * sure the others resolve the group's parameter at launch), each once.
  */
 function mixedTemplatesAction(

@@ -66,7 +66,7 @@ export interface RotationConfig {
    * flight when a window closes finishes (marked instances drain and go). Unset or empty: at any time.
    */
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
-  /** The parameter's image is adopted only once this old (read by the planner, see plan.ts). Unset: at once. */
+  /** The parameter's image is adopted only once this old (read by the planner, see target-image.ts). Unset: at once. */
   readonly minimumAmiAgeSeconds?: number;
   /**
    * Set by the engine for one round, never by users: why no new drain starts in this group (another group's
