@@ -83,8 +83,8 @@ function templateVersionAction(group: ObservedGroup, source: LaunchTemplateSourc
 
 /**
  * Every template of a mixed instances policy with override templates that does not launch the image yet: the
- * group's own (unless it already does) and each distinct override template with a literal image (the planner, target-image.ts, made
- * sure the others resolve the group's parameter at launch), each once.
+ * group's own (unless it already does) and each distinct override template with a literal image (the planner,
+ * target-image.ts, made sure the others resolve the group's parameter at launch), each once.
  */
 function mixedTemplatesAction(
   group: ObservedGroup,
