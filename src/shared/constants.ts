@@ -2,6 +2,7 @@
  * Names shared by the engine (which emits them) and the construct (which alarms on them and sets them).
  * No SDK and no aws-cdk-lib import here, so both sides can import it and never disagree.
  */
+import { SETTINGS } from './settings';
 
 /** CloudWatch namespace of every metric the engine publishes. */
 export const METRIC_NAMESPACE = 'EcsAmiRefresher';
@@ -58,71 +59,14 @@ export const TagKey = {
   AMI_FAMILY: 'ecs-ami-refresher:ami-family',
 } as const;
 
-/** Environment variables of the rotator function, read in one place (`config.ts`). */
-export const EnvName = {
-  CLUSTER_NAME: 'ECS_AMI_REFRESHER_CLUSTER',
-  /** JSON array of group names given to the construct (managed in addition to discovered ones). */
-  GROUP_NAMES: 'ECS_AMI_REFRESHER_GROUPS',
-  /**
-   * JSON object: capacity provider name to Auto Scaling group name, for the providers the construct found in
-   * its app; the engine describes only the cluster's other providers.
-   */
-  CAPACITY_PROVIDER_GROUPS: 'ECS_AMI_REFRESHER_CAPACITY_PROVIDER_GROUPS',
-  /** The schedule's period in seconds when it is a rate; unset for a cron schedule. */
-  SCHEDULE_PERIOD_SECONDS: 'ECS_AMI_REFRESHER_SCHEDULE_PERIOD_SECONDS',
-  /** `true` (default): also manage the groups of the cluster's ACTIVE capacity providers. */
-  DISCOVER_GROUPS: 'ECS_AMI_REFRESHER_DISCOVER_GROUPS',
-  /** JSON object: group name to `{ family?, amiParameter?, readinessTimeoutSeconds? }` (construct `groupOverrides`). */
-  GROUP_OVERRIDES: 'ECS_AMI_REFRESHER_GROUP_OVERRIDES',
-  /** Seconds replacements of Linux (and Bottlerocket) groups may take to be ACTIVE in the cluster. */
-  READINESS_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_READINESS_TIMEOUT_SECONDS',
-  /** The same for Windows groups, which boot and register more slowly. */
-  WINDOWS_READINESS_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_WINDOWS_READINESS_TIMEOUT_SECONDS',
-  /** A managed group through which container instances outside every group are replaced (opt-in). */
-  UNMANAGED_REPLACEMENT_GROUP: 'ECS_AMI_REFRESHER_UNMANAGED_REPLACEMENT_GROUP',
-  /** JSON object: AMI parameter key (`family/arch`) to SSM parameter name. */
-  AMI_PARAMETERS: 'ECS_AMI_REFRESHER_AMI_PARAMETERS',
-  DRY_RUN: 'ECS_AMI_REFRESHER_DRY_RUN',
-  DRAIN_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS',
-  /** `3` or `10%`: instances per group out of service at once. */
-  MAX_UNAVAILABLE: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE',
-  /** `true`: roll a group back from an image whose replacements never became ACTIVE. */
-  ROLLBACK_ON_FAILED_REPLACEMENT: 'ECS_AMI_REFRESHER_ROLLBACK_ON_FAILED_REPLACEMENT',
-  /** `true`: cordon outdated instances while their group rotates (ECS attribute). */
-  CORDON: 'ECS_AMI_REFRESHER_CORDON',
-  /** `<count>:<soak seconds>`: replace this many instances per group first and soak them; unset: no canary. */
-  CANARY: 'ECS_AMI_REFRESHER_CANARY',
-  /** `true`: drain an instance only once the services with tasks on it are steady. */
-  WAIT_FOR_STEADY_SERVICES: 'ECS_AMI_REFRESHER_WAIT_FOR_STEADY_SERVICES',
-  /** Seconds drains may wait for steady services before the group stops. */
-  STEADY_SERVICES_TIMEOUT_SECONDS: 'ECS_AMI_REFRESHER_STEADY_SERVICES_TIMEOUT_SECONDS',
-  /**
-   * `wait`, or `stop:<grace seconds>`: what happens to standalone tasks on a drained instance; `skip`: an
-   * outdated instance running standalone tasks is not taken on until they have ended.
-   */
-  STANDALONE_TASKS: 'ECS_AMI_REFRESHER_STANDALONE_TASKS',
-  /**
-   * JSON array of `{ "cron": "<minute hour day month weekDay>", "durationSeconds": n }` (UTC): new replacements
-   * start only inside one of them; `[]` or unset: at any time.
-   */
-  MAINTENANCE_WINDOWS: 'ECS_AMI_REFRESHER_MAINTENANCE_WINDOWS',
-  /** Seconds an image must have existed (from its CreationDate) before groups adopt it; `0` or unset: at once. */
-  MINIMUM_AMI_AGE_SECONDS: 'ECS_AMI_REFRESHER_MINIMUM_AMI_AGE_SECONDS',
-  /** `stop` or `force`. */
-  ON_DRAIN_TIMEOUT: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT',
-  /** ARN of the SNS topic that gets a message when a group's rotation starts, stops, resumes or finishes; unset: none. */
-  NOTIFICATION_TOPIC_ARN: 'ECS_AMI_REFRESHER_NOTIFICATION_TOPIC_ARN',
-  /** Launch template versions the engine created kept per template when a rotation ends (1 to 100); unset: none deleted. */
-  TEMPLATE_VERSIONS_TO_KEEP: 'ECS_AMI_REFRESHER_TEMPLATE_VERSIONS_TO_KEEP',
-  /** Require the cluster tag on discovered groups that were not also given (the IAM policy is conditioned on it). */
-  REQUIRE_CLUSTER_TAG: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG',
-} as const;
+/** Environment variables of the rotator function: one per row of the settings table, whose docs say what each holds. */
+export { EnvName } from './settings';
 
 /**
- * The construct's default for launchTemplateVersionsToKeep (see its doc): here so the benchmark configures the
- * engine exactly as the construct does.
+ * The construct's default for launchTemplateVersionsToKeep (from the settings table): here so the benchmark
+ * configures the engine exactly as the construct does.
  */
-export const DEFAULT_TEMPLATE_VERSIONS_TO_KEEP = 5;
+export const DEFAULT_TEMPLATE_VERSIONS_TO_KEEP: number = SETTINGS.templateVersionsToKeep.default;
 
 /** The batch limits of the AWS APIs the engine calls (see DESIGN.md). */
 export const BatchLimit = {
