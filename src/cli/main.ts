@@ -6,7 +6,7 @@
 import * as os from 'os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines, scheduledWait } from './format';
-import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, UsageError } from './options';
+import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, SETTING_OPTIONS, UsageError } from './options';
 import { Interrupted, realApi, realClock } from './runtime';
 import type { AwsApi } from '../aws/ports';
 import type { ActionOutcome } from '../engine/act/act';
@@ -161,46 +161,18 @@ function checked<T, P>(parser: (raw: string, previous: P) => T): (raw: string, p
   };
 }
 
+/** The options of the settings table (their help, parsers and defaults are the table's), then the CLI's own. */
 function addOptions(command: Command, isRotate: boolean): void {
+  for (const option of SETTING_OPTIONS) {
+    if (option.rotateOnly && !isRotate) continue;
+    const declared = new Option(option.flags, option.description);
+    if (option.choices) declared.choices(option.choices);
+    if (option.parser) declared.argParser(checked(option.parser));
+    command.addOption(declared);
+  }
   command
-    .option('-c, --cluster <name>', `ECS cluster name or ARN (default: $${CliEnv.CLUSTER})`, checked(parse.cluster))
-    .option('-g, --group <name>', 'an Auto Scaling group to manage; repeat for more (default: the groups of the cluster\'s capacity providers)',
-      checked(parse.group))
-    .option('--replace-unmanaged-through <group>', 'replace container instances outside every group through this managed group ' +
-      '(default: only report them)', checked((raw: string) => parse.group(raw, undefined)[0]))
     .option('--force', `replace every instance launched before this run, even on the target AMI (default: $${CliEnv.FORCE}, else no)`)
     .option('--no-force', `do not force, whatever $${CliEnv.FORCE} says`)
-    .option('--max-unavailable <N|N%>', `instances per group out of service at once (default: ${CLI_DEFAULTS.maxUnavailable}, at least 1)`,
-      checked(parse.maxUnavailable))
-    .option('--drain-timeout <duration>', `how long a drain may take, e.g. 900s, 30m, 1h (default: ${CLI_DEFAULTS.drainTimeout})`,
-      checked(parse.drainTimeout))
-    .addOption(new Option('--on-drain-timeout <action>', `after the drain timeout: stop the group, or force-terminate (default: ${CLI_DEFAULTS.onDrainTimeout})`)
-      .choices(['stop', 'force']))
-    .option('--rollback-on-failed-replacement', 'roll a group back from an image whose replacements never become ACTIVE (default: stop only)')
-    .option('--no-cordon', 'do not cordon outdated instances while their group rotates (default: cordon; it only affects services placed ' +
-      'with the refresher\'s constraint)')
-    .option('--canary <N>', 'replace N instances per group first and go on only if they are healthy after the soak (default: no canary)',
-      checked(parse.canary))
-    .option('--soak <duration>', `how long canaries serve before they are judged, with --canary (default: ${CLI_DEFAULTS.soak})`, checked(parse.drainTimeout))
-    .option('--wait-for-steady-services', 'drain the next instance only once the services on it are steady and their daemons run on the ' +
-      'replacements (default: drain as soon as capacity and --max-unavailable allow)')
-    .option('--steady-services-timeout <duration>', 'how long drains may wait for steady services before the group stops (default: the drain timeout)',
-      checked(parse.drainTimeout))
-    .option('--stop-standalone-tasks-after <duration>', 'stop standalone tasks (outside services) left on a draining instance after this long ' +
-      '(default: wait for them, up to the drain timeout)', checked(parse.drainTimeout))
-    .option('--skip-instances-with-standalone-tasks', 'take an outdated instance running standalone tasks on only once they have ended ' +
-      '(as StandaloneTasks.skipInstance)')
-    .option('--maintenance-window <"cron for duration">', 'start new replacements only inside this window (UTC), e.g. ' +
-      '"0 2 ? * SUN for 4h"; repeatable (default: any time; the Lambda\'s windows do not apply to a terminal run)',
-    checked(parse.maintenanceWindow))
-    .option('--minimum-ami-age <duration>', 'adopt an image only once it is this old, e.g. 3d, 12h (default: at once)', checked(parse.minimumAmiAge))
-    .option('--launch-template-versions-to-keep <N>', 'when a rotation ends, delete all but the newest N launch template versions the ' +
-      'refresher created (default: delete none; the Lambda keeps its launchTemplateVersionsToKeep)', checked(parse.launchTemplateVersionsToKeep))
-    .option('--ami-parameter <family/arch=name>', 'the SSM parameter naming the newest AMI of a family and architecture, over the ' +
-      'defaults (public ECS-optimized, Bottlerocket, Windows); repeatable', checked(parse.amiParameter))
-    .option('--require-cluster-tag', 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)');
-  if (isRotate) command.option('--dry-run', 'observe and decide once, print what would be done, write nothing');
-  command
     .option('--region <region>', `AWS Region (default: $${CliEnv.REGION}, else the profile's region)`, checked(parse.region))
     .option('--profile <name>', `AWS credentials profile (default: $${CliEnv.PROFILE}, else the SDK's default chain)`, checked(parse.profile))
     .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default: $${CliEnv.LOG_LEVEL}, else ${CLI_DEFAULTS.logLevel})`, checked(parse.logLevel));

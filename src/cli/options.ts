@@ -2,12 +2,16 @@
  * The CLI's configuration: option values parsed and validated (each parser is handed to commander, so a bad
  * value is reported with the option's name), then merged with the environment in one place. Precedence:
  * command line, then environment (the seed's CLUSTER, AWS_REGION, AWS_PROFILE, FORCE, LOG_LEVEL), then defaults.
+ * The options of settings, their parsers, ranges and defaults come from the settings table (shared/settings.ts),
+ * so a terminal run behaves like the scheduled one.
  */
-import type { MaxUnavailableSetting } from '../engine/budget';
-import { DEFAULT_READINESS_TIMEOUT_SECONDS, DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS, parseMaxUnavailable, wholeNumberFrom1To100 } from '../engine/config';
 import type { EngineSettings } from '../engine/config';
-import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
-import { MaintenanceWindow, maintenanceWindow, WindowError } from '../shared/maintenance-window';
+import { DEFAULT_AMI_PARAMETERS } from '../shared/ami-families';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
+import { CanaryValue, MaxUnavailableValue } from '../shared/setting-kinds';
+import { CliOption, OptionValue, Setting, SETTING_ROWS, SettingKey, SETTINGS } from '../shared/settings';
+
+export { parseDuration } from '../shared/setting-kinds';
 
 /** A bad option or environment value: exit code 2, the message says what was given and what is allowed. */
 export class UsageError extends Error {
@@ -29,21 +33,20 @@ export const CliEnv = {
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
 
-/** Defaults: the construct's (README), so a terminal run behaves like the scheduled one. */
+/** The defaults of the CLI's own options; those of settings are the table's. */
 export const CLI_DEFAULTS = {
-  maxUnavailable: '10%',
-  drainTimeout: '1h',
-  soak: '30m',
-  onDrainTimeout: 'stop',
   logLevel: 'INFO',
 } as const;
 
-/** What commander hands over: every value already parsed by the parsers below; absent when not given. */
+/**
+ * What commander hands over: every value already parsed; absent when not given. An option that gives a
+ * setting's value itself (`direct` in the table) is read under its attribute name and needs no field here.
+ */
 export interface CommandOptions {
   readonly cluster?: string;
   readonly group?: readonly string[];
   readonly force?: boolean;
-  readonly maxUnavailable?: MaxUnavailableSetting;
+  readonly maxUnavailable?: MaxUnavailableValue;
   readonly drainTimeout?: number;
   readonly onDrainTimeout?: 'stop' | 'force';
   readonly dryRun?: boolean;
@@ -55,7 +58,6 @@ export interface CommandOptions {
   readonly replaceUnmanagedThrough?: string;
   readonly canary?: number;
   readonly soak?: number;
-  /** `--wait-for-steady-services` sets true; unset otherwise (off, as in the construct). */
   readonly waitForSteadyServices?: boolean;
   readonly steadyServicesTimeout?: number;
   readonly stopStandaloneTasksAfter?: number;
@@ -63,7 +65,6 @@ export interface CommandOptions {
   readonly maintenanceWindow?: readonly MaintenanceWindow[];
   /** Seconds. */
   readonly minimumAmiAge?: number;
-  /** Unset: a terminal run deletes no launch template version. */
   readonly launchTemplateVersionsToKeep?: number;
   readonly region?: string;
   readonly profile?: string;
@@ -79,6 +80,45 @@ export interface CliConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** An option of a setting, as main.ts declares it to commander. */
+export interface SettingOption extends CliOption {
+  readonly key: SettingKey;
+  /** commander's attribute: the long flag in camel case, without `no-`. */
+  readonly attribute: string;
+  /** The parser, throwing `allowed: ...`; undefined for a flag without value (or with choices). */
+  readonly parser?: (raw: string, previous: unknown) => unknown;
+  /** The help text, with the range and the default. */
+  readonly description: string;
+}
+
+/** Every option of the settings table, in the table's order. */
+export const SETTING_OPTIONS: readonly SettingOption[] = SETTING_ROWS.flatMap((row) => (row.cli ?? []).map((option) => settingOption(row, option)));
+
+function settingOption(row: Setting<unknown> & { readonly key: SettingKey }, option: CliOption): SettingOption {
+  const value: OptionValue | undefined = option.value ?? (option.direct && option.flags.includes('<') ? row.kind as unknown as OptionValue : undefined);
+  const parse = value && !option.choices ? (raw: string) => value.parseCli(raw) : undefined;
+  const parser = parse && option.repeatable ? (raw: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse(raw)] : parse;
+  const shownDefault = option.defaultHelp
+    ?? (option.direct && row.default !== undefined && row.kind.type !== 'flag' ? row.kind.show(row.default) : undefined);
+  const notes = [
+    ...(value?.allowed && (value.type === 'seconds' || value.type === 'count') ? [value.allowed] : []),
+    ...(shownDefault !== undefined ? [`default: ${shownDefault}`] : []),
+  ];
+  return {
+    ...option,
+    key: row.key,
+    attribute: attributeOf(option.flags),
+    parser,
+    description: notes.length > 0 ? `${option.help} (${notes.join('; ')})` : option.help,
+  };
+}
+
+/** `--no-cordon` -> `cordon`, `--drain-timeout <duration>` -> `drainTimeout`, as commander names them. */
+function attributeOf(flags: string): string {
+  const long = flags.match(/--([a-z][a-z-]*)/)![1].replace(/^no-/, '');
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   const clusterName = options.cluster ?? nonEmpty(env[CliEnv.CLUSTER]);
   if (clusterName === undefined) {
@@ -88,46 +128,24 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   const logLevel = options.logLevel ?? envLogLevel(env) ?? CLI_DEFAULTS.logLevel;
   const amiParameters: Record<string, string> = { ...DEFAULT_AMI_PARAMETERS };
   for (const [key, name] of options.amiParameter ?? []) amiParameters[key] = name;
-  const drainTimeoutSeconds = options.drainTimeout ?? parseDuration(CLI_DEFAULTS.drainTimeout);
-  if (options.soak !== undefined && options.canary === undefined) {
-    throw new UsageError('--soak is given without --canary; allowed: --canary N [--soak DURATION]');
-  }
-  const grace = options.stopStandaloneTasksAfter;
-  if (grace !== undefined && options.skipInstancesWithStandaloneTasks) {
-    throw new UsageError('--stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
-  }
-  if (grace !== undefined && grace >= drainTimeoutSeconds) {
-    throw new UsageError(`--stop-standalone-tasks-after is ${grace} s; it must be shorter than the drain timeout (${drainTimeoutSeconds} s), ` +
-      'which would otherwise end the drain first');
-  }
+  const given = settingValues(options);
+  const rotation = Object.fromEntries(SETTING_ROWS.filter((row) => row.rotation).map((row) => [row.key, given[row.key]]));
+  const replacementGroup = options.replaceUnmanagedThrough;
 
   return {
     settings: {
       clusterName,
       // The replacement group of instances outside every group is managed too.
-      groupNames: [...new Set([...(options.group ?? []), ...(options.replaceUnmanagedThrough ? [options.replaceUnmanagedThrough] : [])])],
+      groupNames: [...new Set([...(options.group ?? []), ...(replacementGroup ? [replacementGroup] : [])])],
       // An operator's --group scopes the run to those groups (the Lambda adds given groups to discovered ones).
       discoverGroups: (options.group ?? []).length === 0,
       amiParameters,
-      requireClusterTag: options.requireClusterTag ?? false,
-      dryRun: options.dryRun ?? false,
+      requireClusterTag: given.requireClusterTag as boolean,
+      dryRun: given.dryRun as boolean,
       rotation: {
-        maxUnavailable: options.maxUnavailable ?? parseMaxUnavailable(CLI_DEFAULTS.maxUnavailable, '--max-unavailable'),
-        drainTimeoutSeconds,
-        onDrainTimeout: options.onDrainTimeout ?? CLI_DEFAULTS.onDrainTimeout,
-        readinessTimeoutSeconds: DEFAULT_READINESS_TIMEOUT_SECONDS,
-        windowsReadinessTimeoutSeconds: DEFAULT_WINDOWS_READINESS_TIMEOUT_SECONDS,
-        rollbackOnFailedReplacement: options.rollbackOnFailedReplacement ?? false,
-        cordon: options.cordon ?? true,
-        unmanagedReplacementGroup: options.replaceUnmanagedThrough,
-        ...(options.canary !== undefined ? { canary: { count: options.canary, soakSeconds: options.soak ?? parseDuration(CLI_DEFAULTS.soak) } } : {}),
-        waitForSteadyServices: options.waitForSteadyServices ?? false,
-        ...(options.steadyServicesTimeout !== undefined ? { steadyServicesTimeoutSeconds: options.steadyServicesTimeout } : {}),
-        ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
-        ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),
-        ...(options.maintenanceWindow !== undefined ? { maintenanceWindows: options.maintenanceWindow } : {}),
-        ...(options.minimumAmiAge !== undefined ? { minimumAmiAgeSeconds: options.minimumAmiAge } : {}),
-        ...(options.launchTemplateVersionsToKeep !== undefined ? { templateVersionsToKeep: options.launchTemplateVersionsToKeep } : {}),
+        ...rotation as Pick<EngineSettings['rotation'], 'maxUnavailable' | 'drainTimeoutSeconds' | 'onDrainTimeout' | 'readinessTimeoutSeconds'>,
+        ...canaryOption(options),
+        ...standaloneTasksOptions(options, given.drainTimeoutSeconds as number),
         force,
       },
     },
@@ -137,98 +155,48 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
   };
 }
 
+/** Each setting's value: its direct option's, else the table's default (the construct's). */
+function settingValues(options: CommandOptions): Partial<Record<SettingKey, unknown>> {
+  const given = options as Readonly<Record<string, unknown>>;
+  const values: Partial<Record<SettingKey, unknown>> = {};
+  for (const row of SETTING_ROWS) values[row.key] = row.default;
+  for (const option of SETTING_OPTIONS) {
+    if (option.direct && given[option.attribute] !== undefined) values[option.key] = given[option.attribute];
+  }
+  return values;
+}
+
+/** `--canary N --soak DURATION`: the construct's canary needs its soak, so the command line does too. */
+function canaryOption(options: CommandOptions): { canary?: CanaryValue } {
+  if (options.soak !== undefined && options.canary === undefined) {
+    throw new UsageError('--soak is given without --canary; allowed: --canary N --soak DURATION');
+  }
+  if (options.canary !== undefined && options.soak === undefined) {
+    throw new UsageError(`--canary is given without --soak; allowed: --canary N --soak DURATION (${SETTINGS.canary.kind.soak.allowed}), as the construct's canary`);
+  }
+  return options.canary !== undefined && options.soak !== undefined ? { canary: { count: options.canary, soakSeconds: options.soak } } : {};
+}
+
+function standaloneTasksOptions(options: CommandOptions, drainTimeoutSeconds: number) {
+  const grace = options.stopStandaloneTasksAfter;
+  if (grace !== undefined && options.skipInstancesWithStandaloneTasks) {
+    throw new UsageError('--stop-standalone-tasks-after and --skip-instances-with-standalone-tasks are both given; allowed: one of the two');
+  }
+  if (grace !== undefined && grace >= drainTimeoutSeconds) {
+    throw new UsageError(`--stop-standalone-tasks-after is ${grace} s; it must be shorter than the drain timeout (${drainTimeoutSeconds} s), ` +
+      'which would otherwise end the drain first');
+  }
+  return {
+    ...(grace !== undefined ? { stopStandaloneTasksAfterSeconds: grace } : {}),
+    ...(options.skipInstancesWithStandaloneTasks ? { skipInstancesWithStandaloneTasks: true } : {}),
+  };
+}
+
 /**
- * Option parsers. Each throws a plain Error whose message says what is allowed; the caller (main.ts) turns
- * it into commander's InvalidArgumentError, which names the option and the value.
+ * The parsers of the CLI's own options. Each throws a plain Error whose message says what is allowed; the
+ * caller (main.ts) turns it into commander's InvalidArgumentError, which names the option and the value.
  */
 export const parse = {
-  cluster(raw: string): string {
-    const value = raw.trim();
-    // ECS: up to 255 letters, digits, hyphens and underscores; a cluster ARN is accepted too.
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(value) && !/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/.test(value)) {
-      throw new Error('allowed: a cluster name (up to 255 letters, digits, hyphens and underscores) or a cluster ARN');
-    }
-    return value;
-  },
-
-  group(raw: string, previous: readonly string[] | undefined): string[] {
-    const value = raw.trim();
-    // Auto Scaling group names: 1 to 255 characters (CreateAutoScalingGroup `AutoScalingGroupName`).
-    if (value.length === 0 || value.length > 255) throw new Error('allowed: an Auto Scaling group name of 1 to 255 characters');
-    return [...(previous ?? []), value];
-  },
-
-  maxUnavailable(raw: string): MaxUnavailableSetting {
-    try {
-      return parseMaxUnavailable(raw, '--max-unavailable');
-    } catch (error) {
-      throw new Error(allowedPart(error));
-    }
-  },
-
-  drainTimeout(raw: string): number {
-    return parseDuration(raw);
-  },
-
-  canary(raw: string): number {
-    const value = wholeNumberFrom1To100(raw);
-    if (value === undefined) throw new Error('allowed: a whole number of instances per group from 1 to 100');
-    return value;
-  },
-
-  launchTemplateVersionsToKeep(raw: string): number {
-    const value = wholeNumberFrom1To100(raw);
-    if (value === undefined) throw new Error('allowed: a whole number of versions per launch template from 1 to 100');
-    return value;
-  },
-
-  /** `0 2 ? * SUN for 4h`, or `cron(0 2 ? * SUN) for 4h`: a cron schedule (UTC, no year) and a duration. */
-  maintenanceWindow(raw: string, previous: readonly MaintenanceWindow[] | undefined): MaintenanceWindow[] {
-    const allowed = 'allowed: "<minute hour day month weekDay> for <duration>" (UTC, EventBridge cron without the year), e.g. "0 2 ? * SUN for 4h"';
-    const match = raw.trim().match(/^(?:cron\((.+)\)|(.+?))\s+for\s+(\S+)$/i);
-    if (!match) throw new Error(allowed);
-    let seconds: number;
-    try {
-      seconds = parseDuration(match[3]);
-    } catch {
-      throw new Error(`the duration '${match[3]}' is not one; ${allowed}, the duration from 1s to 7 days`);
-    }
-    try {
-      return [...(previous ?? []), maintenanceWindow(match[1] ?? match[2], seconds, 'the window')];
-    } catch (error) {
-      if (error instanceof WindowError) throw new Error(error.message);
-      throw error;
-    }
-  },
-
-  /** `3d`, or a duration as --drain-timeout takes it; at most 90 days, 0 for none. */
-  minimumAmiAge(raw: string): number {
-    const allowed = 'allowed: a duration such as 3d, 12h or 90m (a bare number is seconds), from 0 to 90 days';
-    const days = raw.trim().match(/^(\d{1,2})d$/);
-    const seconds = days ? Number(days[1]) * 86400 : raw.trim() === '0' ? 0 : (() => {
-      try {
-        return parseDuration(raw);
-      } catch {
-        throw new Error(allowed);
-      }
-    })();
-    if (seconds > 90 * 86400) throw new Error(allowed);
-    return seconds;
-  },
-
-  amiParameter(raw: string, previous: ReadonlyArray<readonly [string, string]> | undefined): Array<readonly [string, string]> {
-    const at = raw.indexOf('=');
-    const key = at < 0 ? raw : raw.slice(0, at).trim();
-    const name = at < 0 ? '' : raw.slice(at + 1).trim();
-    if (at < 0 || !PARAMETER_KEY_PATTERN.test(key)) {
-      throw new Error('allowed: family/arch=PARAMETER with arch x86_64 or arm64, e.g. amazon-linux-2023/x86_64=/golden/al2023/image_id');
-    }
-    if (!PARAMETER_NAME_PATTERN.test(name)) {
-      throw new Error(`'${name}' is not an SSM parameter name or ARN (letters, digits and _.-/ , e.g. /golden/al2023/image_id)`);
-    }
-    return [...(previous ?? []), [key, name] as const];
-  },
-
   region(raw: string): string {
     const value = raw.trim();
     if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) throw new Error('allowed: an AWS Region code such as us-east-1 or eu-west-3');
@@ -247,17 +215,6 @@ export const parse = {
     return level;
   },
 };
-
-/** `30m`, `1h`, `900s`, `1h30m`, or a bare number of seconds -> seconds (at least 1 s, at most 7 days). */
-export function parseDuration(raw: string): number {
-  const match = raw.trim().match(/^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?$|^(\d{1,7})$/);
-  const allowed = 'allowed: a duration such as 900s, 30m, 1h or 1h30m (a bare number is seconds), from 1s to 7 days';
-  if (!match || raw.trim() === '') throw new Error(allowed);
-  const [, h, m, s, bare] = match;
-  const seconds = bare !== undefined ? Number(bare) : Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
-  if (seconds < 1 || seconds > 7 * 24 * 3600) throw new Error(allowed);
-  return seconds;
-}
 
 export function normalizeLogLevel(raw: string): LogLevel | undefined {
   const upper = raw.trim().toUpperCase();
@@ -286,10 +243,4 @@ function envBoolean(env: Env, name: string): boolean | undefined {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
-}
-
-function allowedPart(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const at = message.indexOf('allowed:');
-  return at >= 0 ? message.slice(at) : message;
 }

@@ -6,7 +6,7 @@
  * (test/shared/settings-docs.test.ts). The construct's props interface stays hand-written for jsii.
  *
  * A row is data: its kind (setting-kinds.ts, setting-documents.ts) parses, checks and formats the value.
- * No SDK and no aws-cdk-lib here. The rows are in the order the construct writes the variables.
+ * No SDK and no aws-cdk-lib here. The rows are in the order `--help` lists their options.
  */
 import {
   amiParameterMap, capacityProviderGroups, clusterName, groupName, groupNameList, groupOverrideMap, parseAmiParameterOption, topicArn,
@@ -23,14 +23,21 @@ export interface CliOption {
   readonly direct?: boolean;
   /** What `(default: ...)` says; unset: the row's default as the command line writes it (direct options only). */
   readonly defaultHelp?: string;
-  /** The parser of an option that is not direct. */
-  readonly parse?: (raw: string) => unknown;
+  /** The option's value and its range (`--help` shows it for durations and counts); direct options: the row's kind. */
+  readonly value?: OptionValue;
   /** The option may be given more than once; its values are collected in a list. */
   readonly repeatable?: boolean;
   /** `rotate` only (not `plan` and `status`). */
   readonly rotateOnly?: boolean;
   /** The values allowed, listed by commander. */
   readonly choices?: readonly string[];
+}
+
+/** How an option's value is parsed (throwing `allowed: ...`), and what is allowed. */
+export interface OptionValue {
+  readonly type?: string;
+  readonly allowed?: string;
+  parseCli(raw: string): unknown;
 }
 
 export interface Setting<T> {
@@ -60,17 +67,19 @@ export interface Setting<T> {
 
 const READINESS = seconds({ min: 5 * 60, max: 6 * 3600 });
 const DRAIN = seconds({ min: 60, max: 48 * 3600 });
+const CANARY = canary(wholeNumber(1, 100, 'instances per group'), seconds({ min: 60, max: 7 * 86_400 }));
+const STANDALONE_TASKS = standaloneTasks(seconds({ min: 0, max: 48 * 3600 }));
 
 export const SETTINGS = {
   clusterName: {
     envKey: 'CLUSTER_NAME', env: 'ECS_AMI_REFRESHER_CLUSTER', prop: 'cluster', kind: clusterName, required: true,
-    cli: [{ flags: '-c, --cluster <name>', help: 'ECS cluster name or ARN', defaultHelp: '$CLUSTER', parse: clusterName.parseCli }],
+    cli: [{ flags: '-c, --cluster <name>', help: 'ECS cluster name or ARN', defaultHelp: '$CLUSTER', value: clusterName }],
     doc: 'The ECS cluster whose container instances are kept on the newest AMI.',
   },
   groupNames: {
     envKey: 'GROUP_NAMES', env: 'ECS_AMI_REFRESHER_GROUPS', prop: 'autoScalingGroups', kind: groupNameList, default: [],
     cli: [{
-      flags: '-g, --group <name>', help: 'an Auto Scaling group to manage; repeat for more', repeatable: true, parse: groupName.parseCli,
+      flags: '-g, --group <name>', help: 'an Auto Scaling group to manage; repeat for more', repeatable: true, value: groupName,
       defaultHelp: 'the groups of the cluster\'s capacity providers',
     }],
     doc: 'JSON array of group names given to the construct (managed in addition to discovered ones).',
@@ -83,6 +92,15 @@ export const SETTINGS = {
     envKey: 'CAPACITY_PROVIDER_GROUPS', env: 'ECS_AMI_REFRESHER_CAPACITY_PROVIDER_GROUPS', kind: capacityProviderGroups, default: {},
     doc: 'JSON object: capacity provider name to group name, for the providers the construct found in its app; '
       + 'the engine describes only the cluster\'s other providers.',
+  },
+  unmanagedReplacementGroup: {
+    envKey: 'UNMANAGED_REPLACEMENT_GROUP', env: 'ECS_AMI_REFRESHER_UNMANAGED_REPLACEMENT_GROUP', prop: 'replaceUnmanagedInstancesThrough',
+    kind: groupName, rotation: true,
+    cli: [{
+      flags: '--replace-unmanaged-through <group>', help: 'replace container instances outside every group through this managed group',
+      defaultHelp: 'only report them', direct: true,
+    }],
+    doc: 'A managed group through which container instances outside every group are replaced (opt-in).',
   },
   schedulePeriodSeconds: {
     envKey: 'SCHEDULE_PERIOD_SECONDS', env: 'ECS_AMI_REFRESHER_SCHEDULE_PERIOD_SECONDS', prop: 'schedule', kind: seconds({ min: 1 }),
@@ -107,28 +125,12 @@ export const SETTINGS = {
     kind: READINESS, default: 3600, rotation: true,
     doc: 'The same for Windows groups, which boot and register more slowly.',
   },
-  unmanagedReplacementGroup: {
-    envKey: 'UNMANAGED_REPLACEMENT_GROUP', env: 'ECS_AMI_REFRESHER_UNMANAGED_REPLACEMENT_GROUP', prop: 'replaceUnmanagedInstancesThrough',
-    kind: groupName, rotation: true,
-    cli: [{
-      flags: '--replace-unmanaged-through <group>', help: 'replace container instances outside every group through this managed group',
-      defaultHelp: 'only report them', direct: true,
-    }],
-    doc: 'A managed group through which container instances outside every group are replaced (opt-in).',
-  },
-  amiParameters: {
-    envKey: 'AMI_PARAMETERS', env: 'ECS_AMI_REFRESHER_AMI_PARAMETERS', prop: 'amiParameters', kind: amiParameterMap, required: true,
-    readmeDefault: '`AmiParameters.defaults()`',
-    cli: [{
-      flags: '--ami-parameter <family/arch=name>', repeatable: true, parse: parseAmiParameterOption,
-      help: 'the SSM parameter naming the newest AMI of a family and architecture, over the defaults (public ECS-optimized, Bottlerocket, Windows); repeatable',
-    }],
-    doc: 'JSON object: AMI parameter key (`family/arch`) to SSM parameter name or ARN, the defaults merged in.',
-  },
-  dryRun: {
-    envKey: 'DRY_RUN', env: 'ECS_AMI_REFRESHER_DRY_RUN', prop: 'dryRun', kind: flag, default: false,
-    cli: [{ flags: '--dry-run', help: 'observe and decide once, print what would be done, write nothing', direct: true, rotateOnly: true }],
-    doc: 'Observe and report only: log the plan and publish metrics, change nothing.',
+  maxUnavailable: {
+    envKey: 'MAX_UNAVAILABLE', env: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE', prop: 'maxUnavailable', kind: maxUnavailable,
+    // The same 90% minimum healthy that EC2 Auto Scaling instance refresh defaults to.
+    default: { percent: 10 }, readmeDefault: '`MaxUnavailable.percent(10)`', rotation: true,
+    cli: [{ flags: '--max-unavailable <N|N%>', help: 'instances per group out of service at once, at least 1', direct: true }],
+    doc: '`3` or `10%`: instances per group out of service at once.',
   },
   drainTimeoutSeconds: {
     envKey: 'DRAIN_TIMEOUT_SECONDS', env: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS', prop: 'drainTimeout', kind: DRAIN,
@@ -136,19 +138,6 @@ export const SETTINGS = {
     default: 3600, rotation: true,
     cli: [{ flags: '--drain-timeout <duration>', help: 'how long a drain may take, e.g. 900s, 30m, 1h', direct: true }],
     doc: 'Seconds an instance may take to drain before the drain counts as stuck.',
-  },
-  requireClusterTag: {
-    envKey: 'REQUIRE_CLUSTER_TAG', env: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG', kind: flag, default: false,
-    cli: [{ flags: '--require-cluster-tag', help: 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)', direct: true }],
-    doc: 'Require the cluster tag on discovered groups that were not also given (the construct: when it discovers groups, '
-      + 'since the IAM policy is conditioned on the tag).',
-  },
-  maxUnavailable: {
-    envKey: 'MAX_UNAVAILABLE', env: 'ECS_AMI_REFRESHER_MAX_UNAVAILABLE', prop: 'maxUnavailable', kind: maxUnavailable,
-    // The same 90% minimum healthy that EC2 Auto Scaling instance refresh defaults to.
-    default: { percent: 10 }, readmeDefault: '`MaxUnavailable.percent(10)`', rotation: true,
-    cli: [{ flags: '--max-unavailable <N|N%>', help: 'instances per group out of service at once, at least 1', direct: true }],
-    doc: '`3` or `10%`: instances per group out of service at once.',
   },
   onDrainTimeout: {
     envKey: 'ON_DRAIN_TIMEOUT', env: 'ECS_AMI_REFRESHER_ON_DRAIN_TIMEOUT', prop: 'onDrainTimeout', kind: oneOf(['stop', 'force'] as const),
@@ -173,21 +162,15 @@ export const SETTINGS = {
     }],
     doc: 'Cordon outdated instances while their group rotates (ECS attribute).',
   },
-  templateVersionsToKeep: {
-    envKey: 'TEMPLATE_VERSIONS_TO_KEEP', env: 'ECS_AMI_REFRESHER_TEMPLATE_VERSIONS_TO_KEEP', prop: 'launchTemplateVersionsToKeep',
-    kind: wholeNumber(1, 100, 'versions per launch template'), default: 5, unsetMeansNone: true, rotation: true,
-    cli: [{
-      flags: '--launch-template-versions-to-keep <N>', direct: true,
-      help: 'when a rotation ends, delete all but the newest N launch template versions the refresher created, as the Lambda does',
-    }],
-    doc: 'Launch template versions the engine created kept per template when a rotation ends; unset: none deleted.',
-  },
   canary: {
     envKey: 'CANARY', env: 'ECS_AMI_REFRESHER_CANARY', prop: 'canary', rotation: true,
-    kind: canary(wholeNumber(1, 100, 'instances per group'), seconds({ min: 60, max: 7 * 86_400 })), readmeDefault: 'none',
+    kind: CANARY, readmeDefault: 'none',
     cli: [
-      { flags: '--canary <N>', help: 'replace N instances per group first and go on only if they are healthy after the soak', defaultHelp: 'no canary' },
-      { flags: '--soak <duration>', help: 'how long canaries serve before they are judged; required with --canary' },
+      {
+        flags: '--canary <N>', help: 'replace N instances per group first and go on only if they are healthy after the soak',
+        defaultHelp: 'no canary', value: CANARY.count,
+      },
+      { flags: '--soak <duration>', help: 'how long canaries serve before they are judged; required with --canary', value: CANARY.soak },
     ],
     doc: '`<count>:<soak seconds>`: replace this many instances per group first and soak them; unset: no canary.',
   },
@@ -212,11 +195,11 @@ export const SETTINGS = {
   },
   standaloneTasks: {
     envKey: 'STANDALONE_TASKS', env: 'ECS_AMI_REFRESHER_STANDALONE_TASKS', prop: 'standaloneTasks',
-    kind: standaloneTasks(seconds({ min: 0, max: 48 * 3600 })), default: { mode: 'wait' }, readmeDefault: '`StandaloneTasks.waitForThem()`',
+    kind: STANDALONE_TASKS, default: { mode: 'wait' }, readmeDefault: '`StandaloneTasks.waitForThem()`',
     cli: [
       {
         flags: '--stop-standalone-tasks-after <duration>', help: 'stop standalone tasks (outside services) left on a draining instance after this long',
-        defaultHelp: 'wait for them, up to the drain timeout',
+        defaultHelp: 'wait for them, up to the drain timeout', value: STANDALONE_TASKS.grace,
       },
       { flags: '--skip-instances-with-standalone-tasks', help: 'take an outdated instance running standalone tasks on only once they have ended (as StandaloneTasks.skipInstance)' },
     ],
@@ -239,6 +222,35 @@ export const SETTINGS = {
     kind: seconds({ min: 0, max: 90 * 86_400, zeroMeansNone: true, days: true }), default: 0, unsetMeansNone: true, rotation: true,
     cli: [{ flags: '--minimum-ami-age <duration>', help: 'adopt an image only once it is this old, e.g. 3d, 12h', defaultHelp: 'at once', direct: true }],
     doc: 'Seconds an image must have existed (from its CreationDate) before groups adopt it; `0` or unset: at once.',
+  },
+  templateVersionsToKeep: {
+    envKey: 'TEMPLATE_VERSIONS_TO_KEEP', env: 'ECS_AMI_REFRESHER_TEMPLATE_VERSIONS_TO_KEEP', prop: 'launchTemplateVersionsToKeep',
+    kind: wholeNumber(1, 100, 'versions per launch template'), default: 5, unsetMeansNone: true, rotation: true,
+    cli: [{
+      flags: '--launch-template-versions-to-keep <N>', direct: true,
+      help: 'when a rotation ends, delete all but the newest N launch template versions the refresher created, as the Lambda does',
+    }],
+    doc: 'Launch template versions the engine created kept per template when a rotation ends; unset: none deleted.',
+  },
+  amiParameters: {
+    envKey: 'AMI_PARAMETERS', env: 'ECS_AMI_REFRESHER_AMI_PARAMETERS', prop: 'amiParameters', kind: amiParameterMap, required: true,
+    readmeDefault: '`AmiParameters.defaults()`',
+    cli: [{
+      flags: '--ami-parameter <family/arch=name>', repeatable: true, value: { parseCli: parseAmiParameterOption },
+      help: 'the SSM parameter naming the newest AMI of a family and architecture, over the defaults (public ECS-optimized, Bottlerocket, Windows); repeatable',
+    }],
+    doc: 'JSON object: AMI parameter key (`family/arch`) to SSM parameter name or ARN, the defaults merged in.',
+  },
+  requireClusterTag: {
+    envKey: 'REQUIRE_CLUSTER_TAG', env: 'ECS_AMI_REFRESHER_REQUIRE_CLUSTER_TAG', kind: flag, default: false,
+    cli: [{ flags: '--require-cluster-tag', help: 'refuse groups not tagged ecs-ami-refresher:cluster=<cluster> (what the Lambda does with discovered groups)', direct: true }],
+    doc: 'Require the cluster tag on discovered groups that were not also given (the construct: when it discovers groups, '
+      + 'since the IAM policy is conditioned on the tag).',
+  },
+  dryRun: {
+    envKey: 'DRY_RUN', env: 'ECS_AMI_REFRESHER_DRY_RUN', prop: 'dryRun', kind: flag, default: false,
+    cli: [{ flags: '--dry-run', help: 'observe and decide once, print what would be done, write nothing', direct: true, rotateOnly: true }],
+    doc: 'Observe and report only: log the plan and publish metrics, change nothing.',
   },
   notificationTopicArn: {
     envKey: 'NOTIFICATION_TOPIC_ARN', env: 'ECS_AMI_REFRESHER_NOTIFICATION_TOPIC_ARN', prop: 'notificationTopic', kind: topicArn,

@@ -41,11 +41,12 @@ test('rotate runs to completion: every instance on the new image, progress each 
   for (const id of before) expect(result.text).toContain(`done: terminate ${id} `);
 
   const summary = result.lines.findIndex((l) => l.startsWith('Summary: '));
-  // 19 actions of the rotation itself, and the records of drains held until the services on the next instance were steady
-  // (asked for with --wait-for-steady-services): one when a hold starts, one when its drain goes.
+  // 21 actions of the rotation itself (with the pruning of each launch template's versions at its rotation's end, which
+  // a terminal run does as the Lambda does), and the records of drains held until the services on the next instance
+  // were steady (asked for with --wait-for-steady-services): one when a hold starts, one when its drain goes.
   const holds = result.lines.filter((l) => l.includes('done: record that drains')).length;
   expect(holds % 2).toBe(0);
-  expect(result.lines[summary]).toMatch(new RegExp(`^Summary: \\d+ round\\(s\\) in \\d+m \\d\\ds; ${19 + holds} action\\(s\\), 0 failed$`));
+  expect(result.lines[summary]).toMatch(new RegExp(`^Summary: \\d+ round\\(s\\) in \\d+m \\d\\ds; ${21 + holds} action\\(s\\), 0 failed$`));
   expect(result.text).toMatch(/(web|workers): (replacing|draining); old \d, new \d, draining \d; holding: the next drain waits: service [\w-]+ runs \d of \d desired tasks/);
   expect(result.lines.slice(summary + 1, summary + 4)).toEqual([
     expect.stringMatching(/^ {2}GROUP +STATUS +PHASE +ON TARGET +OUTDATED +REPLACED +ACTIONS OK +TARGET AMI$/),
@@ -108,9 +109,10 @@ test('a refused group: the other group is rotated, exit 3 with the reason', asyn
 
 test('a drain past --drain-timeout stops the group: exit 3 with the reason, nothing more terminated', async () => {
   const sim = twoGroups([{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3 }]);
-  const result = await cli(sim, ['rotate', '--cluster', 'prod', '--drain-timeout', '10s']);
+  // The shortest drain timeout the construct (and so the CLI) takes: 1 minute.
+  const result = await cli(sim, ['rotate', '--cluster', 'prod', '--drain-timeout', '1m']);
   expect(result.code).toBe(3);
-  expect(result.errors.join('\n')).toMatch(/web stopped: instance i-\w+ still runs \d+ task\(s\) after the 10 s drain timeout/);
+  expect(result.errors.join('\n')).toMatch(/web stopped: instance i-\w+ still runs \d+ task\(s\) after the 60 s drain timeout/);
   expect(result.text).not.toContain('done: terminate');
   expect(sim.invariants.terminationViolations).toEqual([]);
 }, TIMEOUT_MS);
@@ -155,7 +157,7 @@ describe('--launch-template-versions-to-keep', () => {
     return { sim, template };
   }
 
-  test('unset, a terminal run deletes no launch template version', async () => {
+  test('unset, a terminal run keeps the newest 5 the refresher made, as the Lambda does: here all four, none deleted', async () => {
     const { sim, template } = withOldVersions();
     const result = await cli(sim, ['rotate', '--cluster', 'prod']);
     expect(result.code).toBe(0);

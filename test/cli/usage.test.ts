@@ -38,7 +38,7 @@ describe('usage errors exit 2 and name the option and the value', () => {
     ['bad --soak', ['rotate', '--cluster', 'prod', '--canary', '1', '--soak', 'a while'],
       "error: option '--soak <duration>' argument 'a while' is invalid. allowed: a duration"],
     ['--soak without --canary', ['rotate', '--cluster', 'prod', '--soak', '10m'],
-      'error: --soak is given without --canary; allowed: --canary N [--soak DURATION]'],
+      'error: --soak is given without --canary; allowed: --canary N --soak DURATION'],
     ['bad --steady-services-timeout', ['plan', '--cluster', 'prod', '--steady-services-timeout', 'never'],
       "error: option '--steady-services-timeout <duration>' argument 'never' is invalid. allowed: a duration"],
     ['a standalone grace period past the drain timeout', ['rotate', '--cluster', 'prod', '--stop-standalone-tasks-after', '2h'],
@@ -160,7 +160,8 @@ describe('the rotation policies\' options mirror the construct\'s props', () => 
     expect(rotation).toMatchObject({
       canary: { count: 2, soakSeconds: 900 }, waitForSteadyServices: true, steadyServicesTimeoutSeconds: 600, stopStandaloneTasksAfterSeconds: 120,
     });
-    expect(resolveConfig({ cluster: 'prod', canary: 1 }, {}).settings.rotation.canary).toEqual({ count: 1, soakSeconds: 1800 });
+    // The soak has no default, as the construct's canary.soak has none.
+    expect(() => resolveConfig({ cluster: 'prod', canary: 1 }, {})).toThrow('--canary is given without --soak; allowed: --canary N --soak DURATION');
   });
 
   test('a rotation with every policy option runs to its end from the command line', async () => {
