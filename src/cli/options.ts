@@ -97,7 +97,8 @@ export const SETTING_OPTIONS: readonly SettingOption[] = SETTING_ROWS.flatMap((r
 function settingOption(row: Setting<unknown> & { readonly key: SettingKey }, option: CliOption): SettingOption {
   const value: OptionValue | undefined = option.value ?? (option.direct && option.flags.includes('<') ? row.kind as unknown as OptionValue : undefined);
   const parse = value && !option.choices ? (raw: string) => value.parseCli(raw) : undefined;
-  const parser = parse && option.repeatable ? (raw: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse(raw)] : parse;
+  const collect = (raw: string, previous: unknown) => [...((previous as unknown[] | undefined) ?? []), parse!(raw)];
+  const parser = parse && option.repeatable ? collect : parse;
   const shownDefault = option.defaultHelp
     ?? (option.direct && row.default !== undefined && row.kind.type !== 'flag' ? row.kind.show(row.default) : undefined);
   const notes = [

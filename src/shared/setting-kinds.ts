@@ -22,14 +22,14 @@ export type KindType = 'seconds' | 'count' | 'flag' | 'choice' | 'maxUnavailable
 
 export interface Kind<T> {
   readonly type: KindType;
+  /** What is allowed, for the docs' tables and `--help`, e.g. `1 minute to 48 hours`. */
+  readonly allowed?: string;
   /** The value of the variable `name`; undefined when it is unset (or, for most kinds, empty). */
   read(raw: string | undefined, name: string): T | undefined;
   /** The variable's value for `value` (what the construct writes). */
   write(value: T): string;
   /** The value as an operator writes it on the command line (`1h`, `10%`), for defaults in `--help`. */
   show(value: T): string;
-  /** What is allowed, for the docs' tables, e.g. `1 minute to 48 hours`. */
-  readonly allowed?: string;
 }
 
 /** A kind the command line takes directly (one option, one value). */
