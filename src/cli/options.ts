@@ -8,10 +8,11 @@
 import type { EngineSettings } from '../engine/config';
 import { DEFAULT_AMI_PARAMETERS } from '../shared/ami-families';
 import type { MaintenanceWindow } from '../shared/maintenance-window';
-import { CanaryValue, MaxUnavailableValue } from '../shared/setting-kinds';
+import { MaxUnavailableValue } from '../shared/setting-kinds';
+import { CanaryValue } from '../shared/setting-policies';
 import { CliOption, OptionValue, Setting, SETTING_ROWS, SettingKey, SETTINGS } from '../shared/settings';
 
-export { parseDuration } from '../shared/setting-kinds';
+export { parseDuration } from '../shared/durations';
 
 /** A bad option or environment value: exit code 2, the message says what was given and what is allowed. */
 export class UsageError extends Error {

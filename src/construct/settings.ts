@@ -4,8 +4,8 @@
  * props interface itself stays hand-written in ecs-ami-refresher.ts, for jsii.
  */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import type { Canary, EcsAmiRefresherProps, MaxUnavailable, StandaloneTasks } from './ecs-ami-refresher';
-import { CanaryValue, KindType, SecondsKind, StandaloneTasksValue, WholeNumberKind } from '../shared/setting-kinds';
+import { KindType, SecondsKind, WholeNumberKind } from '../shared/setting-kinds';
+import { CanaryValue, StandaloneTasksValue } from '../shared/setting-policies';
 import { Setting, SETTING_ROWS, SettingKey, SETTINGS } from '../shared/settings';
 
 /** Each setting's value as the kind holds it (seconds for durations), by setting key. */
@@ -21,6 +21,14 @@ export interface PropSettings extends SettingValueMap {
 }
 
 type Row = Setting<unknown> & { readonly key: SettingKey };
+
+/**
+ * The props' value classes as read here (ecs-ami-refresher.ts defines them; this module does not import it, so
+ * that the two do not import each other): `MaxUnavailable`, `Canary`, `StandaloneTasks`.
+ */
+interface MaxUnavailable { readonly value: string }
+interface Canary { readonly count?: number; readonly soak: Duration }
+interface StandaloneTasks { readonly mode: string; readonly gracePeriod?: Duration }
 
 /** How a prop of each kind becomes the kind's value, validated (the prop's name and the row give the range). */
 const PROP_READERS: Partial<Record<KindType, (given: unknown, row: Row) => unknown>> = {
@@ -51,7 +59,7 @@ const PROP_READERS: Partial<Record<KindType, (given: unknown, row: Row) => unkno
  * an unset prop takes the row's default (or the value of the setting the row defaults to). Props the construct
  * derives settings from (`derivedFrom`: the cluster, groups, schedule, windows...) are read where they are used.
  */
-export function settingProps(props: EcsAmiRefresherProps): PropSettings {
+export function settingProps(props: object): PropSettings {
   const given = props as unknown as Readonly<Record<string, unknown>>;
   const values: Record<string, unknown> = {};
   for (const row of SETTING_ROWS) {

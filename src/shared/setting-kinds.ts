@@ -7,7 +7,7 @@
  * is absent; it throws a SettingError naming the variable, the value and what is allowed. `parseCli` throws a
  * plain Error whose message starts with `allowed:` (the CLI prefixes the option and the value).
  */
-import { MaintenanceWindow, maintenanceWindow, WindowError } from './maintenance-window';
+import { compactDuration, durationSyntax, humanRange } from './durations';
 
 /** A malformed setting value: the message names the variable, the value and what is allowed. */
 export class SettingError extends Error {
@@ -179,141 +179,6 @@ export const maxUnavailable: CliKind<MaxUnavailableValue> = {
   allowed: '1 or more instances, or 1% to 100% of desired capacity',
 };
 
-/** A group's first replacements, soaked before the rest (engine/budget.ts `CanarySetting`). */
-export interface CanaryValue {
-  readonly count: number;
-  readonly soakSeconds: number;
-}
-
-export interface CanaryKind extends Kind<CanaryValue> {
-  readonly count: WholeNumberKind;
-  readonly soak: SecondsKind;
-}
-
-/** `<count>:<soak seconds>`; the command line takes the two parts as two options. */
-export function canary(count: WholeNumberKind, soak: SecondsKind): CanaryKind {
-  const ranges = `count ${count.min} to ${count.max}, soak ${soak.min} to ${soak.max} seconds`;
-  return {
-    type: 'canary',
-    count,
-    soak,
-    allowed: `${count.allowed} instances; soak ${soak.allowed}`,
-    read(raw, name) {
-      if (raw === undefined || raw === '') return undefined;
-      const match = raw.match(/^(\d{1,3}):(\d{1,7})$/);
-      const value = match ? { count: Number(match[1]), soakSeconds: Number(match[2]) } : undefined;
-      if (!value || value.count < 1 || value.soakSeconds < 1) {
-        throw new SettingError(`environment variable ${name} is '${raw}'; allowed: <count>:<soak seconds>, both whole numbers of at least 1 (${ranges})`);
-      }
-      if (value.count > count.max || !within(value.soakSeconds, soak)) {
-        throw new SettingError(`environment variable ${name} is '${raw}'; allowed: <count>:<soak seconds>, ${ranges}`);
-      }
-      return value;
-    },
-    write: (value) => `${value.count}:${value.soakSeconds}`,
-    show: (value) => `${value.count} for ${compactDuration(value.soakSeconds)}`,
-  };
-}
-
-/** What happens to standalone tasks on a draining instance. */
-export type StandaloneTasksValue =
-  | { readonly mode: 'wait' }
-  | { readonly mode: 'skip' }
-  | { readonly mode: 'stop'; readonly graceSeconds: number };
-
-export interface StandaloneTasksKind extends Kind<StandaloneTasksValue> {
-  readonly grace: SecondsKind;
-}
-
-/** `wait`, `skip`, or `stop:<grace seconds>`. */
-export function standaloneTasks(grace: SecondsKind): StandaloneTasksKind {
-  const allowed = 'allowed: wait, skip, or stop:<grace seconds>';
-  return {
-    type: 'standaloneTasks',
-    grace,
-    allowed: `wait, skip, or stop after ${grace.allowed}`,
-    read(raw, name) {
-      if (raw === undefined || raw === '' || raw === 'wait') return raw === undefined || raw === '' ? undefined : { mode: 'wait' };
-      if (raw === 'skip') return { mode: 'skip' };
-      const match = raw.match(/^stop:(\d{1,7})$/);
-      if (!match) throw new SettingError(`environment variable ${name} is '${raw}'; ${allowed}`);
-      if (!within(Number(match[1]), grace)) {
-        throw new SettingError(`environment variable ${name} is '${raw}'; ${allowed}, the grace from ${grace.min} to ${grace.max} seconds`);
-      }
-      return { mode: 'stop', graceSeconds: Number(match[1]) };
-    },
-    write: (value) => (value.mode === 'stop' ? `stop:${value.graceSeconds}` : value.mode),
-    show: (value) => (value.mode === 'stop' ? `stop after ${compactDuration(value.graceSeconds)}` : value.mode),
-  };
-}
-
-/** A maintenance window as the environment carries it (UTC cron, five fields, and its duration). */
-export interface MaintenanceWindowEntry {
-  readonly cron: string;
-  readonly durationSeconds: number;
-}
-
-export interface MaintenanceWindowsKind extends Kind<readonly MaintenanceWindow[]> {
-  readonly duration: SecondsKind;
-  /** One `--maintenance-window`: `0 2 ? * SUN for 4h`, or `cron(0 2 ? * SUN) for 4h` (UTC, no year). */
-  parseCli(raw: string): MaintenanceWindow;
-}
-
-/** `[{ "cron": "0 2 ? * SUN", "durationSeconds": 14400 }]`; unset or `[]`: none. */
-export function maintenanceWindows(duration: SecondsKind): MaintenanceWindowsKind {
-  const shape = 'allowed: a JSON array of { "cron": "<minute hour day month weekDay>", "durationSeconds": <seconds> }';
-  return {
-    type: 'maintenanceWindows',
-    duration,
-    allowed: `each ${duration.allowed}`,
-    read(raw, name) {
-      const list = json(raw, name, '[]');
-      if (!Array.isArray(list)) throw new SettingError(`environment variable ${name} is '${raw}'; ${shape}`);
-      return list.map((w: unknown, i) => windowEntry(w, `${name}[${i}]`, shape));
-    },
-    write: (value) => JSON.stringify(value.map((w) => ({ cron: w.expression, durationSeconds: w.durationSeconds }))),
-    show: (value) => (value.length === 0 ? 'none' : value.map((w) => `${w.expression} for ${compactDuration(w.durationSeconds)}`).join(', ')),
-    parseCli: windowOption,
-  };
-}
-
-/**
- * The command line's window: its duration from 1 s to 7 days, since a terminal run acts every 15 s (the
- * construct's 15-minute minimum is there for its 5-minute schedule).
- */
-function windowOption(raw: string): MaintenanceWindow {
-  const allowed = 'allowed: "<minute hour day month weekDay> for <duration>" (UTC, EventBridge cron without the year), e.g. "0 2 ? * SUN for 4h"';
-  const match = raw.trim().match(/^(?:cron\((.+)\)|(.+?))\s+for\s+(\S+)$/i);
-  if (!match) throw new Error(allowed);
-  let durationSeconds: number;
-  try {
-    durationSeconds = parseDuration(match[3]);
-  } catch {
-    throw new Error(`the duration '${match[3]}' is not one; ${allowed}, the duration from 1s to 7 days`);
-  }
-  try {
-    return maintenanceWindow(match[1] ?? match[2], durationSeconds, 'the window');
-  } catch (error) {
-    if (error instanceof WindowError) throw new Error(error.message);
-    throw error;
-  }
-}
-
-function windowEntry(w: unknown, at: string, shape: string): MaintenanceWindow {
-  if (typeof w !== 'object' || w === null || Array.isArray(w)) throw new SettingError(`${at} is ${JSON.stringify(w)}; ${shape}`);
-  const { cron, durationSeconds, ...rest } = w as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new SettingError(`${at} has unknown field(s) ${unknown.join(', ')}; allowed: cron, durationSeconds`);
-  if (typeof cron !== 'string') throw new SettingError(`${at}.cron is ${JSON.stringify(cron)}; ${shape}`);
-  if (typeof durationSeconds !== 'number') throw new SettingError(`${at}.durationSeconds is ${JSON.stringify(durationSeconds)}; ${shape}`);
-  try {
-    return maintenanceWindow(cron, durationSeconds, at);
-  } catch (error) {
-    if (error instanceof WindowError) throw new SettingError(error.message);
-    throw error;
-  }
-}
-
 /**
  * A kind written as JSON (group names, maps): `check` returns the value or throws with the message it makes
  * from the raw text. `fallback` is the JSON of an unset variable; undefined: the variable is required.
@@ -321,7 +186,7 @@ function windowEntry(w: unknown, at: string, shape: string): MaintenanceWindow {
 export function jsonValue<T>(fallback: string | undefined, check: (value: unknown, raw: string | undefined, name: string) => T): Kind<T> {
   return {
     type: 'json',
-    read: (raw, name) => check(json(raw, name, fallback), raw, name),
+    read: (raw, name) => check(readJson(raw, name, fallback), raw, name),
     write: (value) => JSON.stringify(value),
     show: (value) => JSON.stringify(value),
   };
@@ -353,7 +218,7 @@ export function text(check: (value: string) => string | undefined, options: Text
   };
 }
 
-function json(raw: string | undefined, name: string, fallback: string | undefined): unknown {
+export function readJson(raw: string | undefined, name: string, fallback: string | undefined): unknown {
   const value = raw ?? fallback;
   if (value === undefined) throw new SettingError(`environment variable ${name} is required and is not set`);
   try {
@@ -363,7 +228,7 @@ function json(raw: string | undefined, name: string, fallback: string | undefine
   }
 }
 
-function within(value: number, range: { readonly min: number; readonly max?: number }): boolean {
+export function within(value: number, range: { readonly min: number; readonly max?: number }): boolean {
   return value >= range.min && (range.max === undefined || value <= range.max);
 }
 
@@ -371,46 +236,6 @@ function within(value: number, range: { readonly min: number; readonly max?: num
 export function wholeNumberWithin(raw: string, min: number, max: number): number | undefined {
   const value = /^\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   return value >= min && value <= max ? value : undefined;
-}
-
-/** `30m`, `1h`, `900s`, `1h30m`, or a bare number of seconds -> seconds; undefined when it is none of those. */
-export function durationSyntax(raw: string): number | undefined {
-  const match = raw.trim().match(/^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?$|^(\d{1,7})$/);
-  if (!match || raw.trim() === '') return undefined;
-  const [, h, m, s, bare] = match;
-  return bare !== undefined ? Number(bare) : Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
-}
-
-/** `30m`, `1h`, `900s`, `1h30m`, or a bare number of seconds -> seconds (at least 1 s, at most 7 days). */
-export function parseDuration(raw: string): number {
-  const value = durationSyntax(raw);
-  if (value === undefined || value < 1 || value > 7 * 86_400) {
-    throw new Error('allowed: a duration such as 900s, 30m, 1h or 1h30m (a bare number is seconds), from 1s to 7 days');
-  }
-  return value;
-}
-
-/** 5400 -> `1h30m`, 900 -> `15m`, 45 -> `45s`: as the command line takes it. */
-export function compactDuration(value: number): string {
-  if (value === 0) return '0';
-  const h = Math.floor(value / 3600);
-  const m = Math.floor((value % 3600) / 60);
-  const s = value % 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
-}
-
-/** 60 -> `1 minute`, 172800 -> `48 hours`, 604800 -> `7 days`: for the docs and messages. */
-export function humanDuration(value: number): string {
-  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? '' : 's'}`;
-  if (value === 0) return '0';
-  if (value % 86_400 === 0 && value > 172_800) return unit(value / 86_400, 'day');
-  if (value % 3600 === 0) return unit(value / 3600, 'hour');
-  if (value % 60 === 0) return unit(value / 60, 'minute');
-  return unit(value, 'second');
-}
-
-function humanRange(min: number, max: number): string {
-  return `${humanDuration(min)} to ${humanDuration(max)}`;
 }
 
 function allowedPart(error: unknown): string {
