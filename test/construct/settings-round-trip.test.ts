@@ -52,7 +52,9 @@ const CASES: { readonly [K in SettingKey]: RowCase } = {
     byDefault: { groupNames: [] },
     whenGiven: { groupNames: ['prod-windows', 'prod-linux'] },
   },
-  discoverGroups: { given: () => ({ discoverCapacityProviderGroups: false }), byDefault: { discoverGroups: true }, whenGiven: { discoverGroups: false } },
+  discoverGroups: {
+    given: () => ({ discoverCapacityProviderGroups: false }), byDefault: { discoverGroups: true }, whenGiven: { discoverGroups: false },
+  },
   knownCapacityProviders: {
     given: () => ({}),
     byDefault: { knownCapacityProviders: { 'prod-cp': 'prod-linux' } },
@@ -76,7 +78,9 @@ const CASES: { readonly [K in SettingKey]: RowCase } = {
     whenGiven: { groupOverrides: { 'prod-linux': { family: 'acme-golden', amiParameter: '/acme/golden', readinessTimeoutSeconds: 1200 } } },
   },
   readinessTimeoutSeconds: {
-    given: () => ({ readinessTimeout: Duration.minutes(10) }), byDefault: { readinessTimeoutSeconds: 1800 }, whenGiven: { readinessTimeoutSeconds: 600 },
+    given: () => ({ readinessTimeout: Duration.minutes(10) }),
+    byDefault: { readinessTimeoutSeconds: 1800 },
+    whenGiven: { readinessTimeoutSeconds: 600 },
   },
   windowsReadinessTimeoutSeconds: {
     given: () => ({ windowsReadinessTimeout: Duration.hours(2) }),
@@ -89,12 +93,16 @@ const CASES: { readonly [K in SettingKey]: RowCase } = {
     whenGiven: { maxUnavailable: { count: 3 } },
     more: [[() => ({ maxUnavailable: MaxUnavailable.percent(25) }), { maxUnavailable: { percent: 25 } }]],
   },
-  drainTimeoutSeconds: { given: () => ({ drainTimeout: Duration.minutes(30) }), byDefault: { drainTimeoutSeconds: 3600 }, whenGiven: { drainTimeoutSeconds: 1800 } },
+  drainTimeoutSeconds: {
+    given: () => ({ drainTimeout: Duration.minutes(30) }), byDefault: { drainTimeoutSeconds: 3600 }, whenGiven: { drainTimeoutSeconds: 1800 },
+  },
   onDrainTimeout: {
     given: () => ({ onDrainTimeout: DrainTimeoutAction.FORCE_TERMINATE }), byDefault: { onDrainTimeout: 'stop' }, whenGiven: { onDrainTimeout: 'force' },
   },
   rollbackOnFailedReplacement: {
-    given: () => ({ rollbackOnFailedReplacement: true }), byDefault: { rollbackOnFailedReplacement: false }, whenGiven: { rollbackOnFailedReplacement: true },
+    given: () => ({ rollbackOnFailedReplacement: true }),
+    byDefault: { rollbackOnFailedReplacement: false },
+    whenGiven: { rollbackOnFailedReplacement: true },
   },
   cordon: { given: () => ({ cordonOutdatedInstances: false }), byDefault: { cordon: true }, whenGiven: { cordon: false } },
   canary: {
@@ -118,8 +126,11 @@ const CASES: { readonly [K in SettingKey]: RowCase } = {
     byDefault: { stopStandaloneTasksAfterSeconds: undefined, skipInstancesWithStandaloneTasks: false },
     whenGiven: { stopStandaloneTasksAfterSeconds: 300, skipInstancesWithStandaloneTasks: false },
     more: [
-      [() => ({ standaloneTasks: StandaloneTasks.skipInstance() }), { stopStandaloneTasksAfterSeconds: undefined, skipInstancesWithStandaloneTasks: true }],
-      [() => ({ standaloneTasks: StandaloneTasks.waitForThem() }), { stopStandaloneTasksAfterSeconds: undefined, skipInstancesWithStandaloneTasks: false }],
+      [
+        () => ({ standaloneTasks: StandaloneTasks.skipInstance() }),
+        { skipInstancesWithStandaloneTasks: true, stopStandaloneTasksAfterSeconds: undefined },
+      ],
+      [() => ({ standaloneTasks: StandaloneTasks.waitForThem() }), { skipInstancesWithStandaloneTasks: false }],
     ],
   },
   maintenanceWindows: {
