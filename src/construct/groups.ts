@@ -3,13 +3,14 @@
  * `groupOverrides`, `replaceUnmanagedInstancesThrough`), which the policy names by ARN, and those of the
  * capacity providers this app associates with the cluster, which the policy reaches through the cluster tag.
  */
-import { Duration, Stack, Tags, Token, aws_autoscaling as autoscaling, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Stack, Tags, Token, aws_autoscaling as autoscaling, aws_ecs as ecs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { validateDuration } from './durations';
 import { GroupOverride } from './group-override';
 import { EcsAmiRefresherProps } from './props';
+import { checkDuration } from './settings';
 import { FAMILY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
 import { TagKey } from '../shared/constants';
+import { SETTINGS } from '../shared/settings';
 
 /** The groups of one refresher, validated. */
 export interface RefresherGroups {
@@ -31,7 +32,7 @@ export function resolveGroups(props: EcsAmiRefresherProps): RefresherGroups {
     throw new Error('autoScalingGroups is an empty list; give at least one group, or leave it unset (the cluster\'s capacity provider groups are discovered anyway)');
   }
   const overrides = validateGroupOverrides(props.groupOverrides ?? []);
-  const discover = props.discoverCapacityProviderGroups ?? true;
+  const discover = props.discoverCapacityProviderGroups ?? SETTINGS.discoverGroups.default;
   const named = uniqueGroups([
     ...(props.autoScalingGroups ?? []),
     ...overrides.map((o) => o.autoScalingGroup),
@@ -73,7 +74,7 @@ function validateGroupOverrides(overrides: readonly GroupOverride[]): readonly G
     if (o.amiParameterName !== undefined && !Token.isUnresolved(o.amiParameterName) && !PARAMETER_NAME_PATTERN.test(o.amiParameterName)) {
       throw new Error(`${at}.amiParameterName is '${o.amiParameterName}', which is not an SSM parameter name (letters, digits, '_', '.', '-', '/') or parameter ARN`);
     }
-    if (o.readinessTimeout !== undefined) validateDuration(`${at}.readinessTimeout`, o.readinessTimeout, Duration.minutes(5), Duration.hours(6));
+    if (o.readinessTimeout !== undefined) checkDuration(`${at}.readinessTimeout`, o.readinessTimeout, SETTINGS.readinessTimeoutSeconds.kind);
   });
   return overrides;
 }

@@ -4,6 +4,7 @@
  * props interface itself stays hand-written in ecs-ami-refresher.ts, for jsii.
  */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { validateDuration } from './durations';
 import { KindType, SecondsKind, WholeNumberKind } from '../shared/setting-kinds';
 import { CanaryValue, StandaloneTasksValue } from '../shared/setting-policies';
 import { Setting, SETTING_ROWS, SettingKey, SETTINGS } from '../shared/settings';
@@ -23,8 +24,8 @@ export interface PropSettings extends SettingValueMap {
 type Row = Setting<unknown> & { readonly key: SettingKey };
 
 /**
- * The props' value classes as read here (ecs-ami-refresher.ts defines them; this module does not import it, so
- * that the two do not import each other): `MaxUnavailable`, `Canary`, `StandaloneTasks`.
+ * The props' value classes as read here (max-unavailable.ts, canary.ts and standalone-tasks.ts define them;
+ * standalone-tasks.ts imports this module for its range, so this one imports none of them).
  */
 interface MaxUnavailable { readonly value: string }
 interface Canary { readonly count?: number; readonly soak: Duration }
@@ -85,14 +86,8 @@ function checkStandaloneGrace(settings: PropSettings): void {
 
 /** The duration in seconds, refused outside the kind's range (a token is checked where it resolves, by the engine). */
 export function checkDuration(prop: string, value: Duration, kind: SecondsKind): number {
-  const seconds = value.toSeconds();
-  if (Token.isUnresolved(seconds)) return seconds;
-  if (seconds < kind.min || (kind.max !== undefined && seconds > kind.max)) {
-    const min = Duration.seconds(kind.min).toHumanString();
-    const range = kind.max !== undefined ? `between ${min} and ${Duration.seconds(kind.max).toHumanString()}` : `at least ${min}`;
-    throw new Error(`${prop} is ${value.toHumanString()}; it must be ${range}`);
-  }
-  return seconds;
+  validateDuration(prop, value, Duration.seconds(kind.min), kind.max === undefined ? undefined : Duration.seconds(kind.max));
+  return value.toSeconds();
 }
 
 function checkCount(prop: string, value: number, kind: WholeNumberKind): number {
@@ -106,7 +101,7 @@ function checkCount(prop: string, value: number, kind: WholeNumberKind): number 
  * The rotator function's environment: one variable per setting that has a value, each written by its row's
  * kind (documents as JSON through the stack, so that tokens in them resolve). Unset settings are left out.
  */
-export function rotatorEnvironment(stack: Stack, values: SettingValueMap): Record<string, string> {
+export function settingsEnvironment(stack: Stack, values: SettingValueMap): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const row of SETTING_ROWS) {
     const value = values[row.key];

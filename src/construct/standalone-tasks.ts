@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { validateDuration } from './durations';
+import { checkDuration } from './settings';
+import { SETTINGS } from '../shared/settings';
 
 /** What happens to standalone tasks (outside any service) on a draining instance. */
 export class StandaloneTasks {
@@ -23,7 +24,7 @@ export class StandaloneTasks {
    * been draining this long, so that it empties. 0 seconds to 2 days, and shorter than the drain timeout.
    */
   public static stopAfter(gracePeriod: Duration): StandaloneTasks {
-    validateDuration('standaloneTasks grace period', gracePeriod, Duration.seconds(0), Duration.hours(48));
+    checkDuration('standaloneTasks grace period', gracePeriod, SETTINGS.standaloneTasks.kind.grace);
     return new StandaloneTasks('stop', gracePeriod);
   }
 

@@ -1,7 +1,6 @@
 /**
- * The settings props, validated, with their defaults: durations, AMI parameters, the rotation policies
- * (canary, steady services, standalone tasks), launch template versions, the schedule and the maintenance
- * windows. Every check skips tokens: a token is checked where it resolves (the engine reads the variable and
+ * The settings props, validated, with their defaults: those of the settings table (src/shared/settings.ts,
+ * through settings.ts), the AMI parameters, the alarm threshold, the schedule and the maintenance windows. Every check skips tokens: a token is checked where it resolves (the engine reads the variable and
  * refuses it there).
  */
 import { Annotations, Duration, Token, aws_events as events } from 'aws-cdk-lib';
@@ -10,28 +9,25 @@ import { validateDuration } from './durations';
 import { MaintenanceWindow } from './maintenance-window';
 import { EcsAmiRefresherProps } from './props';
 import { schedulePeriodSeconds } from './schedule';
+import { checkDuration, settingProps } from './settings';
 import { DEFAULT_AMI_PARAMETERS, PARAMETER_KEY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
-import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP } from '../shared/constants';
 import { CRON_FIELD_NAMES, longestClosedMs, maintenanceWindow as parseMaintenanceWindow, WindowError } from '../shared/maintenance-window';
+import { SETTINGS } from '../shared/settings';
 
 export type Settings = ReturnType<typeof validateSettings>;
 export type LaterSettings = ReturnType<typeof validateLaterSettings>;
 
-/** The settings checked first, before the groups. */
+/**
+ * The settings checked first, before the groups: every setting prop of the settings table (settingProps: each
+ * checked against its row's range, unset ones given the row's default), the alarm threshold and the AMI
+ * parameter map.
+ */
 export function validateSettings(props: EcsAmiRefresherProps) {
-  const drainTimeout = props.drainTimeout ?? Duration.hours(1);
-  validateDuration('drainTimeout', drainTimeout, Duration.minutes(1), Duration.hours(48));
+  const values = settingProps(props);
   const outdatedAlarmThreshold = props.outdatedAlarmThreshold ?? Duration.days(3);
   validateDuration('outdatedAlarmThreshold', outdatedAlarmThreshold, Duration.hours(1), undefined);
-  const readinessTimeout = props.readinessTimeout ?? Duration.minutes(30);
-  validateDuration('readinessTimeout', readinessTimeout, Duration.minutes(5), Duration.hours(6));
-  const windowsReadinessTimeout = props.windowsReadinessTimeout ?? Duration.hours(1);
-  validateDuration('windowsReadinessTimeout', windowsReadinessTimeout, Duration.minutes(5), Duration.hours(6));
   const amiParameters = mergeAmiParameters(props.amiParameters);
-  const policies = rotationPolicies(props, drainTimeout);
-  const minimumAmiAge = props.minimumAmiAge ?? Duration.seconds(0);
-  validateDuration('minimumAmiAge', minimumAmiAge, Duration.seconds(0), Duration.days(90));
-  return { drainTimeout, outdatedAlarmThreshold, readinessTimeout, windowsReadinessTimeout, amiParameters, policies, minimumAmiAge };
+  return { values, outdatedAlarmThreshold, amiParameters };
 }
 
 /**
@@ -39,15 +35,11 @@ export function validateSettings(props: EcsAmiRefresherProps) {
  * that of several bad props the same one is reported first), and the warning on the outdated alarm.
  */
 export function validateLaterSettings(scope: Construct, props: EcsAmiRefresherProps, settings: Settings) {
-  const versionsToKeep = props.launchTemplateVersionsToKeep ?? DEFAULT_TEMPLATE_VERSIONS_TO_KEEP;
-  if (!Token.isUnresolved(versionsToKeep) && (!Number.isInteger(versionsToKeep) || versionsToKeep < 1 || versionsToKeep > 100)) {
-    throw new Error(`launchTemplateVersionsToKeep is ${versionsToKeep}; it must be a whole number from 1 to 100`);
-  }
   const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(5));
   const schedulePeriod = schedulePeriodSeconds(schedule);
   const windows = validateMaintenanceWindows(props.maintenanceWindows ?? [], schedulePeriod);
   warnIfAlarmFiresBetweenWindows(scope, windows, settings.outdatedAlarmThreshold);
-  return { versionsToKeep, schedule, schedulePeriod, windows };
+  return { schedule, schedulePeriod, windows };
 }
 
 function mergeAmiParameters(given: { [key: string]: string } | undefined): Record<string, string> {
@@ -68,26 +60,6 @@ function mergeAmiParameters(given: { [key: string]: string } | undefined): Recor
     }
   }
   return { ...DEFAULT_AMI_PARAMETERS, ...given };
-}
-
-/** The rotation policies' props, validated, with their defaults. */
-function rotationPolicies(props: EcsAmiRefresherProps, drainTimeout: Duration) {
-  if (props.canary) {
-    const count = props.canary.count ?? 1;
-    if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1 || count > 100)) {
-      throw new Error(`canary.count is ${count}; it must be a whole number from 1 to 100`);
-    }
-    validateDuration('canary.soak', props.canary.soak, Duration.minutes(1), Duration.days(7));
-  }
-  const steadyServicesTimeout = props.steadyServicesTimeout ?? drainTimeout;
-  validateDuration('steadyServicesTimeout', steadyServicesTimeout, Duration.minutes(1), Duration.hours(48));
-  const stopStandaloneAfter = props.standaloneTasks?.mode === 'stop' ? props.standaloneTasks.gracePeriod : undefined;
-  if (stopStandaloneAfter && !Token.isUnresolved(stopStandaloneAfter.toSeconds()) && !Token.isUnresolved(drainTimeout.toSeconds())
-    && stopStandaloneAfter.toSeconds() >= drainTimeout.toSeconds()) {
-    throw new Error(`standaloneTasks stops tasks after ${stopStandaloneAfter.toHumanString()}; it must be shorter than drainTimeout ` +
-      `(${drainTimeout.toHumanString()}), which would otherwise end the drain first`);
-  }
-  return { waitForSteadyServices: props.waitForSteadyServices ?? false, steadyServicesTimeout, stopStandaloneAfter };
 }
 
 /**
@@ -115,7 +87,7 @@ function validateMaintenanceWindows(
       throw new Error(`${at} has both day '${o.day}' and weekDay '${o.weekDay}'; allowed: one of the two`);
     }
     const cron = [o.minute, o.hour, o.weekDay !== undefined ? '?' : (o.day ?? '*'), o.month ?? '*', o.weekDay ?? '?'].join(' ');
-    validateDuration(`${at}.duration`, w.duration, Duration.minutes(15), Duration.days(7));
+    checkDuration(`${at}.duration`, w.duration, SETTINGS.maintenanceWindows.kind.duration);
     // A token is checked where it resolves: the engine reads the variable with the same parser and refuses it there.
     if (tokens) return { cron, durationSeconds };
     if (schedulePeriod !== undefined && durationSeconds < schedulePeriod) {

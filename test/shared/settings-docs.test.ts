@@ -55,7 +55,7 @@ describe('docs/cli.md: the options table', () => {
 
   test.each(SETTING_OPTIONS.map((option) => [option.flags, option] as const))('%s: its default and range', (flags, option) => {
     const long = flags.match(/--[a-z][a-z-]*/)![0];
-    const line = table.find((cells) => (cells[0].match(/--[a-z][a-z-]*/g) ?? []).includes(long));
+    const line = table.find((cells) => (cells[0].match(/--[a-z][a-z-]*/g) ?? ([] as string[])).includes(long));
     expect(line).toBeDefined();
     const [, , defaultCell, allowed] = line!;
     const row = SETTING_ROWS.find((r) => r.key === option.key)!;

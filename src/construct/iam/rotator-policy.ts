@@ -60,8 +60,8 @@ export function statementInputs(stack: Stack, props: EcsAmiRefresherProps, group
     amiParameters: settings.amiParameters,
     groupParameterArns: groups.overrides.map((o) => groupParameterArn(stack, o)).filter(isDefined),
     terminateUngrouped: props.replaceUnmanagedInstancesThrough !== undefined,
-    readServices: settings.policies.waitForSteadyServices || props.canary !== undefined,
-    stopTasks: settings.policies.stopStandaloneAfter !== undefined,
+    readServices: settings.values.waitForSteadyServices || settings.values.canary !== undefined,
+    stopTasks: settings.values.standaloneTasks.mode === 'stop',
     notificationTopic: props.notificationTopic,
   };
 }
