@@ -9,7 +9,7 @@ import { environment, LT_FLAG } from './fixtures';
 import { DrainTimeoutAction, EcsAmiRefresher, EcsAmiRefresherProps, MaintenanceWindow, MaxUnavailable, StandaloneTasks } from '../../src';
 import { configFromEnvironment, EngineConfig } from '../../src/engine/config';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
-import { SETTING_ROWS, SettingKey } from '../../src/shared/settings';
+import { SETTING_ROWS, SETTINGS, SettingKey } from '../../src/shared/settings';
 
 interface Fixture {
   readonly stack: Stack;
@@ -204,6 +204,15 @@ beforeAll(() => {
 
 test('every row of the settings table has its case, and no case is for a row that is gone', () => {
   expect(Object.keys(CASES).sort()).toEqual(SETTING_ROWS.map((row) => row.key).sort());
+});
+
+/** Each row's `prop` and `derivedFrom` name a prop of the construct: a row naming another does not compile. */
+type RowProp = { [K in SettingKey]: (typeof SETTINGS)[K] extends { readonly prop: infer P } ? P
+  : (typeof SETTINGS)[K] extends { readonly derivedFrom: infer D } ? D : never }[SettingKey];
+test('every prop a row names is a prop of the construct', () => {
+  const named: ReadonlyArray<keyof EcsAmiRefresherProps> = SETTING_ROWS.flatMap((row) => [row.prop, row.derivedFrom])
+    .filter((p): p is RowProp => p !== undefined);
+  expect(named.length).toBeGreaterThan(20);
 });
 
 test.each(rows)('%s: the default the prop stands for', (key) => {
