@@ -48,6 +48,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-ssm@${SDK_VERSION}`,
     // The rotator publishes rotation notifications to the optional topic (bundled into the Lambda like the others).
     `@aws-sdk/client-sns@${SDK_VERSION}`,
+    // The engine's lease is a conditional write on one DynamoDB item (issue 18: an atomic lease).
+    `@aws-sdk/client-dynamodb@${SDK_VERSION}`,
+    // The CLI reads a deployed refresher's settings from its function configuration (`--from-function`).
+    `@aws-sdk/client-lambda@${SDK_VERSION}`,
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
     '@types/aws-lambda@^8.10.164',
