@@ -208,7 +208,7 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
 
 /** The decision the next round would take, by the same pipeline; reads only, and no lease. */
 function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
-  return decideRound(api, settings, { now: clock.now(), checkEveryGroupWhenForced: false });
+  return decideRound(api, settings, { now: clock.now() });
 }
 
 async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {

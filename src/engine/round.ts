@@ -39,12 +39,6 @@ export interface DecideOptions {
   readonly imageCache?: ImageCache;
   /** What this process's last full read found (a warm Lambda); absent: every container instance is read. */
   readonly fullReads?: FullReads;
-  /**
-   * Whether a forced decision checks every group for another actor (instance refresh, stack update), as the
-   * round it precedes must; false checks only the groups with work, as the CLI's `plan` and `status` do.
-   * Default true.
-   */
-  readonly checkEveryGroupWhenForced?: boolean;
 }
 
 /** Observe, plan, and decide each group's rotation: reads only, the same for a round and for the CLI's plan. */
@@ -60,7 +54,7 @@ export async function decideRound(api: AwsApi, settings: EngineSettings, options
     knownCapacityProviders: settings.knownCapacityProviders,
     imageCache: options.imageCache,
     fullReads: options.fullReads,
-    force: options.checkEveryGroupWhenForced === false ? undefined : settings.rotation.force,
+    force: settings.rotation.force,
     workload: workloadOptions(settings.rotation),
   });
   const rotationPlan = plan(seen, {

@@ -72,6 +72,19 @@ describe('plan', () => {
     expect(writesOf(sim)).toEqual([]);
   });
 
+  test('--force checks every group for another actor (an instance refresh, a stack update), as a forced rotate round does', async () => {
+    const sim = twoGroups();
+    await runEngine({
+      api: sim.api, clock: sim.clock, settings: settingsFor('prod'), owner: 'lambda:earlier', deadline: sim.clock.now() + 24 * 3600_000, pollIntervalMs: POLL_MS,
+    });
+    sim.recorder.clear();
+    const forced = await cli(sim, ['plan', '--cluster', 'prod', '--force']);
+    expect(forced.code).toBe(0);
+    // Every group is up to date, so only the forced decision gives a reason to look at both.
+    expect(sim.recorder.count('autoscaling:describeInstanceRefreshes')).toBe(2);
+    expect(writesOf(sim)).toEqual([]);
+  });
+
   test('an unknown cluster is a configuration error naming it', async () => {
     const sim = twoGroups();
     const result = await cli(sim, ['plan', '--cluster', 'staging']);
