@@ -12,6 +12,11 @@ const CDK_VERSION = '2.176.0';
 /** One SDK line for every client, so the bundle carries a single copy of the shared smithy code. */
 const SDK_VERSION = '^3.1162.0';
 
+/** The dev tsconfig (tests, benchmarks, scripts, examples, esbuild); the design card puts it at the top level. */
+const DEV_TSCONFIG = 'tsconfig.dev.json';
+/** ts-node over the dev tsconfig, for the tasks that run a TypeScript file directly. */
+const TS_NODE = `ts-node --project ${DEV_TSCONFIG}`;
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ecs-ami-refresher',
   description:
@@ -74,18 +79,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coveragePathIgnorePatterns: ['/node_modules/', '/assets/'],
     },
   },
+  // The dev tsconfig at the top level (design card): jest, eslint, esbuild and every ts-node task use it.
+  // It extends tsconfig.json and type-checks everything outside the jsii build too.
+  tsconfigDevFile: DEV_TSCONFIG,
   tsconfigDev: {
     compilerOptions: {},
-    // Relative to test/, where this projen keeps the dev tsconfig.
-    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
   },
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts', '.projenrc.ts'],
+    // One project for every linted file rather than the project service's nearest tsconfig.json, which is
+    // the jsii one (src/ only) for everything under test/.
+    tsconfigPath: `./${DEV_TSCONFIG}`,
+    projectService: false,
   },
   npmignoreEnabled: true,
   gitignore: ['cdk.out', 'examples/cdk.out', 'bench/results/*.tmp.json'],
 });
+
+// projen's dev tsconfig includes every .ts under its folder; at the top level that would take lib/'s .d.ts
+// and cdk.out too, so it lists the folders instead.
+project.tsconfigDev.removeInclude('**/*.ts');
 
 // The engine's SDK clients are bundled into the Lambda asset (devDependencies); the construct itself
 // imports only the SDK-free modules of src/shared.
@@ -111,13 +126,13 @@ layer(['src/construct/**'], [
   { group: ['@aws-sdk/*', '**/engine/**', '**/aws/**', '**/lambda/**', '**/cli/**'], message: 'the construct imports only src/shared/ of the runtime side' },
 ]);
 
-// Type-checked (and linted) folders outside src/ and test/, each with its own tsconfig so the
-// editor and eslint's project service find it.
+// Folders outside src/ and test/ that an editor opens on their own: each has a tsconfig.json over the dev
+// one, so tsserver (which looks for the nearest tsconfig.json) type-checks them as the build does.
 for (const dir of ['examples', 'scripts', 'bench']) {
   new TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
-    extends: TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
-    compilerOptions: { noEmit: true, rootDir: '..' },
+    extends: TypescriptConfigExtends.fromPaths([`../${DEV_TSCONFIG}`]),
+    compilerOptions: {},
     include: ['**/*.ts'],
   });
 }
@@ -162,21 +177,21 @@ if (bundleTask) {
 // The README's main-job command: synthesize the example app and show what the refresher adds.
 const demo = project.addTask('demo', {
   description: 'Synthesize the example app, print what the refresher adds, and run a simulated rotation',
-  exec: 'ts-node --project test/tsconfig.json scripts/demo.ts',
+  exec: `${TS_NODE} scripts/demo.ts`,
 });
 if (bundleTask) demo.prependSpawn(bundleTask);
 
 // The README's reliability figures, produced by the tests they count.
 project.addTask('reliability', {
   description: 'Run the crash, fault and IAM tests and print the README\'s reliability figures',
-  exec: 'ts-node --project test/tsconfig.json scripts/reliability.ts',
+  exec: `${TS_NODE} scripts/reliability.ts`,
 });
 
 // Rotation benchmarks on the simulator (issue 4): `npm run bench -- --sizes 100`. Bundles first, so the
 // Lambda asset's size and load time are measured on the current code.
 const bench = project.addTask('bench', {
   description: 'Rotation benchmarks on the simulator: the engine and seed 004\'s script (options: --sizes --groups --seeds --policies)',
-  exec: 'ts-node --project test/tsconfig.json bench/rotation.ts',
+  exec: `${TS_NODE} bench/rotation.ts`,
   receiveArgs: true,
 });
 if (bundleTask) bench.prependSpawn(bundleTask);

@@ -4,7 +4,7 @@
  * architectures takes to rotate together, and each group alone. Groups progress together, each in its own
  * budget, so the cluster takes about as long as its slowest group, not the sum.
  *
- *   npx ts-node --project test/tsconfig.json bench/groups.ts
+ *   npx ts-node --project tsconfig.dev.json bench/groups.ts
  *
  * Prints a table and writes bench/results/groups.tmp.json.
  */

@@ -9,7 +9,7 @@
  * was placeable (a tie, broken as `--ties` says: uniform by default, first-reached for the worst case), on an
  * instance the engine had marked for the next drain, on the other group's instances.
  *
- *   npx ts-node --project test/tsconfig.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5 [--ties first-reached]
+ *   npx ts-node --project tsconfig.dev.json bench/moves.ts --sizes 10,100 --groups 1,2 --seeds 1,2,3,4,5 [--ties first-reached]
  */
 import { benchScenario, defaultSettings, placementTiesOption } from './measure';
 import { PHASE_ATTRIBUTE } from '../src/shared/records';

@@ -1,6 +1,6 @@
 /**
  * Prints real output of the CLI against a simulated two-group cluster, for docs/cli.md:
- *   npx ts-node --project test/tsconfig.json test/cli/capture.ts
+ *   npx ts-node --project tsconfig.dev.json test/cli/capture.ts
  * (The simulator's virtual clock starts at 2026-01-01T00:00:00Z; the run takes a second of wall time.)
  */
 import { run } from '../../src/cli/main';
