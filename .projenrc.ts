@@ -137,6 +137,34 @@ for (const dir of ['examples', 'scripts', 'bench']) {
   });
 }
 
+// ---- Bundles (issue 21): minified, a source map trimmed to our files --------------------------------------------
+/**
+ * How the Lambda and the CLI are bundled. Minified, with `module` before `main` so that esbuild takes the SDK's
+ * ES-module builds, which tree-shake (the SDK stays bundled). Stack traces stay readable through a source map
+ * without sources content, trimmed after esbuild by scripts/trim-source-map.ts to a segment per line of our own
+ * code (the full map would be larger zipped than the code); the construct sets NODE_OPTIONS=--enable-source-maps
+ * on the function. LambdaFunction types `bundlingOptions` with the options common to all bundles but hands them
+ * whole to addBundle, which takes these; test/bundle/source-map.test.ts checks that each bundle came out minified and
+ * mapped.
+ */
+const BUNDLING: Omit<javascript.AddBundleOptions, 'target' | 'platform'> = {
+  externals: [],
+  minify: true,
+  mainFields: ['module', 'main'],
+  sourcemap: true,
+  esbuildArgs: { '--sources-content': 'false' },
+  watchTask: false,
+};
+/** After esbuild, every bundle task trims the map it wrote (a task run alone included). */
+function trimSourceMapsAfterBundling(): void {
+  for (const task of project.tasks.all.filter((t) => t.name.startsWith('bundle:'))) {
+    const outfile = task.steps.flatMap((step) => step.execArgs ?? []).find((arg) => arg.startsWith('--outfile='));
+    if (!outfile) continue;
+    task.exec(`ts-node --transpile-only --project ${DEV_TSCONFIG} scripts/trim-source-map.ts ${outfile.slice('--outfile='.length)}.map`);
+  }
+}
+// ---- end of bundles -----------------------------------------------------------------------------------------------
+
 // The rotator Lambda. The AWS SDK v3 clients are bundled (projen's default would leave `@aws-sdk/*`
 // to the runtime): the bundle then runs exactly the SDK version the tests ran, whatever the runtime ships.
 new awscdk.LambdaFunction(project, {
@@ -147,25 +175,26 @@ new awscdk.LambdaFunction(project, {
   runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   // That flag is for SDK v2; v3 keeps connections alive by default.
   awsSdkConnectionReuse: false,
-  // Not minified: stack traces in the function's logs stay readable without a source map.
-  bundlingOptions: { externals: [] },
+  bundlingOptions: BUNDLING,
 });
 
 // The operator CLI (`ecs-ami-refresher plan|rotate|status`), the same engine as the Lambda. Bundled like the
 // Lambda, SDK and commander inside, so the library keeps no runtime dependency; the shebang comes from the
 // entry file (esbuild keeps a leading hashbang; a banner would add a second one).
+// It runs on the user's Node, so it is built for the oldest one `engines` allows.
 const cliBundle = project.bundler.addBundle('src/cli/ecs-ami-refresher.ts', {
+  ...BUNDLING,
   platform: 'node',
-  target: 'node20',
+  target: `node${project.minNodeVersion ?? '20.0.0'}`,
   outfile: 'index.js',
-  externals: [],
   executable: true,
-  watchTask: false,
 });
 project.addBins({ 'ecs-ami-refresher': cliBundle.outfile });
 project.eslint?.allowDevDeps('src/cli/**');
 // jsii compiles src/cli too, but only the bundle is run; lib/cli would require commander, which is not shipped.
 project.npmignore?.exclude('/lib/cli/');
+
+trimSourceMapsAfterBundling();
 
 // Tests load the bundled asset (assets/lambda/...) and synthesize the construct, which points at it:
 // bundle before jest so `projen test` works on a fresh clone.
