@@ -152,7 +152,12 @@ const BUNDLING: Omit<javascript.AddBundleOptions, 'target' | 'platform'> = {
   minify: true,
   mainFields: ['module', 'main'],
   sourcemap: true,
-  esbuildArgs: { '--sources-content': 'false' },
+  esbuildArgs: {
+    '--sources-content': 'false',
+    // The SDK's ES-module builds load node:http, node:https and node:async_hooks with import(); as require()
+    // (what their CommonJS builds do) the bundle needs no ES-module loader, in Lambda or in a test's vm.
+    '--supported:dynamic-import': 'false',
+  },
   watchTask: false,
 };
 /** After esbuild, every bundle task trims the map it wrote (a task run alone included). */
