@@ -17,7 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { measureAsset } from './asset';
+import { describeBuild, measureBuild, recordBuild } from './asset';
 import { placementTiesOption, POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
 import { Series, timelineSvg } from './svg';
 import { PlacementTies } from '../test/sim';
@@ -144,13 +144,12 @@ async function main(): Promise<void> {
     console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
   }
 
-  const asset = measureAsset();
-  if (asset) {
-    console.log(`\nLambda asset ${asset.path}: ${(asset.rawBytes / 1024).toFixed(0)} KiB raw, ${(asset.zippedBytes / 1024).toFixed(0)} KiB zipped; `
-      + `cold load ${asset.coldRequireMs} ms (require in a fresh node ${asset.node}; ${asset.coldProcessMs} ms with the process), median of ${asset.runs}`);
-    fs.writeFileSync(path.join(options.out, 'asset.json'), JSON.stringify(asset, null, 2) + '\n');
+  const build = measureBuild(path.join(__dirname, '..', 'assets'), 'this build');
+  if (build.lambda || build.cli) {
+    console.log(`\n${describeBuild(build)}`);
+    recordBuild(build, 'current', path.join(options.out, 'asset.json'));
   } else {
-    console.log('\nLambda asset not built (npx projen bundle): size and load time not measured');
+    console.log('\nBundles not built (npx projen bundle): sizes and load times not measured');
   }
   console.log(`Wrote ${path.relative(process.cwd(), path.join(options.out, 'latest.json'))}`);
 }

@@ -166,6 +166,12 @@ if cmp -s "$tmp/$asset_dir/index.js" "$pkg/assets/lambda/rotator.lambda/index.js
 else
   fail "$asset_dir/index.js differs from the tarball's assets/lambda/rotator.lambda/index.js"
 fi
+# The bundle is minified; stack traces name src/ files through the source map beside it.
+if [ -f "$pkg/assets/lambda/rotator.lambda/index.js.map" ] && cmp -s "$tmp/$asset_dir/index.js.map" "$pkg/assets/lambda/rotator.lambda/index.js.map"; then
+  ok "the asset's index.js.map is the tarball's, beside index.js"
+else
+  fail "$asset_dir/index.js.map is missing, or not the tarball's assets/lambda/rotator.lambda/index.js.map"
+fi
 
 # --- (d) the asset's handler loads and refuses a malformed event without calling AWS -------------
 out="$(consumer_js '
@@ -188,6 +194,7 @@ ok "the asset exports handler(), which rejects {\"forse\":1} with an EventError 
 bin_path="$(node -e 'const p = require(process.argv[1]); console.log(p.bin && p.bin["ecs-ami-refresher"] || "")' "$pkg/package.json")"
 [ -n "$bin_path" ] || fail "package.json has no bin ecs-ami-refresher"
 [ -x "$pkg/$bin_path" ] || fail "the bin $bin_path is missing from the tarball or not executable"
+[ -f "$pkg/$bin_path.map" ] || fail "the bin's source map $bin_path.map is missing from the tarball"
 help="$(cd "$tmp" && env -u NODE_PATH AWS_REGION=us-east-1 node "$pkg/$bin_path" --help 2>&1)" || fail "ecs-ami-refresher --help failed: $help"
 grep -q 'Usage: ecs-ami-refresher' <<<"$help" || fail "ecs-ami-refresher --help printed no usage: $help"
 ok "the package's bin $bin_path runs from the installed package (--help)"

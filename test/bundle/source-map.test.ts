@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import * as fc from 'fast-check';
 import { decodeMappings, decodeVlq, encodeMappings, encodeVlq, SourceMapV3, trimBundleMap } from '../../scripts/trim-source-map';
+import { zipBytes } from '../../bench/asset';
 import { environment, synth } from '../construct/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -46,6 +47,10 @@ describe.each([['the Lambda asset', LAMBDA_DIR], ['the CLI bundle', CLI_DIR]])('
     // esbuild's own map of the Lambda is 2.2 MB; the trimmed one about 21 KB.
     expect(fs.statSync(path.join(dir, 'index.js.map')).size).toBeLessThan(100_000);
   });
+});
+
+test('the Lambda asset\'s directory, map included, zips to at most 320 KiB (issue 21\'s budget)', () => {
+  expect(zipBytes(LAMBDA_DIR)).toBeLessThanOrEqual(320 * 1024);
 });
 
 test('the construct turns source maps on in the function\'s environment', () => {
