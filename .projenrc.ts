@@ -34,6 +34,20 @@ const JSII_TARGETS = {
   publishToNuget: { dotNetNamespace: 'CdkEcsAmiRefresher', packageId: 'CdkEcsAmiRefresher' },
   publishToGo: { moduleName: 'github.com/cdk-ecs-ami-refresher/cdk-ecs-ami-refresher-go' },
 };
+/**
+ * The README's and the API docs' TypeScript examples, compiled by jsii-rosetta in strict mode after every compile:
+ * one that does not compile fails the build. Each example runs in rosetta/default.ts-fixture (or the fixture its
+ * code fence names); the tablet rosetta writes lets jsii-pacmak show the examples in every target language.
+ */
+function compileExamplesAfterCompiling(): void {
+  const examples = project.addTask('docs:examples', {
+    description: 'Compile the README\'s and API docs\' TypeScript examples (jsii-rosetta, strict)',
+    exec: 'jsii-rosetta extract --strict .jsii',
+  });
+  project.postCompileTask.spawn(examples);
+  project.gitignore.exclude('/.jsii.tabl.json');
+  project.npmignore?.exclude('/.jsii.tabl.json', '/rosetta/');
+}
 // ---- end of jsii targets -------------------------------------------------------------------------------------------
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -117,6 +131,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
   gitignore: ['cdk.out', 'examples/cdk.out', 'bench/results/*.tmp.json'],
 });
+
+compileExamplesAfterCompiling();
 
 // Packaging the other languages for real needs their toolchains and registries (Maven Central, PyPI, NuGet, the
 // Go proxy), which these machines lack: `package` packs the npm tarball alone, in CI and locally alike, and

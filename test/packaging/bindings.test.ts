@@ -5,13 +5,10 @@
  * not on these machines. Generation needs the assembly (.jsii): when it is missing or older than a file
  * under src/, the test compiles first (the build has just compiled, so it does not).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-const ROOT = path.join(__dirname, '..', '..');
-const ASSEMBLY = path.join(ROOT, '.jsii');
+import { BIN, currentAssembly, ROOT, run } from './assembly';
 
 interface Targets {
   readonly python?: { readonly distName: string; readonly module: string };
@@ -23,31 +20,15 @@ interface Targets {
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; jsii: { targets: Targets } };
 const targets = pkg.jsii.targets;
 
-function newestSource(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const file = path.join(dir, entry.name);
-    return Math.max(newest, entry.isDirectory() ? newestSource(file) : fs.statSync(file).mtimeMs);
-  }, 0);
-}
-
-function run(command: string, args: readonly string[], cwd = ROOT): string {
-  const out = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 300_000 });
-  if (out.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${out.status ?? out.signal}):\n${out.stdout}\n${out.stderr}`);
-  return out.stdout;
-}
-
 /** The names of the library's public types, from the assembly. */
 let typeNames: string[];
 let outdir: string;
 
 beforeAll(() => {
-  if (!fs.existsSync(ASSEMBLY) || fs.statSync(ASSEMBLY).mtimeMs < newestSource(path.join(ROOT, 'src'))) {
-    run(path.join(ROOT, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=reserved-word']);
-  }
-  const assembly = JSON.parse(fs.readFileSync(ASSEMBLY, 'utf8')) as { types: Record<string, { name: string; namespace?: string }> };
+  const assembly = currentAssembly() as { types: Record<string, { name: string; namespace?: string }> };
   typeNames = Object.values(assembly.types).filter((t) => t.namespace === undefined).map((t) => t.name);
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-ami-refresher-bindings-'));
-  run(path.join(ROOT, 'node_modules', '.bin', 'jsii-pacmak'), [
+  run(path.join(BIN, 'jsii-pacmak'), [
     '--code-only', '--no-npmignore', '--force', '--outdir', outdir,
     '--target', 'python', '--target', 'java', '--target', 'dotnet', '--target', 'go',
   ]);
