@@ -34,8 +34,8 @@ export interface Segment {
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64_VALUE = new Map([...BASE64].map((char, value) => [char, value]));
+/** A base64 digit carries 5 bits of the number; 32 and above, it says another digit follows. */
 const CONTINUE = 32;
-const DIGIT = 31;
 
 /** One base64 VLQ field list: the numbers of one segment, still relative to the previous one. */
 export function decodeVlq(text: string): number[] {
@@ -45,8 +45,8 @@ export function decodeVlq(text: string): number[] {
   for (const char of text) {
     const digit = BASE64_VALUE.get(char);
     if (digit === undefined) throw new Error(`source map: '${char}' is not a base64 digit in "${text}"`);
-    value += (digit & DIGIT) * 2 ** shift;
-    if (digit & CONTINUE) {
+    value += (digit % CONTINUE) * 2 ** shift;
+    if (digit >= CONTINUE) {
       shift += 5;
       continue;
     }
@@ -63,10 +63,9 @@ export function encodeVlq(values: readonly number[]): string {
   for (const n of values) {
     let rest = n < 0 ? -n * 2 + 1 : n * 2;
     do {
-      let digit = rest % 32;
-      rest = Math.floor(rest / 32);
-      if (rest > 0) digit |= CONTINUE;
-      text += BASE64[digit];
+      const digit = rest % CONTINUE;
+      rest = Math.floor(rest / CONTINUE);
+      text += BASE64[rest > 0 ? digit + CONTINUE : digit];
     } while (rest > 0);
   }
   return text;

@@ -11,8 +11,8 @@ import { SourceMap } from 'node:module';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import * as fc from 'fast-check';
-import { decodeMappings, decodeVlq, encodeMappings, encodeVlq, SourceMapV3, trimBundleMap } from '../../scripts/trim-source-map';
 import { zipBytes } from '../../bench/asset';
+import { decodeMappings, decodeVlq, encodeMappings, encodeVlq, SourceMapV3, trimBundleMap } from '../../scripts/trim-source-map';
 import { environment, synth } from '../construct/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
