@@ -92,8 +92,6 @@ export class EcsAmiRefresher extends Construct {
       logGroup: this.logGroup,
       environment: rotatorEnvironment({ stack, props, groups, settings, later }),
     });
-    // The bundle is minified; its source map (index.js.map beside it) puts src/ files and lines in stack traces.
-    fn.addEnvironment('NODE_OPTIONS', '--enable-source-maps');
     this.function = fn;
     this.rule = scheduleRule(this, fn, later.schedule, cluster.clusterName);
 

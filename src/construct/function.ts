@@ -31,6 +31,10 @@ export function rotatorFunction(scope: Construct, inputs: RotatorFunctionInputs)
     reservedConcurrentExecutions: 1,
     maxEventAge: Duration.minutes(1),
     retryAttempts: 0,
-    environment: inputs.environment,
+    environment: {
+      ...inputs.environment,
+      // The bundle is minified; its source map (index.js.map beside it) puts src/ files and lines in stack traces.
+      NODE_OPTIONS: '--enable-source-maps',
+    },
   });
 }
