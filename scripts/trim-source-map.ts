@@ -10,7 +10,7 @@
  * - one unmapped segment where code from node_modules starts, so a frame in the SDK keeps its bundle
  *   position instead of borrowing the line of our code before it;
  * - no names and no sources content; source paths relative to the package root (`src/...`).
- * Rewrites the file in place and prints the sizes.
+ * Rewrites the file in place and prints the sizes; a map it already trimmed is left as it is.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,6 +23,8 @@ export interface SourceMapV3 {
   readonly mappings: string;
   readonly sourcesContent?: readonly (string | null)[];
   readonly sourceRoot?: string;
+  /** Set on a map this script wrote (an `x_` field, which source map readers ignore): it is not trimmed again. */
+  readonly x_trimmed?: true;
 }
 
 /** One segment of a generated line, with absolute (not delta) values. */
@@ -154,7 +156,7 @@ export function trimSourceMap(map: SourceMapV3, options: TrimOptions): SourceMap
     if (out.length > 0 && !out[0].source) out.shift();
     return out;
   });
-  return { version: 3, sources, names: [], mappings: encodeMappings(lines) };
+  return { version: 3, sources, names: [], mappings: encodeMappings(lines), x_trimmed: true };
 }
 
 /** What the bundles keep: our own files, named from the package root (`src/...`). */
@@ -166,15 +168,20 @@ export function trimBundleMap(map: SourceMapV3, mapFile: string, packageRoot: st
   });
 }
 
+/** Trims one map file in place; says what it did. */
+export function trimFile(file: string, packageRoot: string): string {
+  const before = fs.readFileSync(file, 'utf8');
+  const map = JSON.parse(before) as SourceMapV3;
+  // Its sources are already named from the package root; trimming again would misread them.
+  if (map.x_trimmed) return `${file}: already trimmed`;
+  const trimmed = JSON.stringify(trimBundleMap(map, path.resolve(file), packageRoot));
+  fs.writeFileSync(file, trimmed);
+  return `${file}: source map ${before.length} -> ${trimmed.length} bytes`;
+}
+
 function main(files: readonly string[]): void {
   if (files.length === 0) throw new Error('usage: trim-source-map.ts <file.js.map>...');
-  const root = path.join(__dirname, '..');
-  for (const file of files) {
-    const before = fs.readFileSync(file, 'utf8');
-    const trimmed = JSON.stringify(trimBundleMap(JSON.parse(before) as SourceMapV3, path.resolve(file), root));
-    fs.writeFileSync(file, trimmed);
-    console.log(`${file}: source map ${before.length} -> ${trimmed.length} bytes`);
-  }
+  for (const file of files) console.log(trimFile(file, path.join(__dirname, '..')));
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -8,11 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { SourceMap } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import * as fc from 'fast-check';
 import { zipBytes } from '../../bench/asset';
-import { decodeMappings, decodeVlq, encodeMappings, encodeVlq, SourceMapV3, trimBundleMap } from '../../scripts/trim-source-map';
+import { decodeMappings, decodeVlq, encodeMappings, encodeVlq, SourceMapV3, trimBundleMap, trimFile } from '../../scripts/trim-source-map';
 import { environment, synth } from '../construct/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -44,6 +45,7 @@ describe.each([['the Lambda asset', LAMBDA_DIR], ['the CLI bundle', CLI_DIR]])('
     }
     expect(map.names).toEqual([]);
     expect(map.sourcesContent).toBeUndefined();
+    expect(map.x_trimmed).toBe(true);
     // esbuild's own map of the Lambda is 2.2 MB; the trimmed one about 21 KB.
     expect(fs.statSync(path.join(dir, 'index.js.map')).size).toBeLessThan(100_000);
   });
@@ -99,6 +101,19 @@ describe('an error thrown inside the bundled handler', () => {
     expect(frames[0]).toMatch(new RegExp(`${escape(path.join(LAMBDA_DIR, 'index.js'))}:\\d+:\\d+\\)$`));
     expect(frames.join('\n')).not.toContain('/src/');
   });
+});
+
+test('trimming a map twice leaves it as the first trim wrote it', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-ami-refresher-map-'));
+  try {
+    const file = path.join(dir, 'index.js.map');
+    fs.copyFileSync(path.join(LAMBDA_DIR, 'index.js.map'), file);
+    const built = fs.readFileSync(file, 'utf8');
+    expect(trimFile(file, ROOT)).toBe(`${file}: already trimmed`);
+    expect(fs.readFileSync(file, 'utf8')).toBe(built);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('base64 VLQ', () => {
