@@ -1,6 +1,6 @@
 /**
- * The docs' settings tables kept in step with the settings table (src/shared/settings.ts): the README's
- * properties table and docs/cli.md's options table give each setting's default and range as the row does.
+ * The docs' settings tables kept in step with the settings table (src/shared/settings.ts): docs/properties.md's
+ * table (the README's key props point to it) and docs/cli.md's options table give each setting's default and range as the row does.
  * (test/cli/usage.test.ts checks that every option `rotate --help` lists has its row in docs/cli.md.)
  */
 import { readFileSync } from 'fs';
@@ -36,8 +36,8 @@ function readmeDefault(kind: Kind<unknown>, value: unknown): string | undefined 
   return undefined;
 }
 
-describe('README: the properties table', () => {
-  const table = tableRows('README.md', 'Property');
+describe('docs/properties.md: the properties table', () => {
+  const table = tableRows('docs/properties.md', 'Property');
   const documented = SETTING_ROWS.filter((row) => row.prop !== undefined || row.readmeDefault !== undefined);
 
   test.each(documented.map((row) => [row.prop ?? row.derivedFrom!, row] as const))('%s: its default and range', (prop, row) => {
