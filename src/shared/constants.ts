@@ -41,6 +41,11 @@ export const MetricName = {
    * terminated after draining (per group and per cluster), none in a round that terminates nothing.
    */
   DRAIN_DURATION: 'DrainDurationSeconds',
+  /**
+   * 1 when a run completes (whatever it found: idle, rotating, another engine holding the lease), published once
+   * at the end of the run. The heartbeat alarm fires when none arrives: the function stopped running.
+   */
+  RUNS_COMPLETED: 'RunsCompleted',
 } as const;
 
 export const Dimension = {

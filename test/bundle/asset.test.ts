@@ -294,12 +294,17 @@ describe('the bundled rotator asset', () => {
     expect(logs).toContainEqual(expect.objectContaining({ message: 'run finished', summary }));
     expect(output.filter((line) => typeof line === 'string')).toEqual([]);
 
-    // EMF: one blob with only the cluster dimension (what the alarms watch), one per group.
+    // EMF: one blob with only the cluster dimension (what the alarms watch), one per group, and the run's
+    // heartbeat (cluster dimension only) once the run completed, last.
     const emf = output.filter(isEmf);
     const withDimensions = (dimensions: string[]) => emf.filter((blob) =>
       blob._aws.CloudWatchMetrics.some((m) => m.Namespace === METRIC_NAMESPACE && m.Dimensions.some((d) => sameSet(d, dimensions))));
     const cluster = withDimensions([Dimension.CLUSTER]);
-    expect(cluster).toHaveLength(1);
+    expect(cluster).toHaveLength(2);
+    expect(cluster[1]).toMatchObject({ [Dimension.CLUSTER]: CLUSTER, [MetricName.RUNS_COMPLETED]: 1 });
+    expect(cluster[1]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: MetricName.RUNS_COMPLETED, Unit: 'Count' }]);
+    expect(emf[emf.length - 1]).toBe(cluster[1]);
+    expect(cluster[0]).not.toHaveProperty(MetricName.RUNS_COMPLETED);
     expect(cluster[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([[Dimension.CLUSTER]]);
     expect(cluster[0]).toMatchObject({
       [Dimension.CLUSTER]: CLUSTER,
@@ -314,7 +319,7 @@ describe('the bundled rotator asset', () => {
     expect(group).toHaveLength(1);
     expect(group[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([[Dimension.CLUSTER, Dimension.GROUP]]);
     expect(group[0]).toMatchObject({ [Dimension.GROUP]: GROUP, [MetricName.OUTDATED_INSTANCES]: 2, [MetricName.UP_TO_DATE_INSTANCES]: 1 });
-    expect(emf).toHaveLength(2);
+    expect(emf).toHaveLength(3);
   });
 
   // Pinned to version 3, the group's template cannot have changed since the first run read it; on $Default one

@@ -1,6 +1,6 @@
 import { ActionOutcome } from '../../src/engine/act/act';
 import { GroupRotation } from '../../src/engine/decide/rotate';
-import { metricSets, rotationMetrics, roundLog, runSummary } from '../../src/engine/report';
+import { metricSets, rotationMetrics, roundLog, runMetrics, runSummary } from '../../src/engine/report';
 import { Round, runEngine } from '../../src/engine/run';
 import { Dimension, MetricName } from '../../src/shared/constants';
 import { twoGroups } from '../cli/cli-harness';
@@ -27,6 +27,11 @@ test('rotation metrics: stopped and waiting groups, replaced instances and faile
   expect(value(MetricName.ACTION_FAILURES, 'a')).toBe(0);
   expect(value(MetricName.INSTANCES_DRAINING)).toBe(3);
   expect(value(MetricName.INSTANCES_DRAINING, 'b')).toBe(0);
+});
+
+test('a completed run reports one heartbeat point, at the cluster level (what the heartbeat alarm reads)', () => {
+  expect(runMetrics()).toEqual([{ name: MetricName.RUNS_COMPLETED, unit: 'Count', value: 1 }]);
+  expect(metricSets('prod', runMetrics())).toEqual([{ dimensions: { [Dimension.CLUSTER]: 'prod' }, points: runMetrics() }]);
 });
 
 describe('metricSets', () => {
