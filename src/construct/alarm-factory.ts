@@ -12,7 +12,18 @@ export interface AlarmContext {
   readonly fn: lambda.IFunction;
   readonly outdatedAlarmThreshold: Duration;
   readonly alarmActions: readonly cloudwatch.IAlarmAction[];
+  /** The heartbeat alarm's window, from the schedule (schedule.ts `heartbeatWindow`). */
+  readonly heartbeat: HeartbeatWindow;
 }
+
+/** How long the heartbeat alarm waits for a completed run: `evaluationPeriods` periods of `period`, all empty. */
+export interface HeartbeatWindow {
+  readonly period: Duration;
+  readonly evaluationPeriods: number;
+}
+
+/** A field of a row: a value, or a value derived from the context. */
+type FromContext<T> = T | ((context: AlarmContext) => T);
 
 /** Where a row's metric comes from, given its statistic and period. */
 export type MetricSource = (context: AlarmContext, statistic: string, period: Duration) => cloudwatch.IMetric;
@@ -22,10 +33,10 @@ export interface AlarmSpec {
   readonly id: string;
   readonly metric: MetricSource;
   readonly statistic: string;
-  readonly period: Duration;
-  readonly threshold: number | ((context: AlarmContext) => number);
+  readonly period: FromContext<Duration>;
+  readonly threshold: FromContext<number>;
   readonly comparison: cloudwatch.ComparisonOperator;
-  readonly evaluationPeriods: number;
+  readonly evaluationPeriods: FromContext<number>;
   /** @default - every evaluated period */
   readonly datapointsToAlarm?: number;
   readonly missingData: cloudwatch.TreatMissingData;
@@ -46,12 +57,16 @@ export function engineMetric(metricName: string): MetricSource {
 /** The rotator function's own Errors metric (AWS/Lambda). */
 export const functionErrors: MetricSource = ({ fn }, statistic, period) => fn.metricErrors({ period, statistic });
 
+function fromContext<T>(field: FromContext<T>, context: AlarmContext): T {
+  return typeof field === 'function' ? (field as (c: AlarmContext) => T)(context) : field;
+}
+
 export function alarmFrom(scope: Construct, spec: AlarmSpec, context: AlarmContext): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, spec.id, {
     alarmDescription: spec.description(context),
-    metric: spec.metric(context, spec.statistic, spec.period),
-    threshold: typeof spec.threshold === 'number' ? spec.threshold : spec.threshold(context),
-    evaluationPeriods: spec.evaluationPeriods,
+    metric: spec.metric(context, spec.statistic, fromContext(spec.period, context)),
+    threshold: fromContext(spec.threshold, context),
+    evaluationPeriods: fromContext(spec.evaluationPeriods, context),
     datapointsToAlarm: spec.datapointsToAlarm,
     comparisonOperator: spec.comparison,
     treatMissingData: spec.missingData,

@@ -12,7 +12,7 @@ const NOT_BREACHING = cloudwatch.TreatMissingData.NOT_BREACHING;
 const FIVE_MINUTES = Duration.minutes(5);
 const FIFTEEN_MINUTES = Duration.minutes(15);
 
-export type AlarmKey = 'errors' | 'observeFailures' | 'refusedGroups' | 'rotationStopped' | 'actionFailures' | 'outdated' | 'unmanagedInstances';
+export type AlarmKey = 'errors' | 'observeFailures' | 'refusedGroups' | 'rotationStopped' | 'actionFailures' | 'outdated' | 'unmanagedInstances' | 'heartbeat';
 
 export const ROTATOR_ALARMS: Record<AlarmKey, AlarmSpec> = {
   errors: {
@@ -98,6 +98,22 @@ export const ROTATOR_ALARMS: Record<AlarmKey, AlarmSpec> = {
     description: (c) => `ECS cluster ${c.clusterName} has had container instances outside every Auto Scaling group the refresher manages for 30 minutes: ` +
       'they are never refreshed. Its logs (and `ecs-ami-refresher status`) list them and say why each is not replaced ' +
       '(replaceUnmanagedInstancesThrough replaces tagged ones through a group).',
+  },
+  heartbeat: {
+    // The one alarm on missing data: every other alarm goes quiet when the function stops running (the rule
+    // disabled, the function throttled, failing or deleted); this one fires then. Every period of its window
+    // without a completed run breaches; the window is three schedule periods (schedule.ts heartbeatWindow).
+    id: 'HeartbeatAlarm',
+    metric: engineMetric(MetricName.RUNS_COMPLETED),
+    statistic: 'Sum',
+    period: (c) => c.heartbeat.period,
+    evaluationPeriods: (c) => c.heartbeat.evaluationPeriods,
+    threshold: 1,
+    comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    missingData: cloudwatch.TreatMissingData.BREACHING,
+    description: (c) => `The AMI refresher of ECS cluster ${c.clusterName} has completed no run for ` +
+      `${Duration.seconds(c.heartbeat.period.toSeconds() * c.heartbeat.evaluationPeriods).toHumanString()}: its schedule rule may be disabled, or the function ` +
+      'throttled, failing (see the errors alarm and its logs) or deleted. While it does not run, no other alarm of the refresher can fire.',
   },
 };
 

@@ -9,7 +9,7 @@ import { rotatorRole, statementInputs } from './iam/rotator-policy';
 import { addNagSuppressions } from './nag';
 import { validateNotificationTopic } from './notification-topic';
 import { EcsAmiRefresherProps } from './props';
-import { scheduleRule } from './schedule';
+import { heartbeatWindow, scheduleRule } from './schedule';
 import { validateLaterSettings, validateSettings } from './validation';
 import { CORDON_ATTRIBUTE } from '../shared/records';
 
@@ -65,6 +65,12 @@ export class EcsAmiRefresher extends Construct {
   /** Fires when container instances outside every managed group have been in the cluster for 30 minutes. */
   public readonly unmanagedInstancesAlarm: cloudwatch.IAlarm;
 
+  /**
+   * Fires when no run has completed for three schedule periods (missing data breaches): the schedule rule is
+   * disabled, or the function throttled, failing or deleted. The other alarms cannot fire then.
+   */
+  public readonly heartbeatAlarm: cloudwatch.IAlarm;
+
   /** Every alarm above. */
   public readonly alarms: cloudwatch.IAlarm[];
 
@@ -100,6 +106,7 @@ export class EcsAmiRefresher extends Construct {
       fn,
       outdatedAlarmThreshold: settings.outdatedAlarmThreshold,
       alarmActions: props.alarmActions ?? [],
+      heartbeat: heartbeatWindow(later.schedule),
     });
     this.errorsAlarm = alarms.errors;
     this.observeFailuresAlarm = alarms.observeFailures;
@@ -108,6 +115,7 @@ export class EcsAmiRefresher extends Construct {
     this.actionFailuresAlarm = alarms.actionFailures;
     this.outdatedAlarm = alarms.outdated;
     this.unmanagedInstancesAlarm = alarms.unmanagedInstances;
+    this.heartbeatAlarm = alarms.heartbeat;
     this.alarms = Object.values(alarms);
 
     if (props.dashboard) {

@@ -137,12 +137,12 @@ describe('defaults', () => {
     expect(environment(template)[EnvName.ROLLBACK_ON_FAILED_REPLACEMENT]).toBe('false');
   });
 
-  test('alarmActions: none, but all seven alarms exist', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  test('alarmActions: none, but all eight alarms exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
-    expect(refresher.alarms).toHaveLength(7);
+    expect(refresher.alarms).toHaveLength(8);
   });
 
   test('outdatedAlarmThreshold: 3 days', () => {
@@ -235,7 +235,7 @@ describe('props', () => {
     const topic = new sns.Topic(f.stack, 'Topic');
     const { template } = synth((g) => ({ cluster: g.cluster, alarmActions: [new actions.SnsAction(topic)] }), f);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
   });
 

@@ -150,7 +150,7 @@ describe('dashboard', () => {
   test('the alarm widget shows every alarm of the construct', () => {
     const widget = byTitle(/alarms$/);
     expect(widget.properties.alarms).toHaveLength(refresher.alarms.length);
-    expect(refresher.alarms).toHaveLength(7);
+    expect(refresher.alarms).toHaveLength(8);
     for (const alarm of refresher.alarms) {
       const id = Stack.of(alarm).getLogicalId(alarm.node.defaultChild as never);
       expect(widget.properties.alarms).toContain(`\${${id}.Arn}`);
