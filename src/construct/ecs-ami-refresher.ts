@@ -1,11 +1,13 @@
 import { Stack, aws_cloudwatch as cloudwatch, aws_ecs as ecs, aws_events as events, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { rotatorAlarms } from './alarms';
+import { checkAmiParameters } from './ami-parameter-checks';
 import { rotationDashboard, validateDashboard } from './dashboard';
 import { rotatorEnvironment } from './environment';
 import { rotatorFunction, rotatorLogGroup } from './function';
-import { resolveGroups, tagKnownGroups } from './groups';
-import { rotatorRole, statementInputs } from './iam/rotator-policy';
+import { resolveGroups } from './groups';
+import { GroupsAtSynth } from './groups-at-synth';
+import { rotatorRole } from './iam/rotator-policy';
 import { addNagSuppressions } from './nag';
 import { validateNotificationTopic } from './notification-topic';
 import { EcsAmiRefresherProps } from './props';
@@ -87,16 +89,19 @@ export class EcsAmiRefresher extends Construct {
     validateNotificationTopic(props.notificationTopic);
     validateDashboard(props);
     const later = validateLaterSettings(this, props, settings);
-    tagKnownGroups(groups, cluster);
+    checkAmiParameters(this, props.amiParameters, groups.overrides);
 
     this.logGroup = rotatorLogGroup(this, props.logRetention);
-    const role = rotatorRole(this, this.logGroup, statementInputs(stack, props, groups, settings));
+    const role = rotatorRole(this, this.logGroup, cluster);
     this.role = role;
+    // The capacity providers' groups, their tag and the role's statements: at synth, whatever the order in which
+    // the refresher and the providers were added to the app.
+    const atSynth = new GroupsAtSynth(this, { props, groups, settings, role });
     const fn = rotatorFunction(this, {
       clusterName: cluster.clusterName,
       role,
       logGroup: this.logGroup,
-      environment: rotatorEnvironment({ stack, props, groups, settings, later }),
+      environment: rotatorEnvironment({ stack, props, groups, settings, later, knownCapacityProviders: () => atSynth.knownCapacityProviders() }),
     });
     this.function = fn;
     this.rule = scheduleRule(this, fn, later.schedule, cluster.clusterName);

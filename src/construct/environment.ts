@@ -4,7 +4,7 @@
  * cluster and groups, the schedule's period, the maintenance windows), as the engine's configuration
  * (src/engine/config.ts) reads them.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { RefresherGroups } from './groups';
 import { EcsAmiRefresherProps } from './props';
 import { settingsEnvironment } from './settings';
@@ -17,17 +17,20 @@ export interface EnvironmentInputs {
   readonly groups: RefresherGroups;
   readonly settings: Settings;
   readonly later: LaterSettings;
+  /** The capacity providers this app associates with the cluster, by name, to their groups' names: read at synth. */
+  readonly knownCapacityProviders: () => Record<string, string>;
 }
 
 export function rotatorEnvironment(inputs: EnvironmentInputs): { [key: string]: string } {
-  const { stack, props, groups: { named, discover, appProviders, overrides } } = inputs;
+  const { stack, props, groups: { named, discover, overrides } } = inputs;
   return {
     ...settingsEnvironment(stack, {
       ...inputs.settings.values,
       clusterName: props.cluster.clusterName,
       groupNames: named.map((g) => g.autoScalingGroupName),
-      // So the engine describes only capacity providers added outside this app.
-      knownCapacityProviders: Object.fromEntries(appProviders.map((p) => [p.capacityProviderName, p.autoScalingGroup.autoScalingGroupName])),
+      // So the engine describes only capacity providers added outside this app; at synth, so that a provider
+      // added to the cluster after the refresher is known too.
+      knownCapacityProviders: Lazy.any({ produce: inputs.knownCapacityProviders }),
       schedulePeriodSeconds: inputs.later.schedulePeriod,
       groupOverrides: Object.fromEntries(overrides.map((o) => [o.autoScalingGroup.autoScalingGroupName, {
         family: o.family,

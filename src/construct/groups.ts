@@ -2,8 +2,10 @@
  * The Auto Scaling groups a refresher acts on: those named in the props (`autoScalingGroups`,
  * `groupOverrides`, `replaceUnmanagedInstancesThrough`), which the policy names by ARN, and those of the
  * capacity providers this app associates with the cluster, which the policy reaches through the cluster tag.
+ * The named ones are known when the construct is made; the capacity providers' only once the app is complete
+ * (`appGroups`, read at synth by groups-at-synth.ts), so that a provider added after the refresher counts too.
  */
-import { Stack, Tags, Token, aws_autoscaling as autoscaling, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Stack, Tag, Token, aws_autoscaling as autoscaling, aws_ecs as ecs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { GroupOverride } from './group-override';
 import { EcsAmiRefresherProps } from './props';
@@ -12,7 +14,7 @@ import { FAMILY_PATTERN, PARAMETER_NAME_PATTERN } from '../shared/ami-families';
 import { TagKey } from '../shared/constants';
 import { SETTINGS } from '../shared/settings';
 
-/** The groups of one refresher, validated. */
+/** The groups of one refresher named in its props, validated. */
 export interface RefresherGroups {
   readonly overrides: readonly GroupOverride[];
   /** Capacity provider groups are discovered at run time. */
@@ -21,6 +23,10 @@ export interface RefresherGroups {
   readonly named: autoscaling.IAutoScalingGroup[];
   /** `named`, or undefined when none is. */
   readonly givenGroups: autoscaling.IAutoScalingGroup[] | undefined;
+}
+
+/** The groups as the complete app has them (read at synth: capacity providers may be added after the refresher). */
+export interface AppGroups {
   /** The capacity providers this app associates with the cluster (with discovery only). */
   readonly appProviders: ecs.AsgCapacityProvider[];
   /** Groups known in this app: the named ones, and those of the capacity providers this app associates. */
@@ -42,16 +48,27 @@ export function resolveGroups(props: EcsAmiRefresherProps): RefresherGroups {
     throw new Error('discoverCapacityProviderGroups is false and no group is named; name groups in autoScalingGroups, or leave discovery on');
   }
   const givenGroups = named.length > 0 ? named : undefined;
-  const appProviders = discover ? capacityProviders(props.cluster) : [];
-  const knownGroups = uniqueGroups([...named, ...appProviders.map((p) => p.autoScalingGroup)]);
-  return { overrides, discover, named, givenGroups, appProviders, knownGroups };
+  return { overrides, discover, named, givenGroups };
 }
 
-/** The cluster tag on every group known in this app, and on the instances it launches. */
-export function tagKnownGroups(groups: RefresherGroups, cluster: ecs.ICluster): void {
+/** The groups of the app as it is now: call it once the app is complete (at synth). */
+export function appGroups(groups: RefresherGroups, cluster: ecs.ICluster): AppGroups {
+  const appProviders = groups.discover ? capacityProviders(cluster) : [];
+  const knownGroups = uniqueGroups([...groups.named, ...appProviders.map((p) => p.autoScalingGroup)]);
+  return { appProviders, knownGroups };
+}
+
+/**
+ * The cluster tag on every group known in this app, on what it owns (its launch template or configuration)
+ * and on the instances it launches. Applied at synth, after other aspects may have visited the groups, so
+ * the tag is written into each taggable resource of the group directly (`Tag.visit`, as `Tags.of(group).add`
+ * would through an aspect of its own).
+ */
+export function tagKnownGroups(groups: AppGroups, cluster: ecs.ICluster): void {
+  const tag = new Tag(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
   for (const group of groups.knownGroups) {
-    // Imported groups are not constructs with resources; Tags.of() is a no-op for them.
-    Tags.of(group).add(TagKey.CLUSTER, cluster.clusterName, { applyToLaunchedInstances: true });
+    // Imported groups are not constructs with resources: nothing of theirs is taggable.
+    for (const construct of group.node.findAll()) tag.visit(construct);
   }
 }
 

@@ -20,6 +20,7 @@ function inputs(overrides: Partial<StatementInputs> = {}): StatementInputs {
   return {
     stack: f.stack,
     cluster: f.cluster,
+    dryRun: false,
     givenGroups: undefined,
     knownGroups: [f.group],
     discover: true,

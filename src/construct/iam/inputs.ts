@@ -5,6 +5,8 @@ import { TagKey } from '../../shared/constants';
 export interface StatementInputs {
   readonly stack: Stack;
   readonly cluster: ecs.ICluster;
+  /** `dryRun`: the role keeps only the reads (rotator-policy.ts `readOnly`). */
+  readonly dryRun: boolean;
   /** Groups named in the props (by ARN in the policy); undefined when none is. */
   readonly givenGroups: autoscaling.IAutoScalingGroup[] | undefined;
   readonly knownGroups: autoscaling.IAutoScalingGroup[];

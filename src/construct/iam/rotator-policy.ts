@@ -1,4 +1,4 @@
-import { Stack, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Stack, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { autoScalingGroupStatements } from './auto-scaling-groups';
 import { describeStatements } from './describe';
@@ -9,22 +9,24 @@ import { instanceRoleStatements, launchCheckStatements, launchTemplateStatements
 import { notificationStatements } from './notifications';
 import { groupParameterArn, ssmParameterStatements } from './ssm-parameters';
 import { ungroupedInstanceStatements } from './ungrouped-instances';
-import { RefresherGroups } from '../groups';
+import { AppGroups, RefresherGroups } from '../groups';
 import { EcsAmiRefresherProps } from '../props';
 import { Settings } from '../validation';
 
-/** The rotator's execution role, with its own logs and `rotatorStatements`. */
-export function rotatorRole(scope: Construct, logGroup: logs.ILogGroup, inputs: StatementInputs): iam.Role {
+/**
+ * The rotator's execution role, with its own logs; `rotatorStatements` are added at synth (groups-at-synth.ts),
+ * once every capacity provider of the app is known.
+ */
+export function rotatorRole(scope: Construct, logGroup: logs.ILogGroup, cluster: ecs.ICluster): iam.Role {
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Rotates the EC2 container instances of ECS cluster ${inputs.cluster.clusterName} onto the newest AMI`,
+    description: `Rotates the EC2 container instances of ECS cluster ${cluster.clusterName} onto the newest AMI`,
   });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'WriteOwnLogs',
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [logGroup.logGroupArn],
   }));
-  for (const statement of rotatorStatements(inputs)) role.addToPrincipalPolicy(statement);
   return role;
 }
 
@@ -35,7 +37,7 @@ export function rotatorRole(scope: Construct, logGroup: logs.ILogGroup, inputs: 
  * its progress in ECS attributes, so it needs no EC2 instance-level write at all.
  */
 export function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[] {
-  return [
+  const statements = [
     describeStatements,
     ecsClusterStatements,
     autoScalingGroupStatements,
@@ -47,13 +49,31 @@ export function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[
     notificationStatements,
     ungroupedInstanceStatements,
   ].flatMap((family) => family(inputs));
+  return inputs.dryRun ? statements.map(readOnly).filter(isDefined) : statements;
 }
 
-/** What the policy needs to know of the props, the groups and the settings. */
-export function statementInputs(stack: Stack, props: EcsAmiRefresherProps, groups: RefresherGroups, settings: Settings): StatementInputs {
+/**
+ * What a dry run does: it observes and decides, and writes nothing (engine/round.ts acts only without
+ * `dryRun`), not even the lease, so it needs only the reads. A statement keeps its Describe, List and Get
+ * actions, with its resources and conditions; one with none left goes, and so does the Deny (it narrows a
+ * write that is no longer allowed).
+ */
+function readOnly(statement: iam.PolicyStatement): iam.PolicyStatement | undefined {
+  if (statement.effect !== iam.Effect.ALLOW) return undefined;
+  const actions = statement.actions.filter((action) => READ_ACTION.test(action));
+  if (actions.length === 0) return undefined;
+  return new iam.PolicyStatement({ sid: statement.sid, actions, resources: statement.resources, conditions: statement.conditions });
+}
+
+/** An action that only reads, by its verb (the Service Authorization Reference's Read and List access levels). */
+export const READ_ACTION = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/;
+
+/** What the policy needs to know of the props, the groups (as the complete app has them) and the settings. */
+export function statementInputs(stack: Stack, props: EcsAmiRefresherProps, groups: RefresherGroups & AppGroups, settings: Settings): StatementInputs {
   return {
     stack,
     cluster: props.cluster,
+    dryRun: settings.values.dryRun === true,
     givenGroups: groups.givenGroups,
     knownGroups: groups.knownGroups,
     discover: groups.discover,
