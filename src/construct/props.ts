@@ -239,7 +239,10 @@ export interface EcsAmiRefresherProps {
   readonly amiParameters?: { [key: string]: string };
 
   /**
-   * Observe and report only: log the plan and publish metrics, change nothing.
+   * Observe and report only: log the plan and publish metrics, change nothing. The role is then read-only
+   * too: it keeps only the Describe, List and Get actions (and writing its own logs), so a dry run is an IAM
+   * boundary, not only a promise of the code. A dry run takes no lease either (it writes nothing, and a
+   * lease would hold off an operator's real run for nothing). Turning it off later redeploys the full policy.
    *
    * @default false
    */

@@ -8,8 +8,9 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, synthesizePolicy, SynthesizedPolicy } from './policy';
-import { IamRequest, requestsFor, simWorld, SimWorldOptions, World } from './requests';
+import { IamRequest, requestsFor, simWorld, World } from './requests';
 import { describe as describeRequest, PolicyEvaluator } from './simulate';
+import { MappedCall, watch } from './watch';
 import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/shared/constants';
 import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/shared/records';
@@ -38,30 +39,6 @@ const POLICIES = [discovered, given];
 /** Discovered groups, and instances outside every group replaced through group `x86`. */
 const unmanaged = synthesizePolicy('unmanaged', { clusterName: CLUSTER, unmanagedReplacementGroupName: 'x86' });
 const DENY_POLICIES = [...POLICIES, unmanaged];
-
-/** A recorded call and the IAM requests it maps to, read from the cloud at the moment it was made. */
-interface MappedCall {
-  readonly call: RecordedCall;
-  readonly requests: IamRequest[];
-  readonly error?: string;
-}
-
-/** Maps every call as the recorder sees it, at the moment it is made (tags as they were then). */
-function watch(sim: Simulation, options: SimWorldOptions = {}): { mapped: MappedCall[]; stop(): void } {
-  const mapped: MappedCall[] = [];
-  const recorder = sim.recorder;
-  const original = recorder.record.bind(recorder);
-  recorder.record = (service, operation, at, input) => {
-    const call = original(service, operation, at, input);
-    try {
-      mapped.push({ call, requests: requestsFor(call, simWorld(sim.cloud, options)) });
-    } catch (error) {
-      mapped.push({ call, requests: [], error: (error as Error).message });
-    }
-    return call;
-  };
-  return { mapped, stop: () => { recorder.record = original; } };
-}
 
 /** Per policy: engine calls evaluated Allowed, deny cases evaluated Denied, and the IAM requests behind them. */
 const figures = {
