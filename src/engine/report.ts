@@ -197,13 +197,8 @@ function drainingByGroup(round: Round): Map<string, number> {
   return draining;
 }
 
-/**
- * The run's own point, once per completed run (after its last round): the heartbeat. A run that throws
- * publishes none, so the heartbeat alarm also fires when every run fails.
- */
-export function runMetrics(): MetricPoint[] {
-  return [{ name: MetricName.RUNS_COMPLETED, unit: 'Count', value: 1 }];
-}
+/** The heartbeat: one point per completed run (a run that throws publishes none). */
+export const RUN_METRICS: readonly MetricPoint[] = [{ name: MetricName.RUNS_COMPLETED, unit: 'Count', value: 1 }];
 
 /** Points with the same dimensions, published together. */
 export interface MetricSet {

@@ -12,7 +12,7 @@ import { createSdkClients, sdkApi } from '../aws/sdk';
 import { sdkSnsApi } from '../aws/sns';
 import { configFromEnvironment, engineSettings } from '../engine/config';
 import { FullReads, ImageCache } from '../engine/observe/observe';
-import { MetricPoint, metricSets, roundLog, roundMetrics, runMetrics, runSummary } from '../engine/report';
+import { MetricPoint, metricSets, roundLog, roundMetrics, RUN_METRICS, runSummary } from '../engine/report';
 import { runDeadline, runEngine, RunResult } from '../engine/run';
 import { METRIC_NAMESPACE } from '../shared/constants';
 
@@ -66,8 +66,8 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   });
 
   warnAtRunEnd(result);
-  // Once per completed run, after its rounds' points: the heartbeat alarm watches it.
-  publishMetrics(config.clusterName, runMetrics());
+  // The heartbeat, once per completed run.
+  publishMetrics(config.clusterName, RUN_METRICS);
   const summary = runSummary(config.clusterName, config.dryRun, result);
   logger.info('run finished', { summary });
   return summary;

@@ -41,10 +41,7 @@ export const MetricName = {
    * terminated after draining (per group and per cluster), none in a round that terminates nothing.
    */
   DRAIN_DURATION: 'DrainDurationSeconds',
-  /**
-   * 1 when a run completes (whatever it found: idle, rotating, another engine holding the lease), published once
-   * at the end of the run. The heartbeat alarm fires when none arrives: the function stopped running.
-   */
+  /** 1 per completed run, at its end; the heartbeat alarm fires when none arrives. */
   RUNS_COMPLETED: 'RunsCompleted',
 } as const;
 

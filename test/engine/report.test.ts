@@ -1,6 +1,6 @@
 import { ActionOutcome } from '../../src/engine/act/act';
 import { GroupRotation } from '../../src/engine/decide/rotate';
-import { metricSets, rotationMetrics, roundLog, runMetrics, runSummary } from '../../src/engine/report';
+import { metricSets, rotationMetrics, roundLog, RUN_METRICS, runSummary } from '../../src/engine/report';
 import { Round, runEngine } from '../../src/engine/run';
 import { Dimension, MetricName } from '../../src/shared/constants';
 import { twoGroups } from '../cli/cli-harness';
@@ -30,8 +30,8 @@ test('rotation metrics: stopped and waiting groups, replaced instances and faile
 });
 
 test('a completed run reports one heartbeat point, at the cluster level (what the heartbeat alarm reads)', () => {
-  expect(runMetrics()).toEqual([{ name: MetricName.RUNS_COMPLETED, unit: 'Count', value: 1 }]);
-  expect(metricSets('prod', runMetrics())).toEqual([{ dimensions: { [Dimension.CLUSTER]: 'prod' }, points: runMetrics() }]);
+  expect(RUN_METRICS).toEqual([{ name: MetricName.RUNS_COMPLETED, unit: 'Count', value: 1 }]);
+  expect(metricSets('prod', RUN_METRICS)).toEqual([{ dimensions: { [Dimension.CLUSTER]: 'prod' }, points: RUN_METRICS }]);
 });
 
 describe('metricSets', () => {
