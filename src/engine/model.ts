@@ -81,7 +81,7 @@ export interface ObservedGroup {
    * Set when the group's capacity provider has managed scaling ENABLED: ECS's target tracking policy owns
    * its desired capacity, so a batch holds its surge through MinSize instead (see decide/batch-hold.ts).
    */
-  readonly ecsManagedScaling?: { readonly managedTerminationProtection: boolean };
+  readonly ecsScaled?: boolean;
   /**
    * Read only for groups the engine may act on (an idle group costs no extra call): the group's newest
    * instance refresh, and the status of the CloudFormation stack that manages it.

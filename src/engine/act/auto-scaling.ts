@@ -52,35 +52,21 @@ async function suspendAzRebalance(api: AwsApi, group: string): Promise<void> {
  */
 async function setDesired(api: AwsApi, group: string, desired: number, raiseMaxTo?: number, holdMin?: boolean): Promise<void> {
   const current = await describeGroup(api, group);
-  const now = current?.DesiredCapacity ?? 0;
+  const [now, min] = [current?.DesiredCapacity ?? 0, current?.MinSize ?? 0];
   const target = Math.max(desired, now);
   const maxNeeded = raiseMaxTo !== undefined && raiseMaxTo > (current?.MaxSize ?? 0) ? Math.max(raiseMaxTo, target) : undefined;
-  if (holdMin) {
-    if (desired <= (current?.MinSize ?? 0) && maxNeeded === undefined) return;
-    // No DesiredCapacity: a MinSize above it raises it, one below leaves what ECS set.
-    await api.autoScaling.updateAutoScalingGroup({
-      AutoScalingGroupName: group,
-      MinSize: Math.max(desired, current?.MinSize ?? 0),
-      ...(maxNeeded !== undefined ? { MaxSize: maxNeeded } : {}),
-    });
+  // With holdMin no DesiredCapacity: a MinSize above it raises it, one below leaves what ECS set.
+  if (holdMin ? desired > min || maxNeeded !== undefined : maxNeeded !== undefined) {
+    const size = holdMin ? { MinSize: Math.max(desired, min) } : { DesiredCapacity: target };
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: maxNeeded, ...size });
     return;
   }
-  if (maxNeeded !== undefined) {
-    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: maxNeeded, DesiredCapacity: target });
-    return;
-  }
-  if (target === now) return;
+  if (holdMin || target === now) return;
   await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: group, DesiredCapacity: target, HonorCooldown: false });
 }
 
 async function describeGroup(api: AwsApi, group: string) {
   return (await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: [group] })).AutoScalingGroups?.[0];
-}
-
-/** A holding batch's terminate-and-decrement: MinSize one lower first (never below the batch's original). */
-async function lowerHold(api: AwsApi, group: string, floor: number): Promise<void> {
-  const min = (await describeGroup(api, group))?.MinSize ?? 0;
-  if (min > floor) await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MinSize: min - 1 });
 }
 
 export const startBatch: Handler<'start-batch'> = async ({ api, clusterArn }, action) => {
@@ -110,7 +96,11 @@ export const recordBatch: Handler<'record-batch'> = async ({ api }, action) => {
 };
 
 export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, action) => {
-  if (action.minFloor !== undefined && action.decrement !== false) await lowerHold(api, action.group, action.minFloor);
+  // A holding batch's terminate-and-decrement: MinSize one lower first (never below the batch's original).
+  if (action.minFloor !== undefined && action.decrement !== false) {
+    const min = (await describeGroup(api, action.group))?.MinSize ?? 0;
+    if (min > action.minFloor) await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MinSize: min - 1 });
+  }
   await api.autoScaling.terminateInstanceInAutoScalingGroup({
     InstanceId: action.instanceId,
     ShouldDecrementDesiredCapacity: action.decrement ?? true,
@@ -123,11 +113,7 @@ export const finishBatch: Handler<'finish-batch'> = async ({ api }, action) => {
     await api.autoScaling.resumeProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
   }
   if (action.restoreMaxTo !== undefined || action.restoreMinTo !== undefined) {
-    await api.autoScaling.updateAutoScalingGroup({
-      AutoScalingGroupName: action.group,
-      ...(action.restoreMaxTo !== undefined ? { MaxSize: action.restoreMaxTo } : {}),
-      ...(action.restoreMinTo !== undefined ? { MinSize: action.restoreMinTo } : {}),
-    });
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MaxSize: action.restoreMaxTo, MinSize: action.restoreMinTo });
   }
   await writeGroupTag(api, action.group, BATCH_TAG, undefined);
 };

@@ -27,7 +27,7 @@ import { ObservedGroup } from '../model';
 
 /** The batch record's part: the group's MinSize before the batch, when ECS scales the group. */
 export function minHold(group: ObservedGroup): Pick<Batch, 'originalMin'> {
-  return group.ecsManagedScaling ? { originalMin: group.minSize } : {};
+  return group.ecsScaled ? { originalMin: group.minSize } : {};
 }
 
 /** Whether the batch holds capacity through MinSize. */

@@ -10,13 +10,7 @@ import { minToRestore } from './batch-hold';
 /** The batch is over: its record goes, max size and AZRebalance are restored (see `maxToRestore`). */
 export function finishBatch(group: ObservedGroup, batch: Batch): FinishBatch {
   const restoreMinTo = minToRestore(group, batch);
-  return {
-    kind: 'finish-batch',
-    group: group.name,
-    restoreMaxTo: maxToRestore(group, batch),
-    ...(restoreMinTo !== undefined ? { restoreMinTo } : {}),
-    resumeAzRebalance: batch.suspendedAzRebalance,
-  };
+  return { kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), ...(restoreMinTo !== undefined && { restoreMinTo }), resumeAzRebalance: batch.suspendedAzRebalance };
 }
 
 /**

@@ -45,7 +45,7 @@ export function startBatch(round: GroupRound, actions: Action[]): GroupRotation 
     },
     containerInstanceArns: chosen.map((id) => round.byInstance.get(id)!.containerInstanceArn),
     raiseMaxTo: target > group.maxSize ? target : undefined,
-    ...(group.ecsManagedScaling ? { holdMin: true } : {}),
+    ...(group.ecsScaled ? { holdMin: true } : {}),
   });
   return { phase: 'replacing', actions, inFlight: chosen.length, budget };
 }
@@ -97,14 +97,8 @@ export function keepBatchCapacity(round: GroupRound, batch: Batch, actions: Acti
   const holding = holdsMin(batch);
   if (group.desiredCapacity < expectedDesired || (holding && group.minSize < expectedDesired)) {
     const raiseMaxTo = expectedDesired > group.maxSize ? expectedDesired : undefined;
-    actions.push({
-      kind: 'set-desired',
-      group: group.name,
-      desired: expectedDesired,
-      raiseMaxTo,
-      record: withRaisedMax(batch, raiseMaxTo),
-      ...(holding ? { holdMin: true } : {}),
-    });
+    const holdMin = holding || undefined;
+    actions.push({ kind: 'set-desired', group: group.name, desired: expectedDesired, raiseMaxTo, record: withRaisedMax(batch, raiseMaxTo), ...(holdMin && { holdMin }) });
   }
   return { desired: Math.max(group.desiredCapacity, expectedDesired), maxSize: Math.max(group.maxSize, expectedDesired) };
 }

@@ -29,12 +29,14 @@ export async function describeCluster(api: AwsApi, clusterName: string): Promise
   return cluster;
 }
 
-/** A group's capacity provider as the engine needs it. */
+/**
+ * A group's capacity provider as the engine needs it. Managed scaling ENABLED: ECS's target tracking policy
+ * owns the group's desired capacity. (Managed termination protection is ECS's to apply; the MinSize hold does
+ * not depend on it, so it is not kept.)
+ */
 export interface GroupProvider {
   readonly name: string;
-  /** Managed scaling ENABLED: ECS's target tracking policy owns the group's desired capacity. */
   readonly managedScaling: boolean;
-  readonly managedTerminationProtection: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function capacityProviderGroups(
   known: Readonly<Record<string, string>>,
 ): Promise<Map<string, GroupProvider>> {
   const groups = new Map<string, GroupProvider>();
-  for (const name of providerNames) if (known[name]) groups.set(known[name], { name, managedScaling: true, managedTerminationProtection: false });
+  for (const name of providerNames) if (known[name]) groups.set(known[name], { name, managedScaling: true });
   // Fargate providers are associated by name but are not Auto Scaling group providers.
   const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT' && !known[n]);
   for (const batch of chunk(names, BatchLimit.DESCRIBE_CAPACITY_PROVIDERS)) {
@@ -58,11 +60,7 @@ export async function capacityProviderGroups(
     for (const provider of pages.flatMap((p) => p.capacityProviders ?? [])) {
       const asg = provider.autoScalingGroupProvider;
       if (provider.status !== 'ACTIVE' || !asg?.autoScalingGroupArn) continue;
-      groups.set(groupNameFromArnOrName(asg.autoScalingGroupArn), {
-        name: provider.name!,
-        managedScaling: asg.managedScaling?.status === 'ENABLED',
-        managedTerminationProtection: asg.managedTerminationProtection === 'ENABLED',
-      });
+      groups.set(groupNameFromArnOrName(asg.autoScalingGroupArn), { name: provider.name!, managedScaling: asg.managedScaling?.status === 'ENABLED' });
     }
   }
   return groups;

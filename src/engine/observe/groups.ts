@@ -115,6 +115,6 @@ function toGroup(
     launchSource,
     currentImageId,
     suspendedProcesses: (asg.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? '').filter((p) => p !== ''),
-    ...(provider?.managedScaling ? { ecsManagedScaling: { managedTerminationProtection: provider.managedTerminationProtection } } : {}),
+    ...(provider?.managedScaling ? { ecsScaled: true } : {}),
   };
 }

@@ -2,13 +2,13 @@
  * A batch on a group ECS scales (its capacity provider has managed scaling on) holds its surge through
  * MinSize, never through desired capacity, and gives the hold back as it goes (decide/batch-hold.ts).
  */
+import {
+  arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotationConfig, rotationInput, RotationSpec,
+} from './rotation-fixtures';
 import { Action } from '../../../src/engine/actions';
 import { GroupRotation, rotateGroup } from '../../../src/engine/decide/rotate';
 import { ObservedGroup } from '../../../src/engine/model';
 import { Batch, decodeBatch, encodeBatch } from '../../../src/shared/records';
-import {
-  arn, batchTag, drainingSince, id, imageDecision, member, NOW, REPLACING, rotationConfig, rotationInput, RotationSpec,
-} from './rotation-fixtures';
 
 const ofKind = <K extends Action['kind']>(rotation: GroupRotation, kind: K) =>
   rotation.actions.filter((a): a is Extract<Action, { kind: K }> => a.kind === kind);
@@ -16,11 +16,12 @@ const ofKind = <K extends Action['kind']>(rotation: GroupRotation, kind: K) =>
 /** The spec's group with ECS managed scaling on and the given MinSize. */
 function rotateManaged(spec: RotationSpec, outdated: readonly string[], minSize: number, count = 1): GroupRotation {
   const { observed, group } = rotationInput(spec);
-  const managed: ObservedGroup = { ...group, minSize, ecsManagedScaling: { managedTerminationProtection: true } };
+  const managed: ObservedGroup = { ...group, minSize, ecsScaled: true };
   return rotateGroup({ ...observed, groups: [managed] }, managed, imageDecision(outdated), rotationConfig({ maxUnavailable: { count } }));
 }
 
-const held = (base: number, target: number, originalMin: number): Batch => ({ base, target, originalMax: base + 2, startedAt: NOW - 60_000, originalMin });
+const held = (base: number, target: number, originalMin: number): Batch => (
+  { base, target, originalMax: base + 2, startedAt: NOW - 60_000, originalMin });
 
 describe('a batch on a group ECS scales', () => {
   test('starts by recording the group\'s MinSize and raising through MinSize', () => {
