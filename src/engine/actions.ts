@@ -67,13 +67,22 @@ export interface UseTemplateVersion {
  * (ECS attribute `replacing:<started>`), then raise desired capacity (and max size when needed). A crash after
  * the tag or the marks is finished by `SetDesired` next time.
  */
-export interface StartBatch {
+export interface StartBatch extends HoldThroughMin {
   readonly kind: 'start-batch';
   readonly group: string;
   readonly batch: Batch;
   readonly containerInstanceArns: readonly string[];
   /** Set when the target exceeds the group's max size. */
   readonly raiseMaxTo?: number;
+}
+
+/**
+ * How a batch raises capacity on a group whose capacity provider has managed scaling on: through MinSize
+ * (UpdateAutoScalingGroup; desired follows a MinSize above it), never SetDesiredCapacity, so ECS's target
+ * tracking cannot scale the surge back in (it never goes below MinSize). See decide/batch-hold.ts.
+ */
+export interface HoldThroughMin {
+  readonly holdMin?: boolean;
 }
 
 /**
@@ -91,7 +100,7 @@ export interface HoldAzRebalance {
  * Never lowers desired capacity: Auto Scaling would scale in by terminating instances of its own choosing.
  * A crash after the marks is finished by `SetDesired` next time.
  */
-export interface MarkMore {
+export interface MarkMore extends HoldThroughMin {
   readonly kind: 'mark-more';
   readonly group: string;
   readonly containerInstanceArns: readonly string[];
@@ -104,7 +113,7 @@ export interface MarkMore {
 }
 
 /** Desired capacity did not reach what the batch needs (a crash, or a lost call): set it. */
-export interface SetDesired {
+export interface SetDesired extends HoldThroughMin {
   readonly kind: 'set-desired';
   readonly group: string;
   readonly desired: number;
@@ -139,6 +148,12 @@ export interface Terminate {
    * slot: Auto Scaling then launches a replacement at once, which is that instance's replacement.
    */
   readonly decrement?: boolean;
+  /**
+   * Set, with decrement, while a batch holds its surge through MinSize (the batch's original MinSize): the
+   * group's MinSize is lowered by one first (never below this), so the hold follows the batch down and the
+   * decrement is not refused for going below MinSize.
+   */
+  readonly minFloor?: number;
 }
 
 /** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */
@@ -146,6 +161,8 @@ export interface FinishBatch {
   readonly kind: 'finish-batch';
   readonly group: string;
   readonly restoreMaxTo?: number;
+  /** The batch held its surge through MinSize: put MinSize back. */
+  readonly restoreMinTo?: number;
   /** The batch suspended AZRebalance: resume it. */
   readonly resumeAzRebalance?: boolean;
 }

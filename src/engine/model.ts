@@ -78,6 +78,11 @@ export interface ObservedGroup {
   /** Auto Scaling processes suspended on the group (`Launch`, `Terminate`, ...). */
   readonly suspendedProcesses?: readonly string[];
   /**
+   * Set when the group's capacity provider has managed scaling ENABLED: ECS's target tracking policy owns
+   * its desired capacity, so a batch holds its surge through MinSize instead (see decide/batch-hold.ts).
+   */
+  readonly ecsScaled?: boolean;
+  /**
    * Read only for groups the engine may act on (an idle group costs no extra call): the group's newest
    * instance refresh, and the status of the CloudFormation stack that manages it.
    */

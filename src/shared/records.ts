@@ -109,6 +109,12 @@ export interface Batch {
    */
   readonly raisedMax?: number;
   /**
+   * Set when the group's capacity provider has managed scaling on: the group's MinSize before the batch. The
+   * batch holds its surge through MinSize (ECS's target tracking never scales below it) and restores this
+   * value at its end, or after a crash, from here.
+   */
+  readonly originalMin?: number;
+  /**
    * The batch replaces the group's canaries only: no other instance is taken on until they have served on
    * the new image for the soak time (`soakUntil`, set once the last canary's old instance is gone) and are
    * found healthy.
@@ -122,13 +128,14 @@ export function encodeBatch(batch: Batch): string {
   let value = `${batch.base}:${batch.target}:${batch.originalMax}:${batch.startedAt}`;
   if (batch.suspendedAzRebalance) value += ':az';
   if (batch.raisedMax !== undefined) value += `:m${batch.raisedMax}`;
+  if (batch.originalMin !== undefined) value += `:n${batch.originalMin}`;
   if (batch.canary) value += batch.canary.soakUntil === undefined ? ':canary' : `:canary-${batch.canary.soakUntil}`;
   if (batch.waitingSince !== undefined) value += `:wait-${batch.waitingSince}`;
   return value;
 }
 
 export function decodeBatch(value: string | undefined): Batch | undefined {
-  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?(?::m(\d{1,6}))?(:canary(?:-(\d{1,15}))?)?(?::wait-(\d{1,15}))?$/);
+  const match = value?.match(/^(\d{1,6}):(\d{1,6}):(\d{1,6}):(\d{1,15})(:az)?(?::m(\d{1,6}))?(?::n(\d{1,6}))?(:canary(?:-(\d{1,15}))?)?(?::wait-(\d{1,15}))?$/);
   if (!match) return undefined;
   const [base, target, originalMax, startedAt] = match.slice(1, 5).map(Number);
   if (target < base) return undefined;
@@ -139,8 +146,9 @@ export function decodeBatch(value: string | undefined): Batch | undefined {
     startedAt,
     ...(match[5] ? { suspendedAzRebalance: true } : {}),
     ...(match[6] !== undefined ? { raisedMax: Number(match[6]) } : {}),
-    ...(match[7] ? { canary: match[8] === undefined ? {} : { soakUntil: Number(match[8]) } } : {}),
-    ...(match[9] === undefined ? {} : { waitingSince: Number(match[9]) }),
+    ...(match[7] !== undefined ? { originalMin: Number(match[7]) } : {}),
+    ...(match[8] ? { canary: match[9] === undefined ? {} : { soakUntil: Number(match[9]) } } : {}),
+    ...(match[10] === undefined ? {} : { waitingSince: Number(match[10]) }),
   };
 }
 

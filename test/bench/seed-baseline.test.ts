@@ -12,7 +12,8 @@ const LATENCY_MS = 25;
 const QUICK: ServiceSpec[] = [{ name: 'batch', desiredCount: 4, minimumHealthyPercent: 0, maximumPercent: 200, deregistrationDelayS: 0 }];
 
 function cluster(group: GroupSpec, services: readonly ServiceSpec[] | 'auto' = QUICK): Simulation {
-  return buildScenario({ seed: 11, groups: [group], services, standaloneTasks: { count: 0, durationS: 60 } });
+  // Managed scaling off: the runbook sets desired capacity by hand, which ECS's target tracking would undo.
+  return buildScenario({ seed: 11, groups: [{ managedScaling: false, ...group }], services, standaloneTasks: { count: 0, durationS: 60 } });
 }
 
 async function run(sim: Simulation, family: string): Promise<SeedBaselineResult> {

@@ -52,6 +52,9 @@ test('killed after every write of a rotation, the next runs complete it safely',
     const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
     expect({ k, images: sim.cloud.imagesOf('web'), desired: sim.cloud.groups.get('web')!.desired })
       .toEqual({ k, images: { [target]: 3 }, desired: 3 });
+    // The group is behind a capacity provider ECS scales: the surge was held through MinSize, and the
+    // batch record brought it back to what it was, wherever the run was killed.
+    expect({ k, minSize: sim.cloud.groups.get('web')!.minSize }).toEqual({ k, minSize: 0 });
     expect({ k, violations: sim.invariants.terminationViolations }).toEqual({ k, violations: [] });
     expect({ k, low: sim.invariants.servicesBelowMinimum() }).toEqual({ k, low: [] });
     expect({ k, below: sim.invariants.groupsBelow(0) }).toEqual({ k, below: [] });

@@ -12,8 +12,10 @@
 import { ScheduledEvent, VirtualClock } from './clock';
 import { SimAwsError } from './errors';
 import { Faults } from './faults';
+import { managedScalingTick, ManagedScalingOptions, newManagedScaling, protectBeforePlacement, reservation, trackedDesired } from './managed-scaling';
 import {
   CiStatus,
+  isLeaving,
   SimCapacityProvider,
   SimCluster,
   SimContainerInstance,
@@ -32,6 +34,8 @@ import {
   TaskStatus,
 } from './model';
 import { Random } from './random';
+
+export { isLeaving };
 
 /** Seconds, either fixed or a uniform [min, max] range. */
 export type Seconds = number | readonly [number, number];
@@ -103,15 +107,6 @@ export const STANDALONE_EXIT = 'Essential container in task exited';
  */
 export const PLACEMENT_TIES = ['uniform', 'first-reached'] as const;
 export type PlacementTies = (typeof PLACEMENT_TIES)[number];
-
-export interface ManagedScalingOptions {
-  /** The capacity provider's targetCapacity, in (0, 100]. Default 100. */
-  readonly targetCapacityPercent?: number;
-  /** How often ECS re-evaluates (seconds). Default 60. */
-  readonly periodS?: number;
-  /** Default true. */
-  readonly managedTerminationProtection?: boolean;
-}
 
 /** Notified of every change the invariant monitors watch. */
 export interface CloudListener {
@@ -659,47 +654,20 @@ export class Cloud {
   // Capacity provider managed scaling and managed termination protection
 
   /**
-   * Turns on the group's capacity provider managed scaling. Every `periodS` ECS sets the group's desired
-   * capacity from the CapacityProviderReservation target tracking policy, "CapacityProviderReservation =
-   * (number of instances needed) / (number of running instances) x 100" held at `targetCapacityPercent`
-   * ("Automatically manage Amazon ECS capacity with cluster auto scaling":
-   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html). Simplified:
-   * - instances needed = ceil(non-daemon tasks / the group's task slots per instance), the tasks being those
-   *   alive on its registered instances (ECS-accounted, not orphaned) plus every replica task the service
-   *   scheduler wants but cannot place (the PROVISIONING tasks); with several managed groups, each counts all
-   *   unplaced tasks (ECS assigns each to one provider by the capacity provider strategy);
-   * - desired = max(minSize, min(maxSize, ceil(needed * 100 / target))), set directly each period: no
-   *   CloudWatch alarm delays, no instance warm-up period, no scaling step sizes, scale-in as prompt as
-   *   scale-out (on AWS scale-in waits for 15 minutes of low metric data).
-   * With managed termination protection ("When managed termination protection is on, Amazon ECS prevents
-   * the Amazon EC2 instances in an Auto Scaling group that contain tasks from being terminated during a
-   * scale-in action", AutoScalingGroupProvider API reference:
-   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html), each
-   * period ECS protects from scale-in the instances that run non-daemon tasks and unprotects the empty ones
-   * (instances not yet registered keep the protection they launched with; one that runs only daemon tasks
-   * counts as empty, so a daemon task still stopping on it can be cut short); the group's new instances are
-   * protected at launch, as ECS requires. Scale-in then terminates only unprotected instances, and a desired
-   * capacity below what the protected instances hold stays unmet (the scale-in protection page:
-   * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html).
+   * Turns on the group's capacity provider managed scaling (and, by default, managed termination
+   * protection): ECS's per-minute CapacityProviderReservation target tracking, modelled in managed-scaling.ts
+   * from the ECS developer guide.
    */
   enableManagedScaling(groupOrName: SimGroup | string, options: ManagedScalingOptions = {}): void {
     const group = this.groupOf(groupOrName);
-    const target = options.targetCapacityPercent ?? 100;
-    if (!(target > 0 && target <= 100)) throw new Error(`targetCapacityPercent must be in (0, 100], got ${target}`);
+    const scaling = newManagedScaling(group, options);
     this.disableManagedScaling(group);
-    const scaling = {
-      targetCapacityPercent: target,
-      periodS: options.periodS ?? 60,
-      managedTerminationProtection: options.managedTerminationProtection ?? true,
-      ticks: 0,
-    };
     group.managedScaling = scaling;
     const provider = this.providerOf(group);
     if (provider) {
-      provider.managedScaling = { status: 'ENABLED', targetCapacity: target };
+      provider.managedScaling = { status: 'ENABLED', targetCapacity: scaling.targetCapacityPercent };
       provider.managedTerminationProtection = scaling.managedTerminationProtection ? 'ENABLED' : 'DISABLED';
     }
-    if (scaling.managedTerminationProtection) group.newInstancesProtectedFromScaleIn = true;
     this.scheduleManagedScaling(group);
   }
 
@@ -711,23 +679,11 @@ export class Cloud {
     if (provider) provider.managedScaling = { status: 'DISABLED', targetCapacity: provider.managedScaling.targetCapacity };
   }
 
-  /** What managed scaling would set the desired capacity to now. */
+  /** What the target tracking policy would set desired capacity to now, were its alarms to act. */
   managedDesired(group: SimGroup): number {
     const scaling = group.managedScaling;
-    const target = scaling?.targetCapacityPercent ?? 100;
-    let tasks = 0;
-    let slots = 0;
-    for (const i of group.instances.values()) {
-      const ci = i.ci;
-      if (!ci || ci.status === 'INACTIVE') continue;
-      slots = Math.max(slots, ci.maxTasks);
-      tasks += this.accountedNonDaemonTasks(ci);
-    }
-    if (slots === 0) slots = this.maxTasksPerInstance;
-    tasks += this.unplacedTasks();
-    const needed = tasks === 0 ? 0 : Number.isFinite(slots) ? Math.ceil(tasks / slots) : 1;
-    const desired = Math.ceil((needed * 100) / target - 1e-9);
-    return Math.max(group.minSize, Math.min(group.maxSize, desired));
+    if (!scaling) throw new Error(`group ${group.name} has no managed scaling`);
+    return trackedDesired(group, reservation(this, group), scaling);
   }
 
   /**
@@ -746,53 +702,11 @@ export class Cloud {
     if (!scaling) return;
     scaling.event = this.at(this.now() + scaling.periodS * 1000, () => {
       if (group.managedScaling !== scaling) return;
-      scaling.ticks++;
-      if (scaling.managedTerminationProtection) this.applyManagedProtection(group);
-      const desired = this.managedDesired(group);
-      if (desired !== group.desired) {
-        group.activities.push({
-          id: uuid(this.random),
-          at: this.now(),
-          description: `Managed scaling (capacity provider reservation target ${scaling.targetCapacityPercent}%): desired ${group.desired} -> ${desired}`,
-          status: 'Successful',
-        });
-        group.desired = desired;
-      }
+      const activity = managedScalingTick(this, group, scaling);
+      if (activity) group.activities.push({ id: uuid(this.random), at: this.now(), description: activity, status: 'Successful' });
       this.markGroup(group);
       this.scheduleManagedScaling(group);
     });
-  }
-
-  private applyManagedProtection(group: SimGroup): void {
-    for (const i of group.instances.values()) {
-      if (isLeaving(i.lifecycle)) continue;
-      const ci = i.ci;
-      if (!ci || ci.status === 'REGISTERING') continue; // ECS does not know it yet: it keeps its launch setting
-      i.protectedFromScaleIn = ci.status !== 'INACTIVE' && this.aliveNonDaemonTasks(ci) > 0;
-    }
-  }
-
-  private accountedNonDaemonTasks(ci: SimContainerInstance): number {
-    let n = 0;
-    for (const t of ci.tasks) if (!t.service?.daemon && !t.orphaned && t.lastStatus !== 'STOPPED') n++;
-    return n;
-  }
-
-  private aliveNonDaemonTasks(ci: SimContainerInstance): number {
-    let n = 0;
-    for (const t of ci.tasks) if (!t.service?.daemon && t.lastStatus !== 'STOPPED') n++;
-    return n;
-  }
-
-  /** Replica tasks the scheduler wants to start (within maximumPercent) but has nowhere to place. */
-  private unplacedTasks(): number {
-    let n = 0;
-    for (const s of this.services.values()) {
-      if (s.daemon) continue;
-      const maxTotal = Math.max(s.desired, Math.floor((s.desired * s.maximumPercent) / 100));
-      n += Math.max(0, Math.min(s.desired - s.goodCount, maxTotal - s.activeCount));
-    }
-    return n;
   }
 
   private providerOf(group: SimGroup): SimCapacityProvider | undefined {
@@ -1343,6 +1257,7 @@ export class Cloud {
   // Tasks and the service scheduler
 
   private newTask(service: SimService | undefined, ci: SimContainerInstance): SimTask {
+    if (!service?.daemon) protectBeforePlacement(ci.instance);
     return {
       arn: `arn:aws:ecs:${this.region}:${this.account}:task/${this.cluster.name}/${this.random.hex(32)}`,
       service,
@@ -1647,9 +1562,6 @@ export interface Launch {
   readonly templateName?: string;
 }
 
-export function isLeaving(lifecycle: string): boolean {
-  return lifecycle.startsWith('Terminat') || lifecycle.startsWith('Detach') || lifecycle === 'Standby';
-}
 
 function toMsRange(s: Seconds): readonly [number, number] {
   return typeof s === 'number' ? [s * 1000, s * 1000] : [s[0] * 1000, s[1] * 1000];

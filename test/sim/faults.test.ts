@@ -44,7 +44,8 @@ describe('suspended processes', () => {
   });
 
   test('Launch suspended: raising desired launches nothing until Launch resumes', async () => {
-    const s = sim();
+    // Desired is set by hand here; ECS managed scaling (on by default) would set it back: off for this test.
+    const s = sim([{ managedScaling: false }]);
     const group = s.cloud.groups.get('app')!;
     s.cloud.suspendProcesses(group, ['Launch']);
     await s.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 5 });
@@ -63,7 +64,8 @@ describe('suspended processes', () => {
   });
 
   test('Terminate suspended: lowering desired terminates no InService instance; resuming scales in', async () => {
-    const s = sim();
+    // Desired is set by hand here; ECS managed scaling (on by default) would set it back: off for this test.
+    const s = sim([{ managedScaling: false }]);
     const group = s.cloud.groups.get('app')!;
     s.cloud.suspendProcesses(group, ['Terminate']);
     await s.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 1 });
@@ -242,7 +244,8 @@ describe('max size and scale-in protection', () => {
   });
 
   test('TerminateInstanceInAutoScalingGroup terminates a protected instance; scale-in does not', async () => {
-    const s = sim([{ protectedFromScaleIn: true }]);
+    // Protection is set by hand here; ECS's managed termination protection would reset it: off for this test.
+    const s = sim([{ protectedFromScaleIn: true, managedScaling: false }]);
     const group = s.cloud.groups.get('app')!;
     expect([...group.instances.values()].every((i) => i.protectedFromScaleIn)).toBe(true);
     await s.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 2 });
@@ -256,82 +259,8 @@ describe('max size and scale-in protection', () => {
   });
 });
 
-describe('capacity provider managed scaling', () => {
-  const web: ServiceSpec = { name: 'web', desiredCount: 6, minimumHealthyPercent: 100, maximumPercent: 200 };
-
-  test('sets desired to the instances the tasks need at the target; protects the instances with tasks', async () => {
-    const s = sim([{ instances: 4, maxSize: 10 }], [web, { name: 'logs', desiredCount: 0, minimumHealthyPercent: 0, maximumPercent: 100, daemon: true, deregistrationDelayS: 0 }], { taskSlotsPerInstance: 2 });
-    const group = s.cloud.groups.get('app')!;
-    s.cloud.enableManagedScaling(group, { targetCapacityPercent: 100, periodS: 60 });
-    expect(group.newInstancesProtectedFromScaleIn).toBe(true);
-    const provider = (await s.api.ecs.describeCapacityProviders({ capacityProviders: ['app-cp'] })).capacityProviders![0];
-    expect(provider.autoScalingGroupProvider).toMatchObject({ managedScaling: { status: 'ENABLED', targetCapacity: 100 }, managedTerminationProtection: 'ENABLED' });
-    // 6 tasks over 2 slots: 3 instances at 100%.
-    expect(s.cloud.managedDesired(group)).toBe(3);
-    await s.sleep(61_000);
-    expect(group.desired).toBe(3);
-    // The tasks are spread 2/2/1/1: every instance runs some, so all are protected and none is scaled in
-    // (desired stays below the instance count, as on AWS when all instances are protected).
-    await s.sleep(5 * MIN);
-    const protection = [...group.instances.values()].map((i) => [i.protectedFromScaleIn, i.ci!.nonDaemonAlive]);
-    expect(protection.sort((a, b) => Number(b[1]) - Number(a[1]))).toEqual([[true, 2], [true, 2], [true, 1], [true, 1]]);
-    // Drain one of the instances with one task: its task moves, the next period unprotects it, scale-in takes it.
-    const victim = [...group.instances.values()].find((i) => i.ci!.nonDaemonAlive === 1)!;
-    await s.api.ecs.updateContainerInstancesState({ cluster: s.clusterName, containerInstances: [victim.ci!.arn], status: 'DRAINING' });
-    await s.sleep(5 * MIN);
-    expect(group.instances.has(victim.id)).toBe(false);
-    const left = [...group.instances.values()];
-    expect(left).toHaveLength(3);
-    expect(left.every((i) => i.protectedFromScaleIn && i.ci!.nonDaemonAlive === 2)).toBe(true);
-    expect(s.invariants.terminationViolations).toEqual([]);
-    expect(s.services[0].runningCount).toBe(6);
-  });
-
-  test('a lower target keeps spare capacity; unplaceable tasks scale out; min and max bound it', async () => {
-    const s = sim([{ instances: 3, maxSize: 5 }], [web], { taskSlotsPerInstance: 2 });
-    const group = s.cloud.groups.get('app')!;
-    s.cloud.enableManagedScaling(group, { targetCapacityPercent: 50 });
-    expect(s.cloud.managedDesired(group)).toBe(5); // 3 needed / 50% = 6, capped at max 5
-    s.services[0].desired = 10; // 4 more tasks than 3 x 2 slots hold: they wait for capacity
-    s.cloud.markService(s.services[0]);
-    s.cloud.settle();
-    s.cloud.disableManagedScaling(group);
-    s.cloud.enableManagedScaling(group, { targetCapacityPercent: 100 });
-    expect(s.cloud.managedDesired(group)).toBe(5);
-    await s.sleep(61_000);
-    expect(group.desired).toBe(5);
-    await s.sleep(10 * MIN);
-    expect(s.services[0].runningCount).toBe(10);
-    await s.api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: 'app', MinSize: 5 });
-    s.services[0].desired = 0;
-    s.cloud.markService(s.services[0]);
-    await s.sleep(10 * MIN);
-    expect(group.desired).toBe(5);
-  });
-
-  test('overrides a rotation-style raise of desired at the next period; instances running tasks survive the scale-in', async () => {
-    const s = sim([{ instances: 3, maxSize: 9 }], [web], { taskSlotsPerInstance: 2 });
-    const group = s.cloud.groups.get('app')!;
-    s.cloud.enableManagedScaling(group, { periodS: 300 });
-    await s.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 6 });
-    await s.sleep(3 * MIN);
-    expect(group.instances.size).toBe(6);
-    await s.sleep(3 * MIN); // the period passes: back to what the tasks need
-    expect(group.desired).toBe(3);
-    await s.sleep(5 * MIN);
-    expect(group.instances.size).toBe(3);
-    expect(s.invariants.terminationViolations).toEqual([]);
-    expect(s.services[0].runningCount).toBe(6);
-  });
-
-  test('without managed termination protection, instances are left unprotected', async () => {
-    const s = sim([{ instances: 3 }], [web], { taskSlotsPerInstance: 2 });
-    const group = s.cloud.groups.get('app')!;
-    s.cloud.enableManagedScaling(group, { managedTerminationProtection: false });
-    await s.sleep(61_000);
-    expect([...group.instances.values()].some((i) => i.protectedFromScaleIn)).toBe(false);
-  });
-
+// Managed scaling and managed termination protection have their own tests: managed-scaling.test.ts.
+describe('desired capacity set by someone else', () => {
   test('setDesiredExternally changes desired directly, validated like SetDesiredCapacity', async () => {
     const s = sim();
     const group = s.cloud.groups.get('app')!;

@@ -163,9 +163,17 @@ export interface SimManagedScaling {
   readonly targetCapacityPercent: number;
   readonly periodS: number;
   readonly managedTerminationProtection: boolean;
+  readonly minimumScalingStepSize: number;
+  readonly maximumScalingStepSize: number;
+  readonly instanceWarmupPeriodS: number;
   event?: ScheduledEvent;
   /** Periods evaluated so far. */
   ticks: number;
+  /** Consecutive datapoints below / above target (the target tracking alarms' view). */
+  lowStreak: number;
+  highStreak: number;
+  /** The last two hours of CapacityProviderReservation datapoints. */
+  readonly datapoints: import('./managed-scaling').ReservationDatapoint[];
 }
 
 export interface SimStack {
@@ -304,4 +312,9 @@ export interface SimCluster {
   status: 'ACTIVE' | 'INACTIVE';
   readonly capacityProviders: string[];
   readonly tags: Map<string, string>;
+}
+
+/** Leaving the group's service: terminating, detaching, or in standby. */
+export function isLeaving(lifecycle: string): boolean {
+  return lifecycle.startsWith('Terminat') || lifecycle.startsWith('Detach') || lifecycle === 'Standby';
 }

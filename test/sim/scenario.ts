@@ -8,6 +8,7 @@ import { DEFAULT_START, VirtualClock } from './clock';
 import { Cloud, CloudTiming, PlacementTies, Seconds } from './cloud';
 import { Faults } from './faults';
 import { Invariants } from './invariants';
+import { ManagedScalingOptions } from './managed-scaling';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
 import { Random } from './random';
 import { Recorder } from './recorder';
@@ -44,6 +45,12 @@ export interface GroupSpec {
   readonly maxSize?: number;
   /** Put the group behind a capacity provider of the cluster (default true). */
   readonly capacityProvider?: boolean;
+  /**
+   * The capacity provider's managed scaling, as CDK's `AsgCapacityProvider` builds it by default: ENABLED,
+   * target 100, managed termination protection ENABLED (so the group protects new instances from scale-in).
+   * `false` turns it off (the test says why). Ignored without a capacity provider.
+   */
+  readonly managedScaling?: false | ManagedScalingOptions;
   /** Leave the cluster tag off the group. */
   readonly untagged?: boolean;
   readonly protectedFromScaleIn?: boolean;
@@ -268,13 +275,14 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
         }
         : {}),
       tags,
-      newInstancesProtectedFromScaleIn: g.protectedFromScaleIn,
+      newInstancesProtectedFromScaleIn: g.protectedFromScaleIn ?? managedTerminationProtection(g),
       stack: g.stack ? { name: g.stack } : undefined,
     });
     if (g.timing) group.timing = g.timing;
     if (g.capacityProvider ?? true) {
       const provider = cloud.addCapacityProvider(`${g.name}-cp`, group, g.protectedFromScaleIn ? 'ENABLED' : 'DISABLED');
       cluster.capacityProviders.push(provider.name);
+      if (g.managedScaling !== false) cloud.enableManagedScaling(group, g.managedScaling ?? {});
     }
     for (let i = 0; i < g.instances; i++) {
       const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;
@@ -437,4 +445,9 @@ function makeImage(random: Random, family: string, architecture: Architecture, d
     // Public ECS-optimized AMIs carry a deprecation time two years after creation.
     deprecationTime: new Date(created + 2 * 365 * 24 * 3600_000).toISOString(),
   };
+}
+
+/** CDK's AsgCapacityProvider turns managed termination protection on by default, and with it the group's protection. */
+function managedTerminationProtection(g: GroupSpec): boolean {
+  return (g.capacityProvider ?? true) && g.managedScaling !== false && (g.managedScaling?.managedTerminationProtection ?? true);
 }

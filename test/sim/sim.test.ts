@@ -312,6 +312,9 @@ describe('Auto Scaling', () => {
 
   test('failed launches are retried; a bad AMI boots InService but never registers', async () => {
     const sim = small([], 1);
+    // Desired capacity is set by hand here, as the ECS guide says not to on a group ECS scales: managed scaling
+    // (on by default) would scale it back in, so it is off for this test.
+    sim.cloud.disableManagedScaling('app');
     sim.faults.failLaunches({ group: 'app', times: 2 });
     await sim.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 2 });
     const group = sim.cloud.groups.get('app')!;
@@ -333,7 +336,11 @@ describe('Auto Scaling', () => {
 
   test('a scale-in picks unprotected instances from an older template version first', async () => {
     const sim = small([], 3);
+    // Desired capacity and protection are set by hand here, as the ECS guide says not to on a group ECS scales: managed scaling
+    // (on by default) would scale it back in, so it is off for this test.
+    sim.cloud.disableManagedScaling('app');
     const group = sim.cloud.groups.get('app')!;
+    for (const i of group.instances.values()) i.protectedFromScaleIn = false; // launched protected, as MTP requires
     group.instances.values().next().value!.protectedFromScaleIn = true;
     await sim.api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: 'app', DesiredCapacity: 1 });
     await sim.sleep(10 * MIN);
@@ -657,6 +664,9 @@ describe('1,000 instances', () => {
 
   test('a naive engine-shaped rotation of all 1,000 instances completes, safely, in virtual time', async () => {
     const sim = buildScenario({ seed: 2027, groups, services: 'auto', timing: { deregistrationDelayS: [30, 120] } });
+    // Desired capacity is set by hand here, as the ECS guide says not to on a group ECS scales: managed scaling
+    // (on by default) would scale it back in, so it is off for this test.
+    for (const g of sim.groupNames) sim.cloud.disableManagedScaling(g);
     const api = sim.api;
     // Point every group at the newer image.
     for (const g of sim.groupNames) {

@@ -47,26 +47,33 @@ async function suspendAzRebalance(api: AwsApi, group: string): Promise<void> {
 /**
  * Raises desired capacity to at least `desired`, never lowering it: the value was computed from an
  * observation seconds old, and managed scaling may have raised desired since; writing a lower value would
- * make Auto Scaling scale in instances of its own choosing. So the group is read again just before.
+ * make Auto Scaling scale in instances of its own choosing. So the group is read again just before. With
+ * `holdMin` (a group ECS scales, see decide/batch-hold.ts) it is MinSize that is raised, desired following it.
  */
-async function setDesired(api: AwsApi, group: string, desired: number, raiseMaxTo?: number): Promise<void> {
-  const current = (await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: [group] })).AutoScalingGroups?.[0];
-  const now = current?.DesiredCapacity ?? 0;
+async function setDesired(api: AwsApi, group: string, desired: number, raiseMaxTo?: number, holdMin?: boolean): Promise<void> {
+  const current = await describeGroup(api, group);
+  const [now, min] = [current?.DesiredCapacity ?? 0, current?.MinSize ?? 0];
   const target = Math.max(desired, now);
   const maxNeeded = raiseMaxTo !== undefined && raiseMaxTo > (current?.MaxSize ?? 0) ? Math.max(raiseMaxTo, target) : undefined;
-  if (maxNeeded !== undefined) {
-    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: maxNeeded, DesiredCapacity: target });
+  // With holdMin no DesiredCapacity: a MinSize above it raises it, one below leaves what ECS set.
+  if (holdMin ? desired > min || maxNeeded !== undefined : maxNeeded !== undefined) {
+    const size = holdMin ? { MinSize: Math.max(desired, min) } : { DesiredCapacity: target };
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: group, MaxSize: maxNeeded, ...size });
     return;
   }
-  if (target === now) return;
+  if (holdMin || target === now) return;
   await api.autoScaling.setDesiredCapacity({ AutoScalingGroupName: group, DesiredCapacity: target, HonorCooldown: false });
+}
+
+async function describeGroup(api: AwsApi, group: string) {
+  return (await api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: [group] })).AutoScalingGroups?.[0];
 }
 
 export const startBatch: Handler<'start-batch'> = async ({ api, clusterArn }, action) => {
   await writeBatchRecord(api, action.group, action.batch);
   if (action.batch.suspendedAzRebalance) await suspendAzRebalance(api, action.group);
   await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.batch.startedAt }));
-  await setDesired(api, action.group, action.batch.target, action.raiseMaxTo);
+  await setDesired(api, action.group, action.batch.target, action.raiseMaxTo, action.holdMin);
 };
 
 export const holdAzRebalance: Handler<'hold-az-rebalance'> = async ({ api }, action) => {
@@ -76,12 +83,12 @@ export const holdAzRebalance: Handler<'hold-az-rebalance'> = async ({ api }, act
 export const markMore: Handler<'mark-more'> = async ({ api, clusterArn }, action) => {
   await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.since }));
   if (action.record) await writeBatchRecord(api, action.group, action.record);
-  if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo, action.raiseMaxTo);
+  if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo, action.raiseMaxTo, action.holdMin);
 };
 
 export const setDesiredCapacity: Handler<'set-desired'> = async ({ api }, action) => {
   if (action.record) await writeBatchRecord(api, action.group, action.record);
-  await setDesired(api, action.group, action.desired, action.raiseMaxTo);
+  await setDesired(api, action.group, action.desired, action.raiseMaxTo, action.holdMin);
 };
 
 export const recordBatch: Handler<'record-batch'> = async ({ api }, action) => {
@@ -89,6 +96,11 @@ export const recordBatch: Handler<'record-batch'> = async ({ api }, action) => {
 };
 
 export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, action) => {
+  // A holding batch's terminate-and-decrement: MinSize one lower first (never below the batch's original).
+  if (action.minFloor !== undefined && action.decrement !== false) {
+    const min = (await describeGroup(api, action.group))?.MinSize ?? 0;
+    if (min > action.minFloor) await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MinSize: min - 1 });
+  }
   await api.autoScaling.terminateInstanceInAutoScalingGroup({
     InstanceId: action.instanceId,
     ShouldDecrementDesiredCapacity: action.decrement ?? true,
@@ -100,8 +112,8 @@ export const finishBatch: Handler<'finish-batch'> = async ({ api }, action) => {
   if (action.resumeAzRebalance) {
     await api.autoScaling.resumeProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });
   }
-  if (action.restoreMaxTo !== undefined) {
-    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MaxSize: action.restoreMaxTo });
+  if (action.restoreMaxTo !== undefined || action.restoreMinTo !== undefined) {
+    await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MaxSize: action.restoreMaxTo, MinSize: action.restoreMinTo });
   }
   await writeGroupTag(api, action.group, BATCH_TAG, undefined);
 };

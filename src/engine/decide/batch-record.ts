@@ -5,10 +5,12 @@
 import { Batch } from '../../shared/records';
 import { Action, FinishBatch } from '../actions';
 import { ObservedGroup } from '../model';
+import { minToRestore } from './batch-hold';
 
 /** The batch is over: its record goes, max size and AZRebalance are restored (see `maxToRestore`). */
 export function finishBatch(group: ObservedGroup, batch: Batch): FinishBatch {
-  return { kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), resumeAzRebalance: batch.suspendedAzRebalance };
+  const restoreMinTo = minToRestore(group, batch);
+  return { kind: 'finish-batch', group: group.name, restoreMaxTo: maxToRestore(group, batch), ...(restoreMinTo !== undefined && { restoreMinTo }), resumeAzRebalance: batch.suspendedAzRebalance };
 }
 
 /**

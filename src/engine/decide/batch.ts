@@ -5,6 +5,7 @@
  */
 import { Batch } from '../../shared/records';
 import { Action, Terminate } from '../actions';
+import { holdsMin, minHold, withMinFloor } from './batch-hold';
 import { azRebalanceHold, finishBatch, withRaisedMax } from './batch-record';
 import { canaryCount } from './canary';
 import { GroupRound, waitForNewWork } from './group-round';
@@ -39,10 +40,12 @@ export function startBatch(round: GroupRound, actions: Action[]): GroupRotation 
       originalMax: group.maxSize,
       startedAt: round.now,
       ...azRebalanceHold(group),
+      ...minHold(group),
       ...(canary !== undefined ? { canary: {} } : {}),
     },
     containerInstanceArns: chosen.map((id) => round.byInstance.get(id)!.containerInstanceArn),
     raiseMaxTo: target > group.maxSize ? target : undefined,
+    ...(group.ecsScaled ? { holdMin: true } : {}),
   });
   return { phase: 'replacing', actions, inFlight: chosen.length, budget };
 }
@@ -61,6 +64,8 @@ function adoptMarks(round: GroupRound, actions: Action[]): GroupRotation {
     originalMax: group.maxSize,
     startedAt: round.now,
     ...azRebalanceHold(group),
+    // A hold the crashed run had already raised cannot be told from the user's own MinSize: it is kept.
+    ...minHold(group),
   };
   actions.push({ kind: 'start-batch', group: group.name, batch: adopted, containerInstanceArns: [] });
   return { phase: 'replacing', actions, inFlight: marked.length, budget: round.budget };
@@ -89,9 +94,11 @@ export function keepBatchCapacity(round: GroupRound, batch: Batch, actions: Acti
     actions.push({ kind: 'hold-az-rebalance', group: group.name });
   }
   const expectedDesired = batch.base + round.marked.length;
-  if (group.desiredCapacity < expectedDesired) {
+  const holding = holdsMin(batch);
+  if (group.desiredCapacity < expectedDesired || (holding && group.minSize < expectedDesired)) {
     const raiseMaxTo = expectedDesired > group.maxSize ? expectedDesired : undefined;
-    actions.push({ kind: 'set-desired', group: group.name, desired: expectedDesired, raiseMaxTo, record: withRaisedMax(batch, raiseMaxTo) });
+    const holdMin = holding || undefined;
+    actions.push({ kind: 'set-desired', group: group.name, desired: expectedDesired, raiseMaxTo, record: withRaisedMax(batch, raiseMaxTo), ...(holdMin && { holdMin }) });
   }
   return { desired: Math.max(group.desiredCapacity, expectedDesired), maxSize: Math.max(group.maxSize, expectedDesired) };
 }
@@ -125,8 +132,9 @@ export function refillWindow(
       raiseDesiredTo,
       raiseMaxTo,
       record: withRaisedMax(batch, raiseMaxTo),
+      ...(holdsMin(batch) ? { holdMin: true } : {}),
     });
   }
-  actions.push(...terminations.map((t, i) => (i < slots ? { ...t, decrement: false } : t)));
+  actions.push(...terminations.map((t, i) => (i < slots ? { ...t, decrement: false } : withMinFloor(batch, t))));
   return more;
 }

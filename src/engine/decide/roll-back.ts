@@ -3,7 +3,8 @@
  * canaries were unhealthy after their soak. The image is recorded on the group (FAILED_IMAGE_TAG) and refused
  * until the parameter names another.
  */
-import { Action } from '../actions';
+import { Action, Terminate } from '../actions';
+import { withMinFloor } from './batch-hold';
 import { finishBatch } from './batch-record';
 import { GroupRound } from './group-round';
 import { launchSourceAction } from './launch-source';
@@ -37,7 +38,8 @@ export function rollBack(round: GroupRound, failedImage: string, actions: Action
     const container = round.byInstance.get(i.instanceId);
     const registered = container !== undefined && container.status !== 'INACTIVE';
     if (!registered && observed.instances[i.instanceId]?.imageId === failedImage) {
-      actions.push({ kind: 'terminate', group: group.name, instanceId: i.instanceId, forced: false, runningTasks: 0 });
+      const terminate: Terminate = { kind: 'terminate', group: group.name, instanceId: i.instanceId, forced: false, runningTasks: 0 };
+      actions.push(batch ? withMinFloor(batch, terminate) : terminate);
     }
   }
   const release = marked.map((m) => m.container);

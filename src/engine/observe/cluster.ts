@@ -29,24 +29,38 @@ export async function describeCluster(api: AwsApi, clusterName: string): Promise
   return cluster;
 }
 
-/** Group name -> capacity provider name, for the cluster's ACTIVE Auto Scaling group providers. */
+/**
+ * A group's capacity provider as the engine needs it. Managed scaling ENABLED: ECS's target tracking policy
+ * owns the group's desired capacity. (Managed termination protection is ECS's to apply; the MinSize hold does
+ * not depend on it, so it is not kept.)
+ */
+export interface GroupProvider {
+  readonly name: string;
+  readonly managedScaling: boolean;
+}
+
+/**
+ * Group name -> its capacity provider, for the cluster's ACTIVE Auto Scaling group providers. A provider
+ * the construct named needs no call (one associated with the cluster is ACTIVE, ECS refuses to delete one in
+ * use, and its group is fixed at creation); its managed scaling is then not read, and taken as ENABLED (CDK's
+ * default): the batch then holds its surge through MinSize, which is harmless where ECS does not scale the
+ * group (MinSize is restored when the batch ends). The others are described, and say which they have.
+ */
 export async function capacityProviderGroups(
   api: AwsApi,
   providerNames: readonly string[],
   known: Readonly<Record<string, string>>,
-): Promise<Map<string, string>> {
-  const groups = new Map<string, string>();
-  // A provider associated with the cluster is ACTIVE (ECS refuses to delete one in use), and its group is
-  // fixed at creation: one the construct named needs no call.
-  for (const name of providerNames) if (known[name]) groups.set(known[name], name);
+): Promise<Map<string, GroupProvider>> {
+  const groups = new Map<string, GroupProvider>();
+  for (const name of providerNames) if (known[name]) groups.set(known[name], { name, managedScaling: true });
   // Fargate providers are associated by name but are not Auto Scaling group providers.
   const names = providerNames.filter((n) => n !== 'FARGATE' && n !== 'FARGATE_SPOT' && !known[n]);
   for (const batch of chunk(names, BatchLimit.DESCRIBE_CAPACITY_PROVIDERS)) {
     const pages = await allPages((nextToken) => api.ecs.describeCapacityProviders({ capacityProviders: batch, nextToken }), (p) => p.nextToken);
     for (const provider of pages.flatMap((p) => p.capacityProviders ?? [])) {
-      const arn = provider.autoScalingGroupProvider?.autoScalingGroupArn;
-      if (provider.status !== 'ACTIVE' || !arn) continue;
-      groups.set(groupNameFromArnOrName(arn), provider.name!);
+      const asg = provider.autoScalingGroupProvider;
+      if (provider.status !== 'ACTIVE' || !asg?.autoScalingGroupArn) continue;
+      groups.set(groupNameFromArnOrName(asg.autoScalingGroupArn), { name: provider.name!, managedScaling: asg.managedScaling?.status === 'ENABLED' });
     }
   }
   return groups;

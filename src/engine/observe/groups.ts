@@ -8,7 +8,7 @@ import { AwsApi } from '../../aws/ports';
 import { chunk } from '../../shared/chunk';
 import { BatchLimit } from '../../shared/constants';
 import { GroupInstance, GroupObserveFailure, LaunchSource, ObservedGroup, ParameterReading } from '../model';
-import { capacityProviderGroups } from './cluster';
+import { capacityProviderGroups, GroupProvider } from './cluster';
 import { launchSources } from './launch-sources';
 import type { TemplateSource } from './launch-templates';
 import { ObserveOptions } from './options';
@@ -19,8 +19,10 @@ import { imageIdFromValue, readParameters } from './parameters';
 export interface ClusterGroups {
   /** Group name -> the group, for those Auto Scaling found. */
   readonly asgs: ReadonlyMap<string, AutoScalingGroup>;
-  /** Group name -> the name of the capacity provider it is behind. */
-  readonly discovered: ReadonlyMap<string, string>;
+  /** Group name -> the capacity provider it is behind (discovered groups only, when discovery is off). */
+  readonly discovered: ReadonlyMap<string, GroupProvider>;
+  /** Group name -> the capacity provider it is behind, whether or not discovery is on. */
+  readonly providers: ReadonlyMap<string, GroupProvider>;
   /** The groups given to the construct. */
   readonly given: ReadonlySet<string>;
   /** The groups wanted that Auto Scaling did not find. */
@@ -42,21 +44,21 @@ export async function clusterGroups(
   options: Pick<ObserveOptions, 'groupNames' | 'discoverGroups' | 'knownCapacityProviders'>,
 ): Promise<ClusterGroups> {
   // The cluster's ACTIVE capacity providers' groups plus the given ones, each once.
-  const discovered = (options.discoverGroups ?? true)
-    ? await capacityProviderGroups(api, cluster.capacityProviders ?? [], options.knownCapacityProviders ?? {})
-    : new Map<string, string>();
+  // Read with discovery off too: a given group behind a provider ECS scales is scaled by ECS all the same.
+  const providers = await capacityProviderGroups(api, cluster.capacityProviders ?? [], options.knownCapacityProviders ?? {});
+  const discovered = (options.discoverGroups ?? true) ? providers : new Map<string, GroupProvider>();
   const given = new Set(options.groupNames);
   const wanted = [...new Set([...options.groupNames, ...discovered.keys()])];
 
   const asgs = await describeGroups(api, wanted);
   const notFound = wanted.filter((name) => !asgs.has(name)).map((name) => ({ name, reason: `Auto Scaling group ${name} was not found` }));
-  return { asgs, discovered, given, notFound };
+  return { asgs, discovered, providers, given, notFound };
 }
 
 /** Launch sources, then the parameters behind `resolve:ssm:` image ids, then the current images. */
 export async function readGroups(
   api: AwsApi,
-  { asgs, discovered, given, notFound }: ClusterGroups,
+  { asgs, discovered, providers, given, notFound }: ClusterGroups,
   remembered?: ReadonlyMap<string, TemplateSource>,
 ): Promise<GroupsRead> {
   const failures: GroupObserveFailure[] = [...notFound];
@@ -68,7 +70,7 @@ export async function readGroups(
     const source = sources.get(name);
     if (!source) continue; // its failure is recorded
     const currentImageId = source.aliasParameter ? imageIdFromValue(read[source.aliasParameter]?.value) : source.literalImageId;
-    observed.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
+    observed.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name)?.name, given.has(name), providers.get(name)));
   }
   return { groups: observed, failures, parameters: read, recalled };
 }
@@ -89,6 +91,7 @@ function toGroup(
   currentImageId: string | undefined,
   capacityProviderName: string | undefined,
   given: boolean,
+  provider?: GroupProvider,
 ): ObservedGroup {
   const tags: Record<string, string> = {};
   for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
@@ -112,5 +115,6 @@ function toGroup(
     launchSource,
     currentImageId,
     suspendedProcesses: (asg.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? '').filter((p) => p !== ''),
+    ...(provider?.managedScaling ? { ecsScaled: true } : {}),
   };
 }

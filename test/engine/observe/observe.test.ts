@@ -400,7 +400,10 @@ describe('observeCluster over the SDK adapter', () => {
     expect(observed.groups.map((g) => g.name)).toEqual(['asg-x86']);
     expect(observed.groupFailures).toEqual([{ name: 'ghost', reason: expect.stringContaining('ghost') }]);
     expect(observed.groupFailures[0].reason).toMatch(/not found/);
-    expect(mocks.ecs).not.toHaveReceivedCommand(DescribeCapacityProvidersCommand);
+    // Discovery off adds no group, but the providers are still read: a given group ECS scales is held
+    // through MinSize during a batch (decide/batch-hold.ts).
+    expect(observed.groups.map((g) => g.capacityProviderName)).toEqual([undefined]);
+    expect(mocks.ecs).toHaveReceivedCommand(DescribeCapacityProvidersCommand);
   });
 
   test('a failing DescribeLaunchTemplateVersions is a failure of that group only', async () => {
