@@ -6,6 +6,7 @@
 import * as os from 'os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines, scheduledWait } from './format';
+import { EXIT_HELP, examplesHelp, packageVersion } from './help';
 import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, SETTING_OPTIONS, UsageError } from './options';
 import { Interrupted, realApi, realClock } from './runtime';
 import type { AwsApi } from '../aws/ports';
@@ -108,22 +109,6 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
   return exitCode;
 }
 
-const EXIT_HELP = `
-Exit codes:
-  0    done: every group is on its target AMI (plan/status: nothing needs attention)
-  1    unexpected error (the message is printed)
-  2    usage or configuration error (names the option or variable, the value, what is allowed)
-  3    a group is refused, not observed, stopped or waiting (the reason is printed)
-  4    another engine holds the cluster's lease (its owner is printed); nothing was written
-  130  interrupted: the rotation stopped at its next wait and gave the lease back
-
-Environment (the command line wins over the environment, which wins over defaults):
-  ${CliEnv.CLUSTER}        the cluster, when --cluster is not given
-  ${CliEnv.FORCE}          true or 1: like --force (--no-force overrides it)
-  ${CliEnv.LOG_LEVEL}      ${LOG_LEVELS.join(', ')} (default ${CLI_DEFAULTS.logLevel}), like --log-level
-  ${CliEnv.REGION}     the Region, when --region is not given
-  ${CliEnv.PROFILE}    the credentials profile, when --profile is not given (the SDK's usual chain otherwise)`;
-
 function buildProgram(io: Output, onCommand: (command: CommandName, options: CommandOptions) => Promise<void>): Command {
   const toLines = (write: (...lines: string[]) => void) => (text: string) => write(...text.replace(/\n$/, '').split('\n'));
   const program = new Command('ecs-ami-refresher')
@@ -131,8 +116,9 @@ function buildProgram(io: Output, onCommand: (command: CommandName, options: Com
       'with the same engine as the EcsAmiRefresher construct\'s Lambda, using your own AWS credentials.')
     .exitOverride()
     .configureOutput({ writeOut: toLines((...l) => io.result(...l)), writeErr: toLines((...l) => io.error(...l)) })
+    .version(packageVersion(), '-V, --version', 'print the version of cdk-ecs-ami-refresher this CLI comes from')
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', EXIT_HELP);
+    .addHelpText('after', `${examplesHelp('program')}\n${EXIT_HELP}`);
 
   const commands: Array<[CommandName, string, boolean]> = [
     ['plan', 'Show, per group, the current and target AMI, the outdated instances and their running tasks, and what ' +
@@ -144,7 +130,7 @@ function buildProgram(io: Output, onCommand: (command: CommandName, options: Com
   for (const [name, description, isRotate] of commands) {
     const command = program.command(name).description(description);
     addOptions(command, isRotate);
-    command.addHelpText('after', EXIT_HELP);
+    command.addHelpText('after', `${examplesHelp(name)}\n${EXIT_HELP}`);
     command.action(async (options: CommandOptions) => onCommand(name, options));
   }
   return program;
@@ -188,6 +174,8 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
     return ExitCode.USAGE;
   }
   io.level = config.logLevel;
+  // Always shown, whatever the log level: a notice says a variable was read, or ignored, against its look.
+  io.error(...config.notices);
   const api = deps.api ?? realApi({
     region: config.region,
     profile: config.profile,

@@ -1,10 +1,12 @@
 /**
  * The CLI's configuration: option values parsed and validated (each parser is handed to commander, so a bad
  * value is reported with the option's name), then merged with the environment in one place. Precedence:
- * command line, then environment (the seed's CLUSTER, AWS_REGION, AWS_PROFILE, FORCE, LOG_LEVEL), then defaults.
+ * command line, then environment (ECS_AMI_REFRESHER_CLUSTER, _FORCE, _LOG_LEVEL, AWS_REGION, AWS_PROFILE; the AWS for
+ * Industries updater's bare names with a notice, see environment.ts), then defaults.
  * The options of settings, their parsers, ranges and defaults come from the settings table (shared/settings.ts),
  * so a terminal run behaves like the scheduled one.
  */
+import { CliEnv, Env, nonEmpty, readEnv } from './environment';
 import type { EngineSettings } from '../engine/config';
 import { DEFAULT_AMI_PARAMETERS } from '../shared/ami-families';
 import type { MaintenanceWindow } from '../shared/maintenance-window';
@@ -25,14 +27,8 @@ export class UsageError extends Error {
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
 
-/** The environment variables the CLI reads itself (the AWS SDK reads its own as well). */
-export const CliEnv = {
-  CLUSTER: 'CLUSTER',
-  REGION: 'AWS_REGION',
-  PROFILE: 'AWS_PROFILE',
-  FORCE: 'FORCE',
-  LOG_LEVEL: 'LOG_LEVEL',
-} as const;
+export { CliEnv, BARE_ENV } from './environment';
+export type { Env } from './environment';
 
 /** The defaults of the CLI's own options; those of settings are the table's. */
 export const CLI_DEFAULTS = {
@@ -77,9 +73,9 @@ export interface CliConfig {
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel: LogLevel;
+  /** What reading the environment has to say (a bare variable read or ignored), for standard error. */
+  readonly notices: readonly string[];
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** An option of a setting, as main.ts declares it to commander. */
 export interface SettingOption extends CliOption {
@@ -122,12 +118,17 @@ function attributeOf(flags: string): string {
 }
 
 export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
-  const clusterName = options.cluster ?? nonEmpty(env[CliEnv.CLUSTER]);
+  // Each variable is read (and its notices given) only when its option is not on the command line.
+  const cluster = options.cluster === undefined ? readEnv(env, 'CLUSTER') : undefined;
+  const forceEnv = options.force === undefined ? readEnv(env, 'FORCE') : undefined;
+  const levelEnv = options.logLevel === undefined ? readEnv(env, 'LOG_LEVEL') : undefined;
+  const notices = [cluster, forceEnv, levelEnv].flatMap((read) => read?.notices ?? []);
+  const clusterName = options.cluster ?? (cluster?.value !== undefined ? envCluster(cluster.value, cluster.name) : undefined);
   if (clusterName === undefined) {
     throw new UsageError(`no cluster given: pass --cluster NAME or set the environment variable ${CliEnv.CLUSTER}`);
   }
-  const force = options.force ?? envBoolean(env, CliEnv.FORCE) ?? false;
-  const logLevel = options.logLevel ?? envLogLevel(env) ?? CLI_DEFAULTS.logLevel;
+  const force = options.force ?? (forceEnv?.value !== undefined ? envBoolean(forceEnv.value, forceEnv.name) : false);
+  const logLevel = options.logLevel ?? (levelEnv?.value !== undefined ? envLogLevel(levelEnv.value, levelEnv.name) : CLI_DEFAULTS.logLevel);
   const amiParameters: Record<string, string> = { ...DEFAULT_AMI_PARAMETERS };
   for (const [key, name] of options.amiParameter ?? []) amiParameters[key] = name;
   const given = settingValues(options);
@@ -154,6 +155,7 @@ export function resolveConfig(options: CommandOptions, env: Env): CliConfig {
     region: options.region ?? nonEmpty(env[CliEnv.REGION]),
     profile: options.profile ?? nonEmpty(env[CliEnv.PROFILE]),
     logLevel,
+    notices,
   };
 }
 
@@ -224,25 +226,25 @@ export function normalizeLogLevel(raw: string): LogLevel | undefined {
   return (LOG_LEVELS as readonly string[]).includes(level) ? level as LogLevel : undefined;
 }
 
-function envLogLevel(env: Env): LogLevel | undefined {
-  const raw = nonEmpty(env[CliEnv.LOG_LEVEL]);
-  if (raw === undefined) return undefined;
+function envLogLevel(raw: string, name: string): LogLevel {
   const level = normalizeLogLevel(raw);
-  if (!level) throw new UsageError(`environment variable ${CliEnv.LOG_LEVEL} is '${raw}'; allowed: ${LOG_LEVELS.join(', ')}`);
+  if (!level) throw new UsageError(`environment variable ${name} is '${raw}'; allowed: ${LOG_LEVELS.join(', ')}`);
   return level;
 }
 
-/** The seed's FORCE: `true`/`1` force, `false`/`0` not; anything else is an error, never guessed. */
-function envBoolean(env: Env, name: string): boolean | undefined {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return undefined;
+/** The cluster from the environment, checked as --cluster is. */
+function envCluster(raw: string, name: string): string {
+  try {
+    return SETTINGS.clusterName.kind.parseCli(raw);
+  } catch (error) {
+    throw new UsageError(`environment variable ${name} is '${raw}'; ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** ECS_AMI_REFRESHER_FORCE: `true`/`1` force, `false`/`0` not; anything else is an error, never guessed. */
+function envBoolean(raw: string, name: string): boolean {
   const value = raw.toLowerCase();
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new UsageError(`environment variable ${name} is '${raw}'; allowed: true, 1, false, 0 (the --force and --no-force flags override it)`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }

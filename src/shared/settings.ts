@@ -29,7 +29,7 @@ export const SETTINGS = {
     derivedFrom: 'cluster',
     kind: clusterName,
     required: true,
-    cli: [{ flags: '-c, --cluster <name>', help: 'ECS cluster name or ARN', defaultHelp: '$CLUSTER', value: clusterName }],
+    cli: [{ flags: '-c, --cluster <name>', help: 'ECS cluster name or ARN', defaultHelp: '$ECS_AMI_REFRESHER_CLUSTER', value: clusterName }],
     doc: 'The ECS cluster whose container instances are kept on the newest AMI.',
   },
   groupNames: {

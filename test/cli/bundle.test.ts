@@ -55,6 +55,13 @@ test('node <bundle> rotate --help lists the rotation options', () => {
   }
 });
 
+test('node <bundle> --version prints the version of the package it ships in', () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')) as { version: string };
+  const result = runBundle(['--version']);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toBe(`${version}\n`);
+});
+
 test('a usage error through the bundle: exit 2 on stderr', () => {
   const result = runBundle(['rotate', '--cluster', 'prod', '--max-unavailable', 'all']);
   expect(result.status).toBe(2);

@@ -3,8 +3,10 @@
  * (exit 0), and the precedence command line > environment > defaults.
  */
 import { readFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { cli, twoGroups, writesOf } from './cli-harness';
+import { EXAMPLES, PACKAGE_NAME, packageVersion } from '../../src/cli/help';
 import { parseDuration, resolveConfig } from '../../src/cli/options';
 
 describe('usage errors exit 2 and name the option and the value', () => {
@@ -47,7 +49,7 @@ describe('usage errors exit 2 and name the option and the value', () => {
     ['unknown option', ['plan', '--cluster', 'prod', '--max-unavaliable', '2'], "error: unknown option '--max-unavaliable'"],
     ['--dry-run is rotate\'s', ['plan', '--cluster', 'prod', '--dry-run'], "error: unknown option '--dry-run'"],
     ['missing option value', ['plan', '--cluster'], "error: option '-c, --cluster <name>' argument missing"],
-    ['missing cluster', ['plan'], 'error: no cluster given: pass --cluster NAME or set the environment variable CLUSTER'],
+    ['missing cluster', ['plan'], 'error: no cluster given: pass --cluster NAME or set the environment variable ECS_AMI_REFRESHER_CLUSTER'],
     ['no command', [], 'Usage: ecs-ami-refresher [options] [command]'],
   ])('%s', async (_name, argv, message) => {
     const sim = twoGroups();
@@ -58,12 +60,15 @@ describe('usage errors exit 2 and name the option and the value', () => {
   });
 
   test.each([
-    ['FORCE', 'yes', "error: environment variable FORCE is 'yes'; allowed: true, 1, false, 0"],
+    ['ECS_AMI_REFRESHER_FORCE', 'yes', "error: environment variable ECS_AMI_REFRESHER_FORCE is 'yes'; allowed: true, 1, false, 0 (the --force and --no-force flags override it)"],
+    ['ECS_AMI_REFRESHER_LOG_LEVEL', 'verbose', "error: environment variable ECS_AMI_REFRESHER_LOG_LEVEL is 'verbose'; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
     ['LOG_LEVEL', 'verbose', "error: environment variable LOG_LEVEL is 'verbose'; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"],
+    ['ECS_AMI_REFRESHER_CLUSTER', 'my cluster', "error: environment variable ECS_AMI_REFRESHER_CLUSTER is 'my cluster'; allowed: a cluster name"],
   ])('bad environment variable %s', async (name, value, message) => {
-    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod'], { [name]: value });
+    const result = await cli(twoGroups(), name.endsWith('CLUSTER') ? ['plan'] : ['plan', '--cluster', 'prod'], { [name]: value });
     expect(result.code).toBe(2);
-    expect(result.errors[0]).toBe(message + (name === 'FORCE' ? ' (the --force and --no-force flags override it)' : ''));
+    // A bare name read gives its notice first; the error names the variable the value came from.
+    expect(result.errors.find((line) => line.startsWith('error:'))).toContain(message);
   });
 });
 
@@ -94,38 +99,7 @@ describe('--help on every command, exit 0', () => {
   });
 });
 
-describe('command line over environment over defaults', () => {
-  test('CLUSTER from the environment when --cluster is not given', async () => {
-    const sim = twoGroups();
-    const result = await cli(sim, ['plan'], { CLUSTER: 'prod' });
-    expect(result.code).toBe(0);
-    expect(result.lines[0]).toMatch(/^Cluster prod /);
-  });
-
-  test('--cluster wins over CLUSTER', async () => {
-    const sim = twoGroups();
-    const result = await cli(sim, ['plan', '--cluster', 'staging'], { CLUSTER: 'prod' });
-    expect(result.code).toBe(2);
-    expect(result.errors.join('\n')).toContain("ECS cluster 'staging' was not found");
-  });
-
-  test.each([['true'], ['1'], ['TRUE']])('FORCE=%s forces when no flag is given', async (value) => {
-    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod'], { FORCE: value });
-    expect(result.text).toContain('record the forced replacement');
-  });
-
-  test('--no-force wins over FORCE=true; FORCE=0 and no FORCE do not force', async () => {
-    for (const [argv, env] of [[['--no-force'], { FORCE: 'true' }], [[], { FORCE: '0' }], [[], {}]] as const) {
-      const result = await cli(twoGroups(), ['plan', '--cluster', 'prod', ...argv], env);
-      expect({ argv, env, forced: result.text.includes('record the forced replacement') }).toEqual({ argv, env, forced: false });
-    }
-  });
-
-  test('--force wins over FORCE=false', async () => {
-    const result = await cli(twoGroups(), ['plan', '--cluster', 'prod', '--force'], { FORCE: 'false' });
-    expect(result.text).toContain('record the forced replacement');
-  });
-
+describe('defaults', () => {
   test('defaults: 10% max unavailable (at least one), 1 h drain timeout, stop', async () => {
     const sim = twoGroups();
     const result = await cli(sim, ['rotate', '--cluster', 'prod', '--dry-run']);
@@ -171,5 +145,43 @@ describe('the rotation policies\' options mirror the construct\'s props', () => 
     expect(result.code).toBe(0);
     expect(sim.recorder.calls.some((c) => c.operation === 'ecs:describeServices')).toBe(true);
     expect(result.text).toMatch(/soaking: the canaries of \S+ on ami-\w+ soak until/);
+  });
+});
+
+describe('--version and the examples', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+
+  test.each([[['--version']], [['-V']]])('%j prints the package\'s version and exits 0', async (argv) => {
+    const result = await cli(undefined, argv);
+    expect(result).toMatchObject({ code: 0, lines: [pkg.version], errors: [] });
+  });
+
+  test('the version is that of the package.json above the CLI, else unknown', () => {
+    expect(pkg.name).toBe(PACKAGE_NAME);
+    expect(packageVersion()).toBe(pkg.version);
+    expect(packageVersion(tmpdir())).toBe('unknown');
+  });
+
+  test.each(['plan', 'rotate', 'status'] as const)('%s --help ends its options with examples of that command, each valid', async (name) => {
+    const result = await cli(undefined, [name, '--help']);
+    expect(result.code).toBe(0);
+    const text = result.text;
+    expect(text.indexOf('Examples:')).toBeGreaterThan(text.indexOf('--help'));
+    expect(text.indexOf('Examples:')).toBeLessThan(text.indexOf('Exit codes:'));
+    const invocations = EXAMPLES[name].filter((line) => !line.startsWith('#'));
+    expect(invocations.length).toBeGreaterThanOrEqual(2);
+    for (const line of invocations) expect(text).toContain(`  $ ${line}`);
+  });
+
+  test('every example parses: each runs on the simulator without a usage error', async () => {
+    for (const line of Object.values(EXAMPLES).flat().filter((l) => !l.startsWith('#'))) {
+      const words = [...line.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+      const at = words.indexOf('ecs-ami-refresher');
+      const env = Object.fromEntries(words.slice(0, at).filter((w) => w.includes('=')).map((w) => w.split('=') as [string, string]));
+      const argv = words.slice(at + 1).filter((w, i, all) => !['--region', '--profile'].includes(w) && !['--region', '--profile'].includes(all[i - 1]));
+      const result = await cli(twoGroups(), argv, env);
+      // A usage error is exit 2; the examples name groups the simulated cluster may lack (exit 3), never a bad option.
+      expect({ line, usageError: result.code === 2, errors: result.errors.filter((e) => e.startsWith('error:')) }).toEqual({ line, usageError: false, errors: [] });
+    }
   });
 });
