@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   if (section === 'help' || section === 'all') {
     await show(undefined, ['--help']);
     await show(undefined, ['rotate', '--help']);
+    await show(undefined, ['--version']);
   }
   if (section === 'plan' || section === 'all') await show(twoGroups(), ['plan', '--cluster', 'prod']);
   if (section === 'rotate' || section === 'all') await show(twoGroups(), ['rotate', '--cluster', 'prod']);
@@ -60,10 +61,12 @@ async function main(): Promise<void> {
   if (section === 'errors' || section === 'all') {
     const sim = twoGroups();
     sim.cloud.setParameter(sim.images['bottlerocket-ecs-2/arm64'].parameter, 'latest');
-    await show(sim, ['rotate', '--dry-run'], { CLUSTER: 'prod' });
+    await show(sim, ['rotate', '--dry-run'], { ECS_AMI_REFRESHER_CLUSTER: 'prod' });
     await show(twoGroups(), ['rotate', '--cluster', 'prod', '--max-unavailable', '0']);
     await show(twoGroups(), ['rotate', '--cluster', 'prod', '--drain-timeout', '30min']);
-    await show(twoGroups(), ['plan', '--cluster', 'prod'], { FORCE: 'yes' });
+    await show(twoGroups(), ['plan', '--cluster', 'prod'], { ECS_AMI_REFRESHER_FORCE: 'yes' });
+    // The AWS for Industries updater's bare names: read (CLUSTER) or ignored (FORCE), each with a notice.
+    await show(twoGroups(), ['rotate', '--dry-run'], { CLUSTER: 'prod', FORCE: '1' });
   }
 }
 
