@@ -7,6 +7,7 @@ import * as os from 'os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { duration, formatPlan, formatStatus, formatSummary, groupCounts, groupProblem, iso, PlanView, progressLines, scheduledWait } from './format';
 import { EXIT_HELP, examplesHelp, packageVersion } from './help';
+import { OUTPUT_FORMATS, OutputFormat, toJson } from './json';
 import { CLI_DEFAULTS, CliConfig, CliEnv, CommandOptions, LOG_LEVELS, LogLevel, parse, resolveConfig, SETTING_OPTIONS, UsageError } from './options';
 import { Interrupted, realApi, realClock } from './runtime';
 import type { AwsApi } from '../aws/ports';
@@ -130,6 +131,10 @@ function buildProgram(io: Output, onCommand: (command: CommandName, options: Com
   for (const [name, description, isRotate] of commands) {
     const command = program.command(name).description(description);
     addOptions(command, isRotate);
+    if (!isRotate) {
+      command.addOption(new Option('-o, --output <format>', 'text for people, json for scripts: one document of a stable, versioned shape ' +
+        '(schemaVersion; fields in docs/cli.md)').choices(OUTPUT_FORMATS).default('text'));
+    }
     command.addHelpText('after', `${examplesHelp(name)}\n${EXIT_HELP}`);
     command.action(async (options: CommandOptions) => onCommand(name, options));
   }
@@ -185,8 +190,8 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
   const clock = deps.clock ?? realClock(deps.signal);
   try {
     switch (command) {
-      case 'plan': return await planCommand(api, clock, config.settings, io);
-      case 'status': return await statusCommand(api, clock, config.settings, io);
+      case 'plan': return await planCommand(api, clock, config.settings, io, options.output);
+      case 'status': return await statusCommand(api, clock, config.settings, io, options.output);
       case 'rotate': return await rotateCommand(api, clock, config.settings, deps.owner ?? defaultOwner(), io);
     }
   } catch (error) {
@@ -199,8 +204,16 @@ function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): 
   return decideRound(api, settings, { now: clock.now() });
 }
 
-async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {
+/** The document of --output json; its exit code is the text's (3 when a group needs attention). */
+function printJson(command: 'plan' | 'status', view: PlanView, io: Output): number {
+  const document = toJson(command, view);
+  io.result(JSON.stringify(document, null, 2));
+  return document.needsAttention ? ExitCode.GROUP_NEEDS_ATTENTION : ExitCode.OK;
+}
+
+async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output, output: OutputFormat = 'text'): Promise<number> {
   const view = await observeAndDecide(api, clock, settings);
+  if (output === 'json') return printJson('plan', view, io);
   io.result(...formatPlan(view), '');
   const problems = reportProblems(view, io);
   if (problems > 0) return ExitCode.GROUP_NEEDS_ATTENTION;
@@ -211,8 +224,9 @@ async function planCommand(api: AwsApi, clock: Clock, settings: EngineSettings, 
   return ExitCode.OK;
 }
 
-async function statusCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output): Promise<number> {
+async function statusCommand(api: AwsApi, clock: Clock, settings: EngineSettings, io: Output, output: OutputFormat = 'text'): Promise<number> {
   const view = await observeAndDecide(api, clock, settings);
+  if (output === 'json') return printJson('status', view, io);
   io.result(...formatStatus(view));
   return hasProblems(view) ? ExitCode.GROUP_NEEDS_ATTENTION : ExitCode.OK;
 }

@@ -66,6 +66,8 @@ export interface CommandOptions {
   readonly region?: string;
   readonly profile?: string;
   readonly logLevel?: LogLevel;
+  /** `plan` and `status` only. */
+  readonly output?: 'text' | 'json';
 }
 
 export interface CliConfig {

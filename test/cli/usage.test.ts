@@ -175,7 +175,7 @@ describe('--version and the examples', () => {
 
   test('every example parses: each runs on the simulator without a usage error', async () => {
     for (const line of Object.values(EXAMPLES).flat().filter((l) => !l.startsWith('#'))) {
-      const words = [...line.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+      const words = [...line.replace(/\s+#.*$/, '').split(' | ')[0].matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
       const at = words.indexOf('ecs-ami-refresher');
       const env = Object.fromEntries(words.slice(0, at).filter((w) => w.includes('=')).map((w) => w.split('=') as [string, string]));
       const argv = words.slice(at + 1).filter((w, i, all) => !['--region', '--profile'].includes(w) && !['--region', '--profile'].includes(all[i - 1]));
