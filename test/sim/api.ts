@@ -484,7 +484,11 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
       if (max < 1 || max > DESCRIBE_WARM_POOL_MAX_RECORDS) throw asgValidation(`MaxRecords must be between 1 and ${DESCRIBE_WARM_POOL_MAX_RECORDS}`);
       const pool = group.warmPool;
       const page = paginate([...(pool?.instances.values() ?? [])], input.NextToken, max, 'autoscaling');
-      return { WarmPoolConfiguration: pool ? toWarmPoolConfiguration(pool) : undefined, Instances: page.items.map(toAsgInstance), NextToken: page.nextToken };
+      return {
+        WarmPoolConfiguration: pool ? toWarmPoolConfiguration(pool) : undefined,
+        Instances: page.items.map(toAsgInstance),
+        NextToken: page.nextToken,
+      };
     }),
 
     // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
