@@ -94,6 +94,19 @@ export function putWarmPool(cloud: Cloud, group: SimGroup, spec: WarmPoolSpec): 
   return pool;
 }
 
+/** A pool that has been there a while: PutWarmPool, its instances prepared (in the pool state) now, not booting. */
+export function seedWarmPool(cloud: Cloud, group: SimGroup, spec: WarmPoolSpec): SimWarmPool {
+  const pool = putWarmPool(cloud, group, spec);
+  for (const instance of pool.instances.values()) {
+    if (instance.lifecycle !== 'Warmed:Pending') continue;
+    for (const e of instance.events) e.cancel();
+    instance.events.length = 0;
+    instance.state = pool.poolState === 'Running' ? 'running' : 'stopped';
+    cloud.setLifecycle(instance, `Warmed:${pool.poolState}`);
+  }
+  return pool;
+}
+
 /** How many instances the pool keeps: max(MinSize, prepared capacity - desired), the prepared capacity defaulting to max size. */
 export function warmPoolTarget(group: SimGroup): number {
   const pool = group.warmPool;

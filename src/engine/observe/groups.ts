@@ -14,6 +14,7 @@ import type { TemplateSource } from './launch-templates';
 import { ObserveOptions } from './options';
 import { allPages, isDefined } from './pages';
 import { imageIdFromValue, readParameters } from './parameters';
+import { warmPools } from './warm-pools';
 
 /** The groups of a cluster to observe, as Auto Scaling describes them, and how each came to be observed. */
 export interface ClusterGroups {
@@ -62,13 +63,16 @@ export async function readGroups(
   const failures: GroupObserveFailure[] = [...notFound];
   const { sources, recalled } = await launchSources(api, [...asgs.values()], failures, remembered);
   const read: Record<string, ParameterReading> = await readParameters(api, [...sources.values()].map((s) => s.aliasParameter).filter(isDefined));
+  const pools = await warmPools(api, [...asgs.values()].filter((asg) => sources.has(asg.AutoScalingGroupName!)));
   const observed: ObservedGroup[] = [];
   for (const asg of asgs.values()) {
     const name = asg.AutoScalingGroupName!;
     const source = sources.get(name);
     if (!source) continue; // its failure is recorded
     const currentImageId = source.aliasParameter ? imageIdFromValue(read[source.aliasParameter]?.value) : source.literalImageId;
-    observed.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name)));
+    const group = toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name));
+    const warm = pools.get(name);
+    observed.push(warm ? { ...group, warmPool: { instances: warm } } : group);
   }
   return { groups: observed, failures, parameters: read, recalled };
 }
