@@ -184,7 +184,7 @@ function withKeptRows(options: Options, rows: readonly Row[]): Row[] {
   const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Row[];
   const kindOf = (r: Row): BenchScenario => (r.azSpread !== undefined || r.scenario.startsWith('cdk-defaults') ? 'cdk-defaults' : 'plain');
   const kept = previous.filter((r) => !options.scenarios.includes(kindOf(r)));
-  return BENCH_SCENARIOS.flatMap((kind) => (options.scenarios.includes(kind) ? rows.filter((r) => kindOf(r) === kind) : kept.filter((r) => kindOf(r) === kind)));
+  return BENCH_SCENARIOS.flatMap((kind) => (options.scenarios.includes(kind) ? rows : kept).filter((r) => kindOf(r) === kind));
 }
 
 main().catch((error) => {
