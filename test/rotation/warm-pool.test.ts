@@ -4,8 +4,8 @@
  * after a termination) draws on the pool first. The rotation refreshes the pool before it launches anything.
  */
 import { BATCH_TAG } from '../../src/shared/records';
-import { buildScenario, GroupSpec, SimInstance, Simulation } from '../sim';
-import { runToCompletion, settingsFor } from './harness';
+import { buildScenario, dyingApi, GroupSpec, ProcessKilled, SimInstance, Simulation } from '../sim';
+import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';
 
 const HOUR = 3600_000;
 
@@ -93,3 +93,29 @@ test('a group up to date with an outdated warm pool (its template changed by som
   ]);
   expect([...group.warmPool!.instances.values()].filter((i) => !i.lifecycle.startsWith('Warmed:Terminat')).every((i) => i.imageId === target)).toBe(true);
 });
+
+test('killed after every write of a warm-pool rotation, the next runs complete it: group and pool on the target, no old-image draw', async () => {
+  const run = (sim: Simulation, api = sim.api) => runInvocations({
+    api, clock: sim.clock, settings: settingsFor(sim.clusterName), budgetMs: 24 * HOUR, periodMs: 5 * 60_000, maxVirtualMs: 24 * HOUR,
+  });
+  const reference = warmScenario(3, 21).sim;
+  const counting = dyingApi(reference.api, { afterWrites: Number.MAX_SAFE_INTEGER });
+  await run(reference, counting.api);
+  const total = counting.writes();
+  expect(total).toBeGreaterThan(10);
+  for (let k = 1; k <= total; k++) {
+    const { sim } = warmScenario(3, 21);
+    const killed = run(sim, dyingApi(sim.api, { afterWrites: k }).api);
+    // The last write is the lease's release: a process killed after it has nothing left to do.
+    if (k < total) await expect(killed).rejects.toThrow(ProcessKilled);
+    else await killed;
+    const resumed = await runScheduled(sim, settingsFor(sim.clusterName), 24 * HOUR);
+    expect({ k, settled: resumed.settled }).toEqual({ k, settled: true });
+    const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+    const pool = sim.cloud.groups.get('web')!.warmPool!;
+    const live = [...pool.instances.values()].filter((i) => !i.lifecycle.startsWith('Warmed:Terminat'));
+    expect({ k, images: sim.cloud.imagesOf('web'), pool: live.map((i) => i.imageId), oldDrawn: oldImageDrawn(pool.drawn, target).length })
+      .toEqual({ k, images: { [target]: 3 }, pool: live.map(() => target), oldDrawn: 0 });
+    expect({ k, violations: sim.invariants.terminationViolations }).toEqual({ k, violations: [] });
+  }
+}, 300_000);
