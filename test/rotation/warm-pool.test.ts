@@ -3,6 +3,7 @@
  * launched with when the launch template changes, and every scale-out (the surge, each replacement launched
  * after a termination) draws on the pool first. The rotation refreshes the pool before it launches anything.
  */
+import { DEFAULT_RETRY, retryingApi } from '../../src/aws/retry';
 import { BATCH_TAG } from '../../src/shared/records';
 import { buildScenario, dyingApi, GroupSpec, ProcessKilled, SimInstance, Simulation } from '../sim';
 import { runInvocations, runScheduled, runToCompletion, settingsFor } from './harness';
@@ -119,3 +120,20 @@ test('killed after every write of a warm-pool rotation, the next runs complete i
     expect({ k, violations: sim.invariants.terminationViolations }).toEqual({ k, violations: [] });
   }
 }, 300_000);
+
+test('throttling and 5xx on DescribeWarmPool and on the warm terminations are retried; the rotation completes the same', async () => {
+  const { sim } = warmScenario(6, 13);
+  for (const operation of ['autoscaling:describeWarmPool', 'autoscaling:terminateInstanceInAutoScalingGroup']) sim.faults.throttle(operation, 3).serverError(operation, 2);
+  const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
+  const result = await runToCompletion(api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
+  expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
+  expect(result.settled).toBe(true);
+  const errors = sim.recorder.errors();
+  for (const operation of ['autoscaling:describeWarmPool', 'autoscaling:terminateInstanceInAutoScalingGroup']) {
+    const failures = Object.entries(errors).filter(([key]) => key.startsWith(`${operation} `)).reduce((n, [, count]) => n + count, 0);
+    expect({ operation, failures }).toEqual({ operation, failures: 5 });
+  }
+  const target = sim.images['amazon-linux-2023/x86_64'].new.imageId;
+  expect(sim.cloud.imagesOf('web')).toEqual({ [target]: 6 });
+  expect(oldImageDrawn(sim.cloud.groups.get('web')!.warmPool!.drawn, target)).toEqual([]);
+});

@@ -47,8 +47,7 @@ export function refreshWarmPool(round: GroupRound, actions: import('../actions')
   const terminations: TerminateWarm[] = outdated.map((instanceId) => ({ kind: 'terminate-warm', group: group.name, instanceId }));
   return {
     phase: 'updating-launch-template',
-    waitingReason: `the warm pool of ${group.name} holds ${outdated.length} instance(s) prepared with an older image; ` +
-      'they are terminated so the pool re-prepares from the updated launch template before any replacement launches',
+    waitingReason: `${outdated.length} warm pool instance(s) on an older image go first`,
     actions: [...actions, ...terminations],
     inFlight: round.marked.length,
     budget: round.budget,

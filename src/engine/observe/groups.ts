@@ -2,7 +2,7 @@
  * The Auto Scaling groups to observe (given, or behind the cluster's capacity providers) and what each
  * launches now.
  */
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, Instance as AsgInstance } from '@aws-sdk/client-auto-scaling';
 import type { Cluster } from '@aws-sdk/client-ecs';
 import { AwsApi } from '../../aws/ports';
 import { chunk } from '../../shared/chunk';
@@ -14,7 +14,6 @@ import type { TemplateSource } from './launch-templates';
 import { ObserveOptions } from './options';
 import { allPages, isDefined } from './pages';
 import { imageIdFromValue, readParameters } from './parameters';
-import { warmPools } from './warm-pools';
 
 /** The groups of a cluster to observe, as Auto Scaling describes them, and how each came to be observed. */
 export interface ClusterGroups {
@@ -63,16 +62,20 @@ export async function readGroups(
   const failures: GroupObserveFailure[] = [...notFound];
   const { sources, recalled } = await launchSources(api, [...asgs.values()], failures, remembered);
   const read: Record<string, ParameterReading> = await readParameters(api, [...sources.values()].map((s) => s.aliasParameter).filter(isDefined));
-  const pools = await warmPools(api, [...asgs.values()].filter((asg) => sources.has(asg.AutoScalingGroupName!)));
   const observed: ObservedGroup[] = [];
   for (const asg of asgs.values()) {
     const name = asg.AutoScalingGroupName!;
     const source = sources.get(name);
     if (!source) continue; // its failure is recorded
     const currentImageId = source.aliasParameter ? imageIdFromValue(read[source.aliasParameter]?.value) : source.literalImageId;
+    // A warm pool's instances keep the AMI they were prepared with when the launch template changes, and a
+    // scale-out puts them in service first (Amazon EC2 Auto Scaling User Guide, "Warm pools"; Amazon ECS Developer
+    // Guide, "Configuring pre-initialized instances"). Read only for a group that shows one; at most 50 a page
+    // (DescribeWarmPool API reference).
+    const warm = asg.WarmPoolConfiguration && await allPages((NextToken) =>
+      api.autoScaling.describeWarmPool({ AutoScalingGroupName: name, MaxRecords: BatchLimit.DESCRIBE_WARM_POOL_PAGE, NextToken }), (p) => p.NextToken);
     const group = toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name));
-    const warm = pools.get(name);
-    observed.push(warm ? { ...group, warmPool: { instances: warm } } : group);
+    observed.push(warm ? { ...group, warmPool: { instances: warm.flatMap((p) => p.Instances ?? []).map(toMember) } } : group);
   }
   return { groups: observed, failures, parameters: read, recalled };
 }
@@ -87,6 +90,15 @@ async function describeGroups(api: AwsApi, names: readonly string[]): Promise<Ma
   return found;
 }
 
+function toMember(i: AsgInstance): GroupInstance {
+  return {
+    instanceId: i.InstanceId!,
+    lifecycleState: i.LifecycleState ?? 'Unknown',
+    healthStatus: i.HealthStatus ?? 'Unknown',
+    protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
+  };
+}
+
 function toGroup(
   asg: AutoScalingGroup,
   launchSource: LaunchSource,
@@ -96,12 +108,7 @@ function toGroup(
 ): ObservedGroup {
   const tags: Record<string, string> = {};
   for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-  const instances: GroupInstance[] = (asg.Instances ?? []).map((i) => ({
-    instanceId: i.InstanceId!,
-    lifecycleState: i.LifecycleState ?? 'Unknown',
-    healthStatus: i.HealthStatus ?? 'Unknown',
-    protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
-  }));
+  const instances: GroupInstance[] = (asg.Instances ?? []).map(toMember);
   return {
     name: asg.AutoScalingGroupName!,
     arn: asg.AutoScalingGroupARN,

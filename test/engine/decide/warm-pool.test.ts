@@ -38,7 +38,7 @@ describe('the rotation refreshes the warm pool first', () => {
     const rotation = rotateGroup(observed, group, imageDecision([id(1), id(2)]), rotationConfig());
     expect(rotation.phase).toBe('updating-launch-template');
     expect(rotation.actions).toEqual([{ kind: 'terminate-warm', group: GROUP, instanceId: 'i-warm1' }]);
-    expect(rotation.waitingReason).toMatch(/warm pool of web holds 1 instance/);
+    expect(rotation.waitingReason).toBe('1 warm pool instance(s) on an older image go first');
   });
 
   test('the round after (they are Warmed:Terminating), the batch starts', () => {
@@ -56,7 +56,7 @@ describe('the rotation refreshes the warm pool first', () => {
   });
 
   test('mid-batch (a scale-out in the group filled the pool again from an older template): refreshed before the batch goes on', () => {
-    const batch = { started: NOW - 600_000, base: 2, target: 3 };
+    const batch = { base: 2, target: 3, originalMax: 4, startedAt: NOW - 600_000 };
     const spec: RotationSpec = { desired: 3, tags: batchTag(batch), members: [member(1, { container: { phase: REPLACING } }), member(2), member(3)] };
     const { observed, group } = withPool(spec, [[warm(1), OLD_AMI]]);
     const rotation = rotateGroup(observed, group, imageDecision([id(1), id(2)]), rotationConfig());
