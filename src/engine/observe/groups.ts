@@ -72,7 +72,8 @@ export async function readGroups(
     // scale-out puts them in service first (Amazon EC2 Auto Scaling User Guide, "Warm pools"; Amazon ECS Developer
     // Guide, "Configuring pre-initialized instances"). Read only for a group that shows one; at most 50 a page
     // (DescribeWarmPool API reference).
-    const page = (NextToken?: string) => api.autoScaling.describeWarmPool({ AutoScalingGroupName: name, MaxRecords: BatchLimit.DESCRIBE_WARM_POOL_PAGE, NextToken });
+    const page = (NextToken?: string) =>
+      api.autoScaling.describeWarmPool({ AutoScalingGroupName: name, MaxRecords: BatchLimit.DESCRIBE_WARM_POOL_PAGE, NextToken });
     const warm = asg.WarmPoolConfiguration && await allPages(page, (p) => p.NextToken);
     const group = toGroup(asg, source.launchSource, currentImageId, discovered.get(name), given.has(name));
     observed.push(warm ? { ...group, warmPool: { instances: warm.flatMap((p) => p.Instances ?? []).map(toMember) } } : group);
