@@ -27,7 +27,7 @@ import { DEFAULT_AMI_PARAMETERS } from '../src/shared/ami-families';
 import { DEFAULT_TEMPLATE_VERSIONS_TO_KEEP, EnvName } from '../src/shared/constants';
 import { POLL_MS, runScheduled, SCHEDULE_MS } from '../test/rotation/harness';
 import {
-  buildScenario, CiStatus, GroupSpec, PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation,
+  buildScenario, CiStatus, GroupSpec, isLeaving, PLACEMENT_TIES, PlacementTies, SimContainerInstance, SimInstance, SimTask, simAwsApi, Simulation,
   STANDALONE_EXIT,
 } from '../test/sim';
 
@@ -45,7 +45,18 @@ export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
 /** The cordon attribute's placement constraint, as `EcsAmiRefresher.placementConstraint()` writes it. */
 const CORDON_CONSTRAINT = 'attribute:ecs-ami-refresher.cordoned !exists';
 
+/**
+ * `plain`: the cluster below as it is built. `cdk-defaults`: the cluster a default CDK app runs, an
+ * `AsgCapacityProvider` with its defaults: managed scaling (target tracking at 100% on CapacityProviderReservation)
+ * and managed termination protection on, managed instance draining on, the group across 3 Availability Zones, and
+ * AZRebalance suspended by no one else. Every realistic behaviour the simulator has is on; see `cdkDefaults`.
+ */
+export const BENCH_SCENARIOS = ['plain', 'cdk-defaults'] as const;
+export type BenchScenario = (typeof BENCH_SCENARIOS)[number];
+
 export interface BenchCase {
+  /** Default `plain`. */
+  readonly scenario?: BenchScenario;
   readonly instances: number;
   /** 1: one Amazon Linux 2023 group; 2: the instances split between it and a Bottlerocket arm64 group. */
   readonly groups: 1 | 2;
@@ -105,6 +116,11 @@ export interface Row {
   readonly idleRunCalls?: number;
   /** Engine policies: one observation of the rotated cluster, cold (no image cache, no declared providers). */
   readonly observeCalls?: number;
+  /**
+   * `cdk-defaults` rows: at the end, per group, the largest minus the smallest count of its live instances per
+   * Availability Zone of the group (an AZ with none counts 0); the largest over the groups.
+   */
+  readonly azSpread?: number;
   /** Old and new instances over virtual time (samples every minute). */
   readonly timeline?: readonly TimelinePoint[];
 }
@@ -127,8 +143,9 @@ export function placementTiesOption(value: string | undefined): PlacementTies {
   return ties as PlacementTies;
 }
 
-export function scenarioName(c: Pick<BenchCase, 'instances' | 'groups'>): string {
-  return `N=${c.instances}, ${c.groups} group${c.groups > 1 ? 's' : ''}`;
+export function scenarioName(c: Pick<BenchCase, 'instances' | 'groups' | 'scenario'>): string {
+  const name = `N=${c.instances}, ${c.groups} group${c.groups > 1 ? 's' : ''}`;
+  return c.scenario === 'cdk-defaults' ? `cdk-defaults, ${name}` : name;
 }
 
 export function groupsFor(c: Pick<BenchCase, 'instances' | 'groups'>): GroupSpec[] {
@@ -147,7 +164,7 @@ export function groupsFor(c: Pick<BenchCase, 'instances' | 'groups'>): GroupSpec
  * of the instances, running 5-50 minutes (inside both policies' one-hour drain limit).
  */
 export function benchScenario(c: BenchCase): Simulation {
-  return buildScenario({
+  const sim = buildScenario({
     seed: c.seed,
     // Managed scaling off (the simulator's default is CDK's, on): the baselines compared here (the AWS Compute
     // Blog runbook, the AWS for Industries updater) set desired capacity by hand, which ECS's target tracking
@@ -160,6 +177,38 @@ export function benchScenario(c: BenchCase): Simulation {
     servicePlacementConstraints: c.policy === 'engine-cordon' ? [CORDON_CONSTRAINT] : undefined,
     cloud: { placementTies: c.ties },
   });
+  if (c.scenario === 'cdk-defaults') cdkDefaults(sim);
+  return sim;
+}
+
+/**
+ * What `AsgCapacityProvider` turns on by default (aws-cdk-lib aws-ecs: `enableManagedScaling` true,
+ * `targetCapacityPercent` 100, `enableManagedTerminationProtection` true, `enableManagedDraining` true), on each
+ * group. The group spans the simulator's 3 Availability Zones and nobody else suspends AZRebalance. The
+ * simulator's realistic behaviours are on by default; managed scaling and its termination protection are turned
+ * on here because a group only has them behind such a provider. Managed draining, lifecycle hooks, AZ balancing and
+ * AZRebalance on resume are modelled on other branches as default behaviours of the simulator: this scenario
+ * picks them up with them.
+ */
+function cdkDefaults(sim: Simulation): void {
+  for (const name of sim.groupNames) {
+    sim.cloud.enableManagedScaling(name, { targetCapacityPercent: 100, managedTerminationProtection: true });
+  }
+}
+
+/** Largest minus smallest live-instance count per Availability Zone of each group, the largest over the groups. */
+async function azSpread(sim: Simulation, groups: readonly GroupSpec[]): Promise<number> {
+  const described = await sim.api.autoScaling.describeAutoScalingGroups({ AutoScalingGroupNames: groups.map((g) => g.name) });
+  let spread = 0;
+  for (const asg of described.AutoScalingGroups ?? []) {
+    const counts = new Map<string, number>((asg.AvailabilityZones ?? []).map((az) => [az, 0]));
+    for (const i of asg.Instances ?? []) {
+      if (isLeaving(i.LifecycleState ?? '')) continue;
+      counts.set(i.AvailabilityZone!, (counts.get(i.AvailabilityZone!) ?? 0) + 1);
+    }
+    if (counts.size > 0) spread = Math.max(spread, Math.max(...counts.values()) - Math.min(...counts.values()));
+  }
+  return spread;
 }
 
 /** The Lambda's settings as the construct configures it by default (its environment, read by the Lambda's own parser). */
@@ -329,6 +378,7 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<R
     .filter((g) => groups.some((spec) => spec.name === g.group))
     .map((g) => g.baselineDesired - g.lowestServing));
 
+  const spread = c.scenario === 'cdk-defaults' ? await azSpread(sim, groups) : undefined;
   let idleRunCalls: number | undefined;
   let observeCalls: number | undefined;
   if (c.policy !== 'seed' && completed) {
@@ -363,6 +413,7 @@ export async function runCase(c: BenchCase, options: RunOptions = {}): Promise<R
     invocations,
     idleRunCalls,
     observeCalls,
+    azSpread: spread,
     timeline: options.timeline ? watcher.timeline : undefined,
   };
 }

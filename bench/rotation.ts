@@ -4,11 +4,15 @@
  *
  *   npm run bench                                   # N = 10, 100, 1,000; one and two groups; seed 1
  *   npm run bench -- --sizes 100 --groups 1 --seeds 1,2 --policies engine,seed
+ *   npm run bench -- --scenarios cdk-defaults                # only the cdk-defaults rows
  *
  * Options: --sizes, --groups (1 and/or 2), --seeds, --policies (engine, engine-b1, engine-cordon,
  * engine-steady, seed; default engine,engine-b1,seed), --svg N (the one-group run drawn, default 100),
  * --ties uniform|first-reached (how the simulator breaks placement ties, default uniform; see `PlacementTies`
- * in test/sim/cloud.ts), --out DIR (default bench/results).
+ * in test/sim/cloud.ts), --out DIR (default bench/results), --scenarios plain,cdk-defaults (default both).
+ * `cdk-defaults` (bench/measure.ts, `BENCH_SCENARIOS`) is the cluster a default CDK capacity provider runs, rotated
+ * by the engine with its defaults, one group, at each size; its rows add `azSpread`. When --scenarios leaves a
+ * scenario out, its rows in DIR/latest.json are kept as they were.
  * Without --policies, the budget-1 engine runs up to N = 100 only: at N = 1,000 it is 77 hours of virtual time
  * in 15-second rounds, each observing some 1,000 instances (18,000 rounds, 572,000 calls), 25 minutes of wall
  * time on a shared machine; ask for it with --policies engine-b1.
@@ -18,7 +22,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeBuild, measureBuild, recordBuild } from './asset';
-import { placementTiesOption, POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
+import { BENCH_SCENARIOS, BenchScenario, placementTiesOption, POLICIES, POLICY_LABELS, PolicyName, Row, runCase } from './measure';
 import { Series, timelineSvg } from './svg';
 import { PlacementTies } from '../test/sim';
 
@@ -32,6 +36,7 @@ interface Options {
   readonly out: string;
   readonly svgSize: number;
   readonly ties: PlacementTies;
+  readonly scenarios: BenchScenario[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -42,7 +47,7 @@ function parseArgs(argv: readonly string[]): Options {
     if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
     return value;
   };
-  const known = new Set(['sizes', 'groups', 'seeds', 'policies', 'out', 'svg', 'ties']);
+  const known = new Set(['sizes', 'groups', 'seeds', 'policies', 'out', 'svg', 'ties', 'scenarios']);
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.has(arg.slice(2))) throw new Error(`unknown option ${arg}; options: ${[...known].map((k) => `--${k}`).join(', ')}`);
   }
@@ -56,7 +61,10 @@ function parseArgs(argv: readonly string[]): Options {
   const policies = get('policies', 'engine,engine-b1,seed').split(',');
   for (const p of policies) if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policies: '${p}'; allowed: ${POLICIES.join(', ')}`);
   const sizes = numbers('sizes', '10,100,1000');
+  const scenarios = get('scenarios', BENCH_SCENARIOS.join(',')).split(',');
+  for (const s of scenarios) if (!(BENCH_SCENARIOS as readonly string[]).includes(s)) throw new Error(`--scenarios: '${s}'; allowed: ${BENCH_SCENARIOS.join(', ')}`);
   return {
+    scenarios: scenarios as BenchScenario[],
     explicitPolicies: argv.includes('--policies'),
     sizes,
     groups: groups as Array<1 | 2>,
@@ -104,7 +112,15 @@ async function main(): Promise<void> {
   fs.mkdirSync(options.out, { recursive: true });
   const rows: Row[] = [];
   const drawn: Series[] = [];
-  for (const instances of options.sizes) {
+  const run = async (c: Parameters<typeof runCase>[0], draw: boolean) => {
+    const started = Date.now();
+    const row = await runCase(c, { timeline: draw });
+    process.stderr.write(`${row.scenario} seed ${c.seed} ${c.policy}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    if (draw && row.timeline) drawn.push({ label: POLICY_LABELS[c.policy], points: row.timeline, dashed: c.policy === 'seed' });
+    const { timeline: _timeline, ...kept } = row;
+    rows.push(kept);
+  };
+  for (const instances of options.scenarios.includes('plain') ? options.sizes : []) {
     for (const groups of options.groups) {
       if (groups > instances) continue;
       for (const seed of options.seeds) {
@@ -114,14 +130,21 @@ async function main(): Promise<void> {
             continue;
           }
           const draw = instances === options.svgSize && groups === 1 && seed === options.seeds[0] && (policy === 'engine' || policy === 'seed');
-          const started = Date.now();
-          const row = await runCase({ instances, groups, seed, policy, ties: options.ties }, { timeline: draw });
-          process.stderr.write(`${row.scenario} seed ${seed} ${policy}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-          if (draw && row.timeline) drawn.push({ label: POLICY_LABELS[policy], points: row.timeline, dashed: policy === 'seed' });
-          const { timeline: _timeline, ...kept } = row;
-          rows.push(kept);
+          await run({ instances, groups, seed, policy, ties: options.ties }, draw);
         }
       }
+    }
+  }
+  // The cluster a default CDK app runs, rotated by the engine with its defaults.
+  for (const instances of options.scenarios.includes('cdk-defaults') ? options.sizes : []) {
+    for (const seed of options.seeds) await run({ scenario: 'cdk-defaults', instances, groups: 1, seed, policy: 'engine', ties: options.ties }, false);
+  }
+  const cdk = rows.filter((r) => r.azSpread !== undefined);
+  if (cdk.length > 0) {
+    console.log('\ncdk-defaults (goal: ratio <= 1.10, 0 tasks killed, 0 instances terminated with tasks, azSpread <= 1):');
+    for (const r of cdk) {
+      console.log(`  ${r.scenario}${r.seed !== 1 ? ` (seed ${r.seed})` : ''}: ratio ${r.completed ? r.ratio.toFixed(2) : 'incomplete'}, `
+        + `tasks killed ${r.tasksKilled}, terminated with tasks ${r.instancesTerminatedWithTasks}, azSpread ${r.azSpread}`);
     }
   }
 
@@ -137,7 +160,7 @@ async function main(): Promise<void> {
     }
   }
 
-  fs.writeFileSync(path.join(options.out, 'latest.json'), JSON.stringify(rows, null, 2) + '\n');
+  fs.writeFileSync(path.join(options.out, 'latest.json'), JSON.stringify(withKeptRows(options, rows), null, 2) + '\n');
   if (drawn.length > 0) {
     const file = path.join(options.out, `rotation-N${options.svgSize}.svg`);
     fs.writeFileSync(file, timelineSvg(`N=${options.svgSize}, one group: instances on the old and the new image`, drawn));
@@ -152,6 +175,16 @@ async function main(): Promise<void> {
     console.log('\nBundles not built (npx projen bundle): sizes and load times not measured');
   }
   console.log(`Wrote ${path.relative(process.cwd(), path.join(options.out, 'latest.json'))}`);
+}
+
+/** The rows run, after the rows of DIR/latest.json whose scenario was left out of --scenarios (kept as they were). */
+function withKeptRows(options: Options, rows: readonly Row[]): Row[] {
+  const file = path.join(options.out, 'latest.json');
+  if (options.scenarios.length === BENCH_SCENARIOS.length || !fs.existsSync(file)) return [...rows];
+  const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Row[];
+  const kindOf = (r: Row): BenchScenario => (r.azSpread !== undefined || r.scenario.startsWith('cdk-defaults') ? 'cdk-defaults' : 'plain');
+  const kept = previous.filter((r) => !options.scenarios.includes(kindOf(r)));
+  return BENCH_SCENARIOS.flatMap((kind) => (options.scenarios.includes(kind) ? rows : kept).filter((r) => kindOf(r) === kind));
 }
 
 main().catch((error) => {

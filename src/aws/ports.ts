@@ -18,6 +18,8 @@ import type {
   DescribeInstanceRefreshesCommandOutput,
   DescribeLaunchConfigurationsCommandInput,
   DescribeLaunchConfigurationsCommandOutput,
+  DescribeWarmPoolCommandInput,
+  DescribeWarmPoolCommandOutput,
   ResumeProcessesCommandInput,
   ResumeProcessesCommandOutput,
   SetDesiredCapacityCommandInput,
@@ -106,6 +108,8 @@ export interface AutoScalingApi {
   describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput): Promise<Result<DescribeAutoScalingGroupsCommandOutput>>;
   describeLaunchConfigurations(input: DescribeLaunchConfigurationsCommandInput): Promise<Result<DescribeLaunchConfigurationsCommandOutput>>;
   describeInstanceRefreshes(input: DescribeInstanceRefreshesCommandInput): Promise<Result<DescribeInstanceRefreshesCommandOutput>>;
+  /** Only for groups whose DescribeAutoScalingGroups shows a warm pool: its instances keep the AMI they were prepared with. */
+  describeWarmPool(input: DescribeWarmPoolCommandInput): Promise<Result<DescribeWarmPoolCommandOutput>>;
   setDesiredCapacity(input: SetDesiredCapacityCommandInput): Promise<Result<SetDesiredCapacityCommandOutput>>;
   terminateInstanceInAutoScalingGroup(
     input: TerminateInstanceInAutoScalingGroupCommandInput,

@@ -32,6 +32,7 @@ const DESCRIBERS: { readonly [K in Action['kind']]: Describer<K> } = {
   'drain': (a, ids) => `drain ${ids(a.containerInstanceArns)}`,
   'terminate': (a) => `terminate ${a.instanceId} (${a.runningTasks} running task(s)${forcedText(a.forced)})` +
     `${a.decrement === false ? ', its slot taken by the next replacement' : ''} and deregister it`,
+  'terminate-warm': (a) => `terminate ${a.instanceId} in the warm pool (prepared with an older image; the pool re-prepares from the updated template)`,
   'finish-batch': (a) => 'finish the rotation' + (a.restoreMaxTo !== undefined ? `, max size back to ${a.restoreMaxTo}` : ''),
   'set-replace-before': (a) => `record the forced replacement of every instance launched before ${iso(a.before)}`,
   'clear-replace-before': () => 'clear the forced-replacement record (every instance is replaced)',

@@ -15,6 +15,7 @@ export type Action =
   | SetDesired
   | Drain
   | Terminate
+  | TerminateWarm
   | FinishBatch
   | SetReplaceBefore
   | ClearReplaceBefore
@@ -154,6 +155,18 @@ export interface Terminate {
    * decrement is not refused for going below MinSize.
    */
   readonly minFloor?: number;
+}
+
+/**
+ * An instance in the group's warm pool prepared with an older image: terminated through Auto Scaling without
+ * decrementing desired capacity (the pool is no part of it), so the pool re-prepares one from the launch
+ * template as it is now. It was never registered in ECS and runs no task (see decide/warm-pool.ts). Repeating it
+ * on an instance already leaving the pool changes nothing.
+ */
+export interface TerminateWarm {
+  readonly kind: 'terminate-warm';
+  readonly group: string;
+  readonly instanceId: string;
 }
 
 /** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */

@@ -88,6 +88,11 @@ export interface ObservedGroup {
    */
   readonly instanceRefresh?: { readonly id: string; readonly status: string };
   readonly stack?: { readonly name: string; readonly status?: string };
+  /**
+   * Its warm pool, read (DescribeWarmPool) only when DescribeAutoScalingGroups shows one: the instances in it
+   * (`Warmed:*` lifecycle states), which keep the AMI they were prepared with when the launch template changes.
+   */
+  readonly warmPool?: { readonly instances: readonly GroupInstance[] };
 }
 
 /** A group the engine should manage but could not read. */

@@ -84,6 +84,8 @@ export const BatchLimit = {
   /** EC2 filters accept at most 200 values; we stay well inside. */
   EC2_FILTER_VALUES: 100,
   DETACH_INSTANCES: 20,
+  /** Instances a DescribeWarmPool page holds at most ("MaxRecords ... The maximum value is 50"). */
+  DESCRIBE_WARM_POOL_PAGE: 50,
   UPDATE_CONTAINER_INSTANCES_STATE: 10,
   /** Tasks a DescribeTasks call accepts, and ListTasks returns a page. */
   DESCRIBE_TASKS: 100,

@@ -11,7 +11,7 @@ import { EcsAmiRefresherProps, StandaloneTasks } from '../../src';
  * its metrics are Embedded Metric Format log lines, so no cloudwatch:PutMetricData. Nothing else.
  */
 const READ_ONLY_ALLOW_LIST = new Set([
-  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLaunchConfigurations', 'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLaunchConfigurations', 'autoscaling:DescribeInstanceRefreshes', 'autoscaling:DescribeWarmPool',
   'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions',
   'cloudformation:DescribeStacks',
   'ecs:DescribeClusters', 'ecs:ListContainerInstances', 'ecs:DescribeCapacityProviders', 'ecs:DescribeContainerInstances',

@@ -23,7 +23,8 @@ const OTHER_CLUSTER = 'other-cluster';
 const OTHER_CLUSTER_ARN = `arn:aws:ecs:us-east-1:123456789012:cluster/${OTHER_CLUSTER}`;
 
 const GROUPS: GroupSpec[] = [
-  { name: 'x86', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 6, launchTemplateVersion: '1' },
+  // With a warm pool: the engine reads it (DescribeWarmPool) and terminates its instances on the old image.
+  { name: 'x86', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 6, launchTemplateVersion: '1', warmPool: { maxGroupPreparedCapacity: 8 } },
   { name: 'arm', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 6, launchTemplateVersion: '$Default', mixedInstancesPolicy: true },
 ];
 
@@ -188,7 +189,7 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
       'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
       'ecs:describeServices', 'ecs:stopTask', 'autoscaling:createLaunchConfiguration', 'autoscaling:deleteLaunchConfiguration',
-      'ec2:deleteLaunchTemplateVersions']) {
+      'ec2:deleteLaunchTemplateVersions', 'autoscaling:describeWarmPool']) {
       expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });
     }
     const actions = new Set(mapped.flatMap((m) => m.requests.map((r) => r.action)));

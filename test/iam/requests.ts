@@ -171,6 +171,7 @@ const WILDCARD_ONLY: Record<string, string> = {
   'autoscaling:describeAutoScalingGroups': 'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:describeLaunchConfigurations': 'autoscaling:DescribeLaunchConfigurations',
   'autoscaling:describeInstanceRefreshes': 'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:describeWarmPool': 'autoscaling:DescribeWarmPool',
   'autoscaling:describeScalingActivities': 'autoscaling:DescribeScalingActivities',
   'ec2:describeImages': 'ec2:DescribeImages',
   'ec2:describeInstances': 'ec2:DescribeInstances',

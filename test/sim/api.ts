@@ -7,6 +7,9 @@ import type {
   AutoScalingGroup,
   DetachInstancesCommandInput,
   DetachInstancesCommandOutput,
+  PutWarmPoolCommandInput,
+  PutWarmPoolCommandOutput,
+  WarmPoolConfiguration,
   Instance as AsgInstance,
   InstanceRefresh,
   LifecycleState,
@@ -40,9 +43,11 @@ import {
   SimStack,
   SimTemplateData,
   SimTemplateVersion,
+  SimWarmPool,
 } from './model';
 import { parseClusterQuery, Query, QueryError } from './query';
 import { Recorder } from './recorder';
+import { DESCRIBE_WARM_POOL_MAX_RECORDS, putWarmPool } from './warm-pool';
 import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/aws/ports';
 
 export interface SimApiOptions {
@@ -88,6 +93,8 @@ export interface SimAwsApi extends AwsApi {
   /** Apart from the engine's ports, so what enumerates them sees only the engine's calls. */
   readonly notEngine: {
     detachInstances(input: DetachInstancesCommandInput): Promise<DetachInstancesCommandOutput>;
+    /** PutWarmPool, as the group's owner would call it (warm-pool.ts). */
+    putWarmPool(input: PutWarmPoolCommandInput): Promise<PutWarmPoolCommandOutput>;
   };
 }
 
@@ -434,6 +441,15 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
   };
 
   const notEngine: SimAwsApi['notEngine'] = {
+    putWarmPool: wrap('autoscaling', 'putWarmPool', (input: PutWarmPoolCommandInput): PutWarmPoolCommandOutput => {
+      putWarmPool(cloud, requireGroup(cloud, input.AutoScalingGroupName), {
+        minSize: input.MinSize,
+        maxGroupPreparedCapacity: input.MaxGroupPreparedCapacity,
+        poolState: input.PoolState,
+        reuseOnScaleIn: input.InstanceReusePolicy?.ReuseOnScaleIn,
+      });
+      return { $metadata: {} };
+    }),
     detachInstances: wrap('autoscaling', 'detachInstances', (input: DetachInstancesCommandInput): DetachInstancesCommandOutput => {
       const ids = input.InstanceIds ?? [];
       if (ids.length > LIMIT.DETACH_INSTANCES) throw asgValidation(`InstanceIds can have at most ${LIMIT.DETACH_INSTANCES} items`);
@@ -457,6 +473,23 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
   };
 
   const autoScaling: AutoScalingApi = {
+
+    // DescribeWarmPool: AutoScalingGroupName required; "MaxRecords: The maximum number of instances to return with
+    // this call. The maximum value is 50"; Instances are "The instances that are currently in the warm pool".
+    // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeWarmPool.html
+    // A group without a warm pool answers no configuration and no instances (not documented; a guess).
+    describeWarmPool: wrap('autoscaling', 'describeWarmPool', (input) => {
+      const group = requireGroup(cloud, input.AutoScalingGroupName);
+      const max = input.MaxRecords ?? DESCRIBE_WARM_POOL_MAX_RECORDS;
+      if (max < 1 || max > DESCRIBE_WARM_POOL_MAX_RECORDS) throw asgValidation(`MaxRecords must be between 1 and ${DESCRIBE_WARM_POOL_MAX_RECORDS}`);
+      const pool = group.warmPool;
+      const page = paginate([...(pool?.instances.values() ?? [])], input.NextToken, max, 'autoscaling');
+      return {
+        WarmPoolConfiguration: pool ? toWarmPoolConfiguration(pool) : undefined,
+        Instances: page.items.map(toAsgInstance),
+        NextToken: page.nextToken,
+      };
+    }),
 
     // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
     // descending order"; MaxRecords "The default value is 50 and the maximum value is 100"; refreshes "from the
@@ -1177,7 +1210,8 @@ function toContainerInstance(ci: SimContainerInstance): ContainerInstance {
   };
 }
 
-const EC2_STATE_CODE: Record<string, number> = { 'pending': 0, 'running': 16, 'shutting-down': 32, 'terminated': 48 };
+// InstanceState codes (EC2 API reference, InstanceState): https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html
+const EC2_STATE_CODE: Record<string, number> = { 'pending': 0, 'running': 16, 'shutting-down': 32, 'terminated': 48, 'stopped': 80 };
 
 function toInstance(i: SimInstance): Instance {
   return {
@@ -1229,16 +1263,7 @@ function toTemplateVersion(cloud: Cloud, template: SimLaunchTemplate, v: SimTemp
 function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
   const lt = g.launchTemplate;
   const spec = lt ? { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, Version: lt.version } : undefined;
-  const instances: AsgInstance[] = [...g.instances.values()].map((i) => ({
-    InstanceId: i.id,
-    InstanceType: i.instanceType,
-    AvailabilityZone: i.availabilityZone,
-    LifecycleState: i.lifecycle as LifecycleState,
-    HealthStatus: i.health,
-    ProtectedFromScaleIn: i.protectedFromScaleIn,
-    LaunchTemplate: i.templateId ? { LaunchTemplateId: i.templateId, LaunchTemplateName: i.templateName, Version: i.templateVersion } : undefined,
-    LaunchConfigurationName: i.launchConfigurationName,
-  }));
+  const instances: AsgInstance[] = [...g.instances.values()].map(toAsgInstance);
   const tags: TagDescription[] = [...g.tags].map(([Key, t]) => ({
     ResourceId: g.name,
     ResourceType: 'auto-scaling-group',
@@ -1285,6 +1310,31 @@ function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
     Tags: tags,
     NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
     SuspendedProcesses: [...g.suspended].map(([ProcessName, SuspensionReason]) => ({ ProcessName, SuspensionReason })),
+    // "WarmPoolConfiguration: The warm pool for the group"; "WarmPoolSize: The current size of the warm pool"
+    // (AutoScalingGroup data type): https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
+    ...(g.warmPool ? { WarmPoolConfiguration: toWarmPoolConfiguration(g.warmPool), WarmPoolSize: g.warmPool.instances.size } : {}),
+  };
+}
+
+function toAsgInstance(i: SimInstance): AsgInstance {
+  return {
+    InstanceId: i.id,
+    InstanceType: i.instanceType,
+    AvailabilityZone: i.availabilityZone,
+    LifecycleState: i.lifecycle as LifecycleState,
+    HealthStatus: i.health,
+    ProtectedFromScaleIn: i.protectedFromScaleIn,
+    LaunchTemplate: i.templateId ? { LaunchTemplateId: i.templateId, LaunchTemplateName: i.templateName, Version: i.templateVersion } : undefined,
+    LaunchConfigurationName: i.launchConfigurationName,
+  };
+}
+
+function toWarmPoolConfiguration(pool: SimWarmPool): WarmPoolConfiguration {
+  return {
+    MinSize: pool.minSize,
+    ...(pool.maxGroupPreparedCapacity !== undefined ? { MaxGroupPreparedCapacity: pool.maxGroupPreparedCapacity } : {}),
+    PoolState: pool.poolState,
+    InstanceReusePolicy: { ReuseOnScaleIn: pool.reuseOnScaleIn },
   };
 }
 

@@ -1,5 +1,6 @@
 /** What the benchmark needs of the simulator: per-instance task loads, and DetachInstances (seed 004's call). */
 import { buildScenario, simAwsApi } from './index';
+import { benchScenario, runCase } from '../../bench/measure';
 
 const group = (instances: number) => ({ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64' as const, instances });
 
@@ -67,4 +68,28 @@ describe('DetachInstances', () => {
     await expect(api.notEngine.detachInstances({ AutoScalingGroupName: 'web', InstanceIds: [first.id], ShouldDecrementDesiredCapacity: false }))
       .rejects.toThrow(/InService/);
   });
+});
+
+describe('the cdk-defaults benchmark scenario', () => {
+  test('turns on what a default AsgCapacityProvider has: managed scaling at 100% with managed termination protection, on every group', () => {
+    const sim = benchScenario({ scenario: 'cdk-defaults', instances: 12, groups: 1, seed: 1, policy: 'engine' });
+    const web = sim.cloud.groups.get('web')!;
+    expect(web.managedScaling).toMatchObject({ targetCapacityPercent: 100, managedTerminationProtection: true });
+    expect(web.newInstancesProtectedFromScaleIn).toBe(true);
+    expect(sim.cloud.capacityProviders.get('web-cp')).toMatchObject({ managedTerminationProtection: 'ENABLED', managedScaling: { status: 'ENABLED', targetCapacity: 100 } });
+    // The plain scenario has none of it.
+    expect(benchScenario({ instances: 12, groups: 1, seed: 1, policy: 'engine' }).cloud.groups.get('web')!.managedScaling).toBeUndefined();
+  });
+
+  test('its rows carry azSpread (largest minus smallest live instances per AZ); plain rows do not', async () => {
+    const row = await runCase({ scenario: 'cdk-defaults', instances: 10, groups: 1, seed: 1, policy: 'engine' });
+    expect(row.scenario).toBe('cdk-defaults, N=10, 1 group');
+    expect(row.completed).toBe(true);
+    expect(Number.isInteger(row.azSpread)).toBe(true);
+    expect(row.azSpread).toBeGreaterThanOrEqual(0);
+    expect(row.azSpread).toBeLessThanOrEqual(10);
+    const plain = await runCase({ instances: 10, groups: 1, seed: 1, policy: 'engine' });
+    expect(plain.azSpread).toBeUndefined();
+    expect('azSpread' in JSON.parse(JSON.stringify(plain))).toBe(false);
+  }, 60_000);
 });

@@ -34,6 +34,7 @@ import {
   TaskStatus,
 } from './model';
 import { Random } from './random';
+import { drawFromWarmPool, reconcileWarmPool, returnToWarmPool, terminateWarmInstance } from './warm-pool';
 
 export { isLeaving };
 
@@ -57,6 +58,8 @@ export interface CloudTiming {
   readonly launchRetryS: Seconds;
   /** A terminated instance stays visible to DescribeInstances this long (about an hour on AWS). */
   readonly terminatedVisibleS: number;
+  /** A Stopped or Hibernated warm pool instance drawn into the group: start to EC2 `running` (see warm-pool.ts). */
+  readonly warmStartS: Seconds;
 }
 
 export const DEFAULT_TIMING: CloudTiming = {
@@ -68,6 +71,7 @@ export const DEFAULT_TIMING: CloudTiming = {
   shutdownS: 30,
   launchRetryS: 30,
   terminatedVisibleS: 3600,
+  warmStartS: [30, 60],
 };
 
 export interface CloudOptions {
@@ -199,6 +203,11 @@ export class Cloud {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** @internal an Auto Scaling activity id (also for warm-pool.ts). */
+  newActivityId(): string {
+    return uuid(this.random);
   }
 
   /** The one ECS cluster (the simulator models one per cloud, plus any added for negative tests). */
@@ -814,6 +823,7 @@ export class Cloud {
    */
   terminateInGroup(instance: SimInstance, decrement: boolean): string {
     const group = instance.group;
+    if (group?.warmPool?.instances.has(instance.id)) return terminateWarmInstance(this, group, instance, decrement);
     if (!group || !group.instances.has(instance.id)) {
       throw new SimAwsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${instance.id}`);
     }
@@ -919,7 +929,8 @@ export class Cloud {
     // https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html
     // https://docs.aws.amazon.com/autoscaling/ec2/userguide/suspend-resume-considerations.html
     if (missing > 0 && !group.suspended.has('Launch')) {
-      for (let n = 0; n < missing; n++) {
+      // A group with a warm pool draws on it first (warm-pool.ts), and launches only the rest.
+      for (let n = drawFromWarmPool(this, group, missing); n < missing; n++) {
         if (!this.launchOne(group)) {
           this.scheduleGroupRetry(group);
           break;
@@ -944,13 +955,16 @@ export class Cloud {
         return aOld - bOld || a.launchTime - b.launchTime || a.seq - b.seq;
       });
       for (const victim of candidates.slice(0, -missing)) {
+        if (returnToWarmPool(this, group, victim)) continue;
         group.activities.push({ id: uuid(this.random), at: this.now(), description: `Terminating EC2 instance: ${victim.id} (scale in)`, status: 'InProgress' });
         this.beginTermination(victim);
       }
     }
+    reconcileWarmPool(this, group);
   }
 
-  private scheduleGroupRetry(group: SimGroup): void {
+  /** @internal also for warm-pool.ts */
+  scheduleGroupRetry(group: SimGroup): void {
     if (group.retry && !group.retry.cancelled && group.retry.at > this.now()) return;
     group.retry = this.at(this.now() + this.ms(this.timing.launchRetryS), () => {
       group.retry = undefined;
@@ -1021,21 +1035,33 @@ export class Cloud {
     }
     const instance = this.createInstance(group, launch, this.now());
     group.activities.push({ id: uuid(this.random), at: this.now(), description: `Launching a new EC2 instance: ${instance.id}`, status: 'Successful' });
-    instance.events.push(this.at(this.now() + this.ms(group.timing?.bootS ?? this.timing.bootS), () => {
-      if (instance.state !== 'pending') return;
+    this.bootIntoService(group, instance, this.ms(group.timing?.bootS ?? this.timing.bootS));
+    return true;
+  }
+
+  /**
+   * @internal also for warm-pool.ts. A Pending instance of the group reaches EC2 `running` after `bootMs`, then
+   * InService, and its agent registers. An instance drawn from a warm pool that still has its container instance
+   * (one returned to the pool on scale-in) reconnects that one instead of registering again.
+   */
+  bootIntoService(group: SimGroup, instance: SimInstance, bootMs: number): void {
+    instance.events.push(this.at(this.now() + bootMs, () => {
+      if (instance.state !== 'pending' && instance.state !== 'running') return;
       instance.state = 'running';
       if (instance.lifecycle === 'Pending') this.setLifecycle(instance, 'InService');
       if (instance.registers) {
         instance.events.push(this.at(this.now() + this.ms(group.timing?.registerS ?? this.timing.registerS), () => {
           if (instance.state !== 'running') return;
-          this.registerContainerInstance(instance, this.maxTasksPerInstance, 'REGISTERING', this.now());
+          const ci = instance.ci;
+          if (ci && ci.status !== 'INACTIVE') this.mutateCi(ci, () => { ci.agentConnected = true; });
+          else this.registerContainerInstance(instance, this.maxTasksPerInstance, 'REGISTERING', this.now());
         }));
       }
     }));
-    return true;
   }
 
-  private createInstance(
+  /** @internal also for warm-pool.ts */
+  createInstance(
     group: SimGroup,
     launch: Launch,
     launchTime: number,
@@ -1077,7 +1103,8 @@ export class Cloud {
     return instance;
   }
 
-  private setLifecycle(instance: SimInstance, lifecycle: string): void {
+  /** @internal also for warm-pool.ts */
+  setLifecycle(instance: SimInstance, lifecycle: string): void {
     instance.lifecycle = lifecycle;
     this.updateServing(instance);
   }
@@ -1142,7 +1169,8 @@ export class Cloud {
   // ---------------------------------------------------------------------------------------------------
   // ECS container instances
 
-  private registerContainerInstance(instance: SimInstance, maxTasks: number, status: CiStatus, registeredAt: number): SimContainerInstance {
+  /** @internal also for warm-pool.ts */
+  registerContainerInstance(instance: SimInstance, maxTasks: number, status: CiStatus, registeredAt: number): SimContainerInstance {
     const cluster = this.cluster;
     const image = this.images.get(instance.imageId);
     const provider = [...this.capacityProviders.values()].find((p) => p.groupArn === instance.group?.arn);
@@ -1220,7 +1248,8 @@ export class Cloud {
    * Applies a change to a container instance's status or connection, keeping every count that depends on
    * it consistent: task contributions are withdrawn, the change applied, and contributions re-added.
    */
-  private mutateCi(ci: SimContainerInstance, change: () => void): void {
+  /** @internal also for warm-pool.ts */
+  mutateCi(ci: SimContainerInstance, change: () => void): void {
     const wasStatus = ci.status;
     for (const t of ci.tasks) this.contribute(t, -1);
     if (ci.placeable) {
@@ -1430,7 +1459,8 @@ export class Cloud {
     if (task.ci.status === 'DRAINING') this.stopDaemonsIfLast(task.ci);
   }
 
-  private killTask(task: SimTask, reason: string): void {
+  /** @internal also for warm-pool.ts */
+  killTask(task: SimTask, reason: string): void {
     if (task.service && task.desiredStatus === 'RUNNING') task.service.tasksStopped++;
     task.stoppedReason = reason;
     this.finishStop(task, reason);

@@ -19,4 +19,6 @@ export { Random } from './random';
 export { batchSizeOf, Recorder } from './recorder';
 export type { RecordedCall } from './recorder';
 export { buildScenario, imageName } from './scenario';
+export { putWarmPool, seedWarmPool, warmPoolTarget } from './warm-pool';
+export type { WarmPoolSpec } from './warm-pool';
 export type { FamilyImages, GroupSpec, ScenarioSpec, ScenarioTiming, ServiceSpec, Simulation, UngroupedSpec } from './scenario';

@@ -140,6 +140,23 @@ export interface SimGroup {
    * Linux ones take 2-3: first-boot sysprep and the agent's service start).
    */
   timing?: { readonly bootS?: import('./cloud').Seconds; readonly registerS?: import('./cloud').Seconds };
+  /** Its warm pool (PutWarmPool), if it has one: see warm-pool.ts. */
+  warmPool?: SimWarmPool;
+}
+
+export type WarmPoolState = 'Stopped' | 'Running' | 'Hibernated';
+
+/** A group's warm pool, as PutWarmPool configured it, and the instances in it (not among the group's own). */
+export interface SimWarmPool {
+  minSize: number;
+  /** Absent: the group's max size is the prepared capacity (PutWarmPool without it, or with -1). */
+  maxGroupPreparedCapacity?: number;
+  poolState: WarmPoolState;
+  reuseOnScaleIn: boolean;
+  /** Instances in the warm pool (lifecycle `Warmed:*`), in launch order, until they are Warmed:Terminated or drawn. */
+  readonly instances: Map<string, SimInstance>;
+  /** Every warm instance that went into service, in order (what the tests read). */
+  readonly drawn: SimInstance[];
 }
 
 export type InstanceRefreshStatus = 'Pending' | 'InProgress' | 'Successful' | 'Failed' | 'Cancelling' | 'Cancelled';
@@ -186,7 +203,8 @@ export interface SimStack {
   deletedAt?: number;
 }
 
-export type Ec2State = 'pending' | 'running' | 'shutting-down' | 'terminated';
+/** `stopped`: a warm pool instance kept Stopped or Hibernated (see warm-pool.ts). */
+export type Ec2State = 'pending' | 'running' | 'stopped' | 'shutting-down' | 'terminated';
 
 export interface SimInstance {
   readonly id: string;

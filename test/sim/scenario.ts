@@ -12,6 +12,7 @@ import { ManagedScalingOptions } from './managed-scaling';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
 import { Random } from './random';
 import { Recorder } from './recorder';
+import { seedWarmPool, WarmPoolSpec } from './warm-pool';
 import type { AwsApi } from '../../src/aws/ports';
 import { DEFAULT_AMI_PARAMETERS, parameterKey } from '../../src/shared/ami-families';
 import { TagKey } from '../../src/shared/constants';
@@ -61,6 +62,8 @@ export interface GroupSpec {
   readonly stack?: string;
   /** Boot and registration times of the instances it launches, over the scenario's (e.g. a slow Windows boot). */
   readonly timing?: { readonly bootS?: Seconds; readonly registerS?: Seconds };
+  /** A warm pool (PutWarmPool), its instances prepared at the start on the group's image (see warm-pool.ts). */
+  readonly warmPool?: WarmPoolSpec;
 }
 
 /** EC2 instances in no Auto Scaling group, registered ACTIVE in the cluster on their family's older image. */
@@ -288,6 +291,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;
       seeded.push(cloud.seedInstance(group, { launchTime: clock.now() - ageMs, maxTasks: slots, imageId: familyImages.old.imageId }));
     }
+    if (g.warmPool) seedWarmPool(cloud, group, g.warmPool);
     groups.push(group);
   }
   for (const u of spec.ungrouped ?? []) {

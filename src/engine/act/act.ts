@@ -22,6 +22,7 @@ import {
   startBatch,
   startUnmanagedReplacement,
   terminate,
+  terminateWarm,
 } from './auto-scaling';
 import { ActContext, Handler } from './context';
 import { createTemplateVersion, pruneTemplateVersions, terminateUnmanaged, updateMixedTemplates, useTemplateVersion } from './ec2';
@@ -40,6 +41,7 @@ const HANDLERS: { readonly [K in Action['kind']]: Handler<K> } = {
   'set-desired': setDesiredCapacity,
   'record-batch': recordBatch,
   'terminate': terminate,
+  'terminate-warm': terminateWarm,
   'finish-batch': finishBatch,
   'set-replace-before': setReplaceBefore,
   'clear-replace-before': clearReplaceBefore,

@@ -108,6 +108,10 @@ export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, actio
   if (action.containerInstanceArn) await deregister(api, clusterArn, action.containerInstanceArn);
 };
 
+export const terminateWarm: Handler<'terminate-warm'> = async ({ api }, action) => {
+  await api.autoScaling.terminateInstanceInAutoScalingGroup({ InstanceId: action.instanceId, ShouldDecrementDesiredCapacity: false });
+};
+
 export const finishBatch: Handler<'finish-batch'> = async ({ api }, action) => {
   if (action.resumeAzRebalance) {
     await api.autoScaling.resumeProcesses({ AutoScalingGroupName: action.group, ScalingProcesses: ['AZRebalance'] });

@@ -1,6 +1,7 @@
 /**
  * The rotation decision for one group, as a sequence of named steps over one `GroupRound`: records to keep,
- * a failed image to roll back from, the launch source to update, then a batch to start or the one in flight
+ * a failed image to roll back from, the launch source to update, the warm pool's outdated instances to terminate
+ * (warm-pool.ts), then a batch to start or the one in flight
  * to carry on (drains that ended, the window refilled, the next drains, the readiness stop).
  */
 import { FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Batch } from '../../shared/records';
@@ -13,11 +14,13 @@ import { GroupRound, waitForNewWork } from './group-round';
 import { launchSourceAction } from './launch-source';
 import { rollBack } from './roll-back';
 import { GroupRotation } from './rotation-types';
+import { refreshWarmPool } from './warm-pool';
 
 export function decide(round: GroupRound): GroupRotation {
   const actions = recordsToKeep(round);
   return fromFailedImage(round, actions)
     ?? updateLaunchSource(round, actions)
+    ?? refreshWarmPool(round, actions)
     ?? (round.batch ? carryOnBatch(round, round.batch, actions) : startBatch(round, actions));
 }
 

@@ -12,6 +12,7 @@ import { ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../mo
 import { GroupPlan, OutdatedInstance, PlanConfig, RotationPlan, UnmanagedInstance } from './plan-types';
 import { PendingImage } from './rotation-types';
 import { adoptedTarget, creationTime, resolvesFromParameter, resolveTarget } from './target-image';
+import { outdatedWarmInstances } from './warm-pool';
 
 export type { GroupPlan, GroupStatus, OutdatedInstance, PlanConfig, PlanTotals, RotationPlan, UnmanagedInstance } from './plan-types';
 
@@ -86,7 +87,8 @@ function planGroup(observed: ObservedCluster, group: ObservedGroup, config: Plan
   return {
     ...base,
     ...known,
-    status: outdated.length > 0 || updateLaunchSource ? 'outdated' : 'up-to-date',
+    // A warm pool's instances on another image enter service at the next scale-out: the group is not up to date.
+    status: outdated.length > 0 || updateLaunchSource || outdatedWarmInstances(observed, group, target.imageId).length > 0 ? 'outdated' : 'up-to-date',
     parameterName,
     targetImageId: target.imageId,
     updateLaunchSource,

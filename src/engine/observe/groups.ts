@@ -2,7 +2,7 @@
  * The Auto Scaling groups to observe (given, or behind the cluster's capacity providers) and what each
  * launches now.
  */
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, Instance as AsgInstance } from '@aws-sdk/client-auto-scaling';
 import type { Cluster } from '@aws-sdk/client-ecs';
 import { AwsApi } from '../../aws/ports';
 import { chunk } from '../../shared/chunk';
@@ -70,7 +70,15 @@ export async function readGroups(
     const source = sources.get(name);
     if (!source) continue; // its failure is recorded
     const currentImageId = source.aliasParameter ? imageIdFromValue(read[source.aliasParameter]?.value) : source.literalImageId;
-    observed.push(toGroup(asg, source.launchSource, currentImageId, discovered.get(name)?.name, given.has(name), providers.get(name)));
+    // A warm pool's instances keep the AMI they were prepared with when the launch template changes, and a
+    // scale-out puts them in service first (Amazon EC2 Auto Scaling User Guide, "Warm pools"; Amazon ECS Developer
+    // Guide, "Configuring pre-initialized instances"). Read only for a group that shows one; at most 50 a page
+    // (DescribeWarmPool API reference).
+    const page = (NextToken?: string) =>
+      api.autoScaling.describeWarmPool({ AutoScalingGroupName: name, MaxRecords: BatchLimit.DESCRIBE_WARM_POOL_PAGE, NextToken });
+    const warm = asg.WarmPoolConfiguration && await allPages(page, (p) => p.NextToken);
+    const group = toGroup(asg, source.launchSource, currentImageId, discovered.get(name)?.name, given.has(name), providers.get(name));
+    observed.push(warm ? { ...group, warmPool: { instances: warm.flatMap((p) => p.Instances ?? []).map(toMember) } } : group);
   }
   return { groups: observed, failures, parameters: read, recalled };
 }
@@ -85,6 +93,15 @@ async function describeGroups(api: AwsApi, names: readonly string[]): Promise<Ma
   return found;
 }
 
+function toMember(i: AsgInstance): GroupInstance {
+  return {
+    instanceId: i.InstanceId!,
+    lifecycleState: i.LifecycleState ?? 'Unknown',
+    healthStatus: i.HealthStatus ?? 'Unknown',
+    protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
+  };
+}
+
 function toGroup(
   asg: AutoScalingGroup,
   launchSource: LaunchSource,
@@ -95,12 +112,7 @@ function toGroup(
 ): ObservedGroup {
   const tags: Record<string, string> = {};
   for (const tag of asg.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-  const instances: GroupInstance[] = (asg.Instances ?? []).map((i) => ({
-    instanceId: i.InstanceId!,
-    lifecycleState: i.LifecycleState ?? 'Unknown',
-    healthStatus: i.HealthStatus ?? 'Unknown',
-    protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
-  }));
+  const instances: GroupInstance[] = (asg.Instances ?? []).map(toMember);
   return {
     name: asg.AutoScalingGroupName!,
     arn: asg.AutoScalingGroupARN,

@@ -59,6 +59,8 @@ async function groupInstances(
         toDescribe.push(member.instanceId);
       }
     }
+    // Warm pool instances are not registered in ECS (the agent registers once one leaves the pool): EC2 tells their image.
+    for (const warm of group.warmPool?.instances ?? []) toDescribe.push(warm.instanceId);
   }
   return { ...result, ...(await describeInstances(api, toDescribe)) };
 }

@@ -36,7 +36,9 @@ export async function observeCluster(api: AwsApi, options: ObserveOptions): Prom
   const membership = await clusterGroups(api, cluster, options);
   let read = await readGroups(api, membership, options.force ? undefined : options.fullReads?.templates(options.clusterName, options.now));
 
-  if (options.fullReads?.trusts(options.clusterName, options.now, read.groups) && !options.force) {
+  // A warm pool's instances are not in ECS: the idle check, which reads ECS only, cannot vouch for their images.
+  const warm = read.groups.some((g) => (g.warmPool?.instances.length ?? 0) > 0);
+  if (options.fullReads?.trusts(options.clusterName, options.now, read.groups) && !options.force && !warm) {
     const idle = await idleObservation(api, cluster, read.groups, read.failures, read.parameters, options, cache);
     if (idle) return idle;
   }

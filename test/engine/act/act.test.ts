@@ -39,3 +39,16 @@ describe('desired capacity is only ever raised, from what the group shows at the
     expect(second.writes).toEqual([{ call: 'updateAutoScalingGroup', input: { AutoScalingGroupName: 'web', MaxSize: 7, DesiredCapacity: 7 } }]);
   });
 });
+
+describe('terminate-warm', () => {
+  test('terminates the warm instance through Auto Scaling, never decrementing desired capacity, and deregisters nothing', async () => {
+    const calls: Array<{ call: string; input: unknown }> = [];
+    const api = {
+      autoScaling: { terminateInstanceInAutoScalingGroup: async (input: unknown) => { calls.push({ call: 'terminateInstanceInAutoScalingGroup', input }); return {}; } },
+      ecs: { deregisterContainerInstance: async (input: unknown) => { calls.push({ call: 'deregisterContainerInstance', input }); return {}; } },
+    } as unknown as AwsApi;
+    const outcomes = await act({ api, clusterArn: 'arn' }, [{ kind: 'terminate-warm', group: 'web', instanceId: 'i-warm1' }]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true]);
+    expect(calls).toEqual([{ call: 'terminateInstanceInAutoScalingGroup', input: { InstanceId: 'i-warm1', ShouldDecrementDesiredCapacity: false } }]);
+  });
+});
