@@ -140,7 +140,7 @@ export async function playRound(options: RoundOptions): Promise<{ readonly round
   let outcomes: ActionOutcome[] = [];
   if (!settings.dryRun && actions.length > 0) {
     // The lease is taken only when there is something to write, so an idle run stays read-only.
-    leaseHolder = await options.lease.holdFor(decision.observed.clusterArn, decision.observed.clusterTags);
+    leaseHolder = await options.lease.holdFor(decision.observed.clusterName, decision.observed.clusterTags);
     if (!leaseHolder) outcomes = await act({ api, clusterArn: decision.observed.clusterArn }, actions);
   }
   return { round: { index: options.index, ...decision, outcomes, leaseHolder }, busy };
