@@ -145,6 +145,8 @@ export const LEASE_TTL_MS = 5 * 60_000;
 export class RunLease {
   private lease: Lease | undefined;
   private clusterName: string | undefined;
+  /** When the lease held now was taken (renewals keep it). */
+  private takenAt: number | undefined;
 
   constructor(
     private readonly api: AwsApi,
@@ -164,16 +166,27 @@ export class RunLease {
     const result = this.lease ? await renewLease(request) : await acquireLease(request);
     if (!result.held) {
       this.lease = undefined;
+      this.takenAt = undefined;
       return result.holder;
     }
+    if (!this.lease) this.takenAt = request.now;
     this.lease = result.lease;
     this.clusterName = clusterName;
     return undefined;
+  }
+
+  /**
+   * Whether the lease held now was already held at `at` (and still is by this run's reckoning): then what
+   * was observed from `at` on was observed under it. A lease that lapsed and was taken again is not.
+   */
+  heldSince(at: number): boolean {
+    return this.lease !== undefined && this.takenAt !== undefined && this.takenAt <= at && this.lease.expiresAt > this.now();
   }
 
   /** Released at the end of every run, so a terminal run can act between two scheduled runs. */
   async release(): Promise<void> {
     if (this.lease && this.clusterName) await releaseLease(this.api, this.clusterName, this.owner);
     this.lease = undefined;
+    this.takenAt = undefined;
   }
 }
