@@ -213,6 +213,8 @@ const SETUPS: Setup[] = [
 describe('two engines, every interleaving of their calls', () => {
   test('the check catches a lease that is not conditional (a put that ignores its condition)', async () => {
     const tally = await explore({ name: 'unconditional', writers: 'one', prepare: async (sim) => unconditionalPuts(sim) });
+    // eslint-disable-next-line no-console
+    console.log(`unconditional put: ${tally.interleavings} interleavings, ${tally.violations.length} violation(s), by writers ${JSON.stringify(tally.byWriters)}`);
     expect(tally.violations.length).toBeGreaterThan(0);
     expect(tally.byWriters['0,1']).toBeGreaterThan(0);
   }, 300_000);
