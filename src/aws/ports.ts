@@ -33,6 +33,16 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import type { DescribeStacksCommandInput, DescribeStacksCommandOutput } from '@aws-sdk/client-cloudformation';
 import type {
+  DeleteItemCommandInput,
+  DeleteItemCommandOutput,
+  GetItemCommandInput,
+  GetItemCommandOutput,
+  PutItemCommandInput,
+  PutItemCommandOutput,
+  UpdateItemCommandInput,
+  UpdateItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import type {
   CreateLaunchTemplateVersionCommandInput,
   CreateLaunchTemplateVersionCommandOutput,
   DeleteLaunchTemplateVersionsCommandInput,
@@ -146,6 +156,17 @@ export interface CloudFormationApi {
   describeStacks(input: DescribeStacksCommandInput): Promise<Result<DescribeStacksCommandOutput>>;
 }
 
+/**
+ * Only the cluster's lease: one item of the lease table (see shared/lease-table.ts), written under
+ * conditions (taken, renewed and given back atomically) and read to name its holder.
+ */
+export interface DynamoDbApi {
+  getItem(input: GetItemCommandInput): Promise<Result<GetItemCommandOutput>>;
+  putItem(input: PutItemCommandInput): Promise<Result<PutItemCommandOutput>>;
+  updateItem(input: UpdateItemCommandInput): Promise<Result<UpdateItemCommandOutput>>;
+  deleteItem(input: DeleteItemCommandInput): Promise<Result<DeleteItemCommandOutput>>;
+}
+
 /** Only to publish rotation notifications to the topic the construct was given (`notificationTopic`). */
 export interface SnsApi {
   publish(input: PublishCommandInput): Promise<Result<PublishCommandOutput>>;
@@ -158,6 +179,7 @@ export interface AwsApi {
   readonly ec2: Ec2Api;
   readonly ssm: SsmApi;
   readonly cloudFormation: CloudFormationApi;
+  readonly dynamoDb: DynamoDbApi;
   /** Absent where no notification topic is configured (the CLI, most tests): nothing is published then. */
   readonly sns?: SnsApi;
 }

@@ -97,6 +97,7 @@ export function retryingApi(api: AwsApi, options: RetryOptions): AwsApi {
     ec2: wrapService('ec2', api.ec2, options),
     ssm: wrapService('ssm', api.ssm, options),
     cloudFormation: wrapService('cloudformation', api.cloudFormation, options),
+    dynamoDb: wrapService('dynamodb', api.dynamoDb, options),
     ...(api.sns ? { sns: wrapService('sns', api.sns, options) } : {}),
   };
 }

@@ -19,6 +19,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateVersionsCommand,
@@ -59,6 +60,7 @@ export interface SdkClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly cloudFormation: CloudFormationClient;
+  readonly dynamoDb: DynamoDBClient;
 }
 
 /**
@@ -73,6 +75,7 @@ export function createSdkClients(region?: string): SdkClients {
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
     cloudFormation: new CloudFormationClient(config),
+    dynamoDb: new DynamoDBClient(config),
   };
 }
 
@@ -130,6 +133,12 @@ export function sdkApi(clients: SdkClients): AwsApi {
     },
     cloudFormation: {
       describeStacks: (input) => clients.cloudFormation.send(new DescribeStacksCommand(input)),
+    },
+    dynamoDb: {
+      getItem: (input) => clients.dynamoDb.send(new GetItemCommand(input)),
+      putItem: (input) => clients.dynamoDb.send(new PutItemCommand(input)),
+      updateItem: (input) => clients.dynamoDb.send(new UpdateItemCommand(input)),
+      deleteItem: (input) => clients.dynamoDb.send(new DeleteItemCommand(input)),
     },
   };
 }

@@ -9,7 +9,7 @@ import type { GroupPlan, RotationPlan } from '../engine/decide/plan';
 import type { GroupRotation } from '../engine/decide/rotate';
 import { isAlive } from '../engine/members';
 import type { ObservedCluster, ObservedGroup } from '../engine/model';
-import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../shared/records';
+import { BATCH_TAG, decodeBatch, decodeEpoch, decodeLease, Lease, LEASE_TAG, REPLACE_BEFORE_TAG } from '../shared/records';
 
 export { duration, elapsed, iso };
 
@@ -21,12 +21,22 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
   return [line(headers), ...rows.map(line)];
 }
 
-/** Who holds the cluster's lease, as a sentence. */
-export function leaseLine(observed: ObservedCluster, now: number): string {
-  const lease = decodeLease(observed.clusterTags?.[LEASE_TAG]);
+/** Who holds the cluster's lease, as a sentence: the lease table's item, else the previous release's tag. */
+export function leaseLine(view: LeaseView, now: number): string {
+  if (view.leaseTableMissing) return `Lease: no lease table ${view.leaseTableMissing} (a \`rotate\` needs it; see docs/lease.md)`;
+  const lease = view.lease ?? decodeLease(view.observed.clusterTags?.[LEASE_TAG]);
   if (!lease) return 'Lease: free (no engine is acting on the cluster)';
   if (lease.expiresAt <= now) return `Lease: free (last held by ${lease.owner}, expired ${iso(lease.expiresAt)})`;
   return `Lease: held by ${lease.owner} until ${iso(lease.expiresAt)} (${duration(lease.expiresAt - now)} from now)`;
+}
+
+/** What the lease line reads. */
+export interface LeaseView {
+  readonly observed: ObservedCluster;
+  /** The lease table's item, as read just after the observation; absent: free, or not read. */
+  readonly lease?: Lease;
+  /** The lease table's name, when the table does not exist. */
+  readonly leaseTableMissing?: string;
 }
 
 export interface GroupCounts {
@@ -122,7 +132,7 @@ export function unmanagedLines(plan: RotationPlan): string[] {
   ];
 }
 
-export interface PlanView {
+export interface PlanView extends LeaseView {
   readonly observed: ObservedCluster;
   readonly plan: RotationPlan;
   readonly rotations: ReadonlyMap<string, GroupRotation>;
@@ -134,7 +144,7 @@ export function formatPlan(view: PlanView): string[] {
   const lines = [
     `Cluster ${observed.clusterName}  (${observed.clusterArn})`,
     `Observed ${iso(observed.observedAt)}; ${plan.groups.length} Auto Scaling group(s)`,
-    leaseLine(observed, observed.observedAt),
+    leaseLine(view, observed.observedAt),
   ];
   for (const groupPlan of plan.groups) {
     lines.push('', ...formatGroupPlan(view, groupPlan));
@@ -234,7 +244,7 @@ export function formatStatus(view: PlanView): string[] {
   });
   const lines = [
     `Cluster ${observed.clusterName}, observed ${iso(observed.observedAt)}`,
-    leaseLine(observed, observed.observedAt),
+    leaseLine(view, observed.observedAt),
     '',
     ...table(['GROUP', 'STATUS', 'PHASE', 'DESIRED', 'OLD', 'NEW', 'DRAINING', 'ROTATION IN FLIGHT'], rows),
   ];

@@ -13,10 +13,12 @@ import { Interrupted, realApi, realClock } from './runtime';
 import type { AwsApi } from '../aws/ports';
 import type { ActionOutcome } from '../engine/act/act';
 import { EngineSettings } from '../engine/config';
+import { LeaseTableMissingError, readLease, TABLE_NOT_FOUND } from '../engine/lease';
 import { ClusterUnavailableError } from '../engine/observe/observe';
 import { decideRound } from '../engine/round';
 import { Clock, Round, runEngine } from '../engine/run';
 import { describeError } from '../shared/describe-error';
+import { leaseTableName } from '../shared/lease-table';
 import { REPLACE_BEFORE_TAG } from '../shared/records';
 
 /** The process's exit codes; `--help` lists them. */
@@ -200,8 +202,14 @@ async function execute(command: CommandName, options: CommandOptions, deps: CliD
 }
 
 /** The decision the next round would take, by the same pipeline; reads only, and no lease. */
-function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
-  return decideRound(api, settings, { now: clock.now() });
+async function observeAndDecide(api: AwsApi, clock: Clock, settings: EngineSettings): Promise<PlanView> {
+  const decision = await decideRound(api, settings, { now: clock.now() });
+  try {
+    return { ...decision, lease: await readLease(api, decision.observed.clusterName) };
+  } catch (error) {
+    if ((error as Error).name !== TABLE_NOT_FOUND) throw error;
+    return { ...decision, leaseTableMissing: leaseTableName(decision.observed.clusterName) };
+  }
 }
 
 /** The document of --output json; its exit code is the text's (3 when a group needs attention). */
@@ -353,6 +361,10 @@ function reportError(error: unknown, config: CliConfig, io: Output): number {
   if (error instanceof ClusterUnavailableError) {
     io.error(`error: ${error.message} (--cluster '${config.settings.clusterName}'${config.region ? `, --region ${config.region}` : ''})`);
     return ExitCode.USAGE;
+  }
+  if (error instanceof LeaseTableMissingError) {
+    io.error(`error: ${error.message}`);
+    return ExitCode.ERROR;
   }
   if (/Region is missing/i.test(message)) {
     io.error(`error: no AWS Region: pass --region REGION or set ${CliEnv.REGION} (or give the profile a region)`);

@@ -4,6 +4,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -41,6 +42,7 @@ export function realApi(options: RealApiOptions): AwsApi {
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
     cloudFormation: new CloudFormationClient(config),
+    dynamoDb: new DynamoDBClient(config),
   };
   const clock = realClock(options.signal);
   return retryingApi(sdkApi(clients), { ...DEFAULT_RETRY, sleep: clock.sleep, random: Math.random, onRetry: options.onRetry });

@@ -8,6 +8,7 @@ import { rotatorFunction, rotatorLogGroup } from './function';
 import { resolveGroups } from './groups';
 import { GroupsAtSynth } from './groups-at-synth';
 import { rotatorRole } from './iam/rotator-policy';
+import { rotatorLeaseTable } from './lease-table';
 import { addNagSuppressions } from './nag';
 import { validateNotificationTopic } from './notification-topic';
 import { EcsAmiRefresherProps } from './props';
@@ -92,11 +93,12 @@ export class EcsAmiRefresher extends Construct {
     checkAmiParameters(this, props.amiParameters, groups.overrides);
 
     this.logGroup = rotatorLogGroup(this, props.logRetention);
+    const leaseTable = rotatorLeaseTable(this, cluster);
     const role = rotatorRole(this, this.logGroup, cluster);
     this.role = role;
     // The capacity providers' groups, their tag and the role's statements: at synth, whatever the order in which
     // the refresher and the providers were added to the app.
-    const atSynth = new GroupsAtSynth(this, { props, groups, settings, role });
+    const atSynth = new GroupsAtSynth(this, { props, groups, settings, role, leaseTableArn: leaseTable.tableArn });
     const fn = rotatorFunction(this, {
       clusterName: cluster.clusterName,
       role,

@@ -21,6 +21,8 @@ export interface GroupsAtSynthInputs {
   readonly groups: RefresherGroups;
   readonly settings: Settings;
   readonly role: iam.Role;
+  /** The cluster's lease table (lease-table.ts). */
+  readonly leaseTableArn: string;
 }
 
 export class GroupsAtSynth implements IAspect {
@@ -43,11 +45,11 @@ export class GroupsAtSynth implements IAspect {
   public visit(node: IConstruct): void {
     // Once, on the refresher itself: a second synthesis of the same app finds it done.
     if (node !== this.refresher || this.resolved) return;
-    const { props, groups, settings, role } = this.inputs;
+    const { props, groups, settings, role, leaseTableArn } = this.inputs;
     const resolved = appGroups(groups, props.cluster);
     this.resolved = resolved;
     tagKnownGroups(resolved, props.cluster);
-    const statements = rotatorStatements(statementInputs(Stack.of(this.refresher), props, { ...groups, ...resolved }, settings));
+    const statements = rotatorStatements(statementInputs(Stack.of(this.refresher), props, { ...groups, ...resolved }, settings, leaseTableArn));
     for (const statement of statements) role.addToPrincipalPolicy(statement);
     checkGroups(this.refresher, resolved.knownGroups, settings);
   }

@@ -1,12 +1,26 @@
 /**
  * One actor per cluster. The Lambda has reserved concurrency 1, but an operator's terminal run is another
- * actor: both take this lease, a tag on the ECS cluster, before any write. Taking it is write-then-read:
- * of two actors writing at once, the one whose value is read back holds it; the other backs off. A tag has
- * no compare-and-set, so two writes far enough apart can each read back their own value: every round then
- * checks the tag it observes (`overtaken`), and the actor whose value is gone stops before its next write.
+ * actor: both take this lease before any write. The lease is one DynamoDB item (shared/lease-table.ts)
+ * written under a condition, which DynamoDB evaluates and applies as one step: "If the condition expression
+ * evaluates to true, the operation succeeds. Otherwise, the operation fails" (Developer Guide, "Condition and
+ * filter expressions, operators, and functions"), failing with ConditionalCheckFailedException.
+ *
+ * - take: PutItem if no item, an expired one, or our own (a retried put whose first attempt landed);
+ * - renew: UpdateItem of the expiry only while the item still names us;
+ * - give back: DeleteItem only while the item still names us.
+ *
+ * DynamoDB's condition language has no clock (its functions are attribute_exists, attribute_not_exists,
+ * attribute_type, begins_with, contains, size), so "expired" is judged by the taker's clock against the
+ * expiry the holder wrote. A holder acts only while at least half the lease is left (it renews past half),
+ * so two clocks may disagree by up to that half, less one round's writes, before two actors could overlap.
+ *
+ * The previous release's lease, a cluster tag (LEASE_TAG), is still honoured for reading: while another
+ * owner's unexpired tag is on the cluster, an engine of that release may be mid-run, and this one backs off.
+ * It is never written any more (this release's policy no longer allows it).
  */
-import { AwsApi } from '../aws/ports';
-import { decodeLease, encodeLease, Lease, LEASE_TAG, leaseOwner } from '../shared/records';
+import type { AwsApi } from '../aws/ports';
+import { LEASE_EXPIRES, LEASE_KEY, LEASE_OWNER, leaseTableName } from '../shared/lease-table';
+import { decodeLease, Lease, LEASE_TAG, leaseOwner } from '../shared/records';
 
 export type LeaseResult =
   | { readonly held: true; readonly lease: Lease }
@@ -14,61 +28,125 @@ export type LeaseResult =
 
 export interface LeaseRequest {
   readonly api: AwsApi;
-  readonly clusterArn: string;
+  readonly clusterName: string;
   readonly owner: string;
   readonly now: number;
   readonly ttlMs: number;
-  /** The cluster's tags as just observed. */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Takes or renews the lease unless another owner holds an unexpired one. */
+/** DynamoDB's answer to a write whose condition is false. */
+export const CONDITION_FAILED = 'ConditionalCheckFailedException';
+/** DynamoDB's answer to a call on a table that does not exist ("The operation tried to access a nonexistent table or index"). */
+export const TABLE_NOT_FOUND = 'ResourceNotFoundException';
+
+/** The cluster has no lease table: it was not deployed with this release of the construct. */
+export class LeaseTableMissingError extends Error {
+  constructor(readonly tableName: string, clusterName: string) {
+    super(`the lease table ${tableName} of cluster ${clusterName} does not exist. The construct creates it; for a cluster ` +
+      `without the construct create it once: aws dynamodb create-table --table-name ${tableName} --billing-mode PAY_PER_REQUEST ` +
+      `--attribute-definitions AttributeName=${LEASE_KEY},AttributeType=S --key-schema AttributeName=${LEASE_KEY},KeyType=HASH`);
+    this.name = 'LeaseTableMissingError';
+  }
+}
+
+const NAMES = { '#o': LEASE_OWNER, '#e': LEASE_EXPIRES };
+
+function key(clusterName: string) {
+  return { [LEASE_KEY]: { S: clusterName } };
+}
+
+function conditionFailed(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === CONDITION_FAILED;
+}
+
+/** Takes the lease unless another owner holds an unexpired one (one conditional PutItem). */
 export async function acquireLease(request: LeaseRequest): Promise<LeaseResult> {
   const owner = leaseOwner(request.owner);
-  const current = decodeLease(request.tags[LEASE_TAG]);
-  if (current && current.owner !== owner && current.expiresAt > request.now) {
-    return { held: false, holder: current };
-  }
   const lease: Lease = { owner, expiresAt: request.now + request.ttlMs };
-  await request.api.ecs.tagResource({ resourceArn: request.clusterArn, tags: [{ key: LEASE_TAG, value: encodeLease(lease) }] });
-  const readBack = await request.api.ecs.describeClusters({ clusters: [request.clusterArn], include: ['TAGS'] });
-  const value = readBack.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value;
-  const winner = decodeLease(value);
-  if (!winner || winner.owner !== owner) {
-    return { held: false, holder: winner ?? { owner: 'unknown', expiresAt: lease.expiresAt } };
+  try {
+    await request.api.dynamoDb.putItem({
+      TableName: leaseTableName(request.clusterName),
+      Item: { ...key(request.clusterName), [LEASE_OWNER]: { S: owner }, [LEASE_EXPIRES]: { N: String(lease.expiresAt) } },
+      ConditionExpression: 'attribute_not_exists(#o) OR #e < :now OR #o = :me',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ':now': { N: String(request.now) }, ':me': { S: owner } },
+    });
+    return { held: true, lease };
+  } catch (error) {
+    if ((error as Error | undefined)?.name === TABLE_NOT_FOUND) {
+      throw new LeaseTableMissingError(leaseTableName(request.clusterName), request.clusterName);
+    }
+    if (!conditionFailed(error)) throw error;
+    return { held: false, holder: await readHolder(request.api, request.clusterName, lease.expiresAt) };
   }
-  return { held: true, lease: winner };
+}
+
+/** Pushes the expiry out while the item still names this owner; otherwise the lease was lost. */
+export async function renewLease(request: LeaseRequest): Promise<LeaseResult> {
+  const owner = leaseOwner(request.owner);
+  const lease: Lease = { owner, expiresAt: request.now + request.ttlMs };
+  try {
+    await request.api.dynamoDb.updateItem({
+      TableName: leaseTableName(request.clusterName),
+      Key: key(request.clusterName),
+      UpdateExpression: 'SET #e = :expires',
+      ConditionExpression: '#o = :me',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ':expires': { N: String(lease.expiresAt) }, ':me': { S: owner } },
+    });
+    return { held: true, lease };
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+    return { held: false, holder: await readHolder(request.api, request.clusterName, lease.expiresAt) };
+  }
 }
 
 /** Gives the lease back if this owner still holds it (it may have expired and been taken meanwhile). */
-export async function releaseLease(api: AwsApi, clusterArn: string, owner: string): Promise<void> {
-  const response = await api.ecs.describeClusters({ clusters: [clusterArn], include: ['TAGS'] });
-  const current = decodeLease(response.clusters?.[0]?.tags?.find((t) => t.key === LEASE_TAG)?.value);
-  if (current?.owner !== leaseOwner(owner)) return;
-  await api.ecs.untagResource({ resourceArn: clusterArn, tagKeys: [LEASE_TAG] });
+export async function releaseLease(api: AwsApi, clusterName: string, owner: string): Promise<void> {
+  try {
+    await api.dynamoDb.deleteItem({
+      TableName: leaseTableName(clusterName),
+      Key: key(clusterName),
+      ConditionExpression: '#o = :me',
+      ExpressionAttributeNames: { '#o': LEASE_OWNER },
+      ExpressionAttributeValues: { ':me': { S: leaseOwner(owner) } },
+    });
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+  }
 }
 
-/**
- * Another owner's lease is on the cluster though this run holds one: its write landed after ours was read
- * back. Whatever its expiry says, the run gives its own lease up and goes through `acquireLease` again before
- * it writes anything more: that backs off from a value this clock reads as live, and overwrites and reads back
- * one it reads as expired, which the other owner then finds in its place and backs off from in turn.
- */
-export function overtaken(lease: Lease, tags: Readonly<Record<string, string>> | undefined): boolean {
-  const current = decodeLease(tags?.[LEASE_TAG]);
-  return current !== undefined && current.owner !== lease.owner;
+/** The lease as the table holds it now (a strongly consistent read), or undefined when it is free. */
+export async function readLease(api: AwsApi, clusterName: string): Promise<Lease | undefined> {
+  const response = await api.dynamoDb.getItem({ TableName: leaseTableName(clusterName), Key: key(clusterName), ConsistentRead: true });
+  const owner = response.Item?.[LEASE_OWNER]?.S;
+  const expiresAt = Number(response.Item?.[LEASE_EXPIRES]?.N);
+  return owner !== undefined && Number.isFinite(expiresAt) ? { owner, expiresAt } : undefined;
+}
+
+/** Who holds it after our condition failed; it may already be gone again (then it is named `unknown`). */
+async function readHolder(api: AwsApi, clusterName: string, fallbackExpiry: number): Promise<Lease> {
+  return (await readLease(api, clusterName)) ?? { owner: 'unknown', expiresAt: fallbackExpiry };
+}
+
+/** The previous release's lease tag, when another owner's unexpired one is on the cluster. */
+export function legacyHolder(tags: Readonly<Record<string, string>> | undefined, owner: string, now: number): Lease | undefined {
+  const tagged = decodeLease(tags?.[LEASE_TAG]);
+  return tagged && tagged.owner !== leaseOwner(owner) && tagged.expiresAt > now ? tagged : undefined;
 }
 
 /** How long a lease outlives its last renewal: a crashed holder blocks others this long at most. */
 export const LEASE_TTL_MS = 5 * 60_000;
 
 /**
- * The lease of one run: taken before its first write, renewed once half its time has passed, given up when
- * another owner's value is found on the cluster, and released when the run ends.
+ * The lease of one run: taken before its first write, renewed once half its time has passed, and released
+ * when the run ends.
  */
 export class RunLease {
   private lease: Lease | undefined;
-  private clusterArn: string | undefined;
+  private clusterName: string | undefined;
+  /** When the lease held now was taken (renewals keep it). */
+  private takenAt: number | undefined;
 
   constructor(
     private readonly api: AwsApi,
@@ -78,20 +156,37 @@ export class RunLease {
 
   /**
    * Holds the lease for this round's writes; returns the other owner's lease when that one holds it.
-   * `tags` are the cluster's tags as this round observed them.
+   * `tags` are the cluster's tags as this round observed them (for the previous release's lease tag).
    */
-  async holdFor(clusterArn: string, tags: Readonly<Record<string, string>> | undefined): Promise<Lease | undefined> {
-    if (this.lease && overtaken(this.lease, tags)) this.lease = undefined;
+  async holdFor(clusterName: string, tags: Readonly<Record<string, string>> | undefined): Promise<Lease | undefined> {
+    const legacy = legacyHolder(tags, this.owner, this.now());
+    if (legacy) return legacy;
     if (this.lease && this.lease.expiresAt - this.now() >= LEASE_TTL_MS / 2) return undefined;
-    const result = await acquireLease({ api: this.api, clusterArn, owner: this.owner, now: this.now(), ttlMs: LEASE_TTL_MS, tags: tags ?? {} });
-    if (!result.held) return result.holder;
+    const request = { api: this.api, clusterName, owner: this.owner, now: this.now(), ttlMs: LEASE_TTL_MS };
+    const result = this.lease ? await renewLease(request) : await acquireLease(request);
+    if (!result.held) {
+      this.lease = undefined;
+      this.takenAt = undefined;
+      return result.holder;
+    }
+    if (!this.lease) this.takenAt = request.now;
     this.lease = result.lease;
-    this.clusterArn = clusterArn;
+    this.clusterName = clusterName;
     return undefined;
+  }
+
+  /**
+   * Whether the lease held now was already held at `at` (and still is by this run's reckoning): then what
+   * was observed from `at` on was observed under it. A lease that lapsed and was taken again is not.
+   */
+  heldSince(at: number): boolean {
+    return this.lease !== undefined && this.takenAt !== undefined && this.takenAt <= at && this.lease.expiresAt > this.now();
   }
 
   /** Released at the end of every run, so a terminal run can act between two scheduled runs. */
   async release(): Promise<void> {
-    if (this.lease && this.clusterArn) await releaseLease(this.api, this.clusterArn, this.owner);
+    if (this.lease && this.clusterName) await releaseLease(this.api, this.clusterName, this.owner);
+    this.lease = undefined;
+    this.takenAt = undefined;
   }
 }

@@ -129,19 +129,30 @@ export interface RoundOptions extends DecideOptions {
   readonly index: number;
   /** The run's lease, taken before the round's first write. */
   readonly lease: RunLease;
+  /** The current time, for a decision taken again once the lease is held (see playRound). */
+  readonly clock: () => number;
 }
 
-/** One round: decide, then act unless this is a dry run, there is nothing to do, or another actor holds the lease. */
+/**
+ * One round: decide, then act unless this is a dry run, there is nothing to do, or another actor holds the
+ * lease. A decision observed before this run held the lease may be stale: another actor may have written
+ * and given the lease back in between. Such a round decides again, holding the lease, and acts on that.
+ */
 export async function playRound(options: RoundOptions): Promise<{ readonly round: Round; readonly busy: boolean }> {
   const { api, settings } = options;
-  const decision = await decideRound(api, settings, options);
-  const { actions, busy } = roundActions(decision, settings);
+  let decision = await decideRound(api, settings, options);
+  let { actions, busy } = roundActions(decision, settings);
   let leaseHolder: Lease | undefined;
   let outcomes: ActionOutcome[] = [];
   if (!settings.dryRun && actions.length > 0) {
     // The lease is taken only when there is something to write, so an idle run stays read-only.
-    leaseHolder = await options.lease.holdFor(decision.observed.clusterArn, decision.observed.clusterTags);
-    if (!leaseHolder) outcomes = await act({ api, clusterArn: decision.observed.clusterArn }, actions);
+    const heldBefore = options.lease.heldSince(decision.observed.observedAt);
+    leaseHolder = await options.lease.holdFor(decision.observed.clusterName, decision.observed.clusterTags);
+    if (!leaseHolder && !heldBefore) {
+      decision = await decideRound(api, settings, { ...options, now: options.clock() });
+      ({ actions, busy } = roundActions(decision, settings));
+    }
+    if (!leaseHolder && actions.length > 0) outcomes = await act({ api, clusterArn: decision.observed.clusterArn }, actions);
   }
   return { round: { index: options.index, ...decision, outcomes, leaseHolder }, busy };
 }

@@ -85,7 +85,7 @@ export async function runEngine(options: EngineOptions): Promise<RunResult> {
   try {
     for (let index = 1; ; index++) {
       const { round, busy } = await playRound({
-        api, settings, index, lease, now: clock.now(), imageCache, fullReads: options.fullReads,
+        api, settings, index, lease, now: clock.now(), clock: () => clock.now(), imageCache, fullReads: options.fullReads,
       });
       outcomes.push(...round.outcomes);
       options.onRound?.(round);

@@ -1,7 +1,7 @@
 /**
  * A fake AWS endpoint on 127.0.0.1 for the bundled rotator: one HTTP server for every service, which the
  * SDK v3 clients inside the bundle reach through `AWS_ENDPOINT_URL`. Requests are told apart by protocol:
- * - ECS and SSM speak JSON 1.1: `x-amz-target: <ServicePrefix>.<Operation>`, a JSON body and answer;
+ * - ECS and SSM speak JSON 1.1, DynamoDB JSON 1.0: `x-amz-target: <ServicePrefix>.<Operation>`, a JSON body and answer;
  * - Auto Scaling and SNS (awsQuery) and EC2 (ec2Query) post a form `Action=<Operation>&Version=...` and are
  *   answered in XML, each in its own envelope.
  * Every request is recorded with the service that signed it (SigV4 credential scope), so a test can
@@ -11,7 +11,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-export type Service = 'ecs' | 'ssm' | 'autoscaling' | 'ec2' | 'sns';
+export type Service = 'ecs' | 'ssm' | 'dynamodb' | 'autoscaling' | 'ec2' | 'sns';
 
 export interface RecordedCall {
   readonly service: Service | 'unknown';
@@ -28,6 +28,7 @@ export type Handler = (params: Record<string, any>) => unknown;
 export interface FakeAwsRoutes {
   readonly ecs?: Record<string, Handler>;
   readonly ssm?: Record<string, Handler>;
+  readonly dynamodb?: Record<string, Handler>;
   readonly autoscaling?: Record<string, Handler>;
   readonly ec2?: Record<string, Handler>;
   readonly sns?: Record<string, Handler>;
@@ -43,6 +44,7 @@ export interface FakeAws {
 const JSON_TARGET_PREFIX: Partial<Record<string, Service>> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   AmazonSSM: 'ssm',
+  DynamoDB_20120810: 'dynamodb',
 };
 
 /** The `Version` each query service posts; it tells Auto Scaling from EC2 on a shared host. */
@@ -71,7 +73,7 @@ export async function startFakeAws(routes: FakeAwsRoutes): Promise<FakeAws> {
         const params = body ? JSON.parse(body) as Record<string, unknown> : {};
         calls.push({ service, action, params, signedFor: scope });
         const handler = service === 'unknown' ? undefined : routes[service]?.[action];
-        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        res.setHeader('content-type', service === 'dynamodb' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1');
         res.setHeader('x-amzn-requestid', 'fake-request-id');
         if (!handler) {
           res.statusCode = 400;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { el, FakeAws, queryList, raw, startFakeAws, useFakeAwsEnvironment } from './fake-aws';
 import type { RunSummary } from '../../src/lambda/event';
 import { Dimension, EnvName, METRIC_NAMESPACE, MetricName, TagKey } from '../../src/shared/constants';
-import { encodeNotified, LEASE_TAG, NOTIFIED_TAG } from '../../src/shared/records';
+import { encodeNotified, NOTIFIED_TAG } from '../../src/shared/records';
 
 const ASSET = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotator.lambda', 'index.js');
 
@@ -28,12 +28,24 @@ const containerInstanceArn = (id: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:c
 
 /** A group already on the new image whose last notification said "started"; tags kept as AWS would. */
 async function startFinishedGroup(options: { readonly publish: boolean }): Promise<{ aws: FakeAws; groupTags: Map<string, string> }> {
-  const clusterTags = new Map<string, string>();
   const groupTags = new Map<string, string>([
     [TagKey.CLUSTER, CLUSTER],
     [NOTIFIED_TAG, encodeNotified({ state: 'started', targetImageId: NEW_AMI, fromImageId: OLD_AMI })],
   ]);
+  const leaseItems = new Map<string, unknown>();
   const aws = await startFakeAws({
+    // The lease item, stored as sent (the conditions are the simulator's to evaluate: test/sim/dynamodb.ts).
+    dynamodb: {
+      PutItem: (params) => {
+        leaseItems.set(params.Item.cluster.S, params.Item);
+        return {};
+      },
+      DeleteItem: (params) => {
+        leaseItems.delete(params.Key.cluster.S);
+        return {};
+      },
+      GetItem: (params) => (leaseItems.has(params.Key.cluster.S) ? { Item: leaseItems.get(params.Key.cluster.S) } : {}),
+    },
     ecs: {
       DescribeClusters: () => ({
         clusters: [{
@@ -41,18 +53,10 @@ async function startFinishedGroup(options: { readonly publish: boolean }): Promi
           clusterName: CLUSTER,
           status: 'ACTIVE',
           capacityProviders: [],
-          tags: [...clusterTags].map(([key, value]) => ({ key, value })),
+          tags: [],
         }],
         failures: [],
       }),
-      TagResource: (params) => {
-        for (const t of params.tags as Array<{ key: string; value: string }>) clusterTags.set(t.key, t.value);
-        return {};
-      },
-      UntagResource: (params) => {
-        for (const k of params.tagKeys as string[]) clusterTags.delete(k);
-        return {};
-      },
       ListContainerInstances: () => ({ containerInstanceArns: INSTANCES.map(containerInstanceArn) }),
       DescribeContainerInstances: () => ({
         containerInstances: INSTANCES.map((id) => ({
@@ -152,7 +156,15 @@ describe('the bundled rotator with a notification topic', () => {
       expect(summary.rounds).toBe(1);
 
       const writes = aws.calls.filter((c) => !/^(Describe|List|Get)/.test(c.action)).map((c) => `${c.service}:${c.action}`);
-      expect(writes).toEqual(['ecs:TagResource', 'sns:Publish', 'autoscaling:DeleteTags', 'ecs:UntagResource']);
+      expect(writes).toEqual(['dynamodb:PutItem', 'sns:Publish', 'autoscaling:DeleteTags', 'dynamodb:DeleteItem']);
+      // The lease: a conditional put on the cluster's item of its lease table, signed for DynamoDB.
+      const take = aws.calls.find((c) => c.action === 'PutItem')!;
+      expect(take.signedFor).toBe('us-east-1/dynamodb');
+      expect(take.params).toMatchObject({
+        TableName: `ecs-ami-refresher-lease.${CLUSTER}`,
+        Item: { cluster: { S: CLUSTER }, owner: { S: expect.any(String) }, expiresAt: { N: expect.stringMatching(/^\d+$/) } },
+        ConditionExpression: 'attribute_not_exists(#o) OR #e < :now OR #o = :me',
+      });
       const publish = aws.calls.find((c) => c.action === 'Publish')!;
       expect(publish.signedFor).toBe('us-east-1/sns');
       expect(publish.params).toMatchObject({ TopicArn: TOPIC_ARN, Subject: `ecs-ami-refresher: ${CLUSTER}/${GROUP} rotation finished` });
@@ -196,8 +208,9 @@ describe('the bundled rotator with a notification topic', () => {
         && JSON.stringify(l._aws.CloudWatchMetrics[0].Dimensions) === JSON.stringify([[Dimension.CLUSTER]]) && MetricName.ACTION_FAILURES in l);
       expect(clusterEmf.map((l) => l[MetricName.ACTION_FAILURES])).toEqual([1]);
       // The lease was given back all the same.
-      expect(aws.calls.map((c) => c.action)).toContain('UntagResource');
-      expect(aws.calls.find((c) => c.action === 'TagResource')!.params).toMatchObject({ tags: [expect.objectContaining({ key: LEASE_TAG })] });
+      expect(aws.calls.filter((c) => c.action === 'DeleteItem').map((c) => c.params)).toEqual([expect.objectContaining({
+        TableName: `ecs-ami-refresher-lease.${CLUSTER}`, Key: { cluster: { S: CLUSTER } }, ConditionExpression: '#o = :me',
+      })]);
     } finally {
       await aws.close();
     }

@@ -5,7 +5,7 @@
  */
 import { run } from '../../src/cli/main';
 import { runEngine } from '../../src/engine/run';
-import { encodeLease, LEASE_TAG } from '../../src/shared/records';
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
 import { POLL_MS, settingsFor } from '../rotation/harness';
 import { Simulation } from '../sim';
 import { twoGroups } from './cli-harness';
@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     await runEngine({
       api: sim.api, clock: sim.clock, settings: settingsFor('prod'), owner: 'lambda:5d0e6c1a', deadline: sim.clock.now() + 2 * 60_000, pollIntervalMs: POLL_MS,
     });
-    sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:5d0e6c1a', expiresAt: sim.clock.now() + 4 * 60_000 }));
+    // The Lambda's lease, as its conditional put wrote it (its run is still going).
+    sim.cloud.dynamoDb.tables.get(leaseTableName('prod'))!.items.set('prod', {
+      [LEASE_KEY]: { S: 'prod' }, owner: { S: 'lambda:5d0e6c1a' }, expiresAt: { N: String(sim.clock.now() + 4 * 60_000) },
+    });
     await show(sim, ['status', '--cluster', 'prod']);
     await show(sim, ['rotate', '--cluster', 'prod']);
   }

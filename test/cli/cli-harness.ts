@@ -48,7 +48,12 @@ export function twoGroups(groups: readonly GroupSpec[] = TWO_GROUPS): Simulation
   });
 }
 
-/** Only reads: describe, list and get calls. */
+/**
+ * Every call but reads (describe, list and get calls) and refused lease writes: a DynamoDB write whose
+ * condition failed, or on a table that does not exist, wrote nothing.
+ */
 export function writesOf(sim: Simulation): string[] {
-  return sim.recorder.calls.map((c) => c.operation).filter((op) => !/:(describe|list|get)/.test(op));
+  return sim.recorder.calls
+    .filter((c) => !(c.operation.startsWith('dynamodb:') && c.error !== undefined))
+    .map((c) => c.operation).filter((op) => !/:(describe|list|get)/.test(op));
 }

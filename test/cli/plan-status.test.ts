@@ -3,7 +3,7 @@
  */
 import { cli, twoGroups, writesOf } from './cli-harness';
 import { runEngine } from '../../src/engine/run';
-import { encodeLease, LEASE_TAG } from '../../src/shared/records';
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
 import { POLL_MS, settingsFor } from '../rotation/harness';
 
 describe('plan', () => {
@@ -101,7 +101,9 @@ describe('status', () => {
     await runEngine({
       api: sim.api, clock: sim.clock, settings: settingsFor('prod'), owner: 'lambda:earlier', deadline: started + 2 * 60_000, pollIntervalMs: POLL_MS,
     });
-    sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:4f1c', expiresAt: sim.clock.now() + 4 * 60_000 }));
+    sim.cloud.dynamoDb.tables.get(leaseTableName('prod'))!.items.set('prod', {
+      [LEASE_KEY]: { S: 'prod' }, owner: { S: 'lambda:4f1c' }, expiresAt: { N: String(sim.clock.now() + 4 * 60_000) },
+    });
     sim.recorder.clear();
 
     const result = await cli(sim, ['status', '--cluster', 'prod']);
@@ -134,3 +136,11 @@ function groupBlock(lines: readonly string[], group: string): string {
   const end = lines.findIndex((l, i) => i > start && l === '');
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
 }
+
+test('status on a cluster without a lease table names the missing table and writes nothing', async () => {
+  const sim = twoGroups();
+  sim.cloud.dynamoDb.tables.delete(leaseTableName('prod'));
+  const result = await cli(sim, ['status', '--cluster', 'prod']);
+  expect(result.lines).toContain('Lease: no lease table ecs-ami-refresher-lease.prod (a `rotate` needs it; see docs/lease.md)');
+  expect(writesOf(sim)).toEqual([]);
+});

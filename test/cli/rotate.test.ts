@@ -2,9 +2,17 @@
  * `rotate` against the simulator, with its virtual clock: progress, summary, exit codes, the lease, and
  * that a dry run writes nothing.
  */
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
 import { encodeLease, LEASE_TAG, PHASE_ATTRIBUTE, REPLACE_BEFORE_TAG, VERSION_DESCRIPTION_PREFIX } from '../../src/shared/records';
 import { Simulation } from '../sim';
 import { cli, TWO_GROUPS, twoGroups, writesOf } from './cli-harness';
+
+/** The lease table's item, as another engine would have written it. */
+function holdLease(sim: Simulation, owner: string, expiresAt: number) {
+  sim.cloud.dynamoDb.tables.get(leaseTableName('prod'))!.items.set('prod', {
+    [LEASE_KEY]: { S: 'prod' }, owner: { S: owner }, expiresAt: { N: String(expiresAt) },
+  });
+}
 
 const TIMEOUT_MS = 60_000;
 
@@ -14,7 +22,8 @@ function expectAllOnNewImage(sim: Simulation) {
     expect({ group: spec.name, images: sim.cloud.imagesOf(spec.name) }).toEqual({ group: spec.name, images: { [target]: spec.instances } });
   }
   expect(sim.cloud.registeredContainerInstances().filter((ci) => ci.attributes.has(PHASE_ATTRIBUTE))).toEqual([]);
-  expect(sim.cloud.clusters.get('prod')!.tags.has(LEASE_TAG)).toBe(false);
+  // Given back: the lease table's item is gone.
+  expect([...sim.cloud.dynamoDb.tables.get(leaseTableName('prod'))!.items.keys()]).toEqual([]);
 }
 
 test('rotate runs to completion: every instance on the new image, progress each round, a summary, exit 0', async () => {
@@ -75,6 +84,18 @@ test('rotate --dry-run prints the first round\'s decision and writes nothing', a
 
 test('another engine holds the lease: exit 4 naming the holder, nothing written', async () => {
   const sim = twoGroups();
+  holdLease(sim, 'lambda:7d2e-request', sim.clock.now() + 3 * 60_000);
+  const result = await cli(sim, ['rotate', '--cluster', 'prod']);
+  expect(result.code).toBe(4);
+  expect(result.errors).toEqual([
+    'error: another engine holds the lease on cluster prod: lambda:7d2e-request, until 2026-01-01T00:03:00Z (3m 00s from now). ' +
+      'Nothing was written. Run again once it has finished or its lease has expired.',
+  ]);
+  expect(writesOf(sim)).toEqual([]);
+});
+
+test('an engine of the previous release holds its lease tag: exit 4 naming the holder, nothing written', async () => {
+  const sim = twoGroups();
   sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:7d2e-request', expiresAt: sim.clock.now() + 3 * 60_000 }));
   const result = await cli(sim, ['rotate', '--cluster', 'prod']);
   expect(result.code).toBe(4);
@@ -85,13 +106,25 @@ test('another engine holds the lease: exit 4 naming the holder, nothing written'
   expect(writesOf(sim)).toEqual([]);
 });
 
-test('an expired lease is taken over', async () => {
+test('an expired lease (and an expired lease tag of the previous release) is taken over', async () => {
   const sim = twoGroups();
+  holdLease(sim, 'lambda:crashed', sim.clock.now() - 1);
   sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:crashed', expiresAt: sim.clock.now() - 1 }));
   const result = await cli(sim, ['rotate', '--cluster', 'prod']);
   expect(result.code).toBe(0);
   expectAllOnNewImage(sim);
 }, TIMEOUT_MS);
+
+test('a cluster without a lease table: exit 1 naming the table and how to create it, nothing written', async () => {
+  const sim = twoGroups();
+  sim.cloud.dynamoDb.tables.delete(leaseTableName('prod'));
+  const result = await cli(sim, ['rotate', '--cluster', 'prod']);
+  expect(result.code).toBe(1);
+  expect(result.errors).toEqual([expect.stringContaining(
+    'error: the lease table ecs-ami-refresher-lease.prod of cluster prod does not exist. The construct creates it; for a cluster without the construct ' +
+    'create it once: aws dynamodb create-table --table-name ecs-ami-refresher-lease.prod --billing-mode PAY_PER_REQUEST')]);
+  expect(writesOf(sim)).toEqual([]);
+});
 
 test('a refused group: the other group is rotated, exit 3 with the reason', async () => {
   const sim = twoGroups();

@@ -17,6 +17,8 @@ const READ_ONLY_ALLOW_LIST = new Set([
   'ecs:DescribeClusters', 'ecs:ListContainerInstances', 'ecs:DescribeCapacityProviders', 'ecs:DescribeContainerInstances',
   'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeServices',
   'ssm:GetParameters', 'ssm:GetParameter',
+  // Reads the lease item only (LeaseItemOfThisCluster keeps its Get; a dry run takes no lease).
+  'dynamodb:GetItem',
   // Its own log group only (checked below).
   'logs:CreateLogStream', 'logs:PutLogEvents',
 ]);
@@ -70,7 +72,7 @@ describe('dryRun: true', () => {
   test('the same props without dryRun have writes (the walk above can fail)', () => {
     const { template } = synth((f) => everything(f));
     const outside = outsideAllowList(policyStatements(template));
-    for (const action of ['ecs:UpdateContainerInstancesState', 'ecs:TagResource', 'autoscaling:TerminateInstanceInAutoScalingGroup',
+    for (const action of ['ecs:UpdateContainerInstancesState', 'dynamodb:PutItem', 'autoscaling:TerminateInstanceInAutoScalingGroup',
       'ec2:CreateLaunchTemplateVersion', 'ec2:TerminateInstances', 'ecs:StopTask', 'sns:Publish', 'kms:GenerateDataKey', 'iam:PassRole']) {
       expect(outside.some((o) => o.endsWith(`: ${action}`))).toBe(true);
     }

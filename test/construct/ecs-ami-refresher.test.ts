@@ -23,7 +23,6 @@ import {
   CORDON_ATTRIBUTE,
   FAILED_IMAGE_TAG,
   LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
-  LEASE_TAG,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
 } from '../../src/shared/records';
@@ -445,11 +444,25 @@ describe('IAM', () => {
     expect(render(s.Resource)).toBe('arn:${AWS::Partition}:cloudformation:eu-west-1:111111111111:stack/*');
   });
 
-  test('the lease: only the lease tag, only on this cluster', () => {
-    const s = statement(template, 'LeaseOnThisCluster');
-    expect(s.Action).toEqual(['ecs:TagResource', 'ecs:UntagResource']);
-    expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] });
-    expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [LEASE_TAG] } });
+  test('the lease: the item calls, only on the lease table, only on the cluster\'s item; no cluster tag is written', () => {
+    const s = statement(template, 'LeaseItemOfThisCluster');
+    expect(s.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LeaseTable/), 'Arn'] });
+    expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [{ Ref: expect.stringMatching(/^Cluster/) }] } });
+    expect(JSON.stringify(template.toJSON())).not.toContain('ecs:TagResource');
+  });
+
+  test('the lease table: named after the cluster, string partition key, on demand, destroyed with the stack', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toEqual([expect.objectContaining({
+      Properties: expect.objectContaining({
+        TableName: { 'Fn::Join': ['', ['ecs-ami-refresher-lease.', { Ref: expect.stringMatching(/^Cluster/) }]] },
+        KeySchema: [{ AttributeName: 'cluster', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'cluster', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+      DeletionPolicy: 'Delete',
+    })]);
   });
 
   test('group bookkeeping tags: only the engine\'s own keys, only on tagged groups', () => {

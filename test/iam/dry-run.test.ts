@@ -103,7 +103,7 @@ test.each(POLICIES.map((p) => [p.name, p] as const))('%s: every write of a real 
   const evaluator = new PolicyEvaluator(policy.name, policy.document);
   const operations = new Set(writes.map((m) => m.call.operation));
   // The rotation wrote to every service the full policy writes to.
-  for (const op of ['ecs:tagResource', 'ecs:updateContainerInstancesState', 'ecs:putAttributes', 'ecs:deregisterContainerInstance', 'ecs:stopTask',
+  for (const op of ['dynamodb:putItem', 'ecs:updateContainerInstancesState', 'ecs:putAttributes', 'ecs:deregisterContainerInstance', 'ecs:stopTask',
     'autoscaling:setDesiredCapacity', 'autoscaling:terminateInstanceInAutoScalingGroup', 'autoscaling:createLaunchConfiguration',
     'ec2:createLaunchTemplateVersion', 'ec2:terminateInstances']) {
     expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });

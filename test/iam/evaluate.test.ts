@@ -13,7 +13,8 @@ import { describe as describeRequest, PolicyEvaluator } from './simulate';
 import { MappedCall, watch } from './watch';
 import { StandaloneTasks } from '../../src';
 import { TagKey } from '../../src/shared/constants';
-import { BATCH_TAG, encodeLease, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/shared/records';
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
+import { BATCH_TAG, FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, LEASE_TAG, REPLACE_BEFORE_TAG } from '../../src/shared/records';
 import { runToCompletion, settingsFor } from '../rotation/harness';
 import { buildScenario, GroupSpec, RecordedCall, Simulation } from '../sim';
 
@@ -108,9 +109,10 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     const first = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER), 24 * HOUR);
     expect(first.settled).toBe(true);
     // 2. Another actor holds the lease: a forced run only observes; once the lease expires, it takes over
-    // (tagging the cluster while the old lease tag is still there) and replaces everything once more.
-    const cluster = sim.cloud.clusters.get(CLUSTER)!;
-    cluster.tags.set(LEASE_TAG, encodeLease({ owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 }));
+    // (a conditional put over the expired item) and replaces everything once more.
+    sim.cloud.dynamoDb.tables.get(leaseTableName(CLUSTER))!.items.set(CLUSTER, {
+      [LEASE_KEY]: { S: CLUSTER }, owner: { S: 'cli:operator-laptop:4242' }, expiresAt: { N: String(sim.clock.now() + 10 * 60_000) },
+    });
     const blocked = await runToCompletion(sim.api, sim.clock, settingsFor(CLUSTER, { force: true }), HOUR);
     expect(blocked.leaseHolder?.owner).toBe('cli:operator-laptop:4242');
     await sim.sleep(11 * 60_000);
@@ -184,7 +186,8 @@ describe('whole rotations: every call the engine makes is allowed', () => {
     expect(mapped.filter((m) => m.requests.length === 0).map((m) => m.call.operation)).toEqual([]);
     // The rotation exercised the writes that matter, including the launch check of a new template version.
     const operations = new Set(mapped.map((m) => m.call.operation));
-    for (const op of ['ecs:updateContainerInstancesState', 'ecs:putAttributes', 'ecs:tagResource', 'ecs:untagResource',
+    for (const op of ['ecs:updateContainerInstancesState', 'ecs:putAttributes',
+      'dynamodb:putItem', 'dynamodb:updateItem', 'dynamodb:deleteItem', 'dynamodb:getItem',
       'autoscaling:setDesiredCapacity', 'autoscaling:updateAutoScalingGroup', 'autoscaling:terminateInstanceInAutoScalingGroup',
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
       'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
@@ -256,7 +259,7 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       [narrowed('ChangeTaggedGroups', (s) => ({ ...s, Condition: { StringEquals: { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: OTHER_CLUSTER } } })), 'autoscaling:SetDesiredCapacity'],
       [narrowed('LaunchWithTemplateResources', (s) => ({ ...s, Resource: ([] as string[]).concat(s.Resource).filter((r) => !r.includes(':image/')) })), 'ec2:RunInstances'],
       [narrowed('TagAtLaunch', (s) => ({ ...s, Condition: { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } } })), 'ec2:CreateTags'],
-      [narrowed('LeaseOnThisCluster', without('ecs:UntagResource')), 'ecs:UntagResource'],
+      [narrowed('LeaseItemOfThisCluster', without('dynamodb:UpdateItem')), 'dynamodb:UpdateItem'],
       [narrowed('CopyLaunchConfigurationsOfThisCluster', (s) => ({
         ...s, Resource: `arn:aws:autoscaling:us-east-1:123456789012:launchConfiguration:*:launchConfigurationName/ecs-ami-refresher.${OTHER_CLUSTER}.*`,
       })), 'autoscaling:CreateLaunchConfiguration'],
@@ -411,11 +414,18 @@ function denyWorld(): DenyWorld {
     { cluster: OTHER_CLUSTER_ARN, task: `arn:aws:ecs:us-east-1:123456789012:task/${OTHER_CLUSTER}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`, reason: 'x' });
   add('read another cluster\'s services', 'ecs:describeServices', { cluster: OTHER_CLUSTER_ARN, services: ['web'] });
   add('deregister from another cluster', 'ecs:deregisterContainerInstance', { cluster: OTHER_CLUSTER_ARN, containerInstance: otherCi, force: true });
-  add('take the lease on another cluster', 'ecs:tagResource', { resourceArn: OTHER_CLUSTER_ARN, tags: [{ key: LEASE_TAG, value: 'x' }] });
-  add('release the lease on another cluster', 'ecs:untagResource', { resourceArn: OTHER_CLUSTER_ARN, tagKeys: [LEASE_TAG] });
+  // The lease: another cluster's table, and another item in our table (dynamodb:LeadingKeys); cluster tags, the
+  // previous release's lease included, are no longer written at all.
+  const leaseItem = (cluster: string) => ({ [LEASE_KEY]: { S: cluster } });
+  add('take the lease in another cluster\'s table', 'dynamodb:putItem', { TableName: leaseTableName(OTHER_CLUSTER), Item: leaseItem(OTHER_CLUSTER) });
+  add('renew the lease in another cluster\'s table', 'dynamodb:updateItem', { TableName: leaseTableName(OTHER_CLUSTER), Key: leaseItem(OTHER_CLUSTER) });
+  add('release the lease in another cluster\'s table', 'dynamodb:deleteItem', { TableName: leaseTableName(OTHER_CLUSTER), Key: leaseItem(OTHER_CLUSTER) });
+  add('write an item keyed like ours in another table', 'dynamodb:putItem', { TableName: leaseTableName(OTHER_CLUSTER), Item: leaseItem(CLUSTER) });
+  add('write another item of our lease table', 'dynamodb:putItem', { TableName: leaseTableName(CLUSTER), Item: leaseItem(OTHER_CLUSTER) });
+  add('delete another item of our lease table', 'dynamodb:deleteItem', { TableName: leaseTableName(CLUSTER), Key: leaseItem(OTHER_CLUSTER) });
+  add('tag our cluster with the previous release\'s lease tag', 'ecs:tagResource', { resourceArn: sim.clusterArn, tags: [{ key: LEASE_TAG, value: 'x' }] });
+  add('untag the previous release\'s lease tag from our cluster', 'ecs:untagResource', { resourceArn: sim.clusterArn, tagKeys: [LEASE_TAG] });
   add('tag our cluster with another key', 'ecs:tagResource', { resourceArn: sim.clusterArn, tags: [{ key: 'owner', value: 'x' }] });
-  add('tag our cluster with the lease and another key', 'ecs:tagResource', { resourceArn: sim.clusterArn, tags: [{ key: LEASE_TAG, value: 'x' }, { key: 'owner', value: 'x' }] });
-  add('untag another key from our cluster', 'ecs:untagResource', { resourceArn: sim.clusterArn, tagKeys: ['owner'] });
   add('tag our container instance (not the cluster)', 'ecs:tagResource', { resourceArn: ourCi, tags: [{ key: LEASE_TAG, value: 'x' }] });
 
   // Auto Scaling: a group of another cluster, and an untagged one.
@@ -558,7 +568,8 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
       { operation: 'autoscaling:deleteTags', input: { Tags: [{ ResourceId: 'x86', ResourceType: 'auto-scaling-group', Key: LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG }] } },
       { operation: 'ec2:createLaunchTemplateVersion', input: { LaunchTemplateId: deny.sim.cloud.groups.get('x86')!.launchTemplate!.id } },
       { operation: 'ecs:updateContainerInstancesState', input: { cluster: deny.sim.clusterArn, containerInstances: ['0f1e2d3c4b5a69788796a5b4c3d2e1f0'], status: 'DRAINING' } },
-      { operation: 'ecs:tagResource', input: { resourceArn: deny.sim.clusterArn, tags: [{ key: LEASE_TAG, value: 'x' }] } },
+      { operation: 'dynamodb:putItem', input: { TableName: leaseTableName(CLUSTER), Item: { [LEASE_KEY]: { S: CLUSTER } } } },
+      { operation: 'dynamodb:deleteItem', input: { TableName: leaseTableName(CLUSTER), Key: { [LEASE_KEY]: { S: CLUSTER } } } },
       { operation: 'autoscaling:updateAutoScalingGroup', input: { AutoScalingGroupName: 'x86', LaunchTemplate: { LaunchTemplateId: deny.sim.cloud.groups.get('x86')!.launchTemplate!.id, Version: '1' } } },
       { operation: 'autoscaling:createLaunchConfiguration', input: { LaunchConfigurationName: ownCopy, ImageId: 'ami-0123456789abcdef0', InstanceType: 'm5.large' } },
       { operation: 'autoscaling:deleteLaunchConfiguration', input: { LaunchConfigurationName: ownCopy } },
@@ -585,7 +596,8 @@ describe('deny matrix: the same mutating calls against another cluster\'s resour
       mutate('TagTaggedGroups', (s) => ({ ...s, Condition: { StringEquals: s.Condition!.StringEquals } })),
       mutate('ChangeTaggedLaunchTemplates', withoutCondition),
       mutate('LaunchFromTaggedTemplates', withoutCondition),
-      mutate('LeaseOnThisCluster', (s) => ({ ...s, Resource: 'arn:aws:ecs:us-east-1:123456789012:cluster/*' })),
+      mutate('LeaseItemOfThisCluster', (s) => ({ ...s, Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/*' })),
+      mutate('LeaseItemOfThisCluster', withoutCondition),
       mutate('DeregisterFromThisCluster', (s) => ({ ...s, Resource: '*' })),
       mutate('ReadAmiParameters', (s) => ({ ...s, Resource: 'arn:aws:ssm:us-east-1:*:parameter/*' })),
       mutate('StopTasksOfThisCluster', withoutCondition),

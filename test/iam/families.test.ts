@@ -9,6 +9,7 @@ import { ecsClusterStatements } from '../../src/construct/iam/ecs-cluster';
 import { StatementInputs } from '../../src/construct/iam/inputs';
 import { launchConfigurationStatements } from '../../src/construct/iam/launch-configurations';
 import { instanceRoleStatements, launchCheckStatements, launchTemplateStatements } from '../../src/construct/iam/launch-templates';
+import { leaseStatements } from '../../src/construct/iam/lease';
 import { notificationStatements } from '../../src/construct/iam/notifications';
 import { rotatorStatements } from '../../src/construct/iam/rotator-policy';
 import { ssmParameterStatements } from '../../src/construct/iam/ssm-parameters';
@@ -29,6 +30,7 @@ function inputs(overrides: Partial<StatementInputs> = {}): StatementInputs {
     terminateUngrouped: false,
     readServices: false,
     stopTasks: false,
+    leaseTableArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/ecs-ami-refresher-lease.prod',
     ...overrides,
   };
 }
@@ -41,9 +43,9 @@ describe('statement families', () => {
   });
 
   test('ECS writes on this cluster: services and task stops only when a setting needs them', () => {
-    expect(sids(ecsClusterStatements(inputs()))).toEqual(['ContainerInstancesOfThisCluster', 'LeaseOnThisCluster', 'DeregisterFromThisCluster']);
+    expect(sids(ecsClusterStatements(inputs()))).toEqual(['ContainerInstancesOfThisCluster', 'DeregisterFromThisCluster']);
     expect(sids(ecsClusterStatements(inputs({ readServices: true, stopTasks: true })))).toEqual([
-      'ContainerInstancesOfThisCluster', 'ReadServicesOfThisCluster', 'StopTasksOfThisCluster', 'LeaseOnThisCluster', 'DeregisterFromThisCluster',
+      'ContainerInstancesOfThisCluster', 'ReadServicesOfThisCluster', 'StopTasksOfThisCluster', 'DeregisterFromThisCluster',
     ]);
   });
 
@@ -52,6 +54,16 @@ describe('statement families', () => {
     const conditioned = ecsClusterStatements(f).filter((s) => s.resources.includes('*'));
     expect(conditioned).toHaveLength(3);
     for (const s of conditioned) expect(s.conditions).toEqual({ ArnEquals: { 'ecs:cluster': (f.cluster as ecs.Cluster).clusterArn } });
+  });
+
+  test('the lease: the four item calls, on the lease table only, on the cluster\'s item only', () => {
+    const f = inputs();
+    const [statement, ...rest] = leaseStatements(f);
+    expect(rest).toEqual([]);
+    expect(statement.sid).toBe('LeaseItemOfThisCluster');
+    expect(statement.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    expect(statement.resources).toEqual([f.leaseTableArn]);
+    expect(statement.conditions).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [f.cluster.clusterName] } });
   });
 
   test('groups: named ones by ARN, discovered ones by the cluster tag', () => {
@@ -92,7 +104,8 @@ describe('statement families', () => {
   test('the policy is the families in order', () => {
     const f = inputs({ readServices: true, terminateUngrouped: true });
     expect(sids(rotatorStatements(f))).toEqual(sids([
-      ...describeStatements(f), ...ecsClusterStatements(f), ...autoScalingGroupStatements(f), ...launchConfigurationStatements(f),
+      ...describeStatements(f), ...ecsClusterStatements(f), ...leaseStatements(f), ...autoScalingGroupStatements(f),
+      ...launchConfigurationStatements(f),
       ...launchTemplateStatements(f), ...launchCheckStatements(f), ...instanceRoleStatements(f), ...ssmParameterStatements(f),
       ...notificationStatements(f), ...ungroupedInstanceStatements(f),
     ]));

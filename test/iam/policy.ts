@@ -149,6 +149,8 @@ function resolveGetAtt([name, attribute]: [string, string], resources: Record<st
   switch (key) {
     case 'AWS::ECS::Cluster.Arn':
       return `arn:${PARTITION}:ecs:${REGION}:${ACCOUNT}:cluster/${resolveRef(name, resources)}`;
+    case 'AWS::DynamoDB::Table.Arn':
+      return `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${resolve(resource.Properties?.TableName, resources) as string}`;
     case 'AWS::Logs::LogGroup.Arn':
       return `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:${(resource.Properties?.LogGroupName as string | undefined) ?? name}:*`;
     default: throw new Error(`unhandled Fn::GetAtt ${key} of ${name}`);

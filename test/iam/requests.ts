@@ -25,6 +25,8 @@
  * - SSM: GetParameters is authorized on each parameter's ARN; public parameters (`/aws/service/...`)
  *   belong to no account, so their ARN has an empty account field.
  * - CloudFormation: DescribeStacks on the stack's ARN.
+ * - DynamoDB (.../list_amazondynamodb.html): GetItem, PutItem, UpdateItem, DeleteItem on the table's ARN, with
+ *   `dynamodb:LeadingKeys` (the partition key values the request touches).
  * - SNS (.../list_amazonsns.html): Publish on the topic's ARN. A topic encrypted with a customer managed key
  *   makes SNS call KMS GenerateDataKey and Decrypt on the key with the publisher's permissions (SNS Developer
  *   Guide, "Encryption at rest", "Configure AWS KMS permissions"): both are checked on the key's ARN.
@@ -33,6 +35,7 @@
  */
 import { ACCOUNT, PARTITION, REGION } from './policy';
 import { TagKey } from '../../src/shared/constants';
+import { LEASE_KEY } from '../../src/shared/lease-table';
 import type { Cloud, RecordedCall } from '../sim';
 
 export type Tags = Readonly<Record<string, string>>;
@@ -289,6 +292,19 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
         'aws:TagKeys': keys,
         ...requestTags,
       })];
+    }
+
+    // DynamoDB (.../list_amazondynamodb.html): item calls are authorized on the table, with dynamodb:LeadingKeys
+    // holding the partition key values the request touches (here one: the lease item's key).
+    case 'dynamodb:getItem':
+    case 'dynamodb:putItem':
+    case 'dynamodb:updateItem':
+    case 'dynamodb:deleteItem': {
+      const table = str(input.TableName, 'TableName');
+      const attributes = (call.operation === 'dynamodb:putItem' ? input.Item : input.Key) as Record<string, { S?: string }> | undefined;
+      const leadingKey = str(attributes?.[LEASE_KEY]?.S, `${call.operation} partition key ${LEASE_KEY}`);
+      const action = `dynamodb:${call.operation.charAt('dynamodb:'.length).toUpperCase()}${call.operation.slice('dynamodb:'.length + 1)}`;
+      return [request(action, arn('dynamodb', `table/${table}`), { 'dynamodb:LeadingKeys': [leadingKey] })];
     }
 
     case 'autoscaling:setDesiredCapacity':

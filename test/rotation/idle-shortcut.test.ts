@@ -326,8 +326,11 @@ describe('anything that may need more than the shortcut sees is read in full', (
     const ci = sim.cloud.registeredContainerInstances()[3];
     sim.cloud.setAttribute(ci, CORDON_ATTRIBUTE, sim.images[AL2023_X86].old.imageId);
     const next = await run();
-    // ECS's query found it, everything was read, the cordon removed; the round after is idle again.
+    // ECS's query found it, everything was read; the lease, taken fresh, has the round decide again (query,
+    // everything read) before it removes the cordon; the round after is idle again.
     expect(sim.recorder.of('ecs:listContainerInstances').map((c) => c.input)).toEqual([
+      expect.objectContaining({ filter: expect.any(String) }),
+      { cluster: sim.clusterArn, maxResults: 100 },
       expect.objectContaining({ filter: expect.any(String) }),
       { cluster: sim.clusterArn, maxResults: 100 },
       expect.objectContaining({ filter: expect.any(String) }),

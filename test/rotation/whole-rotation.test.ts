@@ -3,9 +3,11 @@
  * checked against the safety rules on every state change, not only at the end.
  */
 import { DEFAULT_RETRY, methodNames, retryingApi } from '../../src/aws/retry';
-import { Round, runEngine, RunResult } from '../../src/engine/run';
+import { LEASE_TTL_MS } from '../../src/engine/lease';
+import { runEngine, RunResult } from '../../src/engine/run';
 import { BatchLimit } from '../../src/shared/constants';
-import { BATCH_TAG, decodeLease, encodeLease, Lease, LEASE_TAG, PHASE_ATTRIBUTE } from '../../src/shared/records';
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
+import { BATCH_TAG, Lease, PHASE_ATTRIBUTE } from '../../src/shared/records';
 import { buildScenario, GroupSpec, ScenarioSpec, Simulation } from '../sim';
 import { POLL_MS, runInvocations, runScheduled, runToCompletion, SCHEDULE_MS, settingsFor } from './harness';
 
@@ -47,7 +49,7 @@ function expectRotated(sim: Simulation, specs: readonly GroupSpec[]) {
   }
   // No engine marks or lease left.
   expect(sim.cloud.registeredContainerInstances().filter((ci) => ci.attributes.has(PHASE_ATTRIBUTE))).toEqual([]);
-  expect([...sim.cloud.clusters.values()].some((c) => c.tags.has(LEASE_TAG))).toBe(false);
+  expect([...sim.cloud.dynamoDb.tables.values()].every((t) => t.items.size === 0)).toBe(true);
 }
 
 /** The safety invariants, watched on every state change of the run. */
@@ -215,17 +217,25 @@ describe('stuck drains', () => {
   });
 });
 
+/** The lease table's item, as another engine's conditional put would have written it. */
+function holdLease(sim: Simulation, lease: Lease) {
+  sim.cloud.dynamoDb.tables.get(leaseTableName(sim.clusterName))!.items.set(sim.clusterName, {
+    [LEASE_KEY]: { S: sim.clusterName }, owner: { S: lease.owner }, expiresAt: { N: String(lease.expiresAt) },
+  });
+}
+
 describe('one actor, and AWS pushing back', () => {
   const groups: GroupSpec[] = [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 6 }];
 
   test('while another engine holds the lease, a run observes and writes nothing; once it expires, rotation goes on', async () => {
     const sim = scenario(groups);
-    const cluster = [...sim.cloud.clusters.values()][0];
-    cluster.tags.set(LEASE_TAG, encodeLease({ owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 }));
+    holdLease(sim, { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 });
     const blocked = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), HOUR);
     expect(blocked.leaseHolder?.owner).toBe('cli:operator-laptop:4242');
     expect(blocked.outcomes).toEqual([]);
-    expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation))).toEqual([]);
+    // Only the refused take (the conditional put failed: nothing written) besides reads.
+    expect(sim.recorder.calls.filter((c) => !/:(describe|list|get)/.test(c.operation)).map((c) => `${c.operation} ${c.error}`))
+      .toEqual(['dynamodb:putItem ConditionalCheckFailedException']);
 
     await sim.sleep(11 * 60_000);
     const result = await runToCompletion(sim.api, sim.clock, settingsFor(sim.clusterName), 24 * HOUR);
@@ -234,13 +244,11 @@ describe('one actor, and AWS pushing back', () => {
     expectSafe(sim);
   });
 
-  /**
-   * A Lambda run whose lease is overwritten with `other` right after its first round that wrote (the terminal
-   * run's write landed after this run read its own back); `after` sees every later round.
-   */
-  async function runOverwritten(sim: Simulation, other: Lease, after: (round: Round) => void) {
-    const cluster = [...sim.cloud.clusters.values()][0];
-    let overwritten = false;
+  test('a run that stalled past its lease, which another engine then took, writes nothing more and leaves that lease', async () => {
+    const sim = scenario(groups);
+    const other = { owner: 'cli:operator-laptop:4242', expiresAt: 0 };
+    const writesAfter: string[] = [];
+    let taken = false;
     const result = await runEngine({
       api: sim.api,
       clock: sim.clock,
@@ -249,57 +257,39 @@ describe('one actor, and AWS pushing back', () => {
       deadline: sim.clock.now() + HOUR,
       pollIntervalMs: POLL_MS,
       onRound: (round) => {
-        if (overwritten) {
-          after(round);
+        if (taken) {
+          writesAfter.push(...round.outcomes.map((o) => o.action.kind));
         } else if (round.outcomes.length > 0) {
-          cluster.tags.set(LEASE_TAG, encodeLease(other));
-          overwritten = true;
+          // The run stalls past its lease; meanwhile the other engine's conditional put finds it expired.
+          sim.clock.advance(LEASE_TTL_MS + 1_000);
+          holdLease(sim, { ...other, expiresAt: sim.clock.now() + LEASE_TTL_MS });
+          taken = true;
         }
       },
     });
-    return { result, overwritten, cluster };
-  }
-
-  test('two runs that both read back their own lease (writes far enough apart): the one overwritten writes nothing more', async () => {
-    const sim = scenario(groups);
-    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() + 10 * 60_000 };
-    const writesAfter: string[] = [];
-    const after = (round: Round) => writesAfter.push(...round.outcomes.map((o) => o.action.kind));
-    const { result, overwritten, cluster } = await runOverwritten(sim, other, after);
-    expect(overwritten).toBe(true);
+    expect(taken).toBe(true);
+    // Its renewal (conditioned on still owning the item) failed: the next round only observed.
+    expect(sim.recorder.errors()['dynamodb:updateItem ConditionalCheckFailedException']).toBe(1);
     expect(writesAfter).toEqual([]);
     expect(result.leaseHolder?.owner).toBe(other.owner);
-    // Its lease is the other run's now: this run leaves it in place.
-    expect(cluster.tags.get(LEASE_TAG)).toBe(encodeLease(other));
-  });
-
-  test('an overwriting value that this clock reads as expired still takes the lease away: the run acquires again before it writes', async () => {
-    const sim = scenario(groups);
-    // Written by a machine whose clock is behind: to this run, the value expired a minute ago.
-    const other = { owner: 'cli:operator-laptop:4242', expiresAt: sim.clock.now() - 60_000 };
-    const holdersAtNextWrite: Array<string | undefined> = [];
-    const cluster = [...sim.cloud.clusters.values()][0];
-    const { overwritten } = await runOverwritten(sim, other, (round) => {
-      if (round.outcomes.length > 0 && holdersAtNextWrite.length === 0) holdersAtNextWrite.push(decodeLease(cluster.tags.get(LEASE_TAG))?.owner);
-    });
-    expect(overwritten).toBe(true);
-    // The next round that wrote had taken the lease back first (write, read back): the tag names this run.
-    expect(holdersAtNextWrite).toHaveLength(1);
-    expect(holdersAtNextWrite[0]).toBeDefined();
-    expect(holdersAtNextWrite[0]).not.toBe(other.owner);
-    expectRotated(sim, groups);
+    expect(sim.cloud.dynamoDb.tables.get(leaseTableName(sim.clusterName))!.items.get(sim.clusterName)?.owner).toEqual({ S: other.owner });
   });
 
   test('throttling and 5xx on every API are retried with backoff; the rotation completes unchanged', async () => {
     const sim = scenario(groups);
     // Every method of every port: three throttles and two server errors each.
     const services = {
-      ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation,
+      ecs: sim.api.ecs,
+      autoscaling: sim.api.autoScaling,
+      ec2: sim.api.ec2,
+      ssm: sim.api.ssm,
+      cloudformation: sim.api.cloudFormation,
+      dynamodb: sim.api.dynamoDb,
     };
     const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
-    // (36: the launch configuration and version pruning calls, met under faults in rotation/template-kinds.test.ts, and
-    // DescribeWarmPool, met under faults in rotation/warm-pool.test.ts, included.)
-    expect(operations).toHaveLength(36);
+    // (40: the launch configuration and version pruning calls, met under faults in rotation/template-kinds.test.ts,
+    // DescribeWarmPool, met under faults in rotation/warm-pool.test.ts, and the lease's four DynamoDB calls included.)
+    expect(operations).toHaveLength(40);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
     const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
     // The rotation policies on, so their reads (DescribeServices) and writes (StopTask of a long standalone task) meet faults too.

@@ -48,7 +48,7 @@ import {
 import { parseClusterQuery, Query, QueryError } from './query';
 import { Recorder } from './recorder';
 import { DESCRIBE_WARM_POOL_MAX_RECORDS, putWarmPool } from './warm-pool';
-import type { AutoScalingApi, CloudFormationApi, AwsApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/aws/ports';
+import type { AutoScalingApi, CloudFormationApi, AwsApi, DynamoDbApi, Ec2Api, EcsApi, SnsApi, SsmApi } from '../../src/aws/ports';
 
 export interface SimApiOptions {
   readonly cloud: Cloud;
@@ -985,7 +985,15 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
     }),
   };
 
-  return { ecs, autoScaling, ec2, ssm, cloudFormation, sns, notEngine };
+  // The lease table's item: conditional writes as dynamodb.ts models them from the DynamoDB API reference.
+  const dynamoDb: DynamoDbApi = {
+    getItem: wrap('dynamodb', 'getItem', (input) => cloud.dynamoDb.getItem(input)),
+    putItem: wrap('dynamodb', 'putItem', (input) => cloud.dynamoDb.putItem(input)),
+    updateItem: wrap('dynamodb', 'updateItem', (input) => cloud.dynamoDb.updateItem(input)),
+    deleteItem: wrap('dynamodb', 'deleteItem', (input) => cloud.dynamoDb.deleteItem(input)),
+  };
+
+  return { ecs, autoScaling, ec2, ssm, cloudFormation, sns, dynamoDb, notEngine };
 }
 
 // -------------------------------------------------------------------------------------------------------

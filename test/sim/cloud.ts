@@ -10,6 +10,7 @@
  * AWS itself pages through.
  */
 import { ScheduledEvent, VirtualClock } from './clock';
+import { SimDynamoDb } from './dynamodb';
 import { SimAwsError } from './errors';
 import { Faults } from './faults';
 import { managedScalingTick, ManagedScalingOptions, newManagedScaling, protectBeforePlacement, reservation, trackedDesired } from './managed-scaling';
@@ -170,6 +171,8 @@ export class Cloud {
   readonly stacks = new Map<string, SimStack>();
   /** SNS topics by ARN, each with every message published to it, in order. */
   readonly topics = new Map<string, SimTopic>();
+  /** DynamoDB tables (the cluster's lease table; see dynamodb.ts). */
+  readonly dynamoDb = new SimDynamoDb();
 
   readonly listeners: CloudListener[] = [];
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */

@@ -51,7 +51,7 @@ export function isReadOperation(method: string): boolean {
 }
 
 /** Own and inherited function properties (plain objects and class instances alike). */
-const SERVICES = ['ecs', 'autoScaling', 'ec2', 'ssm', 'cloudFormation', 'sns'] as const;
+const SERVICES = ['ecs', 'autoScaling', 'ec2', 'ssm', 'cloudFormation', 'dynamoDb', 'sns'] as const;
 
 export function dyingApi(api: AwsApi, options: DyingOptions): DyingApi {
   const given = [options.afterWrites, options.atCall, options.atWrite, options.atTime].filter((x) => x !== undefined).length;

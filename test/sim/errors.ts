@@ -4,7 +4,7 @@
  * as it treats AWS's.
  */
 
-export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm' | 'cloudformation' | 'sns';
+export type SimService = 'ecs' | 'autoscaling' | 'ec2' | 'ssm' | 'cloudformation' | 'sns' | 'dynamodb';
 
 export class SimAwsError extends Error {
   readonly $fault: 'client' | 'server';
@@ -33,6 +33,8 @@ export const THROTTLING_CODE: Record<SimService, string> = {
   cloudformation: 'Throttling',
   // Publish: "ThrottledException ... HTTP Status Code: 429" (SNS API Reference, Publish, Errors).
   sns: 'Throttled',
+  // "ThrottlingException ... HTTP Status Code: 400" (DynamoDB API Reference, Common Errors).
+  dynamodb: 'ThrottlingException',
 };
 
 /** A 5xx each service answers with. */
@@ -43,6 +45,8 @@ export const SERVER_ERROR_CODE: Record<SimService, string> = {
   ssm: 'InternalServerError',
   cloudformation: 'InternalFailure',
   sns: 'InternalError',
+  // "InternalServerError ... HTTP Status Code: 500" (DynamoDB API Reference, PutItem, Errors).
+  dynamodb: 'InternalServerError',
 };
 
 const THROTTLING = new Set(Object.values(THROTTLING_CODE).concat(['Throttling', 'ThrottlingException', 'RequestLimitExceeded']));

@@ -184,6 +184,6 @@ export class Faults {
 
 export function serviceOf(operation: string): SimService {
   const prefix = operation.slice(0, operation.indexOf(':'));
-  if (prefix === 'ecs' || prefix === 'autoscaling' || prefix === 'ec2' || prefix === 'ssm' || prefix === 'cloudformation') return prefix;
-  throw new Error(`unknown service in operation '${operation}' (expected ecs:, autoscaling:, ec2:, ssm: or cloudformation:)`);
+  if (prefix === 'ecs' || prefix === 'autoscaling' || prefix === 'ec2' || prefix === 'ssm' || prefix === 'cloudformation' || prefix === 'dynamodb') return prefix;
+  throw new Error(`unknown service in operation '${operation}' (expected ecs:, autoscaling:, ec2:, ssm:, cloudformation: or dynamodb:)`);
 }

@@ -16,6 +16,7 @@ import { seedWarmPool, WarmPoolSpec } from './warm-pool';
 import type { AwsApi } from '../../src/aws/ports';
 import { DEFAULT_AMI_PARAMETERS, parameterKey } from '../../src/shared/ami-families';
 import { TagKey } from '../../src/shared/constants';
+import { LEASE_KEY, leaseTableName } from '../../src/shared/lease-table';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -178,6 +179,8 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
   });
   const clusterName = spec.clusterName ?? 'sim-cluster';
   const cluster = cloud.addCluster(clusterName, spec.withFargate ? ['FARGATE'] : []);
+  // The construct creates the cluster's lease table with its function (construct/lease-table.ts).
+  cloud.dynamoDb.createTable(leaseTableName(clusterName), LEASE_KEY);
   const imageRandom = random.fork(1);
 
   // Images and parameters per family/arch.

@@ -9,7 +9,7 @@ import { buildScenario, Simulation } from './scenario';
 
 const MIN = 60_000;
 
-function sim(instances = 4, maxSize = 10, extra: { mixedInstancesPolicy?: boolean; managedScaling?: boolean } = {}): Simulation {
+function sim(instances = 4, maxSize = 10, extra: { mixedInstancesPolicy?: boolean; managedScaling?: false } = {}): Simulation {
   return buildScenario({
     seed: 11,
     groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances, maxSize, ...extra }],

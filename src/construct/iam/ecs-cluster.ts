@@ -1,10 +1,10 @@
 import { aws_iam as iam } from 'aws-cdk-lib';
 import { StatementInputs } from './inputs';
-import { LEASE_TAG } from '../../shared/records';
 
 /**
  * ECS writes, on this cluster only: container instances (drain, cordon, progress attributes), their tasks and
- * services, the lease, deregistration.
+ * services, deregistration. (The lease is a DynamoDB item since this release, see lease.ts: the cluster's
+ * tags are no longer written.)
  */
 export function ecsClusterStatements({ cluster, readServices, stopTasks }: StatementInputs): iam.PolicyStatement[] {
   const ofThisCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
@@ -39,13 +39,6 @@ export function ecsClusterStatements({ cluster, readServices, stopTasks }: State
       resources: ['*'],
       conditions: ofThisCluster,
     })] : []),
-    new iam.PolicyStatement({
-      sid: 'LeaseOnThisCluster',
-      // One actor per cluster: the lease is a tag on the cluster, and only that tag may be written.
-      actions: ['ecs:TagResource', 'ecs:UntagResource'],
-      resources: [cluster.clusterArn],
-      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [LEASE_TAG] } },
-    }),
     new iam.PolicyStatement({
       sid: 'DeregisterFromThisCluster',
       // DeregisterContainerInstance is authorised against the cluster and has no ecs:cluster key.

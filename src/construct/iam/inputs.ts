@@ -21,6 +21,8 @@ export interface StatementInputs {
   readonly readServices: boolean;
   /** The standalone-task policy stops tasks. */
   readonly stopTasks: boolean;
+  /** The cluster's lease table (construct/lease-table.ts). */
+  readonly leaseTableArn: string;
   /** Rotation notifications are published here. */
   readonly notificationTopic?: sns.ITopic;
 }

@@ -6,6 +6,7 @@ import { ecsClusterStatements } from './ecs-cluster';
 import { isDefined, StatementInputs } from './inputs';
 import { launchConfigurationStatements } from './launch-configurations';
 import { instanceRoleStatements, launchCheckStatements, launchTemplateStatements } from './launch-templates';
+import { leaseStatements } from './lease';
 import { notificationStatements } from './notifications';
 import { groupParameterArn, ssmParameterStatements } from './ssm-parameters';
 import { ungroupedInstanceStatements } from './ungrouped-instances';
@@ -40,6 +41,7 @@ export function rotatorStatements(inputs: StatementInputs): iam.PolicyStatement[
   const statements = [
     describeStatements,
     ecsClusterStatements,
+    leaseStatements,
     autoScalingGroupStatements,
     launchConfigurationStatements,
     launchTemplateStatements,
@@ -69,7 +71,9 @@ function readOnly(statement: iam.PolicyStatement): iam.PolicyStatement | undefin
 export const READ_ACTION = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/;
 
 /** What the policy needs to know of the props, the groups (as the complete app has them) and the settings. */
-export function statementInputs(stack: Stack, props: EcsAmiRefresherProps, groups: RefresherGroups & AppGroups, settings: Settings): StatementInputs {
+export function statementInputs(
+  stack: Stack, props: EcsAmiRefresherProps, groups: RefresherGroups & AppGroups, settings: Settings, leaseTableArn: string,
+): StatementInputs {
   return {
     stack,
     cluster: props.cluster,
@@ -83,5 +87,6 @@ export function statementInputs(stack: Stack, props: EcsAmiRefresherProps, group
     readServices: settings.values.waitForSteadyServices || settings.values.canary !== undefined,
     stopTasks: settings.values.standaloneTasks.mode === 'stop',
     notificationTopic: props.notificationTopic,
+    leaseTableArn,
   };
 }
