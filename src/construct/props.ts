@@ -59,7 +59,7 @@ export interface EcsAmiRefresherProps {
   /**
    * The same for Windows groups, whose hosts boot and register far more slowly. Between 5 minutes and 6 hours.
    *
-   * @default Duration.hours(1) - the seed script paced Windows 7.5 times slower than Linux (900 s against 120 s);
+   * @default Duration.hours(1) - the AWS for Industries updater paced Windows 7.5 times slower than Linux (900 s against 120 s);
    * an hour lets a healthy Windows host (10 to 15 minutes) through, and still stops a bad image within the hour
    */
   readonly windowsReadinessTimeout?: Duration;
@@ -90,14 +90,14 @@ export interface EcsAmiRefresherProps {
    * How long an instance may take to drain (ECS to report no running tasks on it) before the drain counts
    * as stuck. Between 1 minute and 48 hours.
    *
-   * @default Duration.hours(1) - as the seed script (3,600 s)
+   * @default Duration.hours(1) - as the AWS for Industries updater waits (3,600 s)
    */
   readonly drainTimeout?: Duration;
 
   /**
    * What happens to an instance still running tasks when `drainTimeout` has passed.
    *
-   * @default DrainTimeoutAction.STOP_ROTATION - as the seed script, which raises an error: the group's
+   * @default DrainTimeoutAction.STOP_ROTATION - as the AWS for Industries updater, which raises an error: the group's
    * rotation stops, the rotation-stopped alarm fires, and nothing more is terminated in that group until
    * the instance's tasks stop
    */

@@ -309,7 +309,7 @@ export interface Notify {
 export type NotificationEvent = 'started' | 'stopped' | 'resumed' | 'finished';
 
 /**
- * A group on a launch configuration (seed 000): copy the configuration with only the image changed, under
+ * A group on a launch configuration (as in the AWS Compute Blog runbook): copy the configuration with only the image changed, under
  * the name derived from the source and the image (launch-configurations.ts), then switch the group to it.
  * A crash between the two finds the copy already there (AlreadyExists) and switches to it.
  */

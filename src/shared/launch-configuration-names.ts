@@ -1,5 +1,5 @@
 /**
- * Groups on a launch configuration (seed 000's procedure): a launch configuration cannot be changed, so the
+ * Groups on a launch configuration (the AWS Compute Blog runbook's procedure): a launch configuration cannot be changed, so the
  * engine copies it with only the image changed, switches the group to the copy, and deletes the copies it
  * made once no group uses them. The original is never deleted: it usually belongs to a CloudFormation or
  * Terraform stack (which would then fail to update or roll back), and accounts created since 1 October 2024

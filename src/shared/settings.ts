@@ -108,7 +108,7 @@ export const SETTINGS = {
     envKey: 'WINDOWS_READINESS_TIMEOUT_SECONDS',
     env: 'ECS_AMI_REFRESHER_WINDOWS_READINESS_TIMEOUT_SECONDS',
     prop: 'windowsReadinessTimeout',
-    // Windows hosts boot, run their first-boot configuration and start the agent far more slowly (the seed script
+    // Windows hosts boot, run their first-boot configuration and start the agent far more slowly (the AWS for Industries updater
     // paced Windows at 900 s against Linux's 120 s, 7.5 times longer): an hour, so a healthy Windows group is never
     // stopped for being Windows, while a bad image still stops within the hour.
     kind: READINESS,
@@ -133,7 +133,7 @@ export const SETTINGS = {
     env: 'ECS_AMI_REFRESHER_DRAIN_TIMEOUT_SECONDS',
     prop: 'drainTimeout',
     kind: DRAIN,
-    // As the seed script (3,600 s).
+    // As the AWS for Industries updater waits (3,600 s).
     default: 3600,
     rotation: true,
     cli: [{ flags: '--drain-timeout <duration>', help: 'how long a drain may take, e.g. 900s, 30m, 1h', direct: true }],

@@ -4,7 +4,7 @@ import { StatementInputs } from './inputs';
 import { launchConfigurationPrefix } from '../../shared/launch-configuration-names';
 
 /**
- * Launch configurations (seed 000): the engine copies a group's configuration with the new image and
+ * Launch configurations (as in the AWS Compute Blog runbook): the engine copies a group's configuration with the new image and
  * deletes its own copies once unused. Launch configurations carry no tags, so the copies are scoped by name:
  * `ecs-ami-refresher.<cluster>.` (cluster names hold no '.', so the prefix names exactly this cluster).
  * CreateLaunchConfiguration and DeleteLaunchConfiguration take the launchConfiguration resource type (SAR);

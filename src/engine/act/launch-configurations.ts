@@ -33,7 +33,7 @@ export const deleteLaunchConfigurations: Handler<'delete-launch-configurations'>
  * CreateLaunchConfiguration takes it from an SDK; block devices; security groups; instance profile; metadata
  * options; monitoring; tenancy; ...) is carried across. Fields AWS describes as empty strings (KernelId,
  * RamdiskId, KeyName when unset) are left out: CreateLaunchConfiguration refuses empty values, which is why
- * seed 000 deletes them with jq. A copy already there (a run killed before switching) is used if it names
+ * the AWS Compute Blog runbook deletes them with jq. A copy already there (a run killed before switching) is used if it names
  * the image, and refused otherwise.
  */
 async function copyLaunchConfiguration(api: AwsApi, action: SwitchLaunchConfiguration): Promise<void> {

@@ -18,7 +18,7 @@ export interface PlanConfig {
   /** The managed group through which container instances outside every group are replaced (opt-in). */
   readonly unmanagedReplacementGroup?: string;
   /**
-   * Replace instances even when they already run the target image (seed 004's FORCE): every instance
+   * Replace instances even when they already run the target image (the AWS for Industries updater's FORCE): every instance
    * launched before this observation. The engine records the time on the group so later runs finish it.
    */
   readonly force: boolean;
@@ -61,7 +61,7 @@ export interface GroupPlan {
   readonly updateLaunchSource: boolean;
   readonly instanceCount: number;
   readonly upToDateCount: number;
-  /** Fewest running tasks first (seed 004), so the first replacements disturb the least. */
+  /** Fewest running tasks first (as the AWS for Industries updater orders them), so the first replacements disturb the least. */
   readonly outdatedInstances: readonly OutdatedInstance[];
   /**
    * Epoch ms since when the group's outdated instances are outdated: when the target image was adopted, its

@@ -122,7 +122,7 @@ function refusal(observed: ObservedCluster, group: ObservedGroup, config: PlanCo
 
 /**
  * The group's members on the target (up to date) and the others (outdated), fewest running tasks first
- * (seed 004), so the first replacements disturb the least. A forced replacement (this run's, or one a previous
+ * (as the AWS for Industries updater orders them), so the first replacements disturb the least. A forced replacement (this run's, or one a previous
  * run recorded on the group) covers every instance launched before it; one whose launch time is unknown is
  * counted as launched before.
  */
