@@ -1226,7 +1226,7 @@ function toTemplateVersion(cloud: Cloud, template: SimLaunchTemplate, v: SimTemp
   };
 }
 
-function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
+function toGroup(_cloud: Cloud, g: SimGroup): AutoScalingGroup {
   const lt = g.launchTemplate;
   const spec = lt ? { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, Version: lt.version } : undefined;
   const instances: AsgInstance[] = [...g.instances.values()].map((i) => ({
@@ -1278,7 +1278,7 @@ function toGroup(cloud: Cloud, g: SimGroup): AutoScalingGroup {
     MaxSize: g.maxSize,
     DesiredCapacity: g.desired,
     DefaultCooldown: 300,
-    AvailabilityZones: [`${cloud.region}a`, `${cloud.region}b`, `${cloud.region}c`],
+    AvailabilityZones: [...g.availabilityZones],
     HealthCheckType: 'EC2',
     CreatedTime: new Date(g.createdAt),
     Instances: instances,

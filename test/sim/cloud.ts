@@ -9,6 +9,7 @@
  * costs in proportion to what it touches, never to the size of the cloud, except the list/scan calls that
  * AWS itself pages through.
  */
+import { DEFAULT_ZONE_SUFFIXES, launchZone, rebalance, RebalanceHost, rebalancingSurplus, zoneCounts } from './availability-zones';
 import { ScheduledEvent, VirtualClock } from './clock';
 import { SimAwsError } from './errors';
 import { Faults } from './faults';
@@ -34,6 +35,7 @@ import {
   TaskStatus,
 } from './model';
 import { Random } from './random';
+import { pickVictims, nextVictim, PolicyContext } from './termination-policy';
 
 export { isLeaving };
 
@@ -123,6 +125,8 @@ export interface CloudListener {
 const AZS = ['a', 'b', 'c'];
 /** Salt of the placement stream, forked from a generator of its own (see the constructor). */
 const PLACEMENT_STREAM = 7;
+/** Salt of Auto Scaling's stream (zone and termination policy ties). */
+const AUTO_SCALING_STREAM = 11;
 
 export interface SimTopic {
   readonly arn: string;
@@ -145,6 +149,8 @@ export class Cloud {
   readonly placementTies: PlacementTies;
   private readonly random: Random;
   private readonly placementRandom: Random;
+  /** Auto Scaling's own draws (zone ties, termination policy ties), a stream of their own. */
+  private readonly autoScalingRandom: Random;
 
   readonly images = new Map<string, SimImage>();
   readonly parameters = new Map<string, SimParameter>();
@@ -195,6 +201,7 @@ export class Cloud {
     this.placementTies = options.placementTies ?? 'uniform';
     // A fresh generator on the same seed, forked, so placement draws never shift the main stream.
     this.placementRandom = new Random(options.seed).fork(PLACEMENT_STREAM);
+    this.autoScalingRandom = new Random(options.seed).fork(AUTO_SCALING_STREAM);
   }
 
   now(): number {
@@ -293,6 +300,8 @@ export class Cloud {
     newInstancesProtectedFromScaleIn?: boolean;
     /** The group was created by this CloudFormation stack (see `addStack`), as this logical id. */
     stack?: { name: string; logicalId?: string };
+    /** Zone suffixes it spans (its subnets' zones): `['a', 'b', 'c']` unless given. */
+    availabilityZones?: readonly string[];
   }): SimGroup {
     const template = spec.launchTemplate ? this.templates.get(spec.launchTemplate.id) : undefined;
     if (spec.launchTemplate && !template) throw new Error(`no launch template ${spec.launchTemplate.id}`);
@@ -341,7 +350,10 @@ export class Cloud {
       activities: [],
       suspended: new Map(),
       instanceRefreshes: [],
+      availabilityZones: (spec.availabilityZones ?? DEFAULT_ZONE_SUFFIXES).map((z) => `${this.region}${z}`),
+      rebalancing: new Set(),
     };
+    if (group.availabilityZones.length === 0) throw new Error(`group ${spec.name}: at least one Availability Zone`);
     this.groups.set(group.name, group);
     return group;
   }
@@ -911,7 +923,8 @@ export class Cloud {
   private reconcileGroup(group: SimGroup): void {
     const inService: SimInstance[] = [];
     for (const i of group.instances.values()) if (!isLeaving(i.lifecycle)) inService.push(i);
-    const missing = group.desired - inService.length;
+    // A rebalancing activity's launches wait for their paired terminations; they do not count toward desired.
+    const missing = group.desired - (inService.length - rebalancingSurplus(group));
     // Launch suspended: "Adds instances to the Auto Scaling group when the group scales out, or when Amazon
     // EC2 Auto Scaling chooses to launch instances for other reasons" stops; Terminate suspended: scale-in
     // stops, but "Suspending the Terminate process applies only to instances that are currently in the
@@ -926,28 +939,42 @@ export class Cloud {
         }
       }
     } else if (missing < 0) {
-      // Scale in. Default termination policy, simplified: instances from an older launch template version
-      // (or another template/configuration) first, then the oldest; protected instances are skipped.
-      // "Configure termination policies for Amazon EC2 Auto Scaling":
-      // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html
-      const current = group.launchTemplate ? this.resolveLaunch(group) : undefined;
-      const currentVersion = current && !('error' in current) ? current.templateVersion : undefined;
-      const terminateSuspended = group.suspended.has('Terminate');
-      const candidates = inService.filter((i) => !i.protectedFromScaleIn && !(terminateSuspended && i.lifecycle === 'InService'));
-      // A launch configuration group: "instances that use the oldest launch configuration" go first.
-      const old = (i: SimInstance) => (group.launchTemplate
-        ? i.templateVersion !== currentVersion
-        : i.launchConfigurationName !== group.launchConfigurationName);
-      candidates.sort((a, b) => {
-        const aOld = old(a) ? 0 : 1;
-        const bOld = old(b) ? 0 : 1;
-        return aOld - bOld || a.launchTime - b.launchTime || a.seq - b.seq;
-      });
-      for (const victim of candidates.slice(0, -missing)) {
-        group.activities.push({ id: uuid(this.random), at: this.now(), description: `Terminating EC2 instance: ${victim.id} (scale in)`, status: 'InProgress' });
-        this.beginTermination(victim);
+      // Scale in: the default termination policy picks the victims (termination-policy.ts).
+      for (const victim of pickVictims(group, this.scaleInCandidates(group), -missing, this.policyContext())) {
+        this.autoScalingTerminates(victim, `Terminating EC2 instance: ${victim.id} (scale in)`);
       }
+    } else if (missing === 0 && rebalance(group, this.rebalanceHost)) {
+      this.scheduleGroupRetry(group);
     }
+  }
+
+  /**
+   * The instances Auto Scaling may pick itself: listed, not leaving, not protected from scale in (the policy
+   * looks only at unprotected instances), and with Terminate suspended not InService.
+   */
+  private scaleInCandidates(group: SimGroup): SimInstance[] {
+    const terminateSuspended = group.suspended.has('Terminate');
+    return [...group.instances.values()].filter((i) => !isLeaving(i.lifecycle) && !i.protectedFromScaleIn && !(terminateSuspended && i.lifecycle === 'InService'));
+  }
+
+  private policyContext(): PolicyContext {
+    return { now: this.now(), random: this.autoScalingRandom, launchConfigurations: this.launchConfigurations };
+  }
+
+  private readonly rebalanceHost: RebalanceHost = {
+    launchInto: (group, zone) => this.launchOne(group, zone),
+    pickVictim: (group, leaveOut) => nextVictim(group, this.scaleInCandidates(group), leaveOut, this.policyContext()),
+    terminate: (instance, description) => this.autoScalingTerminates(instance, description),
+    random: () => this.autoScalingRandom,
+  };
+
+  /**
+   * The one way Auto Scaling terminates an instance it picked itself (scale-in, rebalancing): no drain, an
+   * activity, then the termination. A lifecycle hook model intercepts here or in `beginTermination`.
+   */
+  autoScalingTerminates(victim: SimInstance, description: string): void {
+    victim.group?.activities.push({ id: uuid(this.random), at: this.now(), description, status: 'InProgress' });
+    this.beginTermination(victim);
   }
 
   private scheduleGroupRetry(group: SimGroup): void {
@@ -1005,7 +1032,7 @@ export class Cloud {
     return { imageId, instanceType, templateVersion, templateId: spec?.id, templateName: spec?.name };
   }
 
-  private launchOne(group: SimGroup): boolean {
+  private launchOne(group: SimGroup, zone?: string): SimInstance | undefined {
     const launch = this.resolveLaunch(group, group.mixedInstancesPolicy ? group.mixedInstancesPolicy.launches++ : undefined);
     const injected = 'error' in launch ? undefined : this.faults.launchFails(group.name);
     if ('error' in launch || injected) {
@@ -1017,9 +1044,9 @@ export class Cloud {
         status: 'Failed',
         message,
       });
-      return false;
+      return undefined;
     }
-    const instance = this.createInstance(group, launch, this.now());
+    const instance = this.createInstance(group, launch, this.now(), zone);
     group.activities.push({ id: uuid(this.random), at: this.now(), description: `Launching a new EC2 instance: ${instance.id}`, status: 'Successful' });
     instance.events.push(this.at(this.now() + this.ms(group.timing?.bootS ?? this.timing.bootS), () => {
       if (instance.state !== 'pending') return;
@@ -1032,13 +1059,14 @@ export class Cloud {
         }));
       }
     }));
-    return true;
+    return instance;
   }
 
   private createInstance(
     group: SimGroup,
     launch: Launch,
     launchTime: number,
+    zone: string = launchZone(zoneCounts(group), this.autoScalingRandom),
   ): SimInstance {
     const id = `i-${this.random.hex(17)}`;
     const image = this.images.get(launch.imageId)!;
@@ -1054,7 +1082,7 @@ export class Cloud {
       seq,
       imageId: launch.imageId,
       instanceType: launch.instanceType,
-      availabilityZone: `${this.region}${AZS[seq % AZS.length]}`,
+      availabilityZone: zone,
       architecture: image.architecture,
       state: 'pending',
       launchTime,
@@ -1080,6 +1108,8 @@ export class Cloud {
   private setLifecycle(instance: SimInstance, lifecycle: string): void {
     instance.lifecycle = lifecycle;
     this.updateServing(instance);
+    // A rebalancing launch going InService lets its paired termination go (availability-zones.ts).
+    if (instance.group?.rebalancing.has(instance.id)) this.markGroup(instance.group);
   }
 
   private beginTermination(instance: SimInstance): void {

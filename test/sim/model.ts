@@ -133,6 +133,10 @@ export interface SimGroup {
   readonly suspended: Map<string, string>;
   /** Instance refreshes, oldest first. */
   readonly instanceRefreshes: SimInstanceRefresh[];
+  /** The Availability Zones it spans (its subnets' zones), in the order it was made with (availability-zones.ts). */
+  readonly availabilityZones: readonly string[];
+  /** Instances a rebalancing activity launched whose paired termination is still due (availability-zones.ts). */
+  readonly rebalancing: Set<string>;
   /** Set while its capacity provider's managed scaling drives the desired capacity. */
   managedScaling?: SimManagedScaling;
   /**
