@@ -943,7 +943,7 @@ export class Cloud {
       for (const victim of pickVictims(group, this.scaleInCandidates(group), -missing, this.policyContext())) {
         this.autoScalingTerminates(victim, `Terminating EC2 instance: ${victim.id} (scale in)`);
       }
-    } else if (missing === 0 && rebalance(group, this.rebalanceHost)) {
+    } else if (missing === 0 && rebalance(group, this.rebalanceHost())) {
       this.scheduleGroupRetry(group);
     }
   }
@@ -961,12 +961,15 @@ export class Cloud {
     return { now: this.now(), random: this.autoScalingRandom, launchConfigurations: this.launchConfigurations };
   }
 
-  private readonly rebalanceHost: RebalanceHost = {
-    launchInto: (group, zone) => this.launchOne(group, zone),
-    pickVictim: (group, leaveOut) => nextVictim(group, this.scaleInCandidates(group), leaveOut, this.policyContext()),
-    terminate: (instance, description) => this.autoScalingTerminates(instance, description),
-    random: () => this.autoScalingRandom,
-  };
+  /** What AZRebalance (availability-zones.ts) does through this cloud. */
+  private rebalanceHost(): RebalanceHost {
+    return {
+      launchInto: (group, zone) => this.launchOne(group, zone),
+      pickVictim: (group, leaveOut) => nextVictim(group, this.scaleInCandidates(group), leaveOut, this.policyContext()),
+      terminate: (instance, description) => this.autoScalingTerminates(instance, description),
+      random: () => this.autoScalingRandom,
+    };
+  }
 
   /**
    * The one way Auto Scaling terminates an instance it picked itself (scale-in, rebalancing): no drain, an

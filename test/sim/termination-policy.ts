@@ -76,7 +76,8 @@ export function configurationAge(group: SimGroup, instance: SimInstance, ctx: Po
     return ctx.launchConfigurations.get(instance.launchConfigurationName)?.createdAt ?? -Infinity;
   }
   if (!instance.templateId) return 0;
-  const current = new Set([group.launchTemplate.id, ...(group.mixedInstancesPolicy?.overrides ?? []).flatMap((o) => (o.launchTemplate ? [o.launchTemplate.id] : []))]);
+  const overrides = (group.mixedInstancesPolicy?.overrides ?? []).flatMap((o) => (o.launchTemplate ? [o.launchTemplate.id] : []));
+  const current = new Set([group.launchTemplate.id, ...overrides]);
   if (!current.has(instance.templateId)) return 1;
   const version = Number(instance.templateVersion ?? 0);
   return 2 + version / (version + 1);
