@@ -109,7 +109,10 @@ export function rebalance(group: SimGroup, host: RebalanceHost): boolean {
   terminatePaired(group, host);
   if (group.rebalancing.size > 0) return false;
   let counts = zoneCounts(group);
-  if (isBalanced(counts) || !host.pickVictim(group, new Set())) return false;
+  // Only with an instance the policy could take some day (unprotected): with Terminate suspended the launch
+  // still happens and its termination waits.
+  const unprotected = [...group.instances.values()].some((i) => countsInZone(i) && !i.protectedFromScaleIn);
+  if (isBalanced(counts) || !unprotected) return false;
   const live = [...counts.values()].reduce((a, b) => a + b, 0);
   const room = group.maxSize + rebalanceMargin(group.maxSize) - live;
   const moves = Math.min(rebalanceMoves(counts), Math.max(0, room));

@@ -59,6 +59,8 @@ export interface GroupSpec {
    * that name yet): the group and its instances carry the `aws:cloudformation:*` tags.
    */
   readonly stack?: string;
+  /** Zone suffixes the group spans; three (`a`, `b`, `c`) unless given, as a default CDK VPC has. */
+  readonly availabilityZones?: readonly string[];
   /** Boot and registration times of the instances it launches, over the scenario's (e.g. a slow Windows boot). */
   readonly timing?: { readonly bootS?: Seconds; readonly registerS?: Seconds };
 }
@@ -277,6 +279,7 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
       tags,
       newInstancesProtectedFromScaleIn: g.protectedFromScaleIn ?? managedTerminationProtection(g),
       stack: g.stack ? { name: g.stack } : undefined,
+      availabilityZones: g.availabilityZones,
     });
     if (g.timing) group.timing = g.timing;
     if (g.capacityProvider ?? true) {
