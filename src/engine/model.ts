@@ -59,6 +59,8 @@ export interface GroupInstance {
   readonly lifecycleState: string;
   readonly healthStatus: string;
   readonly protectedFromScaleIn: boolean;
+  /** The Availability Zone it runs in (DescribeAutoScalingGroups `Instances[].AvailabilityZone`), when reported. */
+  readonly availabilityZone?: string;
 }
 
 export interface ObservedGroup {
@@ -70,6 +72,8 @@ export interface ObservedGroup {
   readonly desiredCapacity: number;
   readonly minSize: number;
   readonly maxSize: number;
+  /** The Availability Zones the group spans (DescribeAutoScalingGroups `AvailabilityZones`), when reported. */
+  readonly availabilityZones?: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly instances: readonly GroupInstance[];
   readonly launchSource: LaunchSource;

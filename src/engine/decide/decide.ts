@@ -6,6 +6,7 @@
 import { FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Batch } from '../../shared/records';
 import { Action, Terminate } from '../actions';
 import { endBatch, keepBatchCapacity, refillWindow, startBatch } from './batch';
+import { withRaisedMax } from './batch-record';
 import { afterCanaries } from './canary';
 import { endedDrains } from './drain-ends';
 import { DrainRoom, StartedDrains, batchReadinessStop, drainRoom, startDrains } from './drains';
@@ -13,6 +14,7 @@ import { GroupRound, waitForNewWork } from './group-round';
 import { launchSourceAction } from './launch-source';
 import { rollBack } from './roll-back';
 import { GroupRotation } from './rotation-types';
+import { balancingVictim } from './zones';
 
 export function decide(round: GroupRound): GroupRotation {
   const actions = recordsToKeep(round);
@@ -76,7 +78,10 @@ function updateLaunchSource(round: GroupRound, actions: Action[]): GroupRotation
  */
 function carryOnBatch(round: GroupRound, batch: Batch, actions: Action[]): GroupRotation {
   const { marked, budget } = round;
-  if (marked.length === 0) return batch.canary ? afterCanaries(round, batch, actions) : endBatch(round, batch, actions);
+  if (marked.length === 0) {
+    if (batch.canary) return afterCanaries(round, batch, actions);
+    return rebalanceBeforeResume(round, batch, actions) ?? endBatch(round, batch, actions);
+  }
   const capacity = keepBatchCapacity(round, batch, actions);
   const ended = endedDrains(round);
   actions.push(...ended.stopTasks);
@@ -92,6 +97,31 @@ function carryOnBatch(round: GroupRound, batch: Batch, actions: Action[]): Group
 }
 
 /** What a batch round did, for its report. */
+/**
+ * The batch holds AZRebalance and its marks are gone, but the zones are unbalanced: resuming would let Auto
+ * Scaling terminate instances nobody drained (zones.ts). One member of the fullest zone is marked first, with a
+ * replacement, and the batch goes on; it ends once the zones are balanced.
+ */
+function rebalanceBeforeResume(round: GroupRound, batch: Batch, actions: Action[]): GroupRotation | undefined {
+  const { group } = round;
+  if (!batch.suspendedAzRebalance) return undefined;
+  const victim = balancingVictim(group, round.alive);
+  const container = victim !== undefined ? round.byInstance.get(victim) : undefined;
+  if (!container || container.status !== 'ACTIVE') return undefined;
+  const raiseDesiredTo = group.desiredCapacity + 1;
+  const raiseMaxTo = raiseDesiredTo > group.maxSize ? raiseDesiredTo : undefined;
+  actions.push({
+    kind: 'mark-more',
+    group: group.name,
+    containerInstanceArns: [container.containerInstanceArn],
+    since: round.now,
+    raiseDesiredTo,
+    raiseMaxTo,
+    record: withRaisedMax(batch, raiseMaxTo),
+  });
+  return { phase: 'replacing', actions, inFlight: 1, budget: round.budget };
+}
+
 interface BatchRound {
   readonly room: DrainRoom;
   readonly started: StartedDrains;

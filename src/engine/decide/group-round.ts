@@ -9,6 +9,7 @@ import { isAlive, MarkedMember, markedMembers } from '../members';
 import { GroupInstance, ObservedCluster, ObservedContainerInstance, ObservedGroup } from '../model';
 import { GroupRotation, ImageDecision, RotationConfig, WaitingOn } from './rotation-types';
 import { maintenanceWindowClosed } from './waits';
+import { balancedOrder } from './zones';
 
 /** Why nothing new may start this round (no rotation, no mark, no launch template change). */
 export interface NewWorkHold {
@@ -72,9 +73,10 @@ export function groupRound(observed: ObservedCluster, group: ObservedGroup, deci
     replaceBefore: decodeEpoch(group.tags[REPLACE_BEFORE_TAG]),
     newWorkHeld: newWorkHold(decision, config, now),
     takeable,
-    eligible: takeable
+    // Fullest zone first (zones.ts): the marks leave the group balanced, so resuming AZRebalance moves nothing.
+    eligible: balancedOrder(alive, takeable
       .filter((c) => !config.skipInstancesWithStandaloneTasks || standaloneTasksOn(c)?.length === 0)
-      .map((c) => c.ec2InstanceId),
+      .map((c) => c.ec2InstanceId), new Set(marked.map((m) => m.instance.instanceId))),
   };
 }
 

@@ -100,10 +100,12 @@ function toGroup(
     lifecycleState: i.LifecycleState ?? 'Unknown',
     healthStatus: i.HealthStatus ?? 'Unknown',
     protectedFromScaleIn: i.ProtectedFromScaleIn ?? false,
+    ...(i.AvailabilityZone ? { availabilityZone: i.AvailabilityZone } : {}),
   }));
   return {
     name: asg.AutoScalingGroupName!,
     arn: asg.AutoScalingGroupARN,
+    ...(asg.AvailabilityZones && asg.AvailabilityZones.length > 0 ? { availabilityZones: [...asg.AvailabilityZones] } : {}),
     // A group both given and behind a capacity provider is 'configured': the policy names it by ARN.
     source: given || !capacityProviderName ? 'configured' : 'capacity-provider',
     capacityProviderName,
