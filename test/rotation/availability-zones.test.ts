@@ -44,8 +44,10 @@ async function rotate(seed: number): Promise<RebalanceDamage> {
 test('over 20 seeds with 3 zones, resuming AZRebalance never makes Auto Scaling terminate an undrained instance', async () => {
   const damage: RebalanceDamage[] = [];
   for (const seed of SEEDS) damage.push(await rotate(seed));
-  const total = damage.reduce((t, d) => ({ undrainedTerminations: t.undrainedTerminations + d.undrainedTerminations, tasksKilled: t.tasksKilled + d.tasksKilled }),
-    { undrainedTerminations: 0, tasksKilled: 0 });
+  const total = {
+    undrainedTerminations: damage.reduce((n, d) => n + d.undrainedTerminations, 0),
+    tasksKilled: damage.reduce((n, d) => n + d.tasksKilled, 0),
+  };
   // Before the engine took zones into account: 10 undrained terminations and 48 tasks killed over these seeds.
   expect(total).toEqual({ undrainedTerminations: 0, tasksKilled: 0 });
   expect(damage.filter((d) => d.undrainedTerminations > 0 || d.tasksKilled > 0)).toEqual([]);
