@@ -11,9 +11,12 @@ const HOUR = 3600_000;
 const KEY = 'amazon-linux-2023/x86_64';
 
 function scenario(constrained: boolean, placementTies: PlacementTies = 'uniform'): Simulation {
+  // One zone: this test counts the rotation's own launches and task moves; in three zones a batch may end
+  // unbalanced and the engine then replaces one more (up-to-date) instance before resuming AZRebalance, an extra
+  // launch and move that test/rotation/availability-zones.test.ts covers.
   return buildScenario({
     seed: 21,
-    groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }],
+    groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12, availabilityZones: ['a'] }],
     services: 'auto',
     standaloneTasks: { count: 0, durationS: 600 },
     servicePlacementConstraints: constrained ? [`attribute:${CORDON_ATTRIBUTE} !exists`] : undefined,
@@ -64,6 +67,9 @@ test('cordons are written before the first drain, on outdated serving instances 
 });
 
 test('a group whose rotation stops lifts its cordons (marked instances keep theirs), so the cluster keeps its placement room', async () => {
+  // One zone: this test counts the rotation's own launches and task moves; in three zones a batch may end
+  // unbalanced and the engine then replaces one more (up-to-date) instance before resuming AZRebalance, an extra
+  // launch and move that test/rotation/availability-zones.test.ts covers.
   const sim = buildScenario({
     seed: 21,
     groups: [{ name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 12 }],
@@ -86,11 +92,14 @@ test('a group whose rotation stops lifts its cordons (marked instances keep thei
 // Cordons are written per group, but a service placed in both groups starts drained tasks on either: no group
 // drains while the other's outdated instances cannot be cordoned, and every round writes its cordons first.
 test.each([1, 2, 3, 4])('two groups rotating together, services placed in both (seed %i): every task moves exactly once', async (seed) => {
+  // One zone: this test counts the rotation's own launches and task moves; in three zones a batch may end
+  // unbalanced and the engine then replaces one more (up-to-date) instance before resuming AZRebalance, an extra
+  // launch and move that test/rotation/availability-zones.test.ts covers.
   const sim = buildScenario({
     seed,
     groups: [
-      { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 5 },
-      { name: 'edge', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 5 },
+      { name: 'web', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 5, availabilityZones: ['a'] },
+      { name: 'edge', family: 'bottlerocket-ecs-2', architecture: 'arm64', instances: 5, availabilityZones: ['a'] },
     ],
     services: 'auto',
     standaloneTasks: { count: 0, durationS: 600 },
