@@ -6,6 +6,7 @@
 import { FAILED_IMAGE_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, Batch } from '../../shared/records';
 import { Action, Terminate } from '../actions';
 import { endBatch, keepBatchCapacity, refillWindow, startBatch } from './batch';
+import { holdsMin } from './batch-hold';
 import { withRaisedMax } from './batch-record';
 import { afterCanaries } from './canary';
 import { endedDrains } from './drain-ends';
@@ -118,6 +119,8 @@ function rebalanceBeforeResume(round: GroupRound, batch: Batch, actions: Action[
     raiseDesiredTo,
     raiseMaxTo,
     record: withRaisedMax(batch, raiseMaxTo),
+    // A group ECS scales gets its surge through MinSize, as every mark of the batch (batch-hold.ts).
+    ...(holdsMin(batch) ? { holdMin: true } : {}),
   });
   return { phase: 'replacing', actions, inFlight: 1, budget: round.budget };
 }
