@@ -8,7 +8,18 @@ const MIN = 60_000;
 function cluster(instances: number, extra: { availabilityZones?: readonly string[]; maxSize?: number; seed?: number } = {}): Simulation {
   return buildScenario({
     seed: extra.seed ?? 11,
-    groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances, maxSize: extra.maxSize ?? instances + 6, availabilityZones: extra.availabilityZones }],
+    groups: [{
+      name: 'app',
+      family: 'amazon-linux-2023',
+      architecture: 'x86_64',
+      instances,
+      // Managed scaling and managed termination protection off on purpose: these tests drive desired capacity
+      // themselves and need unprotected instances for the policy to pick (managed-scaling.test.ts covers those).
+      managedScaling: false,
+      protectedFromScaleIn: false,
+      maxSize: extra.maxSize ?? instances + 6,
+      availabilityZones: extra.availabilityZones,
+    }],
     services: [{ name: 'web', desiredCount: instances * 2, minimumHealthyPercent: 50, maximumPercent: 200 }],
     timing: { bootS: 120, registerS: 20, taskStartS: 30, apiLatencyMs: 0 },
   });

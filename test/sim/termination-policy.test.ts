@@ -9,7 +9,17 @@ const MIN = 60_000;
 function cluster(instances: number, seed = 21): Simulation {
   return buildScenario({
     seed,
-    groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances, maxSize: instances + 6 }],
+    groups: [{
+      name: 'app',
+      family: 'amazon-linux-2023',
+      architecture: 'x86_64',
+      instances,
+      // Managed scaling and managed termination protection off on purpose: these tests drive desired capacity
+      // themselves and need unprotected instances for the policy to pick (managed-scaling.test.ts covers those).
+      managedScaling: false,
+      protectedFromScaleIn: false,
+      maxSize: instances + 6,
+    }],
     services: [],
     timing: { bootS: 120, registerS: 20, taskStartS: 30, apiLatencyMs: 0 },
   });
