@@ -4,6 +4,8 @@
  * tests implement the same interfaces, so every call (and its batch size) is visible to them.
  */
 import type {
+  CompleteLifecycleActionCommandInput,
+  CompleteLifecycleActionCommandOutput,
   CreateLaunchConfigurationCommandInput,
   CreateLaunchConfigurationCommandOutput,
   CreateOrUpdateTagsCommandInput,
@@ -18,6 +20,8 @@ import type {
   DescribeInstanceRefreshesCommandOutput,
   DescribeLaunchConfigurationsCommandInput,
   DescribeLaunchConfigurationsCommandOutput,
+  DescribeLifecycleHooksCommandInput,
+  DescribeLifecycleHooksCommandOutput,
   ResumeProcessesCommandInput,
   ResumeProcessesCommandOutput,
   SetDesiredCapacityCommandInput,
@@ -106,6 +110,10 @@ export interface AutoScalingApi {
   describeAutoScalingGroups(input: DescribeAutoScalingGroupsCommandInput): Promise<Result<DescribeAutoScalingGroupsCommandOutput>>;
   describeLaunchConfigurations(input: DescribeLaunchConfigurationsCommandInput): Promise<Result<DescribeLaunchConfigurationsCommandOutput>>;
   describeInstanceRefreshes(input: DescribeInstanceRefreshesCommandInput): Promise<Result<DescribeInstanceRefreshesCommandOutput>>;
+  /** The group's lifecycle hooks (ECS managed draining's termination hook among them), for groups the engine acts on. */
+  describeLifecycleHooks(input: DescribeLifecycleHooksCommandInput): Promise<Result<DescribeLifecycleHooksCommandOutput>>;
+  /** Only to end the termination wait of an instance the engine terminated after its drain timeout, with force. */
+  completeLifecycleAction(input: CompleteLifecycleActionCommandInput): Promise<Result<CompleteLifecycleActionCommandOutput>>;
   setDesiredCapacity(input: SetDesiredCapacityCommandInput): Promise<Result<SetDesiredCapacityCommandOutput>>;
   terminateInstanceInAutoScalingGroup(
     input: TerminateInstanceInAutoScalingGroupCommandInput,

@@ -4,6 +4,7 @@
  */
 import {
   AutoScalingClient,
+  CompleteLifecycleActionCommand,
   CreateLaunchConfigurationCommand,
   CreateOrUpdateTagsCommand,
   DeleteLaunchConfigurationCommand,
@@ -11,6 +12,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
   DescribeLaunchConfigurationsCommand,
+  DescribeLifecycleHooksCommand,
   ResumeProcessesCommand,
   SetDesiredCapacityCommand,
   SuspendProcessesCommand,
@@ -104,6 +106,8 @@ export function sdkApi(clients: SdkClients): AwsApi {
       describeAutoScalingGroups: (input) => clients.autoScaling.send(new DescribeAutoScalingGroupsCommand(input)),
       describeLaunchConfigurations: (input) => clients.autoScaling.send(new DescribeLaunchConfigurationsCommand(input)),
       describeInstanceRefreshes: (input) => clients.autoScaling.send(new DescribeInstanceRefreshesCommand(input)),
+      describeLifecycleHooks: (input) => clients.autoScaling.send(new DescribeLifecycleHooksCommand(input)),
+      completeLifecycleAction: (input) => clients.autoScaling.send(new CompleteLifecycleActionCommand(input)),
       setDesiredCapacity: (input) => clients.autoScaling.send(new SetDesiredCapacityCommand(input)),
       terminateInstanceInAutoScalingGroup: (input) => clients.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand(input)),
       updateAutoScalingGroup: (input) => clients.autoScaling.send(new UpdateAutoScalingGroupCommand(input)),

@@ -193,6 +193,7 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
             autoScalingGroupArn: provider.groupArn,
             managedScaling: { ...provider.managedScaling },
             managedTerminationProtection: provider.managedTerminationProtection,
+            managedDraining: provider.managedDraining,
           },
         });
       }
@@ -457,6 +458,39 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
   };
 
   const autoScaling: AutoScalingApi = {
+
+    // "Gets information about the lifecycle hooks for the specified Auto Scaling group"; AutoScalingGroupName is
+    // required, LifecycleHookNames takes at most 50 names.
+    // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLifecycleHooks.html
+    describeLifecycleHooks: wrap('autoscaling', 'describeLifecycleHooks', (input) => {
+      if (!input.AutoScalingGroupName) throw asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null");
+      if ((input.LifecycleHookNames?.length ?? 0) > 50) throw asgValidation('LifecycleHookNames can have at most 50 items');
+      const group = cloud.groups.get(input.AutoScalingGroupName);
+      if (!group) throw asgValidation(`AutoScalingGroup name not found - ${input.AutoScalingGroupName}`);
+      const hooks = cloud.lifecycleHooks.hooksOf(group.name).filter((h) => !input.LifecycleHookNames?.length || input.LifecycleHookNames.includes(h.name));
+      return {
+        LifecycleHooks: hooks.map((h) => ({
+          LifecycleHookName: h.name,
+          AutoScalingGroupName: h.groupName,
+          LifecycleTransition: h.transition,
+          HeartbeatTimeout: h.heartbeatTimeoutS,
+          GlobalTimeout: h.globalTimeoutS,
+          DefaultResult: h.defaultResult,
+        })),
+      };
+    }),
+
+    // CompleteLifecycleAction: LifecycleHookName, AutoScalingGroupName and LifecycleActionResult (CONTINUE or
+    // ABANDON) are required; the action is named by LifecycleActionToken or InstanceId.
+    // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CompleteLifecycleAction.html
+    completeLifecycleAction: wrap('autoscaling', 'completeLifecycleAction', (input) => {
+      if (!input.LifecycleHookName || !input.AutoScalingGroupName) throw asgValidation('LifecycleHookName and AutoScalingGroupName are required');
+      const result = input.LifecycleActionResult;
+      if (result !== 'CONTINUE' && result !== 'ABANDON') throw asgValidation(`LifecycleActionResult must be CONTINUE or ABANDON, got ${String(result)}`);
+      if (!input.InstanceId && !input.LifecycleActionToken) throw asgValidation('Either LifecycleActionToken or InstanceId is required');
+      cloud.lifecycleHooks.complete(input.AutoScalingGroupName, input.LifecycleHookName, { instanceId: input.InstanceId, token: input.LifecycleActionToken }, result);
+      return {};
+    }),
 
     // "InstanceRefreshes: The instance refreshes for the specified group, sorted by creation timestamp in
     // descending order"; MaxRecords "The default value is 50 and the maximum value is 100"; refreshes "from the

@@ -13,6 +13,7 @@ import { ScheduledEvent, VirtualClock } from './clock';
 import { SimAwsError } from './errors';
 import { Faults } from './faults';
 import { managedScalingTick, ManagedScalingOptions, newManagedScaling, protectBeforePlacement, reservation, trackedDesired } from './managed-scaling';
+import { ECS_MANAGED_DRAINING_HOOK, LAUNCHING, LifecycleHooks, TERMINATING } from './lifecycle-hooks';
 import {
   CiStatus,
   isLeaving,
@@ -118,6 +119,8 @@ export interface CloudListener {
   onContainerInstanceStatus?(ci: SimContainerInstance, previous: CiStatus): void;
   /** A replica or daemon service placed a task (it already counts in the service's placement buckets). */
   onTaskPlaced?(task: SimTask): void;
+  /** DeregisterContainerInstance with force left these tasks running, unaccounted for (see `deregister`). */
+  onTasksOrphaned?(ci: SimContainerInstance, tasks: readonly SimTask[]): void;
 }
 
 const AZS = ['a', 'b', 'c'];
@@ -168,6 +171,8 @@ export class Cloud {
   readonly topics = new Map<string, SimTopic>();
 
   readonly listeners: CloudListener[] = [];
+  /** Lifecycle hooks per group and the instances waiting on them (lifecycle-hooks.ts). */
+  readonly lifecycleHooks = new LifecycleHooks(this);
   /** Per-instance task capacity (non-daemon tasks) of instances launched from now on. */
   maxTasksPerInstance = Infinity;
   /**
@@ -358,16 +363,30 @@ export class Cloud {
     return cluster;
   }
 
-  addCapacityProvider(name: string, group: SimGroup, managedTerminationProtection: 'ENABLED' | 'DISABLED' = 'DISABLED'): SimCapacityProvider {
+  /**
+   * A capacity provider for `group`. Managed draining "is on by default when you create a capacity provider"
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/enable-managed-instance-draining.html), and
+   * aws-cdk's AsgCapacityProvider enables it unless told otherwise: ECS then puts its termination hook on the group.
+   */
+  addCapacityProvider(
+    name: string,
+    group: SimGroup,
+    managedTerminationProtection: 'ENABLED' | 'DISABLED' = 'DISABLED',
+    managedDraining: 'ENABLED' | 'DISABLED' = 'ENABLED',
+  ): SimCapacityProvider {
     const provider: SimCapacityProvider = {
       name,
       arn: `arn:aws:ecs:${this.region}:${this.account}:capacity-provider/${name}`,
       groupArn: group.arn,
       status: 'ACTIVE',
       managedTerminationProtection,
+      managedDraining,
       managedScaling: { status: 'DISABLED', targetCapacity: 100 },
     };
     this.capacityProviders.set(name, provider);
+    if (managedDraining === 'ENABLED') {
+      this.lifecycleHooks.put(group, { name: ECS_MANAGED_DRAINING_HOOK, transition: TERMINATING, defaultResult: 'CONTINUE', owner: 'ecs-managed-draining' });
+    }
     return provider;
   }
 
@@ -1024,7 +1043,7 @@ export class Cloud {
     instance.events.push(this.at(this.now() + this.ms(group.timing?.bootS ?? this.timing.bootS), () => {
       if (instance.state !== 'pending') return;
       instance.state = 'running';
-      if (instance.lifecycle === 'Pending') this.setLifecycle(instance, 'InService');
+      if (instance.lifecycle === 'Pending') this.afterLaunchHooks(instance);
       if (instance.registers) {
         instance.events.push(this.at(this.now() + this.ms(group.timing?.registerS ?? this.timing.registerS), () => {
           if (instance.state !== 'running') return;
@@ -1082,11 +1101,40 @@ export class Cloud {
     this.updateServing(instance);
   }
 
+  /**
+   * A launched instance is running: with launch hooks it waits in Pending:Wait (the agent starts and registers
+   * meanwhile), then Pending:Proceed and InService; a launch abandoned is terminated (lifecycle-hooks.ts).
+   */
+  private afterLaunchHooks(instance: SimInstance): void {
+    const waits = this.lifecycleHooks.begin(instance, LAUNCHING, (result) => {
+      if (instance.lifecycle !== 'Pending:Wait') return;
+      if (result === 'ABANDON') {
+        this.setLifecycle(instance, 'Terminating');
+        this.beginShutdown(instance);
+        return;
+      }
+      this.setLifecycle(instance, 'Pending:Proceed');
+      this.setLifecycle(instance, 'InService');
+      this.markGroup(instance.group!);
+    });
+    this.setLifecycle(instance, waits ? 'Pending:Wait' : 'InService');
+  }
+
+  /** Terminating, then Terminating:Wait while termination hooks hold it (lifecycle-hooks.ts), then shutdown. */
   private beginTermination(instance: SimInstance): void {
+    this.lifecycleHooks.forget(instance); // a launch still waiting on its hooks ends here
     this.setLifecycle(instance, 'Terminating');
     instance.events.push(this.at(this.now() + this.ms(this.timing.terminateS), () => {
-      this.setLifecycle(instance, 'Terminating:Proceed');
-      this.beginShutdown(instance);
+      const proceed = (): void => {
+        if (instance.state === 'shutting-down' || instance.state === 'terminated') return;
+        this.setLifecycle(instance, 'Terminating:Proceed');
+        this.beginShutdown(instance);
+      };
+      if (this.lifecycleHooks.begin(instance, TERMINATING, proceed)) {
+        this.setLifecycle(instance, 'Terminating:Wait');
+      } else {
+        proceed();
+      }
     }));
   }
 
@@ -1099,6 +1147,7 @@ export class Cloud {
    */
   private beginShutdown(instance: SimInstance): void {
     if (instance.state === 'shutting-down' || instance.state === 'terminated') return;
+    this.lifecycleHooks.forget(instance);
     for (const e of instance.events) e.cancel();
     instance.events.length = 0;
     const ci = instance.ci;
@@ -1208,6 +1257,8 @@ export class Cloud {
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterContainerInstance.html
    */
   deregister(ci: SimContainerInstance): void {
+    const orphaned = [...ci.tasks].filter((t) => !t.orphaned && t.lastStatus !== 'STOPPED');
+    if (orphaned.length > 0 && ci.agentConnected) for (const l of this.listeners) l.onTasksOrphaned?.(ci, orphaned);
     this.mutateCi(ci, () => {
       ci.status = 'INACTIVE';
       ci.agentConnected = false;

@@ -45,6 +45,11 @@ export class Invariants implements CloudListener {
   readonly terminationViolations: TerminationViolation[] = [];
   /** Instances that began shutting down while monitored, violations or not. */
   terminations = 0;
+  /**
+   * Tasks left running, unaccounted for, by DeregisterContainerInstance with force: they die with their
+   * instance, so each one counts as a task killed.
+   */
+  tasksOrphaned = 0;
   readonly services = new Map<string, ServiceLow>();
   readonly groups = new Map<string, GroupLow>();
   private startedAt: number;
@@ -59,11 +64,16 @@ export class Invariants implements CloudListener {
   reset(): void {
     this.terminationViolations.length = 0;
     this.terminations = 0;
+    this.tasksOrphaned = 0;
     this.services.clear();
     this.groups.clear();
     this.startedAt = this.cloud.now();
     for (const s of this.cloud.services.values()) this.onServiceChanged(s);
     for (const g of this.cloud.groups.values()) this.onGroupServingChanged(g);
+  }
+
+  onTasksOrphaned(_ci: unknown, tasks: readonly SimTask[]): void {
+    this.tasksOrphaned += tasks.length;
   }
 
   onInstanceTerminating(instance: SimInstance, alive: readonly SimTask[], reportedRunning: number, reportedPending: number): void {

@@ -302,6 +302,8 @@ export interface SimCapacityProvider {
   readonly groupArn: string;
   status: 'ACTIVE' | 'INACTIVE';
   managedTerminationProtection: 'ENABLED' | 'DISABLED';
+  /** With ENABLED, ECS's termination hook is on the group (lifecycle-hooks.ts). */
+  managedDraining: 'ENABLED' | 'DISABLED';
   /** Managed scaling as DescribeCapacityProviders reports it. */
   managedScaling: { status: 'ENABLED' | 'DISABLED'; targetCapacity: number };
 }

@@ -9,6 +9,7 @@ import { Cloud, CloudTiming, PlacementTies, Seconds } from './cloud';
 import { Faults } from './faults';
 import { Invariants } from './invariants';
 import { ManagedScalingOptions } from './managed-scaling';
+import { LAUNCHING, TERMINATING } from './lifecycle-hooks';
 import { SimContainerInstance, SimGroup, SimImage, SimInstance, SimService } from './model';
 import { Random } from './random';
 import { Recorder } from './recorder';
@@ -54,6 +55,18 @@ export interface GroupSpec {
   /** Leave the cluster tag off the group. */
   readonly untagged?: boolean;
   readonly protectedFromScaleIn?: boolean;
+  /**
+   * Its capacity provider's managed instance draining (default true, as ECS and aws-cdk's AsgCapacityProvider
+   * default): ECS's termination hook on the group (lifecycle-hooks.ts). False without a capacity provider.
+   */
+  readonly managedDraining?: boolean;
+  /**
+   * aws-cdk's legacy InstanceDrainHook on the group, as aws-cdk-lib adds it when managed draining and managed
+   * termination protection are off; its drain time in seconds (aws-cdk's code defaults to 300).
+   */
+  readonly cdkDrainHookS?: number;
+  /** A launch hook no one completes: replacements wait in Pending:Wait for its heartbeat timeout, then its default result. */
+  readonly launchHook?: { readonly heartbeatTimeoutS?: number; readonly defaultResult?: 'CONTINUE' | 'ABANDON' };
   /**
    * The CloudFormation stack that created the group (added `CREATE_COMPLETE` if the scenario has no stack of
    * that name yet): the group and its instances carry the `aws:cloudformation:*` tags.
@@ -280,9 +293,18 @@ export function buildScenario(spec: ScenarioSpec): Simulation {
     });
     if (g.timing) group.timing = g.timing;
     if (g.capacityProvider ?? true) {
-      const provider = cloud.addCapacityProvider(`${g.name}-cp`, group, g.protectedFromScaleIn ? 'ENABLED' : 'DISABLED');
+      const provider = cloud.addCapacityProvider(`${g.name}-cp`, group, g.protectedFromScaleIn ? 'ENABLED' : 'DISABLED',
+        g.managedDraining ?? true ? 'ENABLED' : 'DISABLED');
       cluster.capacityProviders.push(provider.name);
       if (g.managedScaling !== false) cloud.enableManagedScaling(group, g.managedScaling ?? {});
+    }
+    if (g.cdkDrainHookS !== undefined) {
+      cloud.lifecycleHooks.put(group, {
+        name: 'DrainECSHookDrainHook', transition: TERMINATING, heartbeatTimeoutS: g.cdkDrainHookS, defaultResult: 'CONTINUE', owner: 'cdk-instance-drain-hook',
+      });
+    }
+    if (g.launchHook) {
+      cloud.lifecycleHooks.put(group, { name: 'launch-hook', transition: LAUNCHING, heartbeatTimeoutS: g.launchHook.heartbeatTimeoutS, defaultResult: g.launchHook.defaultResult ?? 'CONTINUE' });
     }
     for (let i = 0; i < g.instances; i++) {
       const ageMs = groupRandom.int(1, 90 * 24) * 3600_000;

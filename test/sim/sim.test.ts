@@ -604,7 +604,13 @@ describe('faults and the recorder', () => {
 
 describe('invariants', () => {
   test('terminating an instance with running tasks is a violation; after a full drain it is not', async () => {
-    const sim = small([{ name: 'web', desiredCount: 8, minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 30 }]);
+    // Managed draining off: with it, ECS's termination hook would drain the busy instance first (lifecycle-hooks.test.ts).
+    const sim = buildScenario({
+      seed: 7,
+      groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 4, maxSize: 10, managedDraining: false }],
+      services: [{ name: 'web', desiredCount: 8, minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 30 }],
+      timing: { bootS: 120, registerS: 20, taskStartS: 30, apiLatencyMs: 0 },
+    });
     const [busy, drained] = sim.cloud.containerInstanceOrder;
     await sim.api.autoScaling.terminateInstanceInAutoScalingGroup({ InstanceId: busy.instance.id, ShouldDecrementDesiredCapacity: false });
     await drain(sim.api, sim, [drained]);
