@@ -51,6 +51,8 @@ const DESCRIBERS: { readonly [K in Action['kind']]: Describer<K> } = {
       ? `record that drains wait for steady services since ${iso(a.batch.waitingSince)}`
       : 'record that drains no longer wait'),
   'stop-tasks': (a) => `stop standalone task(s) ${a.taskArns.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)).join(', ')} on ${a.instanceId}`,
+  'end-termination-wait': (a) => `let ${a.instanceId} terminate: complete its termination hook(s) ${a.hookNames.join(', ')} with CONTINUE` +
+    (a.runningTasks > 0 ? ` (${a.runningTasks} task(s) still on it after the drain timeout)` : ''),
   'notify': (a) => `notify ${a.topicArn} that the rotation ${a.event}`,
   'switch-launch-configuration': (a) => `copy launch configuration ${a.sourceName} as ${a.name} with ${a.imageId}, point the group at it`,
   'delete-launch-configurations': (a) => `delete launch configuration(s) ${a.names.join(', ')}, made by the refresher and used by no group`,

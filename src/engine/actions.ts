@@ -15,6 +15,7 @@ export type Action =
   | SetDesired
   | Drain
   | Terminate
+  | EndTerminationWait
   | FinishBatch
   | SetReplaceBefore
   | ClearReplaceBefore
@@ -154,6 +155,20 @@ export interface Terminate {
    * decrement is not refused for going below MinSize.
    */
   readonly minFloor?: number;
+}
+
+/**
+ * An instance the engine terminated waits in Terminating:Wait on the group's termination hooks (ECS managed
+ * draining holds it while tasks run, up to 48 hours): its drain passed the drain timeout and the user chose to
+ * force, or it is empty and its hook's owner did not let it go. CompleteLifecycleAction with CONTINUE, by
+ * instance id, for each of those hooks; one already completed is what was wanted.
+ */
+export interface EndTerminationWait {
+  readonly kind: 'end-termination-wait';
+  readonly group: string;
+  readonly instanceId: string;
+  readonly hookNames: readonly string[];
+  readonly runningTasks: number;
 }
 
 /** Every instance of the batch is gone: clear the batch tag, restore max size if it was raised. */

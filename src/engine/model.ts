@@ -88,6 +88,20 @@ export interface ObservedGroup {
    */
   readonly instanceRefresh?: { readonly id: string; readonly status: string };
   readonly stack?: { readonly name: string; readonly status?: string };
+  /**
+   * The group's lifecycle hooks (DescribeLifecycleHooks), read with the above; undefined when not read or not
+   * readable (the engine then assumes a termination hook may hold its instances).
+   */
+  readonly lifecycleHooks?: readonly ObservedLifecycleHook[];
+}
+
+/** A lifecycle hook as DescribeLifecycleHooks reports it. */
+export interface ObservedLifecycleHook {
+  readonly name: string;
+  /** `autoscaling:EC2_INSTANCE_LAUNCHING` or `autoscaling:EC2_INSTANCE_TERMINATING`. */
+  readonly transition: string;
+  readonly heartbeatTimeoutSeconds: number;
+  readonly defaultResult: string;
 }
 
 /** A group the engine should manage but could not read. */

@@ -4,6 +4,7 @@
  */
 import type { GroupPlan, RotationPlan } from './decide/plan';
 import { drainsHeldForCordons, GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig } from './decide/rotate';
+import { launchHookAllowanceSeconds } from './decide/termination-waits';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './decide/unmanaged';
 import type { ObservedCluster } from './model';
 import { readMarkCandidates } from './observe/observe';
@@ -43,7 +44,10 @@ export function rotationsFor(observed: ObservedCluster, rotationPlan: RotationPl
     const group = observed.groups.find((g) => g.name === groupPlan.groupName);
     if (!group || !rotatable(groupPlan)) return [];
     // Each group in its own budget and with its own readiness timeout (Windows hosts are slower).
-    const groupConfig = { ...config, readinessTimeoutSeconds: readinessTimeoutFor(groupPlan, config) };
+    // Launch hooks hold a replacement in Pending:Wait up to their heartbeat timeout ("By default, the instance
+    // remains in a wait state for one hour"): that much longer is not a failed replacement (termination-waits.ts).
+    const readiness = readinessTimeoutFor(groupPlan, config) + launchHookAllowanceSeconds(group);
+    const groupConfig = { ...config, readinessTimeoutSeconds: readiness };
     return [{ group, decision: imageDecisionOf(groupPlan), config: groupConfig, platform: groupPlan.platform }];
   });
   // Cordons are per group, placement is cluster-wide: a drain waits while another group cannot cordon yet.

@@ -171,6 +171,7 @@ const WILDCARD_ONLY: Record<string, string> = {
   'autoscaling:describeAutoScalingGroups': 'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:describeLaunchConfigurations': 'autoscaling:DescribeLaunchConfigurations',
   'autoscaling:describeInstanceRefreshes': 'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:describeLifecycleHooks': 'autoscaling:DescribeLifecycleHooks',
   'autoscaling:describeScalingActivities': 'autoscaling:DescribeScalingActivities',
   'ec2:describeImages': 'ec2:DescribeImages',
   'ec2:describeInstances': 'ec2:DescribeInstances',
@@ -297,6 +298,8 @@ export function requestsFor(call: Pick<RecordedCall, 'operation' | 'input'>, wor
     case 'autoscaling:terminateInstanceInAutoScalingGroup':
       // Authorized on the group the instance belongs to.
       return [groupRequest('autoscaling:TerminateInstanceInAutoScalingGroup', world.groupOfInstance(str(input.InstanceId, 'InstanceId')))];
+    case 'autoscaling:completeLifecycleAction':
+      return [groupRequest('autoscaling:CompleteLifecycleAction', str(input.AutoScalingGroupName, 'AutoScalingGroupName'))];
     case 'autoscaling:suspendProcesses':
       return [groupRequest('autoscaling:SuspendProcesses', str(input.AutoScalingGroupName, 'AutoScalingGroupName'))];
     case 'autoscaling:resumeProcesses':

@@ -297,8 +297,9 @@ describe('one actor, and AWS pushing back', () => {
       ecs: sim.api.ecs, autoscaling: sim.api.autoScaling, ec2: sim.api.ec2, ssm: sim.api.ssm, cloudformation: sim.api.cloudFormation,
     };
     const operations = Object.entries(services).flatMap(([service, port]) => methodNames(port).map((m) => `${service}:${m}`));
-    // (35: the launch configuration and version pruning calls, met under faults in rotation/template-kinds.test.ts, included.)
-    expect(operations).toHaveLength(35);
+    // (37: the launch configuration and version pruning calls, met under faults in rotation/template-kinds.test.ts, and
+    // the lifecycle hook calls, met in rotation/lifecycle-hooks.test.ts, included.)
+    expect(operations).toHaveLength(37);
     for (const operation of operations) sim.faults.throttle(operation, 3).serverError(operation, 2);
     const api = retryingApi(sim.api, { ...DEFAULT_RETRY, sleep: (ms) => sim.clock.sleep(ms), random: sim.random });
     // The rotation policies on, so their reads (DescribeServices) and writes (StopTask of a long standalone task) meet faults too.

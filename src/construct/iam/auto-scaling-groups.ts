@@ -7,6 +7,9 @@ const GROUP_ACTIONS = [
   'autoscaling:SetDesiredCapacity',
   'autoscaling:UpdateAutoScalingGroup',
   'autoscaling:TerminateInstanceInAutoScalingGroup',
+  // Only for an instance the engine terminated after its drain timeout with onDrainTimeout FORCE_TERMINATE,
+  // held in Terminating:Wait by a termination hook (ECS managed draining's); CONTINUE lets it terminate.
+  'autoscaling:CompleteLifecycleAction',
   // AZRebalance only, for the length of a batch (the engine names no other process).
   'autoscaling:SuspendProcesses',
   'autoscaling:ResumeProcesses',

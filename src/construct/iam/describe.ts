@@ -11,6 +11,7 @@ export function describeStatements({ stack, cluster }: StatementInputs): iam.Pol
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeLaunchConfigurations',
         'autoscaling:DescribeInstanceRefreshes',
+        'autoscaling:DescribeLifecycleHooks',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
         'ec2:DescribeLaunchTemplateVersions',

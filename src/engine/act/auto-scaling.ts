@@ -5,6 +5,7 @@
 import { Handler } from './context';
 import { deregister, putPhase } from './ecs';
 import { AwsApi } from '../../aws/ports';
+import { describeError } from '../../shared/describe-error';
 import type { Batch } from '../../shared/records';
 import {
   BATCH_TAG,
@@ -95,6 +96,11 @@ export const recordBatch: Handler<'record-batch'> = async ({ api }, action) => {
   await writeBatchRecord(api, action.group, action.batch);
 };
 
+/**
+ * Terminates through Auto Scaling; deregisters the container instance only when the decision says so (an empty
+ * instance in a group without termination hooks): a termination hook's owner looks the container instance up
+ * while the instance waits, and a forced deregistration would orphan tasks still running.
+ */
 export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, action) => {
   // A holding batch's terminate-and-decrement: MinSize one lower first (never below the batch's original).
   if (action.minFloor !== undefined && action.decrement !== false) {
@@ -106,6 +112,22 @@ export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, actio
     ShouldDecrementDesiredCapacity: action.decrement ?? true,
   });
   if (action.containerInstanceArn) await deregister(api, clusterArn, action.containerInstanceArn);
+};
+
+/** CompleteLifecycleAction CONTINUE per hook; "No active Lifecycle Action" means it ended already. */
+export const endTerminationWait: Handler<'end-termination-wait'> = async ({ api }, action) => {
+  for (const hook of action.hookNames) {
+    try {
+      await api.autoScaling.completeLifecycleAction({
+        AutoScalingGroupName: action.group,
+        LifecycleHookName: hook,
+        InstanceId: action.instanceId,
+        LifecycleActionResult: 'CONTINUE',
+      });
+    } catch (error) {
+      if (!/No active Lifecycle Action/i.test(describeError(error))) throw error;
+    }
+  }
 };
 
 export const finishBatch: Handler<'finish-batch'> = async ({ api }, action) => {

@@ -34,12 +34,18 @@ async function deleteAttribute(api: AwsApi, clusterArn: string, containerInstanc
   }
 }
 
-/** ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once. */
+/**
+ * ECS deregisters a terminated instance by itself; doing it now frees the cluster's view at once. Never with
+ * force: with force, tasks still running are orphaned ("no longer monitored or accounted for by Amazon ECS",
+ * DeregisterContainerInstance API reference); without it ECS refuses while tasks run, and the instance is then
+ * left for ECS to deregister once it is terminated.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterContainerInstance.html
+ */
 export async function deregister(api: AwsApi, clusterArn: string, containerInstanceArn: string): Promise<void> {
   try {
-    await api.ecs.deregisterContainerInstance({ cluster: clusterArn, containerInstance: containerInstanceArn, force: true });
+    await api.ecs.deregisterContainerInstance({ cluster: clusterArn, containerInstance: containerInstanceArn, force: false });
   } catch (error) {
-    if (!/InvalidParameter|ClientException|not found|MISSING/i.test(describeError(error))) throw error;
+    if (!/InvalidParameter|ClientException|not found|MISSING|running tasks/i.test(describeError(error))) throw error;
   }
 }
 

@@ -9,6 +9,7 @@ import { MarkedMember } from '../members';
 import { ObservedContainerInstance } from '../model';
 import { GroupRound } from './group-round';
 import { RotationConfig } from './rotation-types';
+import { deregistersAtTermination } from './termination-waits';
 
 /** How far the drain of a DRAINING instance has come. */
 export interface DrainProgress {
@@ -76,7 +77,8 @@ function termination(round: GroupRound, m: MarkedMember, drain: DrainProgress): 
     kind: 'terminate',
     group: round.group.name,
     instanceId: m.instance.instanceId,
-    containerInstanceArn: m.container.containerInstanceArn,
+    // Deregistered at once only when empty and no termination hook's owner will look for it (termination-waits.ts).
+    ...(drain.empty && deregistersAtTermination(round.group) ? { containerInstanceArn: m.container.containerInstanceArn } : {}),
     forced: !drain.empty,
     runningTasks: drain.remaining,
   };

@@ -7,6 +7,7 @@
 import { Batch } from '../../shared/records';
 import { Action } from '../actions';
 import { GroupRound } from './group-round';
+import { launchHookWaits } from './termination-waits';
 import type { GroupPlan } from './plan-types';
 import { GroupRotation, RotationConfig } from './rotation-types';
 
@@ -49,11 +50,13 @@ export function readinessStop(round: GroupRound, batch: Batch, serving: number, 
   if (config.rollbackOnFailedReplacement && neverRegistered && group.currentImageId === decision.targetImageId) {
     actions.push({ kind: 'mark-failed-image', group: group.name, imageId: decision.targetImageId });
   }
+  const hookWait = launchHookWaits(group);
   return {
     phase: 'stopped',
     stoppedReason:
       `replacement capacity did not become ACTIVE in the cluster within ${config.readinessTimeoutSeconds} s ` +
-      `(${serving} instances serving, ${batch.base + 1} needed to drain one); nothing more is drained in ${group.name} until it is`,
+      `(${serving} instances serving, ${batch.base + 1} needed to drain one); nothing more is drained in ${group.name} until it is` +
+      (hookWait ? `; ${hookWait}, longer than their heartbeat timeout: the hooks' owner holds them, they have not failed` : ''),
     // A stopped group terminates only instances already empty, and takes on no more.
     actions: actions.filter((a) => (a.kind !== 'terminate' || !a.forced) && a.kind !== 'mark-more'),
     inFlight: round.marked.length,

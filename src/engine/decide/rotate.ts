@@ -27,6 +27,7 @@ import { decide } from './decide';
 import { GroupRound, groupRound } from './group-round';
 import { withSkipped } from './marks';
 import { GroupRotation, ImageDecision, RotationConfig } from './rotation-types';
+import { endedTerminationWaits } from './termination-waits';
 import { otherActor } from './waits';
 import { ObservedCluster, ObservedGroup } from '../model';
 
@@ -50,7 +51,10 @@ export function rotateGroup(
   config: RotationConfig,
 ): GroupRotation {
   const round = groupRound(observed, group, decision, config);
-  const rotation = withSkipped(observed, group, decision, config, guarded(round));
+  const decided = guarded(round);
+  // Instances already terminated that wait on termination hooks are let go whatever the group does next.
+  const waits = endedTerminationWaits(round);
+  const rotation = withSkipped(observed, group, decision, config, waits.length ? { ...decided, actions: [...decided.actions, ...waits] } : decided);
   // Nothing else to do while a newer image ages: the group reports why it does not adopt it yet.
   const reported = rotation.phase === 'idle' && decision.pendingImage
     ? { ...rotation, phase: 'waiting' as const, waitingReason: decision.pendingImage.reason, waitingOn: 'minimum-ami-age' as const }

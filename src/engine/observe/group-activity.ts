@@ -8,7 +8,7 @@ import { ObservedGroup, ObservedInstance, ParameterReading } from '../model';
 import { imageIdFromValue } from './parameters';
 
 /** What else is changing a group, and the image it is to run (undefined when its target is not known). */
-export type GroupActivity = Pick<ObservedGroup, 'instanceRefresh' | 'stack'> & { readonly targetImageId?: string };
+export type GroupActivity = Pick<ObservedGroup, 'instanceRefresh' | 'stack' | 'lifecycleHooks'> & { readonly targetImageId?: string };
 
 /**
  * For the groups the engine may act on this round — a rotation recorded on them, or an instance or launch
@@ -45,11 +45,32 @@ export async function groupActivity(
     if (stackName && !stackStatus.has(stackName)) stackStatus.set(stackName, readStackStatus(api, stackName));
     result.set(group.name, {
       targetImageId: target,
+      lifecycleHooks: await readLifecycleHooks(api, group.name),
       instanceRefresh: newest?.InstanceRefreshId ? { id: newest.InstanceRefreshId, status: newest.Status ?? 'Unknown' } : undefined,
       stack: stackName ? { name: group.tags['aws:cloudformation:stack-name'] ?? stackName, status: await stackStatus.get(stackName) } : undefined,
     });
   }
   return result;
+}
+
+/**
+ * The group's lifecycle hooks: launch hooks hold replacements in Pending:Wait, termination hooks (ECS managed
+ * draining's, aws-cdk's drain hook) hold terminated instances in Terminating:Wait. Unreadable: undefined.
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLifecycleHooks.html
+ */
+async function readLifecycleHooks(api: AwsApi, group: string): Promise<ObservedGroup['lifecycleHooks']> {
+  try {
+    const response = await api.autoScaling.describeLifecycleHooks({ AutoScalingGroupName: group });
+    return (response.LifecycleHooks ?? []).map((h) => ({
+      name: h.LifecycleHookName ?? '',
+      transition: h.LifecycleTransition ?? '',
+      // "The default value is 3600 seconds (1 hour)" (PutLifecycleHook API reference).
+      heartbeatTimeoutSeconds: h.HeartbeatTimeout ?? 3600,
+      defaultResult: h.DefaultResult ?? 'ABANDON',
+    }));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A stack deleted since (its tags stay on the group) or not readable is reported without a status. */

@@ -82,7 +82,7 @@ async function fullObservation(
   const activity = await groupActivity(api, read.groups, instances, parameters, targetOf, options.force ?? false);
   const groups = read.groups.map((g) => {
     const extra = activity.get(g.name);
-    return extra ? { ...g, instanceRefresh: extra.instanceRefresh, stack: extra.stack } : g;
+    return extra ? { ...g, instanceRefresh: extra.instanceRefresh, stack: extra.stack, lifecycleHooks: extra.lifecycleHooks } : g;
   });
   Object.assign(images, await targetImages(api, parameters, activity, images, options.now, cache));
 
