@@ -2,9 +2,9 @@
  * From the plan's image decisions to each group's rotation decision for this round: the plan says which
  * instances are outdated, `rotateGroup` what to do about them next.
  */
+import { launchHookAllowanceSeconds } from './decide/lifecycle-hooks';
 import type { GroupPlan, RotationPlan } from './decide/plan';
 import { drainsHeldForCordons, GroupRotation, ImageDecision, markCandidates, rotateGroup, RotationConfig } from './decide/rotate';
-import { launchHookAllowanceSeconds } from './decide/termination-waits';
 import { readinessTimeoutFor, withUnmanagedReplacement } from './decide/unmanaged';
 import type { ObservedCluster } from './model';
 import { readMarkCandidates } from './observe/observe';

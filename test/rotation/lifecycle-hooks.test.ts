@@ -6,8 +6,8 @@
 import { Round } from '../../src/engine/run';
 import { parameterKey } from '../../src/shared/ami-families';
 import { buildScenario, GroupSpec, Simulation } from '../sim';
-import { TERMINATING } from '../sim/lifecycle-hooks';
 import { runScheduled, settingsFor } from './harness';
+import { TERMINATING } from '../sim/lifecycle-hooks';
 
 const HOUR = 3600_000;
 
@@ -27,8 +27,8 @@ function forcedDeregistrations(sim: Simulation): number {
 /** After the run settles (the last terminated instance still shutting down), every instance of the group is on the image. */
 async function onAmi(sim: Simulation, imageId: string): Promise<boolean> {
   await sim.sleep(10 * 60_000);
-  const group = sim.cloud.groups.get('app')!;
-  return group.instances.size === 4 && [...group.instances.values()].every((i) => i.imageId === imageId && i.lifecycle === 'InService');
+  const app = sim.cloud.groups.get('app')!;
+  return app.instances.size === 4 && [...app.instances.values()].every((i) => i.imageId === imageId && i.lifecycle === 'InService');
 }
 
 describe('ECS managed instance draining (on by default)', () => {

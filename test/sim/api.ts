@@ -467,7 +467,8 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
       if ((input.LifecycleHookNames?.length ?? 0) > 50) throw asgValidation('LifecycleHookNames can have at most 50 items');
       const group = cloud.groups.get(input.AutoScalingGroupName);
       if (!group) throw asgValidation(`AutoScalingGroup name not found - ${input.AutoScalingGroupName}`);
-      const hooks = cloud.lifecycleHooks.hooksOf(group.name).filter((h) => !input.LifecycleHookNames?.length || input.LifecycleHookNames.includes(h.name));
+      const wanted = input.LifecycleHookNames ?? [];
+      const hooks = cloud.lifecycleHooks.hooksOf(group.name).filter((h) => wanted.length === 0 || wanted.includes(h.name));
       return {
         LifecycleHooks: hooks.map((h) => ({
           LifecycleHookName: h.name,
@@ -488,7 +489,8 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
       const result = input.LifecycleActionResult;
       if (result !== 'CONTINUE' && result !== 'ABANDON') throw asgValidation(`LifecycleActionResult must be CONTINUE or ABANDON, got ${String(result)}`);
       if (!input.InstanceId && !input.LifecycleActionToken) throw asgValidation('Either LifecycleActionToken or InstanceId is required');
-      cloud.lifecycleHooks.complete(input.AutoScalingGroupName, input.LifecycleHookName, { instanceId: input.InstanceId, token: input.LifecycleActionToken }, result);
+      const ref = { instanceId: input.InstanceId, token: input.LifecycleActionToken };
+      cloud.lifecycleHooks.complete(input.AutoScalingGroupName, input.LifecycleHookName, ref, result);
       return {};
     }),
 

@@ -89,6 +89,7 @@ export class LifecycleHooks {
   private readonly actions = new Map<string, SimLifecycleAction[]>();
   readonly ended: EndedWait[] = [];
   private tokens = 0;
+  private readonly proceeds = new Map<SimLifecycleAction, (result: LifecycleResult) => void>();
 
   constructor(private readonly cloud: Cloud) {}
 
@@ -175,8 +176,6 @@ export class LifecycleHooks {
     for (const a of this.actions.get(instance.id) ?? []) a.timer?.cancel();
     this.actions.delete(instance.id);
   }
-
-  private proceeds = new Map<SimLifecycleAction, (result: LifecycleResult) => void>();
 
   private arm(action: SimLifecycleAction, proceed: (result: LifecycleResult) => void): void {
     this.proceeds.set(action, proceed);

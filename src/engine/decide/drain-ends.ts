@@ -8,8 +8,8 @@ import { StopTasks, Terminate } from '../actions';
 import { MarkedMember } from '../members';
 import { ObservedContainerInstance } from '../model';
 import { GroupRound } from './group-round';
+import { deregistersAtTermination } from './lifecycle-hooks';
 import { RotationConfig } from './rotation-types';
-import { deregistersAtTermination } from './termination-waits';
 
 /** How far the drain of a DRAINING instance has come. */
 export interface DrainProgress {

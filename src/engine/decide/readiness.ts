@@ -7,7 +7,7 @@
 import { Batch } from '../../shared/records';
 import { Action } from '../actions';
 import { GroupRound } from './group-round';
-import { launchHookWaits } from './termination-waits';
+import { launchHookWaits } from './lifecycle-hooks';
 import type { GroupPlan } from './plan-types';
 import { GroupRotation, RotationConfig } from './rotation-types';
 

@@ -14,26 +14,9 @@
  */
 import { decodePhase } from '../../shared/records';
 import { EndTerminationWait } from '../actions';
-import { ObservedGroup } from '../model';
 import { drainProgress } from './drain-ends';
 import { GroupRound } from './group-round';
-
-export const TERMINATING_TRANSITION = 'autoscaling:EC2_INSTANCE_TERMINATING';
-export const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';
-
-/** The group's termination hooks; undefined when its hooks were not read (assume there may be some). */
-export function terminationHooks(group: ObservedGroup): readonly string[] | undefined {
-  return group.lifecycleHooks?.filter((h) => h.transition === TERMINATING_TRANSITION).map((h) => h.name);
-}
-
-/**
- * Whether the engine may deregister an instance it terminates empty, at once: only when the group is known to
- * have no termination hook (an owner of one looks the container instance up while the instance waits).
- */
-export function deregistersAtTermination(group: ObservedGroup): boolean {
-  const hooks = terminationHooks(group);
-  return hooks !== undefined && hooks.length === 0;
-}
+import { terminationHooks } from './lifecycle-hooks';
 
 /** The instances the engine drained that wait on termination hooks, and may go now. */
 export function endedTerminationWaits(round: GroupRound): EndTerminationWait[] {
@@ -51,19 +34,4 @@ export function endedTerminationWaits(round: GroupRound): EndTerminationWait[] {
     waits.push({ kind: 'end-termination-wait', group: group.name, instanceId: i.instanceId, hookNames: hooks, runningTasks: drain.remaining });
   }
   return waits;
-}
-
-/** The longest heartbeat timeout of the group's launch hooks: how much longer a replacement may take to serve. */
-export function launchHookAllowanceSeconds(group: ObservedGroup): number {
-  const launch = (group.lifecycleHooks ?? []).filter((h) => h.transition === LAUNCHING_TRANSITION);
-  return launch.reduce((max, h) => Math.max(max, h.heartbeatTimeoutSeconds), 0);
-}
-
-/** Replacements held in Pending:Wait by launch hooks, for the report. */
-export function launchHookWaits(group: ObservedGroup): string | undefined {
-  const waiting = group.instances.filter((i) => i.lifecycleState === 'Pending:Wait').map((i) => i.instanceId);
-  if (waiting.length === 0) return undefined;
-  const hooks = (group.lifecycleHooks ?? []).filter((h) => h.transition === LAUNCHING_TRANSITION)
-    .map((h) => `${h.name} (heartbeat timeout ${h.heartbeatTimeoutSeconds} s)`);
-  return `${waiting.length} replacement(s) wait in Pending:Wait on launch hook(s) ${hooks.join(', ') || '(not readable)'}: ${waiting.join(', ')}`;
 }
