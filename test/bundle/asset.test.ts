@@ -102,6 +102,8 @@ function startShopCluster(instances: Record<string, string> = INSTANCES, templat
     autoscaling: {
       // No instance refresh was ever started on the group.
       DescribeInstanceRefreshes: () => raw('InstanceRefreshes'),
+      // Nor any lifecycle hook (its capacity provider's managed draining is off).
+      DescribeLifecycleHooks: () => raw('LifecycleHooks'),
       DescribeAutoScalingGroups: () => raw('AutoScalingGroups', raw('member',
         el('AutoScalingGroupName', GROUP),
         el('AutoScalingGroupARN', GROUP_ARN),
@@ -247,6 +249,8 @@ describe('the bundled rotator asset', () => {
       'ssm:GetParameters',
       // The group has outdated instances, so the engine checks nothing else is replacing them.
       'autoscaling:DescribeInstanceRefreshes',
+      // And which lifecycle hooks would hold its instances.
+      'autoscaling:DescribeLifecycleHooks',
       // The target, read afresh because the group may act on it this round.
       'ec2:DescribeImages',
     ]);

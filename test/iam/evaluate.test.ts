@@ -155,7 +155,9 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       seed: 37,
       clusterName: CLUSTER,
       groups: [
-        { name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchConfiguration: true },
+        // Its capacity provider has managed draining off (no termination hook): the engine deregisters the
+        // instances it terminates empty, so DeregisterContainerInstance is evaluated too.
+        { name: 'legacy', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, launchConfiguration: true, managedDraining: false },
         // And a mixed instances policy pinned to a version, whose overrides name templates of their own.
         { name: 'mixed', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, mixedInstancesPolicy: true, overrideTemplates: 2, launchTemplateVersion: '1' },
       ],
@@ -188,7 +190,7 @@ describe('whole rotations: every call the engine makes is allowed', () => {
       'autoscaling:createOrUpdateTags', 'autoscaling:deleteTags', 'ec2:createLaunchTemplateVersion', 'ec2:modifyLaunchTemplate',
       'ssm:getParameters', 'cloudformation:describeStacks', 'ecs:deregisterContainerInstance', 'ecs:deleteAttributes',
       'ecs:describeServices', 'ecs:stopTask', 'autoscaling:createLaunchConfiguration', 'autoscaling:deleteLaunchConfiguration',
-      'ec2:deleteLaunchTemplateVersions']) {
+      'ec2:deleteLaunchTemplateVersions', 'autoscaling:describeLifecycleHooks']) {
       expect({ op, seen: operations.has(op) }).toEqual({ op, seen: true });
     }
     const actions = new Set(mapped.flatMap((m) => m.requests.map((r) => r.action)));

@@ -173,7 +173,13 @@ export class LifecycleHooks {
 
   /** The instance is gone (shut down outside its hooks): its actions end without effect. */
   forget(instance: SimInstance): void {
-    for (const a of this.actions.get(instance.id) ?? []) a.timer?.cancel();
+    for (const a of this.actions.get(instance.id) ?? []) {
+      a.timer?.cancel();
+      // Ended without effect: the owners' polls stop on it.
+      a.result ??= 'CONTINUE';
+      a.endedAt ??= this.cloud.now();
+      this.proceeds.delete(a);
+    }
     this.actions.delete(instance.id);
   }
 
