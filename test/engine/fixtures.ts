@@ -175,6 +175,8 @@ export function observedGroup(spec: GroupSpec): ObservedGroup {
     instances: members.map((m) => groupInstance(m.id)),
     launchSource: spec.launchSource ?? templateSource(),
     currentImageId: spec.currentImageId,
+    // Read, and none: the engine deregisters what it terminates empty (termination-waits.ts).
+    lifecycleHooks: [],
   };
 }
 

@@ -106,6 +106,8 @@ export function rotationInput(spec: RotationSpec): RotationInput {
     })),
     launchSource: spec.launchSource ?? templateSource({ launchTemplateId: TEMPLATE_ID }),
     currentImageId: OLD_AMI,
+    // Read, and none: the engine deregisters what it terminates empty (termination-waits.ts).
+    lifecycleHooks: [],
   };
   const containers = members.flatMap((m) => (m.container === false ? [] : [containerOf(m.id, m.container)]));
   const observed: ObservedCluster = {
