@@ -8,7 +8,10 @@ import { cli, TWO_GROUPS, twoGroups, writesOf } from './cli-harness';
 
 const TIMEOUT_MS = 60_000;
 
-function expectAllOnNewImage(sim: Simulation) {
+async function expectAllOnNewImage(sim: Simulation) {
+  // The last instance terminated is still shutting down: ECS deregisters it once it is terminated (the engine
+  // does not deregister it itself while ECS's managed draining hook holds it).
+  await sim.sleep(2 * 60_000);
   for (const spec of TWO_GROUPS) {
     const target = sim.images[`${spec.family}/${spec.architecture}`].new.imageId;
     expect({ group: spec.name, images: sim.cloud.imagesOf(spec.name) }).toEqual({ group: spec.name, images: { [target]: spec.instances } });
@@ -24,7 +27,7 @@ test('rotate runs to completion: every instance on the new image, progress each 
 
   expect(result.errors).toEqual([]);
   expect(result.code).toBe(0);
-  expectAllOnNewImage(sim);
+  await expectAllOnNewImage(sim);
   expect(sim.invariants.terminationViolations).toEqual([]);
 
   expect(result.lines[0]).toBe('Rotating cluster prod as cli:test-host:1: max unavailable 10% per group, drain timeout 1h 00m then stop; a round every 15s');
@@ -90,7 +93,7 @@ test('an expired lease is taken over', async () => {
   sim.cloud.clusters.get('prod')!.tags.set(LEASE_TAG, encodeLease({ owner: 'lambda:crashed', expiresAt: sim.clock.now() - 1 }));
   const result = await cli(sim, ['rotate', '--cluster', 'prod']);
   expect(result.code).toBe(0);
-  expectAllOnNewImage(sim);
+  await expectAllOnNewImage(sim);
 }, TIMEOUT_MS);
 
 test('a refused group: the other group is rotated, exit 3 with the reason', async () => {
@@ -132,7 +135,7 @@ test('rotate --force replaces instances already on the target image, then clears
     expect(live.filter((i) => rotated.has(i.id))).toEqual([]);
     expect(sim.cloud.groups.get(spec.name)!.tags.has(REPLACE_BEFORE_TAG)).toBe(false);
   }
-  expectAllOnNewImage(sim);
+  await expectAllOnNewImage(sim);
 }, TIMEOUT_MS);
 
 test('LOG_LEVEL=WARNING keeps only the summary and problems; --log-level wins over it', async () => {

@@ -425,6 +425,7 @@ describe('IAM', () => {
       'autoscaling:SetDesiredCapacity',
       'autoscaling:UpdateAutoScalingGroup',
       'autoscaling:TerminateInstanceInAutoScalingGroup',
+      'autoscaling:CompleteLifecycleAction',
       'autoscaling:SuspendProcesses',
       'autoscaling:ResumeProcesses',
     ]);
