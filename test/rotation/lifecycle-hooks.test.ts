@@ -47,7 +47,8 @@ describe('ECS managed instance draining (on by default)', () => {
 
   test('onDrainTimeout force ends a drain that never finishes within a bounded time, and orphans nothing', async () => {
     // Standalone tasks for 30 hours: nothing else ever empties their instances (a service task would move).
-    const sim = buildScenario({ seed: 5, groups: [group()], services: [], standaloneTasks: { count: 4, durationS: 30 * 3600 } });
+    // Managed scaling off: with only standalone tasks, ECS's target tracking scales the group on its own (managed-scaling.ts).
+    const sim = buildScenario({ seed: 5, groups: [group({ managedScaling: false })], services: [], standaloneTasks: { count: 4, durationS: 30 * 3600 } });
     const settings = settingsFor(sim.clusterName, { drainTimeoutSeconds: 900, onDrainTimeout: 'force' });
     const stopped: string[] = [];
     const onRound = (round: Round) => {

@@ -9,7 +9,8 @@ const HOUR = 60 * MIN;
 function sim(group: Partial<GroupSpec> = {}, services = true): Simulation {
   return buildScenario({
     seed: 21,
-    groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, maxSize: 10, ...group }],
+    // Managed scaling off: these tests set desired capacity themselves, which ECS's target tracking would undo.
+    groups: [{ name: 'app', family: 'amazon-linux-2023', architecture: 'x86_64', instances: 3, maxSize: 10, managedScaling: false, ...group }],
     services: services ? [{ name: 'web', desiredCount: 6, minimumHealthyPercent: 50, maximumPercent: 200, deregistrationDelayS: 30 }] : [],
     timing: { bootS: 120, registerS: 20, taskStartS: 30, apiLatencyMs: 0 },
   });
