@@ -120,3 +120,36 @@ export function methodNames(target: object): string[] {
   }
   return [...names];
 }
+
+/**
+ * Refusals that an identical call will meet again until someone changes something: a request AWS finds invalid
+ * (ValidationError, InvalidParameter*), a limit reached on a resource (LimitExceeded, AttributeLimitExceeded,
+ * FilterLimitExceeded, a version quota), access denied, an operation the account may not use, and a resource the
+ * engine expects that is not there (*NotFound*). Throttling (RequestLimitExceeded is EC2's) and 5xx are never
+ * among them: `isRetryable` is asked first. Codes from each service's API reference, "Errors" and "Common Errors".
+ */
+const PERMANENT_PATTERN = new RegExp([
+  '^Validation(Error|Exception)$',
+  '^InvalidParameter',
+  '^(Invalid|Missing)[A-Za-z]*(Parameter|Value|Combination)',
+  'LimitExceeded',
+  '^(AccessDenied|UnauthorizedOperation|AuthorizationError|AuthFailure|KMSAccessDenied)',
+  '^UnsupportedOperation$',
+  'NotFound',
+  '^ClientException$',
+].join('|'));
+
+/** True for a refusal that will not change on its own (see PERMANENT_PATTERN); false for throttling, 5xx and the rest. */
+export function isPermanentRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || isRetryable(error)) return false;
+  const code = errorCode(error);
+  return code !== undefined && PERMANENT_PATTERN.test(code);
+}
+
+/** The AWS error code of an SDK error (its name), or undefined for an error that is not one. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { name?: string; Code?: string; code?: string };
+  const code = e.Code ?? e.name ?? e.code;
+  return code === undefined || code === 'Error' ? undefined : code;
+}

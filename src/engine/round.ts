@@ -9,6 +9,7 @@ import type { EngineSettings } from './config';
 import { unusedLaunchConfigurations } from './decide/launch-configurations';
 import { withNotifications } from './decide/notify';
 import { plan, RotationPlan } from './decide/plan';
+import { withRefusalStops } from './decide/refusals';
 import { GroupRotation, RotationConfig, strayCordons } from './decide/rotate';
 import { templateVersionPruning } from './decide/template-versions';
 import type { RunLease } from './lease';
@@ -141,7 +142,11 @@ export async function playRound(options: RoundOptions): Promise<{ readonly round
   if (!settings.dryRun && actions.length > 0) {
     // The lease is taken only when there is something to write, so an idle run stays read-only.
     leaseHolder = await options.lease.holdFor(decision.observed.clusterArn, decision.observed.clusterTags);
-    if (!leaseHolder) outcomes = await act({ api, clusterArn: decision.observed.clusterArn }, actions);
+    if (!leaseHolder) {
+      const targetImages = new Map(decision.plan.groups.flatMap((g) => (g.targetImageId ? [[g.groupName, g.targetImageId] as const] : [])));
+      outcomes = await act({ api, clusterArn: decision.observed.clusterArn, targetImages, now: () => decision.observed.observedAt }, actions);
+    }
   }
-  return { round: { index: options.index, ...decision, outcomes, leaseHolder }, busy };
+  const rotations = withRefusalStops(decision.rotations, outcomes);
+  return { round: { index: options.index, ...decision, rotations, outcomes, leaseHolder }, busy };
 }

@@ -57,11 +57,30 @@ export const NOTIFIED_TAG = 'ecs-ami-refresher:notified';
 export const LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG = 'ecs-ami-refresher:launch-configurations-unsupported';
 
 /**
+ * ASG tag: outdated instances of the group that AWS refused a write about, for good (a validation or limit error,
+ * access denied, not found: see `isPermanentRefusal`), each with the error code (`<instance id>=<code>`, space
+ * separated, at most 256 characters). Later rounds pass them over and the rest of the group rotates; once nothing
+ * else is left the group stops, naming them. Delete the tag (or an entry) to try them again.
+ */
+export const PASSED_OVER_TAG = 'ecs-ami-refresher:passed-over';
+
+/**
+ * ASG tag: AWS refused a write about the group itself for good (`<epoch ms> <target image> <action kind> <code>:
+ * <message>`, cut to 256 characters). The group's rotation stops with that error until the tag is deleted or the
+ * group's target image changes.
+ */
+export const REFUSED_TAG = 'ecs-ami-refresher:refused';
+
+/** ASG tag values: "Maximum length of 256" (Auto Scaling API reference, Tag). */
+export const ASG_TAG_VALUE_LENGTH = 256;
+
+/**
  * Every tag the engine writes on an Auto Scaling group: its records (the IAM policy lets it write no other,
  * and while one is on a group, an idle run reads the whole cluster).
  */
 export const GROUP_RECORD_TAGS: readonly string[] = [
   BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, NOTIFIED_TAG,
+  PASSED_OVER_TAG, REFUSED_TAG,
 ];
 
 /** ECS cluster tag: who may act on the cluster, until when. */
@@ -219,4 +238,50 @@ export function decodeNotified(value: string | undefined): Notified | undefined 
   const match = value?.match(/^(started|stopped):(ami-[0-9a-f]{8,17})(?::(ami-[0-9a-f]{8,17}))?$/);
   if (!match) return undefined;
   return { state: match[1] as Notified['state'], targetImageId: match[2], ...(match[3] ? { fromImageId: match[3] } : {}) };
+}
+
+/** Instance id -> the error code AWS refused a write about it with. */
+export type PassedOver = ReadonlyMap<string, string>;
+
+/** Undefined when the entries do not fit in one tag value (the group is then stopped instead). */
+export function encodePassedOver(entries: PassedOver): string | undefined {
+  const value = [...entries].map(([id, code]) => `${id}=${code.replace(/[^A-Za-z0-9.]/g, '')}`).join(' ');
+  return value.length <= ASG_TAG_VALUE_LENGTH ? value : undefined;
+}
+
+/** Entries this engine wrote; anything else in the value is ignored. */
+export function decodePassedOver(value: string | undefined): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const part of (value ?? '').split(' ')) {
+    const match = part.match(/^(i-[0-9a-f]{8,17})=([A-Za-z0-9.]{1,64})$/);
+    if (match) entries.set(match[1], match[2]);
+  }
+  return entries;
+}
+
+/** A write about the group that AWS refused for good. */
+export interface Refusal {
+  readonly at: number;
+  /** The target image when it was refused (`-` when none): a new target image tries again. */
+  readonly targetImageId?: string;
+  readonly actionKind: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export function encodeRefusal(refusal: Refusal): string {
+  const head = `${refusal.at} ${refusal.targetImageId ?? '-'} ${refusal.actionKind} ${refusal.code}: `;
+  return (head + refusal.message.replace(/\s+/g, ' ')).slice(0, ASG_TAG_VALUE_LENGTH);
+}
+
+export function decodeRefusal(value: string | undefined): Refusal | undefined {
+  const match = value?.match(/^(\d{1,15}) (ami-[0-9a-f]{8,17}|-) ([a-z-]{1,40}) ([A-Za-z0-9.]{1,64}): (.*)$/s);
+  if (!match) return undefined;
+  return {
+    at: Number(match[1]),
+    ...(match[2] === '-' ? {} : { targetImageId: match[2] }),
+    actionKind: match[3],
+    code: match[4],
+    message: match[5],
+  };
 }

@@ -1,7 +1,7 @@
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsApi } from '../../src/aws/ports';
-import { backoffDelay, isRetryable, methodNames, RetryOptions, retryingApi, withRetry } from '../../src/aws/retry';
+import { backoffDelay, isPermanentRefusal, isRetryable, methodNames, RetryOptions, retryingApi, withRetry } from '../../src/aws/retry';
 import { createSdkClients, sdkApi } from '../../src/aws/sdk';
 import { awsError } from '../engine/fixtures';
 
@@ -245,5 +245,33 @@ describe('withRetry near a deadline', () => {
     // 1st retry waits 500 ms (to 1,500), 2nd 1,000 ms (to 2,500); the 3rd (2,000 ms) would pass 3,000.
     expect(sleeps).toEqual([500, 1_000]);
     expect(calls).toBe(3);
+  });
+});
+
+describe('permanent refusals are told apart from throttling and 5xx', () => {
+  test.each([
+    'ValidationError', 'ValidationException', 'InvalidParameterException', 'InvalidParameterValue', 'InvalidParameterCombination',
+    'MissingParameter', 'LimitExceeded', 'LimitExceededException', 'AttributeLimitExceededException', 'FilterLimitExceeded',
+    'LaunchTemplateVersionLimitExceeded', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError',
+    'UnsupportedOperation', 'TargetNotFoundException', 'ClusterNotFoundException', 'InvalidLaunchTemplateId.NotFound',
+    'InvalidInstanceID.NotFound', 'ClientException',
+  ])('%s is permanent and never retried', (code) => {
+    const error = awsError(code, 'refused');
+    expect(isPermanentRefusal(error)).toBe(true);
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  test.each(['RequestLimitExceeded', 'ThrottlingException', 'Throttling', 'ServerException', 'InternalFailure', 'ServiceUnavailable'])(
+    '%s is retried, not permanent', (code) => {
+      const error = awsError(code, 'try again');
+      expect(isRetryable(error)).toBe(true);
+      expect(isPermanentRefusal(error)).toBe(false);
+    });
+
+  test('a conflict that resolves itself, and a plain error, are neither', () => {
+    expect(isPermanentRefusal(awsError('ResourceInUse', 'in use'))).toBe(false);
+    expect(isPermanentRefusal(awsError('ScalingActivityInProgress', 'busy'))).toBe(false);
+    expect(isPermanentRefusal(new Error('bug'))).toBe(false);
+    expect(isPermanentRefusal(undefined)).toBe(false);
   });
 });

@@ -28,6 +28,7 @@ import { createTemplateVersion, pruneTemplateVersions, terminateUnmanaged, updat
 import { cordon, drain, stopTasks, uncordon, unmark } from './ecs';
 import { deleteLaunchConfigurations, switchLaunchConfiguration } from './launch-configurations';
 import { notify } from './notify';
+import { RefusalOutcome, settleRefusal } from './refusals';
 
 export type { ActContext } from './context';
 
@@ -71,6 +72,8 @@ export interface ActionOutcome {
   readonly action: Action;
   readonly ok: boolean;
   readonly error?: string;
+  /** A refusal that will not change on its own, and what was done about it (instances passed over, or the group stopped). */
+  readonly refusal?: RefusalOutcome;
 }
 
 export async function act(context: ActContext, actions: readonly Action[]): Promise<ActionOutcome[]> {
@@ -85,7 +88,8 @@ export async function act(context: ActContext, actions: readonly Action[]): Prom
       // A cordon is best effort (without it a task may move twice; nothing is unsafe): the group goes on.
       // So is a notification: the rotation never waits on a topic (a later round or run publishes it again).
       if (action.kind !== 'cordon' && action.kind !== 'uncordon' && action.kind !== 'notify') failedGroups.add(action.group);
-      outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error) });
+      const refusal = await settleRefusal(context, action, error);
+      outcomes.push({ action, ok: false, error: describeError(error) + accessHint(action, error), ...(refusal ? { refusal } : {}) });
     }
   }
   return outcomes;

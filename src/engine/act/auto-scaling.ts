@@ -3,8 +3,10 @@
  * and maximum capacity, AZRebalance, and the termination of its instances.
  */
 import { Handler } from './context';
-import { deregister, putPhase } from './ecs';
+import { deregister, putPhase, putPhaseIsolated } from './ecs';
+import { InstanceRefusal, refuseContainerInstances } from './refusal-errors';
 import { AwsApi } from '../../aws/ports';
+import { errorCode, isPermanentRefusal } from '../../aws/retry';
 import type { Batch } from '../../shared/records';
 import {
   BATCH_TAG,
@@ -14,13 +16,15 @@ import {
   FAILED_IMAGE_TAG,
   LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
   NOTIFIED_TAG,
+  PASSED_OVER_TAG,
+  REFUSED_TAG,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
 } from '../../shared/records';
 
 /** The tags that hold the engine's records on a group. */
 export type GroupRecordTag = typeof BATCH_TAG | typeof REPLACE_BEFORE_TAG | typeof FAILED_IMAGE_TAG | typeof UNMANAGED_TAG
-  | typeof NOTIFIED_TAG | typeof LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG;
+  | typeof NOTIFIED_TAG | typeof LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG | typeof PASSED_OVER_TAG | typeof REFUSED_TAG;
 
 /**
  * Writes one of the records the engine keeps on a group as a tag (`value`), or deletes it (`undefined`).
@@ -72,8 +76,10 @@ async function describeGroup(api: AwsApi, group: string) {
 export const startBatch: Handler<'start-batch'> = async ({ api, clusterArn }, action) => {
   await writeBatchRecord(api, action.group, action.batch);
   if (action.batch.suspendedAzRebalance) await suspendAzRebalance(api, action.group);
-  await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.batch.startedAt }));
-  await setDesired(api, action.group, action.batch.target, action.raiseMaxTo, action.holdMin);
+  const marks = await putPhaseIsolated(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.batch.startedAt }));
+  // An instance AWS refused to mark is passed over: no replacement is launched for it.
+  await setDesired(api, action.group, action.batch.target - marks.refused.length, action.raiseMaxTo, action.holdMin);
+  await refuseContainerInstances(api, clusterArn, marks.refused, marks.error);
 };
 
 export const holdAzRebalance: Handler<'hold-az-rebalance'> = async ({ api }, action) => {
@@ -81,9 +87,10 @@ export const holdAzRebalance: Handler<'hold-az-rebalance'> = async ({ api }, act
 };
 
 export const markMore: Handler<'mark-more'> = async ({ api, clusterArn }, action) => {
-  await putPhase(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.since }));
+  const marks = await putPhaseIsolated(api, clusterArn, action.containerInstanceArns, encodePhase({ kind: 'replacing', since: action.since }));
   if (action.record) await writeBatchRecord(api, action.group, action.record);
-  if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo, action.raiseMaxTo, action.holdMin);
+  if (action.raiseDesiredTo !== undefined) await setDesired(api, action.group, action.raiseDesiredTo - marks.refused.length, action.raiseMaxTo, action.holdMin);
+  await refuseContainerInstances(api, clusterArn, marks.refused, marks.error);
 };
 
 export const setDesiredCapacity: Handler<'set-desired'> = async ({ api }, action) => {
@@ -101,10 +108,15 @@ export const terminate: Handler<'terminate'> = async ({ api, clusterArn }, actio
     const min = (await describeGroup(api, action.group))?.MinSize ?? 0;
     if (min > action.minFloor) await api.autoScaling.updateAutoScalingGroup({ AutoScalingGroupName: action.group, MinSize: min - 1 });
   }
-  await api.autoScaling.terminateInstanceInAutoScalingGroup({
-    InstanceId: action.instanceId,
-    ShouldDecrementDesiredCapacity: action.decrement ?? true,
-  });
+  try {
+    await api.autoScaling.terminateInstanceInAutoScalingGroup({
+      InstanceId: action.instanceId,
+      ShouldDecrementDesiredCapacity: action.decrement ?? true,
+    });
+  } catch (error) {
+    if (isPermanentRefusal(error)) throw new InstanceRefusal([action.instanceId], errorCode(error) ?? 'Refused', error);
+    throw error;
+  }
   if (action.containerInstanceArn) await deregister(api, clusterArn, action.containerInstanceArn);
 };
 

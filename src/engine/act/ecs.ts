@@ -3,6 +3,7 @@
  * its cordon), their status, deregistration and the stopping of tasks.
  */
 import { Handler } from './context';
+import { isolating, refuseContainerInstances } from './refusal-errors';
 import { AwsApi } from '../../aws/ports';
 import { chunk } from '../../shared/chunk';
 import { BatchLimit } from '../../shared/constants';
@@ -12,6 +13,23 @@ import { CORDON_ATTRIBUTE, encodePhase, PHASE_ATTRIBUTE } from '../../shared/rec
 /** The engine's phase (`encodePhase`) on each container instance. */
 export async function putPhase(api: AwsApi, clusterArn: string, containerInstanceArns: readonly string[], value: string): Promise<void> {
   await putAttribute(api, clusterArn, containerInstanceArns, PHASE_ATTRIBUTE, value);
+}
+
+/**
+ * The phase on each container instance, as `putPhase`; those AWS refuses for good (an instance already at ECS's
+ * 10 custom attributes, one gone) are returned, the others marked.
+ */
+export async function putPhaseIsolated(
+  api: AwsApi, clusterArn: string, containerInstanceArns: readonly string[], value: string,
+): Promise<{ refused: string[]; error?: unknown }> {
+  const refused: string[] = [];
+  let error: unknown;
+  for (const batch of chunk(containerInstanceArns, BatchLimit.PUT_ATTRIBUTES)) {
+    const result = await isolating(batch, (arns) => putAttribute(api, clusterArn, arns, PHASE_ATTRIBUTE, value));
+    refused.push(...result.refused);
+    error ??= result.error;
+  }
+  return { refused, error };
 }
 
 /** PutAttributes takes at most 10 attributes a call; each names its container instance. */
@@ -43,14 +61,30 @@ export async function deregister(api: AwsApi, clusterArn: string, containerInsta
   }
 }
 
+/**
+ * Marks each instance draining, then sets it DRAINING. An instance AWS refuses for good (either call, or a failure
+ * UpdateContainerInstancesState reports for it) is passed over; the others drain.
+ */
 export const drain: Handler<'drain'> = async ({ api, clusterArn }, action) => {
   const toMark = action.containerInstanceArns.filter((arn) => !action.alreadyMarked.includes(arn));
-  await putPhase(api, clusterArn, toMark, encodePhase({ kind: 'draining', since: action.since }));
-  for (const batch of chunk(action.containerInstanceArns, BatchLimit.UPDATE_CONTAINER_INSTANCES_STATE)) {
-    const response = await api.ecs.updateContainerInstancesState({ cluster: clusterArn, containerInstances: batch, status: 'DRAINING' });
-    const failure = response.failures?.find((f) => f.reason !== 'MISSING');
-    if (failure) throw new Error(`UpdateContainerInstancesState failed for ${failure.arn}: ${failure.reason} ${failure.detail ?? ''}`.trim());
+  const marks = await putPhaseIsolated(api, clusterArn, toMark, encodePhase({ kind: 'draining', since: action.since }));
+  const refused = [...marks.refused];
+  let error = marks.error;
+  const toDrain = action.containerInstanceArns.filter((arn) => !refused.includes(arn));
+  for (const batch of chunk(toDrain, BatchLimit.UPDATE_CONTAINER_INSTANCES_STATE)) {
+    const result = await isolating(batch, async (arns) => {
+      const response = await api.ecs.updateContainerInstancesState({ cluster: clusterArn, containerInstances: [...arns], status: 'DRAINING' });
+      for (const failure of response.failures ?? []) {
+        if (failure.reason === 'MISSING' || failure.arn === undefined) continue;
+        refused.push(failure.arn);
+        error ??= Object.assign(new Error(`UpdateContainerInstancesState failed for ${failure.arn}: ${failure.reason} ${failure.detail ?? ''}`.trim()),
+          { name: 'InvalidParameterException' });
+      }
+    });
+    refused.push(...result.refused);
+    error ??= result.error;
   }
+  await refuseContainerInstances(api, clusterArn, refused, error);
 };
 
 export const unmark: Handler<'unmark'> = async ({ api, clusterArn }, action) => {

@@ -2,7 +2,7 @@
  * What one round's decision for one group reads, derived once from the observation: every step of the
  * decision (decide.ts) takes it, so none recomputes what another already knows.
  */
-import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, REPLACE_BEFORE_TAG } from '../../shared/records';
+import { Batch, BATCH_TAG, decodeBatch, decodeEpoch, decodePassedOver, PASSED_OVER_TAG, REPLACE_BEFORE_TAG } from '../../shared/records';
 import { Action } from '../actions';
 import { budgetFor } from '../budget';
 import { isAlive, MarkedMember, markedMembers } from '../members';
@@ -49,6 +49,11 @@ export interface GroupRound {
    * it is judged on every takeable instance).
    */
   readonly eligible: readonly string[];
+  /**
+   * Instances AWS refused a write about for good (EC2 id -> error code, recorded on the group): neither counted
+   * as marked nor taken on again; the group stops once nothing else is left (see refusals.ts).
+   */
+  readonly passedOver: ReadonlyMap<string, string>;
 }
 
 export function groupRound(observed: ObservedCluster, group: ObservedGroup, decision: ImageDecision, config: RotationConfig): GroupRound {
@@ -56,8 +61,10 @@ export function groupRound(observed: ObservedCluster, group: ObservedGroup, deci
   const byInstance = new Map(observed.containerInstances.map((c) => [c.ec2InstanceId, c]));
   const alive = group.instances.filter((i) => isAlive(i.lifecycleState));
   const batch = decodeBatch(group.tags[BATCH_TAG]);
-  const marked = markedMembers(alive, byInstance);
-  const takeable = outdatedServing(group, decision, byInstance, new Set(marked.map((m) => m.instance.instanceId)));
+  const passedOver = decodePassedOver(group.tags[PASSED_OVER_TAG]);
+  const marked = markedMembers(alive, byInstance).filter((m) => !passedOver.has(m.instance.instanceId));
+  const takeable = outdatedServing(group, decision, byInstance, new Set(marked.map((m) => m.instance.instanceId)))
+    .filter((c) => !passedOver.has(c.ec2InstanceId));
   return {
     observed,
     group,
@@ -75,6 +82,7 @@ export function groupRound(observed: ObservedCluster, group: ObservedGroup, deci
     eligible: takeable
       .filter((c) => !config.skipInstancesWithStandaloneTasks || standaloneTasksOn(c)?.length === 0)
       .map((c) => c.ec2InstanceId),
+    passedOver,
   };
 }
 

@@ -26,6 +26,7 @@ import { withCordons } from './cordons';
 import { decide } from './decide';
 import { GroupRound, groupRound } from './group-round';
 import { withSkipped } from './marks';
+import { refusalStop, withPassedOver } from './refusals';
 import { GroupRotation, ImageDecision, RotationConfig } from './rotation-types';
 import { otherActor } from './waits';
 import { ObservedCluster, ObservedGroup } from '../model';
@@ -50,7 +51,9 @@ export function rotateGroup(
   config: RotationConfig,
 ): GroupRotation {
   const round = groupRound(observed, group, decision, config);
-  const rotation = withSkipped(observed, group, decision, config, guarded(round));
+  const refused = refusalStop(round);
+  if (refused) return refused;
+  const rotation = withPassedOver(round, withSkipped(observed, group, decision, config, guarded(round)));
   // Nothing else to do while a newer image ages: the group reports why it does not adopt it yet.
   const reported = rotation.phase === 'idle' && decision.pendingImage
     ? { ...rotation, phase: 'waiting' as const, waitingReason: decision.pendingImage.reason, waitingOn: 'minimum-ami-age' as const }
