@@ -23,6 +23,8 @@ import {
   CORDON_ATTRIBUTE,
   FAILED_IMAGE_TAG,
   LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG,
+  PASSED_OVER_TAG,
+  REFUSED_TAG,
   LEASE_TAG,
   REPLACE_BEFORE_TAG,
   UNMANAGED_TAG,
@@ -261,7 +263,7 @@ describe('props', () => {
     expect(policyStatements(template).some((s) => s.Sid === 'ChangeTaggedGroups')).toBe(false);
     const tags = statement(template, 'TagGivenGroups');
     expect(tags.Resource).toEqual(groups.Resource);
-    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] } });
+    expect(tags.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, PASSED_OVER_TAG, REFUSED_TAG] } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       AutoScalingGroupName: 'prod-arm',
       Tags: Match.arrayWith([Match.objectLike({ Key: TagKey.CLUSTER, PropagateAtLaunch: true })]),
@@ -457,7 +459,7 @@ describe('IAM', () => {
     expect(s.Action).toEqual(['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags']);
     expect(s.Condition).toEqual({
       'StringEquals': { [`autoscaling:ResourceTag/${TagKey.CLUSTER}`]: { Ref: expect.stringMatching(/^Cluster/) } },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [BATCH_TAG, REPLACE_BEFORE_TAG, FAILED_IMAGE_TAG, UNMANAGED_TAG, LAUNCH_CONFIGURATIONS_UNSUPPORTED_TAG, PASSED_OVER_TAG, REFUSED_TAG] },
     });
   });
 
