@@ -34,7 +34,7 @@ const CASES: Record<string, Refusal> = {
     aboutInstance: (input, id) => (input as { InstanceId?: string }).InstanceId === id,
   },
   'group record (CreateOrUpdateTags)': { operation: 'autoscaling:createOrUpdateTags', error: 'LimitExceeded' },
-  'desired capacity (SetDesiredCapacity)': { operation: 'autoscaling:setDesiredCapacity', error: 'ValidationError' },
+  'capacity (UpdateAutoScalingGroup)': { operation: 'autoscaling:updateAutoScalingGroup', error: 'ValidationError' },
   'AZRebalance (SuspendProcesses)': { operation: 'autoscaling:suspendProcesses', error: 'AccessDenied' },
   'launch template (CreateLaunchTemplateVersion)': { operation: 'ec2:createLaunchTemplateVersion', error: 'LaunchTemplateVersionLimitExceeded' },
   'launch template (ModifyLaunchTemplate)': { operation: 'ec2:modifyLaunchTemplate', error: 'UnauthorizedOperation' },
