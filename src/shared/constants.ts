@@ -70,13 +70,18 @@ export { EnvName } from './settings';
  */
 export const DEFAULT_TEMPLATE_VERSIONS_TO_KEEP: number = SETTINGS.templateVersionsToKeep.default;
 
-/** The batch limits of the AWS APIs the engine calls (see DESIGN.md). */
+/** The batch limits of the AWS APIs the engine calls: one row each in docs/aws-calls.md, with its API reference. */
 export const BatchLimit = {
   DESCRIBE_CONTAINER_INSTANCES: 100,
   LIST_CONTAINER_INSTANCES_PAGE: 100,
   /** Names a DescribeCapacityProviders call accepts; results still come in pages. */
   DESCRIBE_CAPACITY_PROVIDERS: 100,
-  DESCRIBE_AUTO_SCALING_GROUPS: 100,
+  /**
+   * Names a DescribeAutoScalingGroups call accepts: "By default, you can only specify up to 50 names. You can
+   * optionally increase this limit using the MaxRecords property" (MaxRecords default 50, maximum 100). The engine
+   * sends 50 without MaxRecords. https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html
+   */
+  DESCRIBE_AUTO_SCALING_GROUPS: 50,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
   /** Launch configurations a DescribeLaunchConfigurations page holds at most (MaxRecords). */
   DESCRIBE_LAUNCH_CONFIGURATIONS_PAGE: 100,

@@ -69,12 +69,17 @@ const LIMIT = {
   DESCRIBE_SERVICES: 10,
   CUSTOM_ATTRIBUTES_PER_RESOURCE: 10,
   ECS_TAGS_PER_RESOURCE: 50,
-  DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 100,
+  /** Without MaxRecords; with it, as many names as MaxRecords (see describeAutoScalingGroups). */
+  DESCRIBE_AUTO_SCALING_GROUPS_NAMES: 50,
   DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS: 100,
   DESCRIBE_LAUNCH_CONFIGURATIONS: 50,
   DESCRIBE_LAUNCH_CONFIGURATIONS_MAX_RECORDS: 100,
   DELETE_LAUNCH_TEMPLATE_VERSIONS: 200,
   DESCRIBE_LAUNCH_TEMPLATE_VERSIONS_MAX_RESULTS: 200,
+  /** "up to 10,000 versions per launch template" (Amazon EC2 User Guide, "Restrictions for Amazon EC2 launch templates"). */
+  LAUNCH_TEMPLATE_VERSIONS_PER_TEMPLATE: 10_000,
+  /** Tag keys: "Length Constraints: Minimum length of 1. Maximum length of 128" (Auto Scaling API reference, Tag). */
+  ASG_TAG_KEY_LENGTH: 128,
   ASG_TAGS_PER_GROUP: 50,
   DESCRIBE_INSTANCE_REFRESHES_MAX_RECORDS: 100,
   DESCRIBE_INSTANCE_REFRESHES_DEFAULT: 50,
@@ -512,12 +517,18 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
     }),
 
     describeAutoScalingGroups: wrap('autoscaling', 'describeAutoScalingGroups', (input) => {
+      // "AutoScalingGroupNames: ... By default, you can only specify up to 50 names. You can optionally increase
+      // this limit using the MaxRecords property." MaxRecords: "The default value is 50 and the maximum value is
+      // 100." https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html
+      // The page does not say whether MaxRecords raises the limit to its own value or to 100: the simulator takes
+      // the reading harder on the engine (no more names than MaxRecords). The error's wording is the simulator's.
       const names = input.AutoScalingGroupNames;
-      if (names && names.length > LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES) {
-        throw asgValidation(`The number of AutoScalingGroupNames cannot exceed ${LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES}.`);
-      }
       const max = input.MaxRecords ?? cloud.asgPageSize;
       if (max < 1 || max > LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_MAX_RECORDS) throw asgValidation('MaxRecords must be between 1 and 100');
+      const nameLimit = input.MaxRecords ?? LIMIT.DESCRIBE_AUTO_SCALING_GROUPS_NAMES;
+      if (names && names.length > nameLimit) {
+        throw asgValidation(`The number of AutoScalingGroupNames (${names.length}) cannot exceed ${nameLimit}${input.MaxRecords === undefined ? ' unless MaxRecords is set' : ' (MaxRecords)'}.`);
+      }
       let groups = names ? names.map((n) => cloud.groups.get(n)).filter((g): g is SimGroup => g !== undefined) : [...cloud.groups.values()];
       for (const f of input.Filters ?? []) groups = groups.filter((g) => matchesGroupFilter(g, f.Name ?? '', f.Values ?? []));
       const page = paginate(groups, input.NextToken, max, 'autoscaling');
@@ -690,7 +701,14 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
         if (t.ResourceType && t.ResourceType !== 'auto-scaling-group') throw asgValidation(`ResourceType must be auto-scaling-group, got ${t.ResourceType}`);
         if (!t.Key) throw asgValidation('Tag key must not be empty');
         if (isReservedTagKey(t.Key)) throw asgValidation(`Tag keys starting with 'aws:' are reserved for internal use: ${t.Key}`);
-        if ((t.Value ?? '').length > 256) throw asgValidation('Tag value can be at most 256 characters');
+        // Tag: Key 1 to 128 characters, Value 0 to 256 (Auto Scaling API reference, Tag:
+        // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Tag.html).
+        if (t.Key.length > LIMIT.ASG_TAG_KEY_LENGTH) {
+          throw asgValidation(`1 validation error detected: Value '${t.Key}' at 'tags.member.1.key' failed to satisfy constraint: Member must have length less than or equal to ${LIMIT.ASG_TAG_KEY_LENGTH}`);
+        }
+        if ((t.Value ?? '').length > 256) {
+          throw asgValidation('1 validation error detected: Value at \'tags.member.1.value\' failed to satisfy constraint: Member must have length less than or equal to 256');
+        }
         return requireGroup(cloud, t.ResourceId);
       });
       tags.forEach((t, i) => {
@@ -824,6 +842,15 @@ export function createSimApi(options: SimApiOptions): SimAwsApi {
       // Parameters are not validated here (an image that does not exist fails the launch, not this call).
       const data: SimTemplateData = { ...structuredClone(base), ...structuredClone((input.LaunchTemplateData ?? {}) as SimTemplateData) };
       if (input.VersionDescription && input.VersionDescription.length > 255) throw new SimAwsError('InvalidParameterValue', 'VersionDescription is too long');
+      // "Each AWS account can have ... up to 10,000 versions per launch template" (Amazon EC2 User Guide,
+      // "Restrictions for Amazon EC2 launch templates":
+      // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/launch-template-restrictions.html). The page names no
+      // error code for the quota: the simulator answers with EC2's quota-style code, and a client fault (400),
+      // which is what the engine must treat as a refusal that will not change on its own.
+      if (template.versions.size >= LIMIT.LAUNCH_TEMPLATE_VERSIONS_PER_TEMPLATE) {
+        throw new SimAwsError('LaunchTemplateVersionLimitExceeded',
+          `Launch template ${template.id} already has ${template.versions.size} versions; the limit is ${LIMIT.LAUNCH_TEMPLATE_VERSIONS_PER_TEMPLATE} versions per launch template.`);
+      }
       const number = template.latestVersion + 1;
       const version: SimTemplateVersion = { number, description: input.VersionDescription, data, createdAt: cloud.now() };
       template.versions.set(number, version);
