@@ -2,6 +2,7 @@
  * One test per row of docs/aws-calls.md: the simulator refuses a call beyond each documented limit with the
  * error AWS names, and lets the call at the limit through. The pages are cited at the code (api.ts).
  */
+import { simAwsApi } from './api';
 import { buildScenario, Simulation } from './scenario';
 import { observeCluster } from '../../src/engine/observe/observe';
 import { DEFAULT_AMI_PARAMETERS } from '../../src/shared/ami-families';
@@ -79,7 +80,7 @@ describe('per-call limits', () => {
     await refused(s.api.ec2.describeInstances({ Filters: [{ Name: 'instance-id', Values: Array.from({ length: 1001 }, (_, i) => `i-${i}`) }] }),
       'FilterLimitExceeded');
     const ids = [...s.cloud.groups.get('app')!.instances.keys()];
-    await refused(s.api.notEngine.detachInstances({
+    await refused(simAwsApi(s.api).notEngine.detachInstances({
       AutoScalingGroupName: 'app', InstanceIds: Array.from({ length: 21 }, (_, i) => ids[i % ids.length]), ShouldDecrementDesiredCapacity: false,
     }), 'ValidationError');
   });
