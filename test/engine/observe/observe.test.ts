@@ -316,9 +316,9 @@ describe('observeCluster over the SDK adapter', () => {
     expect(observed.groups.find((g) => g.name === 'app-013')?.currentImageId).toBe(amiId(0x101));
 
     const sizes = batchSizes(mocks);
-    // 100 names (two pages of 50) then 20
-    expect(sizes.describeAutoScalingGroups).toEqual([100, 100, 20]);
-    expect(mocks.autoScaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { NextToken: '50' });
+    // 50 names a call (the API's limit without MaxRecords), one page each: 50, 50, 20
+    expect(sizes.describeAutoScalingGroups).toEqual([50, 50, 20]);
+    expect(mocks.autoScaling).not.toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { NextToken: '50' });
     // 12 template parameters (10 + 2), then the one AL2023 x86_64 target parameter
     expect(sizes.getParameters).toEqual([10, 2, 1]);
     expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 12);
