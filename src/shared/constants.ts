@@ -70,7 +70,7 @@ export { EnvName } from './settings';
  */
 export const DEFAULT_TEMPLATE_VERSIONS_TO_KEEP: number = SETTINGS.templateVersionsToKeep.default;
 
-/** The batch limits of the AWS APIs the engine calls: one row each in docs/aws-calls.md, with its API reference. */
+/** The batch limits of the AWS APIs the engine calls, each checked against its API reference (test/sim/limits.test.ts). */
 export const BatchLimit = {
   DESCRIBE_CONTAINER_INSTANCES: 100,
   LIST_CONTAINER_INSTANCES_PAGE: 100,

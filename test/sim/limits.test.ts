@@ -1,6 +1,6 @@
 /**
- * One test per row of docs/aws-calls.md: the simulator refuses a call beyond each documented limit with the
- * error AWS names, and lets the call at the limit through. The pages are cited at the code (api.ts).
+ * One test per documented per-call and per-resource limit of the calls the engine makes: the simulator refuses a
+ * call beyond each limit with the error AWS names, and lets the call at the limit through. The pages are cited at the code (api.ts).
  */
 import { simAwsApi } from './api';
 import { buildScenario, Simulation } from './scenario';
