@@ -89,8 +89,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-sns@${SDK_VERSION}`,
     // The engine's lease is a conditional write on one DynamoDB item (issue 18: an atomic lease).
     `@aws-sdk/client-dynamodb@${SDK_VERSION}`,
-    // The CLI reads a deployed refresher's settings from its function configuration (`--from-function`).
-    `@aws-sdk/client-lambda@${SDK_VERSION}`,
     '@aws-lambda-powertools/logger@^2.36.0',
     '@aws-lambda-powertools/metrics@^2.36.0',
     '@types/aws-lambda@^8.10.164',
