@@ -3,9 +3,11 @@
  * compiled, and run with the library in place of the npm package, and the template it writes is read back.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import * as library from '../../src';
 import { EnvName } from '../../src/shared/constants';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
@@ -21,7 +23,8 @@ function quickStart(): string {
 /** Runs the program as a CommonJS module whose `cdk-ecs-ami-refresher` is this repository's source. */
 function run(program: string, outdir: string): void {
   const js = ts.transpileModule(program, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-  const requireFor = (name: string): unknown => (name === 'cdk-ecs-ami-refresher' ? require('../../src') : require(name));
+  const nodeRequire = createRequire(__filename);
+  const requireFor = (name: string): unknown => (name === 'cdk-ecs-ami-refresher' ? library : nodeRequire(name));
   const module = { exports: {} };
   const previous = process.env.CDK_OUTDIR;
   process.env.CDK_OUTDIR = outdir;
