@@ -68,7 +68,19 @@ export interface SdkClients {
  * same on the simulator; the SDK makes a single attempt.
  */
 export function createSdkClients(region?: string): SdkClients {
-  const config = sdkClientConfig(region);
+  return sdkClients(sdkClientConfig(region));
+}
+
+/** What the clients are configured with: one SDK attempt always (the retries are the engine's). */
+export interface SdkClientConfig {
+  readonly region?: string;
+  readonly profile?: string;
+  readonly maxAttempts: number;
+  readonly requestHandler?: { readonly connectionTimeout: number; readonly requestTimeout: number };
+}
+
+/** One client per port, all with the same configuration (the Lambda's above, the CLI's with a profile). */
+export function sdkClients(config: SdkClientConfig): SdkClients {
   return {
     ecs: new ECSClient(config),
     autoScaling: new AutoScalingClient(config),
@@ -80,7 +92,7 @@ export function createSdkClients(region?: string): SdkClients {
 }
 
 /** The engine's SDK client configuration (also for the SNS client, see sns.ts). */
-export function sdkClientConfig(region?: string) {
+export function sdkClientConfig(region?: string): SdkClientConfig {
   // Bounded calls: a hung connection must not carry a Lambda run past its timeout (retries are the engine's).
   return { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 } };
 }
